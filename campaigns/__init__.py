@@ -1,0 +1,1 @@
+"""The Gridcast domain: grids, contacts, campaigns, the outbox, replies and reports."""

@@ -1,0 +1,130 @@
+"""Staff accounts and API tokens: create users with a role and a scope, issue and check bearer tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from campaigns.access import ROLES, Actor, require_admin
+from campaigns.errors import AuthenticationFailed, Conflict, NotFound, ValidationError
+from campaigns.grids import find_grid_by_code
+from campaigns.models import ApiToken, User
+from campaigns.models.base import utcnow
+from campaigns.passwords import hash_password, verify_password
+
+TOKEN_PREFIX = "gc_"
+USERNAME_PATTERN = re.compile(r"[A-Za-z0-9_.@\-]{2,64}")
+MIN_PASSWORD_LENGTH = 10
+
+
+def actor_for(user: User) -> Actor:
+    return Actor(
+        user_id=user.id,
+        role=user.role,
+        scope_path=user.scope_grid.path if user.scope_grid else None,
+        username=user.username,
+    )
+
+
+def user_to_dict(user: User) -> dict[str, Any]:
+    return {
+        "id": user.id,
+        "username": user.username,
+        "display_name": user.display_name,
+        "role": user.role,
+        "scope_grid_code": user.scope_grid.code if user.scope_grid else None,
+        "disabled": user.disabled_at is not None,
+    }
+
+
+def create_user(
+    session: Session,
+    actor: Actor,
+    *,
+    username: str,
+    role: str,
+    password: str | None = None,
+    scope_grid_code: str | None = None,
+    display_name: str = "",
+) -> dict[str, Any]:
+    """Create a staff account. Only admins create users, and only inside their own scope.
+
+    Coordinators and viewers must have a scope grid; an admin without one sees the whole deployment.
+    """
+    require_admin(actor)
+    username = (username or "").strip()
+    if not USERNAME_PATTERN.fullmatch(username):
+        raise ValidationError("username: 2-64 letters, digits, '_', '.', '@' or '-'", fields={"username": "invalid"})
+    if role not in ROLES:
+        raise ValidationError(f"role must be one of {', '.join(ROLES)}", fields={"role": "unknown"})
+    if password is not None and len(password) < MIN_PASSWORD_LENGTH:
+        raise ValidationError(
+            f"password must have at least {MIN_PASSWORD_LENGTH} characters", fields={"password": "too short"}
+        )
+    scope = find_grid_by_code(session, actor, scope_grid_code) if scope_grid_code else None
+    if scope is None and (role != "admin" or actor.scope_path is not None):
+        raise ValidationError("this user needs a scope grid", fields={"scope_grid_code": "required"})
+    if session.scalar(select(User.id).where(User.username == username)) is not None:
+        raise Conflict(f"username {username!r} is taken", fields={"username": "taken"})
+    user = User(
+        username=username,
+        display_name=display_name.strip(),
+        role=role,
+        scope_grid=scope,
+        password_hash=hash_password(password) if password else None,
+    )
+    session.add(user)
+    session.flush()
+    return user_to_dict(user)
+
+
+def list_users(session: Session, actor: Actor) -> list[dict[str, Any]]:
+    require_admin(actor)
+    users = session.scalars(select(User).order_by(User.username)).all()
+    return [user_to_dict(user) for user in users if _sees(actor, user)]
+
+
+def _sees(actor: Actor, user: User) -> bool:
+    if user.scope_grid is None:
+        return actor.scope_path is None
+    return actor.sees_path(user.scope_grid.path)
+
+
+def create_token(session: Session, actor: Actor, *, username: str, name: str) -> dict[str, Any]:
+    """Issue an API token for a user; the plain token is in the result once and never stored."""
+    require_admin(actor)
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None or not _sees(actor, user):
+        raise NotFound(f"user {username!r} not found")
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    row = ApiToken(user=user, name=(name or "api").strip()[:100], token_hash=hash_token(token), prefix=token[:10])
+    session.add(row)
+    session.flush()
+    return {"id": row.id, "name": row.name, "username": user.username, "token": token}
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def authenticate_token(session: Session, token: str) -> Actor:
+    """The actor behind a bearer token; AuthenticationFailed for unknown, revoked or disabled."""
+    if not token or not token.startswith(TOKEN_PREFIX):
+        raise AuthenticationFailed("missing or malformed API token")
+    row = session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(token)))
+    if row is None or row.revoked_at is not None or row.user.disabled_at is not None:
+        raise AuthenticationFailed("unknown or revoked API token")
+    row.last_used_at = utcnow()
+    return actor_for(row.user)
+
+
+def authenticate_password(session: Session, username: str, password: str) -> Actor:
+    user = session.scalar(select(User).where(User.username == (username or "").strip()))
+    if user is None or user.disabled_at is not None or not verify_password(password, user.password_hash):
+        raise AuthenticationFailed("wrong username or password")
+    return actor_for(user)

@@ -1,0 +1,73 @@
+"""The one place that reads the environment.
+
+`Settings.from_env()` is called by the entry points (the Flask app factory, the CLI, the worker); everything else
+receives the resulting object.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+
+class SettingsError(ValueError):
+    """A setting in the environment has a value Gridcast cannot use."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Gridcast configuration, built from environment variables."""
+
+    database_url: str
+    redis_url: str | None
+    var_dir: Path
+    public_base_url: str
+    timezone: str = "Asia/Shanghai"
+    default_region: str = "CN"
+    secret_key: str = field(default="", repr=False)
+    twilio_account_sid: str | None = None
+    twilio_auth_token: str | None = field(default=None, repr=False)
+    twilio_from_number: str | None = None
+    twilio_messaging_service_sid: str | None = None
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """Build the settings from `environ` (default: the process environment), with the documented defaults."""
+        env = os.environ if environ is None else environ
+        var_dir = Path(env.get("GRIDCAST_VAR_DIR") or "var").resolve()
+        timezone = env.get("GRIDCAST_TIMEZONE") or "Asia/Shanghai"
+        try:
+            ZoneInfo(timezone)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise SettingsError(f"GRIDCAST_TIMEZONE={timezone!r} is not a known time zone") from exc
+        region = (env.get("GRIDCAST_DEFAULT_REGION") or "CN").upper()
+        if len(region) != 2 or not region.isalpha():
+            raise SettingsError(f"GRIDCAST_DEFAULT_REGION={region!r} must be a two-letter region code such as CN")
+        return cls(
+            database_url=env.get("DATABASE_URL") or f"sqlite:///{var_dir / 'gridcast.db'}",
+            redis_url=env.get("REDIS_URL") or None,
+            var_dir=var_dir,
+            public_base_url=(env.get("PUBLIC_BASE_URL") or "http://127.0.0.1:8000").rstrip("/"),
+            timezone=timezone,
+            default_region=region,
+            secret_key=env.get("SECRET_KEY") or "",
+            twilio_account_sid=env.get("TWILIO_ACCOUNT_SID") or None,
+            twilio_auth_token=env.get("TWILIO_AUTH_TOKEN") or None,
+            twilio_from_number=env.get("TWILIO_FROM_NUMBER") or None,
+            twilio_messaging_service_sid=env.get("TWILIO_MESSAGING_SERVICE_SID") or None,
+        )
+
+    @property
+    def uses_embedded_redis(self) -> bool:
+        return self.redis_url is None
+
+    @property
+    def embedded_redis_path(self) -> Path:
+        return self.var_dir / "redis.rdb"
+
+    @property
+    def twilio_configured(self) -> bool:
+        return bool(self.twilio_account_sid and self.twilio_auth_token)

@@ -1,0 +1,1 @@
+"""The Flask gateway: JSON API, webhooks, downloads and the `gridcast` command."""

@@ -1,0 +1,34 @@
+"""The Flask application factory."""
+
+from __future__ import annotations
+
+from flask import Flask, current_app
+
+from campaigns.settings import Settings
+from gateway.runtime import Runtime
+
+
+def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> Flask:
+    """Build the app for `settings` (default: from the environment); nothing is connected until first use.
+
+    Tests pass a ready `runtime` to share one engine between many apps.
+    """
+    settings = runtime.settings if runtime else settings or Settings.from_env()
+    app = Flask(__name__)
+    app.config["SECRET_KEY"] = settings.secret_key or "dev-only-secret"
+    app.config["MAX_CONTENT_LENGTH"] = 64 * 1024 * 1024
+    app.json.ensure_ascii = False
+    app.json.sort_keys = False
+    app.extensions["gridcast"] = runtime or Runtime.build(settings)
+
+    from gateway.api import api
+    from gateway.health import health
+
+    app.register_blueprint(health)
+    app.register_blueprint(api)
+    return app
+
+
+def current_runtime() -> Runtime:
+    """The runtime of the current app (inside a request or a CLI command)."""
+    return current_app.extensions["gridcast"]

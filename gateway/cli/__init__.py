@@ -1,0 +1,20 @@
+"""The `gridcast` command: Flask's CLI with Gridcast's own command groups."""
+
+from __future__ import annotations
+
+from flask.cli import FlaskGroup
+
+from gateway.app import create_app
+from gateway.cli.db_commands import db_group
+from gateway.cli.user_commands import tokens_group, users_group
+
+
+def _build_cli() -> FlaskGroup:
+    cli = FlaskGroup(create_app=lambda: create_app(), help="Gridcast: grids, contacts and broadcasts.")
+    for command in (db_group, users_group, tokens_group):
+        cli.add_command(command)
+    return cli
+
+
+def main() -> None:
+    _build_cli()(prog_name="gridcast")

@@ -1,0 +1,76 @@
+"""`gridcast users create|list` and `gridcast tokens create`."""
+
+from __future__ import annotations
+
+import json
+
+import click
+from flask.cli import with_appcontext
+
+from campaigns import accounts
+from campaigns.access import ROLES, Actor
+from campaigns.db import unit_of_work
+from campaigns.errors import DomainError
+from gateway.app import current_runtime
+
+
+@click.group("users", help="Staff accounts.")
+def users_group() -> None:
+    pass
+
+
+@users_group.command("create")
+@click.argument("username")
+@click.option("--role", type=click.Choice(ROLES), default="admin", show_default=True)
+@click.option("--scope", "scope_grid_code", help="code of the grid whose subtree the user may see")
+@click.option("--name", "display_name", default="", help="display name")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True, help="at least 10 characters")
+@click.option("--token/--no-token", default=False, help="also issue an API token and print it once")
+@with_appcontext
+def create_user_command(username, role, scope_grid_code, display_name, password, token) -> None:
+    """Create a staff account (the first admin is created this way)."""
+    try:
+        with unit_of_work(current_runtime().session_factory) as session:
+            user = accounts.create_user(
+                session,
+                Actor.system(),
+                username=username,
+                role=role,
+                password=password,
+                scope_grid_code=scope_grid_code,
+                display_name=display_name,
+            )
+            issued = accounts.create_token(session, Actor.system(), username=username, name="cli") if token else None
+    except DomainError as exc:
+        raise click.ClickException(exc.message) from exc
+    click.echo(f"created {user['role']} {user['username']} (scope: {user['scope_grid_code'] or 'everything'})")
+    if issued:
+        click.echo(f"API token (shown once): {issued['token']}")
+
+
+@users_group.command("list")
+@with_appcontext
+def list_users_command() -> None:
+    """List staff accounts as JSON lines."""
+    with unit_of_work(current_runtime().session_factory) as session:
+        for user in accounts.list_users(session, Actor.system()):
+            click.echo(json.dumps(user, ensure_ascii=False))
+
+
+@click.group("tokens", help="API tokens.")
+def tokens_group() -> None:
+    pass
+
+
+@tokens_group.command("create")
+@click.argument("username")
+@click.option("--name", default="api", show_default=True, help="what the token is for")
+@with_appcontext
+def create_token_command(username: str, name: str) -> None:
+    """Issue an API token for USERNAME; it is printed once and only its hash is kept."""
+    try:
+        with unit_of_work(current_runtime().session_factory) as session:
+            issued = accounts.create_token(session, Actor.system(), username=username, name=name)
+    except DomainError as exc:
+        raise click.ClickException(exc.message) from exc
+    click.echo(issued["token"])

@@ -1,0 +1,141 @@
+"""Shared fixtures: every database test runs on SQLite and on PostgreSQL, against migrated schemas."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.orm import Session
+
+from campaigns import accounts, migrate
+from campaigns.access import Actor
+from campaigns.db import make_engine, make_session_factory
+from campaigns.models import Base
+from campaigns.settings import Settings
+from gateway.app import create_app
+from gateway.runtime import Runtime
+from tests.factories import build_demo_tree
+
+POSTGRES_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+BACKENDS = ["sqlite", "postgresql"]
+
+
+def _create_postgres_database() -> tuple[str, str]:
+    name = f"gridcast_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return name, POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+
+
+def _drop_postgres_database(name: str) -> None:
+    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def database_url(request, tmp_path_factory) -> Iterator[str]:
+    """A fresh, migrated database of each backend for the whole test session."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'gridcast.db'}"
+        yield url
+        return
+    name, url = _create_postgres_database()
+    yield url
+    _drop_postgres_database(name)
+
+
+@pytest.fixture(scope="session")
+def engine(database_url):
+    engine = make_engine(database_url)
+    migrate.upgrade(engine)
+    yield engine
+    engine.dispose()
+
+
+def _empty_tables(engine) -> None:
+    tables = [table for table in reversed(Base.metadata.sorted_tables) if table.name != "grid_levels"]
+    with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            names = ", ".join(f'"{table.name}"' for table in tables)
+            connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            connection.exec_driver_sql("PRAGMA defer_foreign_keys=ON")
+            for table in tables:
+                connection.execute(table.delete())
+
+
+@pytest.fixture
+def session_factory(engine):
+    yield make_session_factory(engine)
+    _empty_tables(engine)
+
+
+@pytest.fixture
+def session(session_factory) -> Iterator[Session]:
+    session = session_factory()
+    yield session
+    session.rollback()
+    session.close()
+
+
+@pytest.fixture
+def settings(database_url, tmp_path) -> Settings:
+    return Settings.from_env(
+        {"DATABASE_URL": database_url, "GRIDCAST_VAR_DIR": str(tmp_path / "var"), "REDIS_URL": TEST_REDIS_URL}
+    )
+
+
+@pytest.fixture
+def runtime(settings, engine, session_factory) -> Runtime:
+    return Runtime(settings=settings, engine=engine, session_factory=session_factory)
+
+
+@pytest.fixture
+def app(runtime):
+    app = create_app(runtime=runtime)
+    app.config["TESTING"] = True
+    return app
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def system() -> Actor:
+    return Actor.system()
+
+
+@pytest.fixture
+def tree(session_factory) -> dict[str, int]:
+    """A small county: codes mapped to grid ids (see tests/factories.py)."""
+    with session_factory.begin() as session:
+        return build_demo_tree(session)
+
+
+@pytest.fixture
+def make_token(session_factory, tree):
+    """make_token(role, scope_code) -> a bearer token for a new user with that role and scope."""
+    counter = iter(range(1, 10_000))
+
+    def make(role: str = "admin", scope_code: str | None = None) -> str:
+        with session_factory.begin() as session:
+            username = f"{role}{next(counter)}"
+            accounts.create_user(session, Actor.system(), username=username, role=role, scope_grid_code=scope_code)
+            return accounts.create_token(session, Actor.system(), username=username, name="test")["token"]
+
+    return make
+
+
+@pytest.fixture
+def admin_headers(make_token) -> dict[str, str]:
+    return {"Authorization": f"Bearer {make_token('admin')}"}

@@ -1,0 +1,1 @@
+"""RQ queues, job functions and the composition root that builds services for a job."""
