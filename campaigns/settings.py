@@ -32,6 +32,13 @@ class Settings:
     twilio_auth_token: str | None = field(default=None, repr=False)
     twilio_from_number: str | None = None
     twilio_messaging_service_sid: str | None = None
+    sms_rate_per_second: float = 10.0
+    sms_price_per_segment: float = 0.05
+    currency: str = "CNY"
+    send_batch_size: int = 500
+    max_attempts: int = 4
+    lease_seconds: int = 120
+    provider_timeout_seconds: float = 15.0
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -47,6 +54,13 @@ class Settings:
         if len(region) != 2 or not region.isalpha():
             raise SettingsError(f"GRIDCAST_DEFAULT_REGION={region!r} must be a two-letter region code such as CN")
         return cls(
+            sms_rate_per_second=_positive(env, "GRIDCAST_SMS_RATE", 10.0),
+            sms_price_per_segment=_positive(env, "GRIDCAST_SMS_PRICE", 0.05, allow_zero=True),
+            currency=env.get("GRIDCAST_CURRENCY") or "CNY",
+            send_batch_size=int(_positive(env, "GRIDCAST_SEND_BATCH", 500)),
+            max_attempts=int(_positive(env, "GRIDCAST_MAX_ATTEMPTS", 4)),
+            lease_seconds=int(_positive(env, "GRIDCAST_LEASE_SECONDS", 120)),
+            provider_timeout_seconds=_positive(env, "GRIDCAST_PROVIDER_TIMEOUT", 15.0),
             database_url=env.get("DATABASE_URL") or f"sqlite:///{var_dir / 'gridcast.db'}",
             redis_url=env.get("REDIS_URL") or None,
             var_dir=var_dir,
@@ -71,3 +85,16 @@ class Settings:
     @property
     def twilio_configured(self) -> bool:
         return bool(self.twilio_account_sid and self.twilio_auth_token)
+
+
+def _positive(env: Mapping[str, str], name: str, default: float, allow_zero: bool = False) -> float:
+    raw = env.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        value = float(raw)
+    except ValueError as exc:
+        raise SettingsError(f"{name}={raw!r} is not a number") from exc
+    if value < 0 or (value == 0 and not allow_zero):
+        raise SettingsError(f"{name}={raw!r} must be positive")
+    return value

@@ -27,6 +27,7 @@ class Contact(Base):
     households: Mapped[int] = mapped_column(Integer, default=1)
     opted_out_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     opted_out_via: Mapped[str | None] = mapped_column(String(32))
+    phone_problem: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
 

@@ -1,0 +1,62 @@
+"""SimulatorChannel: the default when no provider is configured. Messages land on simulated phones, and the
+simulated network reports them delivered (or, for numbers ending in 9999, undelivered) at once."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from campaigns.channels.base import LookupResult, OutgoingSms, SendResult
+from campaigns.models.simulator import SimulatedSms
+from campaigns.status_updates import apply_status
+
+UNREACHABLE_SUFFIX = "9999"
+
+
+class SimulatorChannel:
+    """An SMS channel that needs no network: every message is stored as received by the simulated phone."""
+
+    name = "simulator"
+
+    def __init__(self, session_factory: sessionmaker[Session], now: Callable[[], datetime]):
+        self._session_factory = session_factory
+        self._now = now
+
+    def send_sms(self, message: OutgoingSms) -> SendResult:
+        sid = "SM" + uuid.uuid4().hex
+        reachable = not message.to.endswith(UNREACHABLE_SUFFIX)
+        with self._session_factory.begin() as session:
+            session.add(
+                SimulatedSms(
+                    direction="mt",
+                    phone=message.to,
+                    body=message.body,
+                    outbox_id=message.outbox_id,
+                    sid=sid,
+                    status="delivered" if reachable else "undelivered",
+                    created_at=self._now(),
+                )
+            )
+            session.flush()
+            apply_status(
+                session,
+                message.outbox_id,
+                "delivered" if reachable else "undelivered",
+                provider_sid=sid,
+                error_code=None if reachable else "30003",
+                now=self._now(),
+            )
+        return SendResult("accepted", provider_sid=sid)
+
+    def find_sms(self, message: OutgoingSms, since: datetime) -> LookupResult:
+        with self._session_factory() as session:
+            sid = session.scalar(
+                select(SimulatedSms.sid).where(
+                    SimulatedSms.outbox_id == message.outbox_id, SimulatedSms.direction == "mt"
+                )
+            )
+        return LookupResult(found=sid is not None, provider_sid=sid)

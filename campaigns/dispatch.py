@@ -1,0 +1,66 @@
+"""Which batches of which runs have work due, and which runs are finished.
+
+Batches are fixed id ranges of `batch_size` rows counted from the run's first outbox id, so the same batch always
+gets the same job id and a sweep can tell whether its job still exists.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import exists, func, select, update
+from sqlalchemy.orm import Session
+
+from campaigns.models import OutboxMessage, Run
+
+OPEN_STATUSES = ("queued", "sending")
+
+
+@dataclass(frozen=True)
+class Batch:
+    """A range of outbox ids of one run that one job sends."""
+
+    run_id: int
+    first_id: int
+    last_id: int
+
+    @property
+    def job_id(self) -> str:
+        return f"send-{self.run_id}-{self.first_id}"
+
+
+def due_batches(session: Session, now: datetime, batch_size: int, run_id: int | None = None) -> list[Batch]:
+    """The batches that have queued rows due now, for every sending run (or one run)."""
+    runs = select(Run.id).where(Run.status == "sending")
+    if run_id is not None:
+        runs = runs.where(Run.id == run_id)
+    batches: list[Batch] = []
+    for current in session.scalars(runs):
+        first = session.scalar(select(func.min(OutboxMessage.id)).where(OutboxMessage.run_id == current))
+        if first is None:
+            continue
+        index = (OutboxMessage.id - first) // batch_size
+        query = (
+            select(index)
+            .where(
+                OutboxMessage.run_id == current,
+                OutboxMessage.status == "queued",
+                OutboxMessage.next_attempt_at <= now,
+            )
+            .group_by(index)
+            .order_by(index)
+        )
+        for number in session.scalars(query):
+            low = first + int(number) * batch_size
+            batches.append(Batch(current, low, low + batch_size - 1))
+    return batches
+
+
+def finish_runs(session: Session, now: datetime) -> list[int]:
+    """Mark sending runs with no queued or sending rows left as done; returns their ids."""
+    open_rows = exists().where(OutboxMessage.run_id == Run.id, OutboxMessage.status.in_(OPEN_STATUSES))
+    done = list(session.scalars(select(Run.id).where(Run.status == "sending", ~open_rows)))
+    if done:
+        session.execute(update(Run).where(Run.id.in_(done)).values(status="done", finished_at=now))
+    return done

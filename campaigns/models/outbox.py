@@ -1,0 +1,47 @@
+"""The outbox: one row per recipient, channel and run. Its status only moves forward."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from campaigns.models.base import Base, UtcDateTime
+
+OUTBOX_STATUSES = ("queued", "sending", "sent", "delivered", "undelivered", "failed", "unknown", "cancelled", "skipped")
+FINAL_STATUSES = ("delivered", "undelivered", "failed", "cancelled", "skipped")
+ID_TYPE = BigInteger().with_variant(Integer, "sqlite")
+
+
+class OutboxMessage(Base):
+    """One message or call to one recipient for one run, with its attempts, lease and provider's answer."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        UniqueConstraint("run_id", "contact_id", "channel", name="uq_outbox_run_contact_channel"),
+        Index("ix_outbox_run_status", "run_id", "status"),
+        Index("ix_outbox_status_due", "status", "next_attempt_at"),
+        Index("ix_outbox_provider_sid", "provider_sid"),
+    )
+
+    id: Mapped[int] = mapped_column(ID_TYPE, primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"))
+    contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id", ondelete="SET NULL"), index=True)
+    grid_id: Mapped[int] = mapped_column(Integer)
+    channel: Mapped[str] = mapped_column(String(16))
+    to: Mapped[str] = mapped_column(String(20))
+    language: Mapped[str] = mapped_column(String(16))
+    body: Mapped[str] = mapped_column(Text)
+    segments: Mapped[int] = mapped_column(Integer, default=1)
+    status: Mapped[str] = mapped_column(String(16), default="queued")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    lease_token: Mapped[str | None] = mapped_column(String(40))
+    lease_expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    provider_sid: Mapped[str | None] = mapped_column(String(64))
+    error_code: Mapped[str | None] = mapped_column(String(32))
+    error_message: Mapped[str | None] = mapped_column(String(500))
+    sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    updated_at: Mapped[datetime | None] = mapped_column(UtcDateTime)

@@ -1,0 +1,111 @@
+"""The preview staff see before launching: recipients by grid and language, who cannot be reached, SMS encoding
+and segments per language, total segments, estimated cost and duration."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import and_, func, select
+from sqlalchemy.orm import Session
+
+from campaigns.access import Actor
+from campaigns.audiences import audience_select, reaches_by
+from campaigns.campaign_service import load_campaign
+from campaigns.models import Campaign, Contact, Grid
+from campaigns.models.grid import subtree_bounds
+from campaigns.recipients import language_expr, recipients_select
+from campaigns.sms_segments import count_segments
+from campaigns.templates import has_placeholders, render
+
+
+@dataclass(frozen=True)
+class Pricing:
+    """What the preview needs from the settings: price per SMS segment and the configured send rate."""
+
+    price_per_segment: float
+    currency: str
+    rate_per_second: float
+
+
+def preview_campaign(session: Session, actor: Actor, campaign_id: int, pricing: Pricing) -> dict[str, Any]:
+    """Everything a coordinator should see before pressing launch; `blocking` lists what prevents a launch."""
+    campaign = load_campaign(session, actor, campaign_id)
+    language = language_expr(campaign)
+    by_language = dict(
+        session.execute(
+            recipients_select(session, campaign, "sms", language, func.count(Contact.id)).group_by(language)
+        ).all()
+    )
+    no_channel = session.scalar(audience_select(session, campaign.audience, func.count()).where(~reaches_by("sms")))
+    missing_text = dict(
+        session.execute(
+            audience_select(session, campaign.audience, Contact.language, func.count())
+            .where(reaches_by("sms"), language.is_(None))
+            .group_by(Contact.language)
+        ).all()
+    )
+    fallback_count = 0
+    if campaign.fallback_language:
+        fallback_count = session.scalar(
+            recipients_select(session, campaign, "sms", func.count()).where(
+                Contact.language.not_in(list(campaign.texts))
+            )
+        )
+    languages = [_language_row(session, campaign, lang, count) for lang, count in sorted(by_language.items())]
+    total = sum(by_language.values())
+    segments = sum(row["segments_total"] for row in languages)
+    blocking = [
+        f"{count} contacts speak {lang} and the campaign has no text for it and no fallback"
+        for lang, count in sorted(missing_text.items())
+    ]
+    if total == 0:
+        blocking.append("nobody in the audience can be reached by SMS")
+    return {
+        "campaign_id": campaign.id,
+        "recipients": total,
+        "by_language": languages,
+        "by_grid": _by_grid(session, campaign),
+        "fallback_language": campaign.fallback_language,
+        "fallback_recipients": fallback_count,
+        "without_reachable_channel": no_channel,
+        "without_text": missing_text,
+        "segments_total": segments,
+        "estimated_cost": round(segments * pricing.price_per_segment, 2),
+        "currency": pricing.currency,
+        "send_rate_per_second": pricing.rate_per_second,
+        "estimated_seconds": round(total / pricing.rate_per_second, 1) if pricing.rate_per_second else None,
+        "blocking": blocking,
+    }
+
+
+def _language_row(session: Session, campaign: Campaign, lang: str, count: int) -> dict[str, Any]:
+    text = campaign.texts[lang]
+    shape = count_segments(text)
+    if not has_placeholders(text):
+        total = shape.segments * count
+    else:
+        rows = session.execute(
+            recipients_select(session, campaign, "sms", Contact.name, Grid.name).where(language_expr(campaign) == lang)
+        ).yield_per(5000)
+        counts = [count_segments(render(text, name=name, grid=grid)).segments for name, grid in rows]
+        total = sum(counts)
+        shape = count_segments(render(text, name="", grid=""))
+    return {
+        "language": lang,
+        "recipients": count,
+        "encoding": shape.encoding,
+        "segments_per_message": shape.segments if not has_placeholders(text) else None,
+        "segments_total": total,
+    }
+
+
+def _by_grid(session: Session, campaign: Campaign) -> list[dict[str, Any]]:
+    rows = []
+    for grid in session.scalars(select(Grid).where(Grid.id.in_(campaign.audience["grid_ids"])).order_by(Grid.path)):
+        low, high = subtree_bounds(grid.path)
+        count = session.scalar(
+            recipients_select(session, campaign, "sms", func.count()).where(and_(Grid.path >= low, Grid.path < high))
+        )
+        rows.append({"grid_id": grid.id, "code": grid.code, "name": grid.name, "recipients": count})
+    return rows

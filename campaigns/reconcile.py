@@ -1,0 +1,81 @@
+"""Reconciling rows left in `sending`: a worker died, or the provider's answer was lost or ambiguous.
+
+Such a row is never resent blindly. If a status callback arrived it has already moved on. Otherwise the channel
+is asked whether it has the message: yes -> `sent`; certainly not -> back to `queued` (or `failed` after the last
+attempt); cannot tell -> `unknown`, shown to staff.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from campaigns.channels.base import OutgoingSms, SmsChannel
+from campaigns.models import OutboxMessage
+
+LOOKUP_MARGIN = timedelta(minutes=10)
+
+
+@dataclass
+class ReconcileReport:
+    """How the expired leases were settled."""
+
+    found: int = 0
+    requeued: int = 0
+    failed: int = 0
+    unknown: int = 0
+
+
+def reconcile_expired(
+    session_factory: sessionmaker[Session], channel: SmsChannel, max_attempts: int, now: datetime, limit: int = 500
+) -> ReconcileReport:
+    """Settle up to `limit` rows whose lease has expired while in `sending`."""
+    report = ReconcileReport()
+    with session_factory.begin() as session:
+        expired = session.execute(
+            select(OutboxMessage.id, OutboxMessage.lease_token)
+            .where(OutboxMessage.status == "sending", OutboxMessage.lease_expires_at < now)
+            .order_by(OutboxMessage.id)
+            .limit(limit)
+        ).all()
+    for row_id, old_token in expired:
+        _settle(session_factory, channel, max_attempts, now, row_id, old_token, report)
+    return report
+
+
+def _settle(session_factory, channel: SmsChannel, max_attempts: int, now, row_id, old_token, report) -> None:
+    token = uuid.uuid4().hex
+    with session_factory.begin() as session:
+        taken = session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id == row_id, OutboxMessage.status == "sending")
+            .where(OutboxMessage.lease_token == old_token if old_token else OutboxMessage.lease_token.is_(None))
+            .values(lease_token=token, lease_expires_at=now + timedelta(minutes=5))
+        ).rowcount
+        row = session.get(OutboxMessage, row_id) if taken else None
+        if row is None:
+            return
+        message = OutgoingSms(outbox_id=row.id, to=row.to, body=row.body)
+        since = (row.updated_at or now) - LOOKUP_MARGIN
+        attempts = row.attempts
+    lookup = channel.find_sms(message, since)
+    with session_factory.begin() as session:
+        guard = (OutboxMessage.id == row_id) & (OutboxMessage.lease_token == token)
+        done = {"lease_token": None, "lease_expires_at": None, "updated_at": now}
+        if lookup.found:
+            values = {"status": "sent", "provider_sid": lookup.provider_sid, "sent_at": now, **done}
+            report.found += 1
+        elif lookup.found is False and attempts < max_attempts:
+            values = {"status": "queued", "next_attempt_at": now, **done}
+            report.requeued += 1
+        elif lookup.found is False:
+            values = {"status": "failed", "finished_at": now, "error_message": "not accepted by the provider", **done}
+            report.failed += 1
+        else:
+            values = {"status": "unknown", "error_message": "the provider could not confirm this send", **done}
+            report.unknown += 1
+        session.execute(update(OutboxMessage).where(guard).values(**values))

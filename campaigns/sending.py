@@ -1,0 +1,175 @@
+"""The sender: claim due outbox rows of a batch, hand them to the channel, record each outcome.
+
+A row is claimed (queued -> sending, with a lease token and expiry) in its own transaction before any send, and
+every result is written only where the row still holds that token, so two workers never send one row and a
+reconciler that took over an expired lease is never overwritten.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from sqlalchemy import and_, bindparam, select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from campaigns.channels.base import OutgoingSms, SendResult, SmsChannel
+from campaigns.models import Campaign, Contact, OutboxMessage, Run
+from campaigns.outcomes import record_outcomes
+from campaigns.schedules import window_opens_at
+
+
+class RateLimiter(Protocol):
+    """Paces sends per sender across all workers."""
+
+    def acquire(self) -> None:
+        """Block until one more send is allowed."""
+        ...
+
+    def slow_down(self, seconds: float) -> None:
+        """The provider said 'too many requests': hold every sender back for `seconds`."""
+        ...
+
+
+@dataclass(frozen=True)
+class SendPolicy:
+    """How the sender behaves: attempts, lease length, rows claimed at once, parallel sends, callback URL."""
+
+    max_attempts: int = 4
+    lease_seconds: int = 120
+    claim_size: int = 100
+    concurrency: int = 8
+    status_callback_url: str | None = None
+
+
+@dataclass
+class BatchReport:
+    """What one batch job did."""
+
+    claimed: int = 0
+    accepted: int = 0
+    retried: int = 0
+    failed: int = 0
+    ambiguous: int = 0
+    skipped: int = 0
+    deferred_until: datetime | None = None
+
+
+def send_batch(
+    session_factory: sessionmaker[Session],
+    channel: SmsChannel,
+    limiter: RateLimiter,
+    policy: SendPolicy,
+    now: Callable[[], datetime],
+    run_id: int,
+    first_id: int,
+    last_id: int,
+) -> BatchReport:
+    """Send every due, queued row of run `run_id` with an id in [first_id, last_id]. Safe to run twice."""
+    report = BatchReport()
+    with ThreadPoolExecutor(max_workers=policy.concurrency) as pool:
+        while True:
+            claimed, token = _claim(session_factory, policy, now(), run_id, first_id, last_id, report)
+            if not claimed:
+                return report
+            report.claimed += len(claimed)
+            sendable = [row for row in claimed if not row.opted_out]
+            results = list(pool.map(lambda row: _send_one(channel, limiter, policy, row), sendable))
+            with session_factory.begin() as session:
+                record_outcomes(session, token, policy, now(), list(zip(sendable, results, strict=True)), report)
+                _skip_opted_out(session, token, [row for row in claimed if row.opted_out], now(), report)
+
+
+@dataclass(frozen=True)
+class ClaimedRow:
+    id: int
+    run_id: int
+    contact_id: int | None
+    to: str
+    body: str
+    attempts: int
+    opted_out: bool
+
+
+def _claim(session_factory, policy: SendPolicy, at: datetime, run_id: int, first_id: int, last_id: int, report):
+    token = uuid.uuid4().hex
+    with session_factory.begin() as session:
+        run = session.get(Run, run_id)
+        if run is None or run.status != "sending":
+            return [], token
+        campaign = session.get(Campaign, run.campaign_id)
+        opens = window_opens_at(campaign.send_window, campaign.timezone, at)
+        in_batch = and_(
+            OutboxMessage.run_id == run_id,
+            OutboxMessage.id.between(first_id, last_id),
+            OutboxMessage.status == "queued",
+            OutboxMessage.next_attempt_at <= at,
+        )
+        if opens > at:
+            session.execute(update(OutboxMessage).where(in_batch).values(next_attempt_at=opens))
+            report.deferred_until = opens
+            return [], token
+        ids = session.scalars(
+            select(OutboxMessage.id).where(in_batch).order_by(OutboxMessage.id).limit(policy.claim_size)
+        )
+        session.execute(
+            update(OutboxMessage)
+            .where(in_batch, OutboxMessage.id.in_(ids))
+            .values(
+                status="sending",
+                lease_token=token,
+                lease_expires_at=at + timedelta(seconds=policy.lease_seconds),
+                attempts=OutboxMessage.attempts + 1,
+                updated_at=at,
+            )
+            .execution_options(synchronize_session=False)
+        )
+        rows = session.execute(
+            select(
+                OutboxMessage.id,
+                OutboxMessage.run_id,
+                OutboxMessage.contact_id,
+                OutboxMessage.to,
+                OutboxMessage.body,
+                OutboxMessage.attempts,
+                Contact.opted_out_at.is_not(None),
+            )
+            .outerjoin(Contact, Contact.id == OutboxMessage.contact_id)
+            .where(OutboxMessage.lease_token == token)
+            .order_by(OutboxMessage.id)
+        ).all()
+    return [ClaimedRow(*row) for row in rows], token
+
+
+def _send_one(channel: SmsChannel, limiter: RateLimiter, policy: SendPolicy, row: ClaimedRow) -> SendResult:
+    limiter.acquire()
+    callback = f"{policy.status_callback_url}?o={row.id}" if policy.status_callback_url else None
+    result = channel.send_sms(OutgoingSms(outbox_id=row.id, to=row.to, body=row.body, status_callback_url=callback))
+    if result.throttled:
+        limiter.slow_down(result.retry_after or 1.0)
+    return result
+
+
+def _skip_opted_out(session: Session, token: str, rows: list[ClaimedRow], at: datetime, report: BatchReport) -> None:
+    if not rows:
+        return
+    outbox = OutboxMessage.__table__
+    session.connection().execute(
+        outbox.update()
+        .where(outbox.c.id == bindparam("row_id"), outbox.c.lease_token == token)
+        .values(
+            status="skipped",
+            error_code="opted_out",
+            error_message="the contact opted out",
+            finished_at=at,
+            lease_token=None,
+            lease_expires_at=None,
+            updated_at=at,
+        ),
+        [{"row_id": row.id} for row in rows],
+    )
+    report.skipped += len(rows)
