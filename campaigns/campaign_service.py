@@ -145,8 +145,8 @@ def activate_campaign(session: Session, actor: Actor, campaign_id: int, now: dat
     """Mark a draft campaign scheduled and set when its first run is due (now, for the 'now' schedule)."""
     require_write(actor)
     campaign = load_campaign(session, actor, campaign_id)
-    if campaign.status not in ("draft", "paused"):
-        raise Conflict(f"a {campaign.status} campaign cannot be launched")
+    if campaign.status != "draft":
+        raise Conflict(f"a {campaign.status} campaign cannot be launched again; resume it if it is paused")
     if campaign.schedule["kind"] == "now":
         campaign.next_run_at = now
     else:

@@ -14,8 +14,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from campaigns.access import Actor
-from campaigns.campaign_service import activate_campaign
+from campaigns.campaign_service import activate_campaign, load_campaign
+from campaigns.errors import ValidationError
 from campaigns.models import Campaign, Contact, OutboxMessage, Run
+from campaigns.preview import launch_blockers
 from campaigns.recipients import body_expr, language_expr, recipients_select
 from campaigns.schedules import next_occurrence, window_opens_at
 from campaigns.sms_segments import count_segments
@@ -33,6 +35,10 @@ class PlannedRun:
 
 def launch_campaign(session: Session, actor: Actor, campaign_id: int, now: datetime) -> PlannedRun | None:
     """Launch a campaign: a 'now' campaign gets its run planned at once; a scheduled one waits for the tick."""
+    campaign = load_campaign(session, actor, campaign_id)
+    blockers = launch_blockers(session, campaign)
+    if blockers:
+        raise ValidationError("the campaign cannot launch: " + "; ".join(blockers), fields={"audience": blockers[0]})
     campaign = activate_campaign(session, actor, campaign_id, now)
     if campaign.schedule["kind"] == "now":
         return plan_occurrence(session, campaign, now, now)

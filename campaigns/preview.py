@@ -55,12 +55,7 @@ def preview_campaign(session: Session, actor: Actor, campaign_id: int, pricing: 
     languages = [_language_row(session, campaign, lang, count) for lang, count in sorted(by_language.items())]
     total = sum(by_language.values())
     segments = sum(row["segments_total"] for row in languages)
-    blocking = [
-        f"{count} contacts speak {lang} and the campaign has no text for it and no fallback"
-        for lang, count in sorted(missing_text.items())
-    ]
-    if total == 0:
-        blocking.append("nobody in the audience can be reached by SMS")
+    blocking = _blocking(missing_text, total)
     return {
         "campaign_id": campaign.id,
         "recipients": total,
@@ -77,6 +72,29 @@ def preview_campaign(session: Session, actor: Actor, campaign_id: int, pricing: 
         "estimated_seconds": round(total / pricing.rate_per_second, 1) if pricing.rate_per_second else None,
         "blocking": blocking,
     }
+
+
+def launch_blockers(session: Session, campaign: Campaign) -> list[str]:
+    """Why the campaign cannot launch: languages without a text (and no fallback), or nobody reachable."""
+    missing = dict(
+        session.execute(
+            audience_select(session, campaign.audience, Contact.language, func.count())
+            .where(reaches_by("sms"), language_expr(campaign).is_(None))
+            .group_by(Contact.language)
+        ).all()
+    )
+    reachable = session.scalar(recipients_select(session, campaign, "sms", func.count()))
+    return _blocking(missing, reachable)
+
+
+def _blocking(missing_text: dict[str, int], reachable: int) -> list[str]:
+    blocking = [
+        f"{count} contacts speak {lang} and the campaign has no text for it and no fallback"
+        for lang, count in sorted(missing_text.items())
+    ]
+    if reachable == 0:
+        blocking.append("nobody in the audience can be reached by SMS")
+    return blocking
 
 
 def _language_row(session: Session, campaign: Campaign, lang: str, count: int) -> dict[str, Any]:

@@ -17,34 +17,10 @@ from campaigns.models import Contact, Grid, OutboxMessage, Run, SimulatedSms
 from campaigns.planning import launch_campaign
 from campaigns.preview import Pricing, preview_campaign
 from campaigns.sending import SendPolicy, send_batch
-from tests.factories import add_contact
+from tests.factories import NOW, make_campaign
 from tests.fakes import NoLimit, ScriptedChannel
 
-NOW = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)  # 10:00 in Asia/Shanghai
 PRICING = Pricing(price_per_segment=0.05, currency="CNY", rate_per_second=10)
-
-
-@pytest.fixture
-def people(session_factory, tree):
-    with session_factory.begin() as session:
-        add_contact(session, tree["62302510120101"], "+8613800000001", "才让", language="bo")
-        add_contact(session, tree["62302510120101"], "+8613800000002", "王芳", language="zh")
-        add_contact(session, tree["623025101202"], "+8613800000003", "Tom", language="en")
-        add_contact(session, tree["623025101202"], "+8613800000004", "扎西", language="bo", channels=["voice"])
-        add_contact(session, tree["623025101202"], "+8613800000005", "拉毛", language="zh", opted_out_at=NOW)
-        add_contact(session, tree["623025102201"], "+8613800000006", "多杰", language="zh")
-    return tree
-
-
-def make_campaign(session, tree, **overrides):
-    data = {
-        "name": "疫苗接种提醒",
-        "audience": {"grid_ids": [tree["623025101"]]},
-        "texts": {"zh": "{name}，明天9:00在乡卫生院接种疫苗。", "bo": "{name} སང་ཉིན་ཆུ་ཚོད་9ལ་ཁྱབ་སྣོན།"},
-        "fallback_language": "zh",
-    }
-    data.update(overrides)
-    return create_campaign(session, Actor.system(), data)
 
 
 def test_preview_counts_languages_fallback_and_unreachable(session, people):

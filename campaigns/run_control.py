@@ -1,0 +1,94 @@
+"""Staff controls over campaigns and runs: pause, resume, cancel, retry failed rows, settle unknown ones."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+
+from campaigns.access import Actor, require_write
+from campaigns.campaign_service import load_campaign
+from campaigns.errors import Conflict, ValidationError
+from campaigns.models import Campaign, OutboxMessage, Run
+from campaigns.progress import load_run, run_to_dict
+from campaigns.schedules import next_occurrence
+
+
+def pause_campaign(session: Session, actor: Actor, campaign_id: int) -> Campaign:
+    """Hold a campaign: no new runs, and its sending runs stop where they are; queued rows wait, nothing is lost."""
+    require_write(actor)
+    campaign = load_campaign(session, actor, campaign_id)
+    if campaign.status in ("cancelled", "draft"):
+        raise Conflict(f"a {campaign.status} campaign cannot be paused")
+    held = session.execute(
+        update(Run).where(Run.campaign_id == campaign.id, Run.status == "sending").values(status="paused")
+    ).rowcount
+    if campaign.status == "scheduled":
+        campaign.status = "paused"
+    elif not held:
+        raise Conflict("nothing is sending or scheduled")
+    return campaign
+
+
+def resume_campaign(session: Session, actor: Actor, campaign_id: int, now: datetime) -> Campaign:
+    """Resume paused runs, and a paused schedule from its next occurrence after now."""
+    require_write(actor)
+    campaign = load_campaign(session, actor, campaign_id)
+    resumed = session.execute(
+        update(Run).where(Run.campaign_id == campaign.id, Run.status == "paused").values(status="sending")
+    ).rowcount
+    if campaign.status == "paused":
+        campaign.next_run_at = next_occurrence(campaign.schedule, campaign.timezone, now)
+        campaign.status = "scheduled" if campaign.next_run_at else "finished"
+    elif not resumed:
+        raise Conflict(f"a {campaign.status} campaign with no paused run cannot be resumed")
+    return campaign
+
+
+def cancel_campaign(session: Session, actor: Actor, campaign_id: int, now: datetime) -> Campaign:
+    """Cancel a campaign and every run of it; rows not yet handed to the provider become `cancelled`."""
+    require_write(actor)
+    campaign = load_campaign(session, actor, campaign_id)
+    if campaign.status in ("cancelled",):
+        return campaign
+    campaign.status, campaign.next_run_at = "cancelled", None
+    for run in session.query(Run).filter(Run.campaign_id == campaign.id, Run.status.in_(("sending", "paused"))):
+        _cancel_rows(session, run, now)
+    return campaign
+
+
+def cancel_run(session: Session, actor: Actor, run_id: int, now: datetime) -> dict:
+    require_write(actor)
+    run = load_run(session, actor, run_id)
+    if run.status in ("done", "cancelled"):
+        raise Conflict(f"the run is already {run.status}")
+    _cancel_rows(session, run, now)
+    return run_to_dict(run)
+
+
+def _cancel_rows(session: Session, run: Run, now: datetime) -> None:
+    run.status, run.finished_at = "cancelled", now
+    session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.run_id == run.id, OutboxMessage.status == "queued")
+        .values(status="cancelled", finished_at=now, updated_at=now)
+    )
+
+
+def retry_failed(session: Session, actor: Actor, run_id: int, now: datetime, include_unknown: bool = False) -> int:
+    """Queue the run's failed rows again (and `unknown` ones when staff accept the risk of a duplicate)."""
+    require_write(actor)
+    run = load_run(session, actor, run_id)
+    if run.status == "cancelled":
+        raise ValidationError("a cancelled run cannot be retried")
+    statuses = ("failed", "unknown") if include_unknown else ("failed",)
+    count = session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.run_id == run.id, OutboxMessage.status.in_(statuses))
+        .where((OutboxMessage.error_code.is_(None)) | (OutboxMessage.error_code.not_in(("21610", "opted_out"))))
+        .values(status="queued", next_attempt_at=now, attempts=0, finished_at=None, updated_at=now)
+    ).rowcount
+    if count:
+        run.status, run.finished_at = "sending", None
+    return count
