@@ -1,0 +1,107 @@
+"""Campaign and run routes: create, edit, preview, launch, pause, resume, cancel; run progress and retries."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import jsonify, request
+
+from campaigns import campaign_service, progress, run_control
+from campaigns.models.base import utcnow
+from campaigns.planning import launch_campaign
+from campaigns.preview import Pricing, preview_campaign
+from gateway.api import api
+from gateway.api.context import after_commit, current_actor, db, json_body, page_args
+from gateway.app import current_runtime
+from workers.dispatching import enqueue_run_dispatch
+
+log = logging.getLogger(__name__)
+
+
+@api.get("/campaigns")
+def list_campaigns():
+    page = campaign_service.list_campaigns(db(), current_actor(), status=request.args.get("status"), **page_args())
+    return jsonify(page.as_dict())
+
+
+@api.post("/campaigns")
+def create_campaign():
+    return jsonify(campaign_service.create_campaign(db(), current_actor(), json_body())), 201
+
+
+@api.get("/campaigns/<int:campaign_id>")
+def get_campaign(campaign_id: int):
+    return jsonify(campaign_service.get_campaign(db(), current_actor(), campaign_id))
+
+
+@api.patch("/campaigns/<int:campaign_id>")
+def update_campaign(campaign_id: int):
+    return jsonify(campaign_service.update_campaign(db(), current_actor(), campaign_id, json_body()))
+
+
+@api.get("/campaigns/<int:campaign_id>/preview")
+def preview(campaign_id: int):
+    settings = current_runtime().settings
+    pricing = Pricing(settings.sms_price_per_segment, settings.currency, settings.sms_rate_per_second)
+    return jsonify(preview_campaign(db(), current_actor(), campaign_id, pricing))
+
+
+@api.post("/campaigns/<int:campaign_id>/launch")
+def launch(campaign_id: int):
+    """Launch: a 'now' campaign is planned at once and its sending is enqueued after the commit."""
+    planned = launch_campaign(db(), current_actor(), campaign_id, utcnow())
+    if planned is not None:
+        after_commit(lambda: _enqueue_dispatch(planned.run_id))
+    body = campaign_service.get_campaign(db(), current_actor(), campaign_id)
+    body["run"] = {"id": planned.run_id, "planned": planned.planned} if planned else None
+    return jsonify(body), 202
+
+
+def _enqueue_dispatch(run_id: int) -> None:
+    try:
+        enqueue_run_dispatch(current_runtime().redis(), run_id)
+    except Exception:
+        log.warning("could not enqueue run %s now; the periodic tick will", run_id, exc_info=True)
+
+
+@api.post("/campaigns/<int:campaign_id>/pause")
+def pause(campaign_id: int):
+    run_control.pause_campaign(db(), current_actor(), campaign_id)
+    return jsonify(campaign_service.get_campaign(db(), current_actor(), campaign_id))
+
+
+@api.post("/campaigns/<int:campaign_id>/resume")
+def resume(campaign_id: int):
+    run_control.resume_campaign(db(), current_actor(), campaign_id, utcnow())
+    return jsonify(campaign_service.get_campaign(db(), current_actor(), campaign_id))
+
+
+@api.post("/campaigns/<int:campaign_id>/cancel")
+def cancel(campaign_id: int):
+    run_control.cancel_campaign(db(), current_actor(), campaign_id, utcnow())
+    return jsonify(campaign_service.get_campaign(db(), current_actor(), campaign_id))
+
+
+@api.get("/campaigns/<int:campaign_id>/runs")
+def list_runs(campaign_id: int):
+    return jsonify({"items": progress.list_runs(db(), current_actor(), campaign_id)})
+
+
+@api.get("/runs/<int:run_id>")
+def run_progress(run_id: int):
+    return jsonify(progress.run_progress(db(), current_actor(), run_id, utcnow()))
+
+
+@api.post("/runs/<int:run_id>/retry-failed")
+def retry_failed(run_id: int):
+    body = request.get_json(silent=True)
+    include_unknown = isinstance(body, dict) and body.get("include_unknown") is True
+    count = run_control.retry_failed(db(), current_actor(), run_id, utcnow(), include_unknown=include_unknown)
+    if count:
+        after_commit(lambda: _enqueue_dispatch(run_id))
+    return jsonify({"requeued": count})
+
+
+@api.post("/runs/<int:run_id>/cancel")
+def cancel_run(run_id: int):
+    return jsonify(run_control.cancel_run(db(), current_actor(), run_id, utcnow()))

@@ -1,0 +1,285 @@
+"""OpenAPI description of the campaign and run routes, with examples."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gateway.api.spec import PAGE_PARAMS, error_responses, json_request, json_response, page_of, path_id, query_param
+
+CAMPAIGN_EXAMPLE = {
+    "id": 7,
+    "name": "疫苗接种提醒",
+    "status": "draft",
+    "channels": ["sms"],
+    "audience": {"grid_ids": [2], "roles": ["household_head"], "tags": [], "contact_ids": []},
+    "texts": {"zh": "{name}，明天9:00在乡卫生院接种疫苗。", "bo": "{name} སང་ཉིན་ཆུ་ཚོད་9ལ་ཁྱབ་སྣོན།"},
+    "fallback_language": "zh",
+    "schedule": {"kind": "now"},
+    "timezone": "Asia/Shanghai",
+    "send_window": {"start": "08:00", "end": "21:00"},
+    "expects_reply": False,
+    "next_run_at": None,
+    "scope_grid_id": 2,
+}
+CREATE_EXAMPLE = {
+    key: CAMPAIGN_EXAMPLE[key] for key in ("name", "audience", "texts", "fallback_language", "schedule", "send_window")
+}
+
+_OBJECT = {"type": "object"}
+SCHEMAS: dict[str, Any] = {
+    "Campaign": {
+        "type": "object",
+        "required": ["id", "name", "status", "channels", "audience", "texts", "schedule", "timezone"],
+        "properties": {
+            "id": {"type": "integer"},
+            "name": {"type": "string"},
+            "status": {"type": "string", "enum": ["draft", "scheduled", "paused", "cancelled", "finished"]},
+            "channels": {"type": "array", "items": {"type": "string", "enum": ["sms"]}},
+            "audience": {"$ref": "#/components/schemas/Audience"},
+            "texts": {"type": "object", "additionalProperties": {"type": "string"}},
+            "fallback_language": {"type": "string", "nullable": True},
+            "schedule": _OBJECT,
+            "timezone": {"type": "string"},
+            "send_window": {"type": "object", "nullable": True},
+            "expects_reply": {"type": "boolean"},
+            "next_run_at": {"type": "string", "nullable": True},
+            "scope_grid_id": {"type": "integer", "nullable": True},
+        },
+    },
+    "Audience": {
+        "type": "object",
+        "description": "contacts in any of the grid subtrees, narrowed by roles and tags, plus explicit contacts",
+        "properties": {
+            "grid_ids": {"type": "array", "items": {"type": "integer"}},
+            "roles": {"type": "array", "items": {"type": "string"}},
+            "tags": {"type": "array", "items": {"type": "string"}},
+            "contact_ids": {"type": "array", "items": {"type": "integer"}},
+        },
+    },
+    "CampaignInput": {
+        "type": "object",
+        "description": "schedule: {kind: now} | {kind: once, at} | {kind: daily, time, until} | "
+        "{kind: weekly, days, time, until} | {kind: cron, cron, until}; times are local to `timezone`",
+        "properties": {
+            "name": {"type": "string"},
+            "channels": {"type": "array", "items": {"type": "string"}},
+            "audience": {"$ref": "#/components/schemas/Audience"},
+            "texts": {"type": "object", "additionalProperties": {"type": "string"}},
+            "fallback_language": {"type": "string", "nullable": True},
+            "schedule": _OBJECT,
+            "timezone": {"type": "string"},
+            "send_window": {"type": "object", "nullable": True},
+            "expects_reply": {"type": "boolean"},
+        },
+    },
+    "Preview": _OBJECT,
+    "Run": _OBJECT,
+    "RunProgress": _OBJECT,
+}
+
+PREVIEW_EXAMPLE = {
+    "campaign_id": 7,
+    "recipients": 812,
+    "by_language": [
+        {"language": "bo", "recipients": 530, "encoding": "UCS-2", "segments_per_message": None, "segments_total": 530},
+        {"language": "zh", "recipients": 282, "encoding": "UCS-2", "segments_per_message": None, "segments_total": 282},
+    ],
+    "by_grid": [{"grid_id": 2, "code": "623025101", "name": "齐哈玛镇", "recipients": 812}],
+    "fallback_language": "zh",
+    "fallback_recipients": 3,
+    "without_reachable_channel": 14,
+    "without_text": {},
+    "segments_total": 812,
+    "estimated_cost": 40.6,
+    "currency": "CNY",
+    "send_rate_per_second": 10.0,
+    "estimated_seconds": 81.2,
+    "blocking": [],
+}
+RUN_EXAMPLE = {
+    "id": 3,
+    "campaign_id": 7,
+    "occurrence_at": "2026-11-23T01:00:00+00:00",
+    "status": "sending",
+    "planned": 812,
+    "alert": None,
+    "finished_at": None,
+}
+PROGRESS_EXAMPLE = {
+    "run": RUN_EXAMPLE,
+    "total": 812,
+    "by_status": {
+        "queued": 300,
+        "sending": 12,
+        "sent": 80,
+        "delivered": 410,
+        "undelivered": 4,
+        "failed": 6,
+        "unknown": 0,
+        "cancelled": 0,
+        "skipped": 0,
+    },
+    "by_language": {"bo": {"delivered": 260, "queued": 270}, "zh": {"delivered": 150, "queued": 30}},
+    "by_grid": [{"grid_id": 5, "code": "623025101201", "name": "秀玛村", "counts": {"delivered": 120}}],
+    "rate_per_second": 9.8,
+    "remaining": 312,
+    "estimated_seconds_left": 32,
+    "problems": [
+        {"outbox_id": 91, "to": "+8613800000091", "status": "failed", "error_code": "21211", "error": "invalid number"}
+    ],
+}
+
+_CAMPAIGN = {"$ref": "#/components/schemas/Campaign"}
+_CID = path_id("campaign_id", "the campaign's id")
+_RID = path_id("run_id", "the run's id")
+
+
+def _action(summary: str, example: dict, statuses=(403, 404, 409)) -> dict[str, Any]:
+    return {
+        "tags": ["campaigns"],
+        "summary": summary,
+        "responses": {
+            "200": json_response("The campaign after the action", _CAMPAIGN, example),
+            **error_responses(*statuses),
+        },
+    }
+
+
+PATHS: dict[str, Any] = {
+    "/api/v1/campaigns": {
+        "get": {
+            "tags": ["campaigns"],
+            "summary": "List campaigns whose grid is in your scope",
+            "parameters": [query_param("status", "only this status", {"type": "string"}, "scheduled"), *PAGE_PARAMS],
+            "responses": {
+                "200": json_response(
+                    "A page of campaigns",
+                    page_of("#/components/schemas/Campaign"),
+                    {"items": [CAMPAIGN_EXAMPLE], "total": 1, "page": 1, "per_page": 50},
+                ),
+                **error_responses(422),
+            },
+        },
+        "post": {
+            "tags": ["campaigns"],
+            "summary": "Save a draft campaign (audience, texts per language, schedule, send window)",
+            "requestBody": json_request({"$ref": "#/components/schemas/CampaignInput"}, CREATE_EXAMPLE),
+            "responses": {
+                "201": json_response("The draft", _CAMPAIGN, CAMPAIGN_EXAMPLE),
+                **error_responses(403, 404, 422),
+            },
+        },
+    },
+    "/api/v1/campaigns/{campaign_id}": {
+        "parameters": [_CID],
+        "get": {
+            "tags": ["campaigns"],
+            "summary": "One campaign",
+            "responses": {"200": json_response("The campaign", _CAMPAIGN, CAMPAIGN_EXAMPLE), **error_responses(404)},
+        },
+        "patch": {
+            "tags": ["campaigns"],
+            "summary": "Edit a draft, scheduled or paused campaign",
+            "requestBody": json_request({"$ref": "#/components/schemas/CampaignInput"}, {"name": "疫苗接种提醒（改）"}),
+            "responses": {
+                "200": json_response("The campaign", _CAMPAIGN, CAMPAIGN_EXAMPLE),
+                **error_responses(403, 404, 409, 422),
+            },
+        },
+    },
+    "/api/v1/campaigns/{campaign_id}/preview": {
+        "parameters": [_CID],
+        "get": {
+            "tags": ["campaigns"],
+            "summary": "Recipients by grid and language, SMS segments, cost and duration, and what blocks a launch",
+            "responses": {
+                "200": json_response("The preview", {"$ref": "#/components/schemas/Preview"}, PREVIEW_EXAMPLE),
+                **error_responses(404),
+            },
+        },
+    },
+    "/api/v1/campaigns/{campaign_id}/launch": {
+        "parameters": [_CID],
+        "post": {
+            "tags": ["campaigns"],
+            "summary": "Launch: 'now' plans a run at once; other schedules wait for their first occurrence",
+            "responses": {
+                "202": json_response(
+                    "Launched",
+                    _CAMPAIGN,
+                    {**CAMPAIGN_EXAMPLE, "status": "finished", "run": {"id": 3, "planned": 812}},
+                ),
+                **error_responses(403, 404, 409, 422),
+            },
+        },
+    },
+    "/api/v1/campaigns/{campaign_id}/pause": {
+        "parameters": [_CID],
+        "post": _action("Pause: no new runs, sending runs hold", {**CAMPAIGN_EXAMPLE, "status": "paused"}),
+    },
+    "/api/v1/campaigns/{campaign_id}/resume": {
+        "parameters": [_CID],
+        "post": _action("Resume paused runs and the schedule", {**CAMPAIGN_EXAMPLE, "status": "scheduled"}),
+    },
+    "/api/v1/campaigns/{campaign_id}/cancel": {
+        "parameters": [_CID],
+        "post": _action(
+            "Cancel the campaign; unsent messages are cancelled", {**CAMPAIGN_EXAMPLE, "status": "cancelled"}
+        ),
+    },
+    "/api/v1/campaigns/{campaign_id}/runs": {
+        "parameters": [_CID],
+        "get": {
+            "tags": ["runs"],
+            "summary": "The campaign's runs, newest first",
+            "responses": {
+                "200": json_response("The runs", {"type": "object"}, {"items": [RUN_EXAMPLE]}),
+                **error_responses(404),
+            },
+        },
+    },
+    "/api/v1/runs/{run_id}": {
+        "parameters": [_RID],
+        "get": {
+            "tags": ["runs"],
+            "summary": "Progress: counts by status, grid and language, rate, time left, problems",
+            "responses": {
+                "200": json_response("The progress", {"$ref": "#/components/schemas/RunProgress"}, PROGRESS_EXAMPLE),
+                **error_responses(404),
+            },
+        },
+    },
+    "/api/v1/runs/{run_id}/retry-failed": {
+        "parameters": [_RID],
+        "post": {
+            "tags": ["runs"],
+            "summary": "Queue the failed messages again (and `unknown` ones with include_unknown: true)",
+            "requestBody": {
+                "required": False,
+                "content": {
+                    "application/json": {
+                        "schema": {"type": "object", "properties": {"include_unknown": {"type": "boolean"}}},
+                        "example": {"include_unknown": False},
+                    }
+                },
+            },
+            "responses": {
+                "200": json_response("How many were queued", {"type": "object"}, {"requeued": 6}),
+                **error_responses(403, 404, 422),
+            },
+        },
+    },
+    "/api/v1/runs/{run_id}/cancel": {
+        "parameters": [_RID],
+        "post": {
+            "tags": ["runs"],
+            "summary": "Cancel one run; messages not yet sent are cancelled",
+            "responses": {
+                "200": json_response(
+                    "The run", {"$ref": "#/components/schemas/Run"}, {**RUN_EXAMPLE, "status": "cancelled"}
+                ),
+                **error_responses(403, 404, 409),
+            },
+        },
+    },
+}

@@ -1,0 +1,9 @@
+"""Provider webhooks (Twilio status callbacks): signed by the provider, not by our API tokens."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+webhooks = Blueprint("webhooks", __name__)
+
+from gateway.webhooks import twilio_status  # noqa: E402, F401  (routes register on import)

@@ -1,0 +1,50 @@
+"""Putting send batches on the queue, once: a batch's job id is fixed, so a batch whose job is still waiting or
+running is not enqueued again, and one whose job vanished (Redis flushed, worker killed) is."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from redis import Redis
+from rq.exceptions import NoSuchJobError
+from rq.job import Job, JobStatus
+
+from campaigns.dispatch import Batch
+from workers.queues import SENDS, queue
+
+LIVE_STATUSES = {JobStatus.QUEUED, JobStatus.STARTED, JobStatus.SCHEDULED, JobStatus.DEFERRED}
+JOB_TIMEOUT_SECONDS = 3600
+
+
+def enqueue_batches(connection: Redis, batches: Iterable[Batch]) -> int:
+    """Enqueue a send job for every batch that has no live job; returns how many were enqueued."""
+    sends = queue(SENDS, connection)
+    enqueued = 0
+    for batch in batches:
+        if _has_live_job(connection, batch.job_id):
+            continue
+        sends.enqueue(
+            "workers.jobs.sending.send_batch_job",
+            batch.run_id,
+            batch.first_id,
+            batch.last_id,
+            job_id=batch.job_id,
+            job_timeout=JOB_TIMEOUT_SECONDS,
+            result_ttl=600,
+            failure_ttl=86400,
+        )
+        enqueued += 1
+    return enqueued
+
+
+def _has_live_job(connection: Redis, job_id: str) -> bool:
+    try:
+        job = Job.fetch(job_id, connection=connection)
+    except NoSuchJobError:
+        return False
+    return job.get_status(refresh=False) in LIVE_STATUSES
+
+
+def enqueue_run_dispatch(connection: Redis, run_id: int) -> None:
+    """Ask a worker to enqueue the batches of a run just planned (called after the planning commit)."""
+    queue(SENDS, connection).enqueue("workers.jobs.sending.dispatch_run_job", run_id, result_ttl=600)

@@ -1,0 +1,78 @@
+"""The periodic tick: plan due runs, settle expired leases, re-enqueue batches whose job vanished, finish runs.
+
+Everything it needs is in the database, so it rebuilds whatever Redis lost. `run_ticker` runs it every minute in
+its own process (`gridcast tick`, the `clock` line of the Procfile, a child of `gridcast up`).
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+
+from redis import Redis
+from sqlalchemy.orm import Session, sessionmaker
+
+from campaigns.channels.base import SmsChannel
+from campaigns.dispatch import due_batches, finish_runs
+from campaigns.planning import plan_due_runs
+from campaigns.reconcile import reconcile_expired
+from campaigns.settings import Settings
+from workers.composition import configure
+from workers.connections import connect_redis
+from workers.dispatching import enqueue_batches
+from workers.sending_services import now, sending_services
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class TickReport:
+    """What one tick did."""
+
+    planned_runs: list[int] = field(default_factory=list)
+    reconciled: dict = field(default_factory=dict)
+    enqueued: int = 0
+    finished_runs: list[int] = field(default_factory=list)
+
+
+def tick(
+    session_factory: sessionmaker[Session],
+    channel: SmsChannel,
+    connection: Redis,
+    settings: Settings,
+    now: datetime,
+) -> TickReport:
+    """One pass of the periodic work; safe to run concurrently with itself and with the workers."""
+    report = TickReport()
+    with session_factory.begin() as session:
+        report.planned_runs = [planned.run_id for planned in plan_due_runs(session, now)]
+    report.reconciled = asdict(reconcile_expired(session_factory, channel, settings.max_attempts, now))
+    with session_factory() as session:
+        batches = due_batches(session, now, settings.send_batch_size)
+    report.enqueued = enqueue_batches(connection, batches)
+    with session_factory.begin() as session:
+        report.finished_runs = finish_runs(session, now)
+    return report
+
+
+def run_ticker(settings: Settings, every_seconds: float = 60.0, once: bool = False) -> None:
+    """Run `tick` every `every_seconds` until SIGINT/SIGTERM; errors are logged and the next tick tries again."""
+    base = configure(settings)
+    connection = connect_redis(settings)
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+    while not stop.is_set():
+        try:
+            report = tick(base.session_factory, sending_services().channel, connection, settings, now())
+            log.info("tick: %s", report)
+        except Exception:
+            log.exception("tick failed; retrying at the next tick")
+            if once:
+                raise
+        if once:
+            return
+        stop.wait(every_seconds)
