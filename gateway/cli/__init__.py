@@ -6,12 +6,24 @@ from flask.cli import FlaskGroup
 
 from gateway.app import create_app
 from gateway.cli.db_commands import db_group
+from gateway.cli.import_commands import contacts_group, grids_group
+from gateway.cli.service_commands import demo_command, tick_command, up_command, worker_command
 from gateway.cli.user_commands import tokens_group, users_group
 
 
 def _build_cli() -> FlaskGroup:
     cli = FlaskGroup(create_app=lambda: create_app(), help="Gridcast: grids, contacts and broadcasts.")
-    for command in (db_group, users_group, tokens_group):
+    for command in (
+        db_group,
+        users_group,
+        tokens_group,
+        up_command,
+        worker_command,
+        tick_command,
+        demo_command,
+        grids_group,
+        contacts_group,
+    ):
         cli.add_command(command)
     return cli
 

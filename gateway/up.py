@@ -1,0 +1,144 @@
+"""`gridcast up`: the whole service on one machine with one command.
+
+Starts an embedded Redis when REDIS_URL is not set, applies migrations, loads the demo data on the first start into
+an empty database, then runs gunicorn (the web app) and an RQ worker with its scheduler as one process group. The
+children build their own Settings from the environment we hand them (DATABASE_URL, REDIS_URL...).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.engine import make_url
+
+from campaigns import migrate
+from campaigns.db import make_engine, make_session_factory, unit_of_work
+from campaigns.demo import create_demo_admin, is_empty, load_demo
+from campaigns.settings import Settings
+from gateway.supervisor import ChildSpec, ProcessGroup
+from workers.connections import redis_url_of, start_embedded_redis, stop_embedded_redis
+
+DEMO_TOKEN_FILE = "demo-admin-token"
+DEFAULT_PUBLIC_BASE_URL = "http://127.0.0.1:8000"
+WSGI_APP = "gateway.app:create_app()"
+
+
+def prepare_database(settings: Settings, *, demo: bool) -> dict[str, Any] | None:
+    """Migrate the database; when `demo` and it is empty, load the demo and create the demo admin.
+
+    Returns {"summary", "admin"} on such a first start, None otherwise.
+    """
+    engine = make_engine(settings.database_url)
+    try:
+        migrate.upgrade(engine)
+        if not demo:
+            return None
+        with unit_of_work(make_session_factory(engine)) as session:
+            if not is_empty(session):
+                return None
+            return {"summary": load_demo(session), "admin": create_demo_admin(session)}
+    finally:
+        engine.dispose()
+
+
+def write_token_file(var_dir: Path, token: str) -> Path:
+    """Write the demo admin's token to var/demo-admin-token, readable by its owner only."""
+    path = var_dir / DEMO_TOKEN_FILE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w") as handle:
+        handle.write(token + "\n")
+    path.chmod(0o600)
+    return path
+
+
+def service_processes(host: str, port: int, web_workers: int) -> list[ChildSpec]:
+    """The web server, the worker and the periodic tick, run with this interpreter (the same virtualenv)."""
+    web = [sys.executable, "-m", "gunicorn", "--bind", f"{host}:{port}", "--workers", str(web_workers)]
+    web += ["--graceful-timeout", "5", "--access-logfile", "-"]
+    if _gunicorn_has_setting("control_socket_disable"):
+        web.append("--no-control-socket")
+    web.append(WSGI_APP)
+    worker = [sys.executable, "-m", "gateway.cli", "worker", "--with-scheduler"]
+    clock = [sys.executable, "-m", "gateway.cli", "tick"]
+    return [ChildSpec("web", web), ChildSpec("worker", worker), ChildSpec("clock", clock)]
+
+
+def run_up(
+    settings: Settings,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    web_workers: int = 2,
+    demo: bool = True,
+    echo: Callable[[str], None] = print,
+) -> int:
+    """Run everything until Ctrl-C or SIGTERM (returns 0) or until a child dies (stops the rest, returns 1)."""
+    previous_sigterm = signal.signal(signal.SIGTERM, _interrupt)
+    redis = start_embedded_redis(settings) if settings.uses_embedded_redis else None
+    try:
+        redis_url = redis_url_of(redis) if redis is not None else settings.redis_url
+        first_start = prepare_database(settings, demo=demo)
+        base_url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"
+        public_base_url = base_url if settings.public_base_url == DEFAULT_PUBLIC_BASE_URL else settings.public_base_url
+        env = {
+            "DATABASE_URL": settings.database_url,
+            "REDIS_URL": redis_url,
+            "GRIDCAST_VAR_DIR": str(settings.var_dir),
+            "PUBLIC_BASE_URL": public_base_url,
+            "PYTHONUNBUFFERED": "1",
+        }
+        if first_start:
+            write_token_file(settings.var_dir, first_start["admin"]["token"])
+        group = ProcessGroup(service_processes(host, port, web_workers), env=env, echo=echo)
+        echo(banner(settings, base_url, redis_url, embedded=redis is not None, first_start=first_start))
+        return group.run()
+    finally:
+        if redis is not None:
+            stop_embedded_redis(redis)
+        signal.signal(signal.SIGTERM, previous_sigterm)
+
+
+def banner(
+    settings: Settings, base_url: str, redis_url: str, *, embedded: bool, first_start: dict[str, Any] | None
+) -> str:
+    url = make_url(settings.database_url)
+    database = url.database if url.get_backend_name() == "sqlite" else url.render_as_string(hide_password=True)
+    redis = f"embedded, {redis_url} (data in {settings.embedded_redis_path})" if embedded else redis_url
+    lines = [
+        "Gridcast is starting:",
+        f"  web        {base_url}/  (health {base_url}/healthz, API {base_url}/api/v1/openapi.json)",
+        f"  database   {database}",
+        f"  redis      {redis}",
+        "  worker     RQ worker with scheduler on queues sends, imports, default",
+    ]
+    token_file = settings.var_dir / DEMO_TOKEN_FILE
+    if first_start:
+        summary, admin = first_start["summary"], first_start["admin"]
+        lines += [
+            f"  demo data  loaded {', '.join(summary['counties'])}: {summary['grids']} grids, "
+            f"{summary['contacts']} contacts",
+            f"  demo admin user {admin['username']}, password {admin['password']} (shown once, not stored)",
+            f"             API token {admin['token']}",
+            f"             (also written to {token_file}, mode 0600)",
+        ]
+    elif token_file.exists():
+        lines.append(f"  demo admin API token in {token_file}")
+    lines.append("Stop with Ctrl-C.")
+    return "\n".join(lines)
+
+
+def _gunicorn_has_setting(name: str) -> bool:
+    """Recent gunicorn versions open a control socket in ~/.gunicorn by default, shared by every local server."""
+    from gunicorn.config import KNOWN_SETTINGS
+
+    return any(setting.name == name for setting in KNOWN_SETTINGS)
+
+
+def _interrupt(_signum, _frame) -> None:
+    raise KeyboardInterrupt

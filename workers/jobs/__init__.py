@@ -1,0 +1,1 @@
+"""RQ job functions: ids in, one service call, exceptions propagate."""

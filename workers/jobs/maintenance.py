@@ -1,0 +1,17 @@
+"""Housekeeping jobs."""
+
+from __future__ import annotations
+
+from campaigns.access import Actor
+from campaigns.contacts import list_contacts
+from campaigns.db import unit_of_work
+from workers.composition import services
+
+
+def count_contacts(grid_id: int | None = None) -> int:
+    """Count the contacts in the subtree of `grid_id` (every contact when None).
+
+    A read-only job that proves the wiring end to end: queue, worker, composition root, database.
+    """
+    with unit_of_work(services().session_factory) as session:
+        return list_contacts(session, Actor.system(), grid_id=grid_id, per_page=1).total
