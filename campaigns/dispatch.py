@@ -57,10 +57,13 @@ def due_batches(session: Session, now: datetime, batch_size: int, run_id: int | 
     return batches
 
 
-def finish_runs(session: Session, now: datetime) -> list[int]:
-    """Mark sending runs with no queued or sending rows left as done; returns their ids."""
+def finish_runs(session: Session, now: datetime, run_id: int | None = None) -> list[int]:
+    """Mark sending runs (all, or one) with no queued or sending rows left as done; returns their ids."""
     open_rows = exists().where(OutboxMessage.run_id == Run.id, OutboxMessage.status.in_(OPEN_STATUSES))
-    done = list(session.scalars(select(Run.id).where(Run.status == "sending", ~open_rows)))
+    query = select(Run.id).where(Run.status == "sending", ~open_rows)
+    if run_id is not None:
+        query = query.where(Run.id == run_id)
+    done = list(session.scalars(query))
     if done:
         session.execute(update(Run).where(Run.id.in_(done)).values(status="done", finished_at=now))
     return done

@@ -6,14 +6,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from campaigns.access import Actor
 from campaigns.audiences import audience_select, reaches_by
 from campaigns.campaign_service import load_campaign
 from campaigns.models import Campaign, Contact, Grid
-from campaigns.models.grid import subtree_bounds
 from campaigns.recipients import language_expr, recipients_select
 from campaigns.sms_segments import count_segments
 from campaigns.templates import has_placeholders, render
@@ -119,11 +118,27 @@ def _language_row(session: Session, campaign: Campaign, lang: str, count: int) -
 
 
 def _by_grid(session: Session, campaign: Campaign) -> list[dict[str, Any]]:
+    """Recipients under each chosen grid, broken down by its child grids (a township by village)."""
+    per_path = dict(
+        session.execute(recipients_select(session, campaign, "sms", Grid.path, func.count()).group_by(Grid.path)).all()
+    )
+
+    def under(path: str) -> int:
+        return sum(count for leaf, count in per_path.items() if leaf.startswith(path))
+
     rows = []
     for grid in session.scalars(select(Grid).where(Grid.id.in_(campaign.audience["grid_ids"])).order_by(Grid.path)):
-        low, high = subtree_bounds(grid.path)
-        count = session.scalar(
-            recipients_select(session, campaign, "sms", func.count()).where(and_(Grid.path >= low, Grid.path < high))
+        children = session.scalars(select(Grid).where(Grid.parent_id == grid.id).order_by(Grid.code)).all()
+        rows.append(
+            {
+                "grid_id": grid.id,
+                "code": grid.code,
+                "name": grid.name,
+                "recipients": under(grid.path),
+                "children": [
+                    {"grid_id": child.id, "code": child.code, "name": child.name, "recipients": under(child.path)}
+                    for child in children
+                ],
+            }
         )
-        rows.append({"grid_id": grid.id, "code": grid.code, "name": grid.name, "recipients": count})
     return rows

@@ -66,6 +66,9 @@ def run_progress(session: Session, actor: Actor, run_id: int, now: datetime, fai
         select(func.count()).where(mine, OutboxMessage.sent_at.is_not(None), OutboxMessage.sent_at >= now - RATE_WINDOW)
     )
     rate = recent / RATE_WINDOW.total_seconds()
+    next_due = session.scalar(
+        select(func.min(OutboxMessage.next_attempt_at)).where(mine, OutboxMessage.status == "queued")
+    )
     remaining = by_status["queued"] + by_status["sending"]
     failed = session.execute(
         select(
@@ -88,6 +91,7 @@ def run_progress(session: Session, actor: Actor, run_id: int, now: datetime, fai
         "rate_per_second": round(rate, 2),
         "remaining": remaining,
         "estimated_seconds_left": round(remaining / rate) if rate and remaining else None,
+        "waiting_until": next_due.isoformat() if next_due and next_due > now else None,
         "problems": [
             {"outbox_id": row[0], "to": row[1], "status": row[2], "error_code": row[3], "error": row[4]}
             for row in failed

@@ -35,6 +35,9 @@ def test_preview_counts_languages_fallback_and_unreachable(session, people):
     assert preview["segments_total"] == 3
     assert preview["estimated_cost"] == pytest.approx(0.15)
     assert preview["blocking"] == []
+    [township] = preview["by_grid"]
+    assert township["recipients"] == 3
+    assert {child["name"]: child["recipients"] for child in township["children"]} == {"秀玛村": 2, "萨合塘村": 1}
 
 
 def test_preview_blocks_languages_without_text(session, people):

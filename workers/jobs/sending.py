@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
-from campaigns.dispatch import due_batches
+from campaigns.dispatch import due_batches, finish_runs
 from campaigns.sending import send_batch
 from workers.composition import services
 from workers.connections import connect_redis
@@ -16,9 +16,10 @@ from workers.sending_services import now, sending_services
 def send_batch_job(run_id: int, first_id: int, last_id: int) -> dict:
     """Send the due rows of run `run_id` with ids in [first_id, last_id]; safe to run twice."""
     tools = sending_services()
-    report = send_batch(
-        services().session_factory, tools.channel, tools.limiter, tools.policy, now, run_id, first_id, last_id
-    )
+    session_factory = services().session_factory
+    report = send_batch(session_factory, tools.channel, tools.limiter, tools.policy, now, run_id, first_id, last_id)
+    with session_factory.begin() as session:
+        finish_runs(session, now(), run_id=run_id)
     return asdict(report)
 
 
