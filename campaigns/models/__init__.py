@@ -7,18 +7,27 @@ from campaigns.models.contact import Contact, ContactTag
 from campaigns.models.grid import Grid, GridLevel
 from campaigns.models.imports import ImportReport
 from campaigns.models.outbox import OutboxMessage
+from campaigns.models.replies import AutoReplyText, Confirmation, InboundMessage, ReplyKeyword
+from campaigns.models.reports import DailyReport, DutyNotice, ReportDuty
 from campaigns.models.simulator import SimulatedSms
 
 __all__ = [
     "ApiToken",
+    "AutoReplyText",
     "Base",
     "Campaign",
+    "Confirmation",
     "Contact",
     "ContactTag",
+    "DailyReport",
+    "DutyNotice",
     "Grid",
     "GridLevel",
     "ImportReport",
+    "InboundMessage",
     "OutboxMessage",
+    "ReplyKeyword",
+    "ReportDuty",
     "Run",
     "SimulatedSms",
     "User",

@@ -1,0 +1,81 @@
+"""Inbound SMS, the confirmations they make and the keyword lists that classify them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from campaigns.models.base import Base, UtcDateTime, utcnow
+from campaigns.models.outbox import ID_TYPE
+
+INTENTS = ("confirm", "zero_report", "incident", "opt_out", "opt_in", "help", "unknown")
+
+
+class InboundMessage(Base):
+    """One SMS received from a phone, kept whole (every provider field), classified by a job after it arrived."""
+
+    __tablename__ = "inbound_messages"
+    __table_args__ = (
+        UniqueConstraint("provider", "provider_sid", name="uq_inbound_provider_sid"),
+        Index("ix_inbound_from_received", "from_phone", "received_at"),
+        Index("ix_inbound_intent_reviewed", "intent", "reviewed_at"),
+    )
+
+    id: Mapped[int] = mapped_column(ID_TYPE, primary_key=True)
+    provider: Mapped[str] = mapped_column(String(16))
+    provider_sid: Mapped[str] = mapped_column(String(64))
+    from_phone: Mapped[str] = mapped_column(String(32))
+    to_phone: Mapped[str] = mapped_column(String(32), default="")
+    body: Mapped[str] = mapped_column(Text, default="")
+    raw: Mapped[dict] = mapped_column(JSON, default=dict)
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id", ondelete="SET NULL"), index=True)
+    intent: Mapped[str | None] = mapped_column(String(16))
+    counts: Mapped[dict | None] = mapped_column(JSON)
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("runs.id", ondelete="SET NULL"), index=True)
+    processed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    reviewed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    note: Mapped[str | None] = mapped_column(String(500))
+
+
+class Confirmation(Base):
+    """A recipient acknowledged a run: by SMS reply, a key pressed on a call, or a loudspeaker's play report."""
+
+    __tablename__ = "confirmations"
+    __table_args__ = (UniqueConstraint("run_id", "contact_id", name="uq_confirmations_run_contact"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"), index=True)
+    contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id", ondelete="SET NULL"))
+    grid_id: Mapped[int | None] = mapped_column(Integer)
+    channel: Mapped[str] = mapped_column(String(16))
+    inbound_id: Mapped[int | None] = mapped_column(ForeignKey("inbound_messages.id", ondelete="SET NULL"))
+    confirmed_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class ReplyKeyword(Base):
+    """A word that signals an intent in one language; staff extend these lists."""
+
+    __tablename__ = "reply_keywords"
+    __table_args__ = (UniqueConstraint("language", "intent", "keyword", name="uq_reply_keywords"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    language: Mapped[str] = mapped_column(String(16))
+    intent: Mapped[str] = mapped_column(String(16))
+    keyword: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class AutoReplyText(Base):
+    """The text sent back for an intent in a language (acknowledgement, help); `enabled` turns it off."""
+
+    __tablename__ = "auto_reply_texts"
+    __table_args__ = (UniqueConstraint("language", "intent", name="uq_auto_reply_texts"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    language: Mapped[str] = mapped_column(String(16))
+    intent: Mapped[str] = mapped_column(String(16))
+    text: Mapped[str] = mapped_column(Text)
+    enabled: Mapped[bool] = mapped_column(default=True)
