@@ -1,0 +1,156 @@
+"""Import reports: the outcome of a grids or contacts import, saved so its rejected rows can be fetched later.
+
+A report is visible to the user who ran the import, and to an admin whose scope covers the importer's scope;
+to anyone else it does not exist (NotFound).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Select
+from sqlalchemy.orm import Session
+
+from campaigns.access import Actor
+from campaigns.errors import NotFound
+from campaigns.models import Grid, ImportReport
+from campaigns.tabular import ERROR_ALIASES, ERROR_COLUMN, csv_chunks, header_key
+
+REJECTED_IN_RESPONSE = 1000
+FEW_VALUES = 2000
+
+
+@dataclass(frozen=True)
+class Rejection:
+    """One rejected row: its number in the spreadsheet, a reason code, a message for people, its cells."""
+
+    row: int
+    reason: str
+    error: str
+    values: list[str]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"row": self.row, "reason": self.reason, "error": self.error, "values": self.values}
+
+
+@dataclass
+class ImportOutcome:
+    """What an import did, counted, with every rejected row."""
+
+    kind: str
+    headers: list[str]
+    ignored_columns: list[str]
+    total: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: list[Rejection] = field(default_factory=list)
+
+    def reject(self, row: int, reason: str, error: str, values: list[str]) -> None:
+        self.rejected.append(Rejection(row, reason, error, values))
+
+    def counts(self) -> dict[str, int]:
+        return {
+            "total": self.total,
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "rejected": len(self.rejected),
+        }
+
+
+def rows_matching(session: Session, query: Select, column, values: list) -> list:
+    """The rows of `query` whose `column` is one of `values`: one IN query for a few values, else one scan filtered
+    here. Thousands of bound parameters get slow generic plans on PostgreSQL once a statement is prepared."""
+    if not values:
+        return []
+    if len(values) <= FEW_VALUES:
+        return list(session.execute(query.where(column.in_(values))))
+    wanted = set(values)
+    return [row for row in session.execute(query) if row._mapping[column.key] in wanted]
+
+
+def _scope_grid_id(actor: Actor) -> int | None:
+    if actor.scope_path is None:
+        return None
+    return int(actor.scope_path.strip("/").split("/")[-1])
+
+
+def save_report(
+    session: Session,
+    actor: Actor,
+    outcome: ImportOutcome,
+    *,
+    filename: str,
+    dry_run: bool,
+    rejected_limit: int | None = REJECTED_IN_RESPONSE,
+) -> dict[str, Any]:
+    """Store the outcome as an ImportReport (dry runs too) and return it as the import's answer, with the first
+    `rejected_limit` rejected rows (None: all of them)."""
+    rejected = sorted(outcome.rejected, key=lambda rejection: rejection.row)
+    report = ImportReport(
+        kind=outcome.kind,
+        filename=(filename or "upload")[:255],
+        user_id=actor.user_id,
+        scope_grid_id=_scope_grid_id(actor),
+        dry_run=dry_run,
+        counts=outcome.counts(),
+        headers=outcome.headers,
+        rejected=[rejection.as_dict() for rejection in rejected],
+    )
+    session.add(report)
+    session.flush()
+    return {**report_to_dict(report, rejected_limit), "ignored_columns": outcome.ignored_columns}
+
+
+def report_to_dict(report: ImportReport, limit: int | None = REJECTED_IN_RESPONSE) -> dict[str, Any]:
+    limit = len(report.rejected) if limit is None else limit
+    return {
+        "id": report.id,
+        "kind": report.kind,
+        "filename": report.filename,
+        "dry_run": report.dry_run,
+        "created_at": report.created_at.isoformat(),
+        "counts": dict(report.counts),
+        "rejected": list(report.rejected[:limit]),
+        "rejected_truncated": len(report.rejected) > limit,
+    }
+
+
+def _load(session: Session, actor: Actor, report_id: int) -> ImportReport:
+    report = session.get(ImportReport, report_id)
+    if report is None:
+        raise NotFound("import report not found")
+    if actor.user_id is not None and report.user_id == actor.user_id:
+        return report
+    if actor.is_admin:
+        if actor.scope_path is None:
+            return report
+        scope = session.get(Grid, report.scope_grid_id) if report.scope_grid_id else None
+        if scope is not None and actor.sees_path(scope.path):
+            return report
+    raise NotFound("import report not found")
+
+
+def get_report(session: Session, actor: Actor, report_id: int) -> dict[str, Any]:
+    """An import report with its counts and the first rejected rows."""
+    return report_to_dict(_load(session, actor, report_id))
+
+
+def rejected_rows(headers: list[str], rejected: list[dict[str, Any]]) -> Iterator[list[str]]:
+    """The rejected rows as a sheet: the original header (less any old error column) plus an `error` column."""
+    error_keys = {header_key(alias) for alias in ERROR_ALIASES}
+    keep = [index for index, name in enumerate(headers) if header_key(name) not in error_keys]
+    yield [headers[index] for index in keep] + [ERROR_COLUMN]
+    for rejection in rejected:
+        values = rejection["values"]
+        cells = [values[index] if index < len(values) else "" for index in keep]
+        yield [*cells, f"row {rejection['row']}: {rejection['error']}"]
+
+
+def rejected_csv(session: Session, actor: Actor, report_id: int) -> Iterator[str]:
+    """The rejected rows of a report as CSV text chunks (UTF-8 with BOM), to fix and import again."""
+    report = _load(session, actor, report_id)
+    return csv_chunks(rejected_rows(list(report.headers), list(report.rejected)))
