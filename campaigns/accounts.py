@@ -10,12 +10,13 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from campaigns.access import ROLES, Actor, require_admin
+from campaigns.access import ROLES, Actor, require_admin, scope_condition
 from campaigns.errors import AuthenticationFailed, Conflict, NotFound, ValidationError
 from campaigns.grids import find_grid_by_code
-from campaigns.models import ApiToken, User
+from campaigns.models import ApiToken, Grid, User
 from campaigns.models.base import utcnow
 from campaigns.passwords import hash_password, verify_password
+from campaigns.text import clean_text
 
 TOKEN_PREFIX = "gc_"
 USERNAME_PATTERN = re.compile(r"[A-Za-z0-9_.@\-]{2,64}")
@@ -57,23 +58,22 @@ def create_user(
     Coordinators and viewers must have a scope grid; an admin without one sees the whole deployment.
     """
     require_admin(actor)
-    username = (username or "").strip()
-    if not USERNAME_PATTERN.fullmatch(username):
-        raise ValidationError("username: 2-64 letters, digits, '_', '.', '@' or '-'", fields={"username": "invalid"})
+    username = clean_username(username)
     if role not in ROLES:
         raise ValidationError(f"role must be one of {', '.join(ROLES)}", fields={"role": "unknown"})
-    if password is not None and len(password) < MIN_PASSWORD_LENGTH:
+    if password is not None and (not isinstance(password, str) or len(password) < MIN_PASSWORD_LENGTH):
         raise ValidationError(
-            f"password must have at least {MIN_PASSWORD_LENGTH} characters", fields={"password": "too short"}
+            f"password must be text of at least {MIN_PASSWORD_LENGTH} characters", fields={"password": "too short"}
         )
-    scope = find_grid_by_code(session, actor, scope_grid_code) if scope_grid_code else None
+    display_name = clean_text(display_name, "display_name", max_length=100, required=False)
+    scope = _scope_grid(session, actor, scope_grid_code)
     if scope is None and (role != "admin" or actor.scope_path is not None):
         raise ValidationError("this user needs a scope grid", fields={"scope_grid_code": "required"})
     if session.scalar(select(User.id).where(User.username == username)) is not None:
         raise Conflict(f"username {username!r} is taken", fields={"username": "taken"})
     user = User(
         username=username,
-        display_name=display_name.strip(),
+        display_name=display_name,
         role=role,
         scope_grid=scope,
         password_hash=hash_password(password) if password else None,
@@ -83,10 +83,45 @@ def create_user(
     return user_to_dict(user)
 
 
+def clean_username(raw: Any) -> str:
+    username = raw.strip() if isinstance(raw, str) else ""
+    if not USERNAME_PATTERN.fullmatch(username):
+        raise ValidationError("username: 2-64 letters, digits, '_', '.', '@' or '-'", fields={"username": "invalid"})
+    return username
+
+
+def _scope_grid(session: Session, actor: Actor, code: Any) -> Grid | None:
+    """The scope grid named by `code`, which must lie in the actor's own scope (else it reads as unknown)."""
+    if code is None or code == "":
+        return None
+    try:
+        return find_grid_by_code(session, actor, code)
+    except (NotFound, ValidationError) as exc:
+        raise ValidationError(f"scope_grid_code: {exc.message}", fields={"scope_grid_code": "not found"}) from exc
+
+
 def list_users(session: Session, actor: Actor) -> list[dict[str, Any]]:
-    require_admin(actor)
-    users = session.scalars(select(User).order_by(User.username)).all()
-    return [user_to_dict(user) for user in users if _sees(actor, user)]
+    """Staff accounts the actor may see: those scoped inside the actor's scope (unscoped ones only for unscoped)."""
+    query = select(User).outerjoin(Grid, User.scope_grid_id == Grid.id).order_by(User.username)
+    if actor.scope_path is not None:
+        query = query.where(scope_condition(actor, Grid.path))
+    return [user_to_dict(user) for user in session.scalars(query).unique()]
+
+
+def whoami(session: Session, actor: Actor) -> dict[str, Any]:
+    """The caller's own account, role, scope grid and what the role allows."""
+    user = session.get(User, actor.user_id) if actor.user_id is not None else None
+    scope = user.scope_grid if user else None
+    return {
+        "username": actor.username,
+        "display_name": user.display_name if user else "",
+        "role": actor.role,
+        "can_write": actor.can_write,
+        "is_admin": actor.is_admin,
+        "scope": {"id": scope.id, "code": scope.code, "name": scope.name, "level": scope.level.key, "path": scope.path}
+        if scope
+        else None,
+    }
 
 
 def _sees(actor: Actor, user: User) -> bool:
@@ -98,14 +133,22 @@ def _sees(actor: Actor, user: User) -> bool:
 def create_token(session: Session, actor: Actor, *, username: str, name: str) -> dict[str, Any]:
     """Issue an API token for a user; the plain token is in the result once and never stored."""
     require_admin(actor)
-    user = session.scalar(select(User).where(User.username == username))
+    user = session.scalar(select(User).where(User.username == username)) if isinstance(username, str) else None
     if user is None or not _sees(actor, user):
         raise NotFound(f"user {username!r} not found")
+    name = clean_text(name, "name", max_length=100, required=False) or "api"
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    row = ApiToken(user=user, name=(name or "api").strip()[:100], token_hash=hash_token(token), prefix=token[:10])
+    row = ApiToken(user=user, name=name, token_hash=hash_token(token), prefix=token[:10])
     session.add(row)
     session.flush()
-    return {"id": row.id, "name": row.name, "username": user.username, "token": token}
+    return {
+        "id": row.id,
+        "name": row.name,
+        "username": user.username,
+        "prefix": row.prefix,
+        "created_at": row.created_at.isoformat(),
+        "token": token,
+    }
 
 
 def hash_token(token: str) -> str:

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from campaigns.access import Actor, require_path_in_scope, require_write, scope_condition
 from campaigns.audiences import check_audience
+from campaigns.confirmation_policy import check_confirmation
 from campaigns.errors import Conflict, NotFound, ValidationError
 from campaigns.languages import normalize_language
 from campaigns.models import Campaign, Contact, Grid
@@ -25,7 +26,7 @@ from campaigns.templates import check_template
 
 CHANNELS = ("sms",)
 EDITABLE = ("name", "channels", "audience", "texts", "fallback_language", "schedule", "timezone", "send_window",
-            "expects_reply")  # fmt: skip
+            "expects_reply", "confirmation")  # fmt: skip
 
 
 def campaign_to_dict(campaign: Campaign) -> dict[str, Any]:
@@ -41,6 +42,7 @@ def campaign_to_dict(campaign: Campaign) -> dict[str, Any]:
         "timezone": campaign.timezone,
         "send_window": campaign.send_window,
         "expects_reply": campaign.expects_reply,
+        "confirmation": campaign.confirmation,
         "next_run_at": campaign.next_run_at.isoformat() if campaign.next_run_at else None,
         "scope_grid_id": campaign.scope_grid_id,
     }
@@ -68,6 +70,7 @@ def _clean(session: Session, actor: Actor, data: dict[str, Any], current: Campai
         raise ValidationError("the fallback language needs a text too", fields={"fallback_language": "no text"})
     timezone = str(merged.get("timezone") or "Asia/Shanghai")
     check_timezone(timezone)
+    expects_reply = bool(merged.get("expects_reply", False))
     return {
         "name": name,
         "channels": list(dict.fromkeys(channels)),
@@ -77,7 +80,8 @@ def _clean(session: Session, actor: Actor, data: dict[str, Any], current: Campai
         "schedule": check_schedule(merged.get("schedule") or {"kind": "now"}),
         "timezone": timezone,
         "send_window": check_window(merged.get("send_window")),
-        "expects_reply": bool(merged.get("expects_reply", False)),
+        "expects_reply": expects_reply,
+        "confirmation": check_confirmation(merged.get("confirmation"), expects_reply),
     }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from datetime import datetime
 from typing import Any
@@ -19,6 +20,7 @@ from campaigns.models.grid import subtree_bounds
 from campaigns.pagination import Page, paginate
 from campaigns.phones import normalize_phone
 from campaigns.roles import normalize_channels, normalize_role, normalize_tags
+from campaigns.text import clean_text, search_text
 
 EDITABLE_FIELDS = ("name", "phone", "grid_code", "role", "language", "channels", "households", "tags")
 
@@ -43,22 +45,23 @@ def contact_to_dict(contact: Contact) -> dict[str, Any]:
 
 
 def clean_contact_name(raw: Any) -> str:
-    name = unicodedata.normalize("NFC", str(raw if raw is not None else "")).strip()
-    if not name:
-        raise ValidationError("name is empty", fields={"name": "required"})
-    if len(name) > 100:
-        raise ValidationError("name is longer than 100 characters", fields={"name": "too long"})
-    return name
+    return clean_text(raw, "name", max_length=100)
 
 
 def clean_households(raw: Any) -> int:
+    """A household count of 0-1000; spreadsheets' "3.0" is 3, but 2.5, true or "many" are refused."""
     if raw is None or raw == "":
         return 1
+    if isinstance(raw, bool | dict | list):
+        raise ValidationError("households must be a whole number", fields={"households": "not a number"})
     try:
-        value = int(float(str(raw).strip()))
-    except ValueError as exc:
-        message = f"households {raw!r} is not a whole number"
+        number = float(str(raw).strip())
+        value = int(number)
+    except (ValueError, OverflowError) as exc:
+        message = f"households {str(raw)[:20]!r} is not a whole number"
         raise ValidationError(message, fields={"households": "not a number"}) from exc
+    if value != number:
+        raise ValidationError("households must be a whole number", fields={"households": "not a number"})
     if not 0 <= value <= 1000:
         raise ValidationError("households must be between 0 and 1000", fields={"households": "out of range"})
     return value
@@ -159,9 +162,13 @@ def delete_contact(session: Session, actor: Actor, contact_id: int) -> None:
 def set_opted_out(
     session: Session, actor: Actor, contact_id: int, opted_out: bool, via: str = "staff", when: datetime | None = None
 ) -> dict[str, Any]:
-    """Opt a contact out of (or back into) every future send, recording when and how."""
+    """Opt a contact out of (or back into) every future send, recording when and how (`via`: staff, sms, call...).
+
+    Opting out twice keeps the first time and channel.
+    """
     require_write(actor)
     contact = _load(session, actor, contact_id)
+    via = clean_text(via, "via", max_length=32)
     if opted_out and contact.opted_out_at is None:
         contact.opted_out_at, contact.opted_out_via = when or utcnow(), via
     elif not opted_out:
@@ -190,18 +197,44 @@ def contacts_query(
         require_path_in_scope(actor, grid.path)
         low, high = subtree_bounds(grid.path)
         query = query.where(Grid.path >= low, Grid.path < high)
+    role, language, tag, q = (
+        search_text(role, "role"),
+        search_text(language, "language"),
+        search_text(tag, "tag"),
+        search_text(q),
+    )
     if role:
-        query = query.where(Contact.role == normalize_role(role))
+        query = query.where(Contact.role == _filter_value(normalize_role, role, "role"))
     if language:
-        query = query.where(Contact.language == normalize_language(language))
+        query = query.where(Contact.language == _filter_value(normalize_language, language, "language"))
     if tag:
-        query = query.where(exists().where(ContactTag.contact_id == Contact.id, ContactTag.tag == tag.strip()))
+        query = query.where(exists().where(ContactTag.contact_id == Contact.id, ContactTag.tag == tag))
     if opted_out is not None:
         query = query.where(Contact.opted_out_at.is_not(None) if opted_out else Contact.opted_out_at.is_(None))
     if q:
-        text = q.strip()
-        query = query.where(Contact.name.like(f"%{text}%") | Contact.phone.like(f"%{text.lstrip('+')}%"))
+        matches = Contact.name.contains(q, autoescape=True)
+        digits = _phone_fragment(q)
+        if digits:
+            matches = matches | Contact.phone.contains(digits, autoescape=True)
+        query = query.where(matches)
     return query.order_by(Grid.path, Contact.name, Contact.id)
+
+
+def _filter_value(normalize, raw: str, field: str) -> str:
+    try:
+        return normalize(raw)
+    except ValidationError as exc:
+        raise ValidationError(exc.message, fields={field: "unknown"}) from exc
+
+
+def _phone_fragment(text: str) -> str | None:
+    """Digits to look for in phone numbers: "138 0000-0001", "+86 138" and "0086138" all work."""
+    fragment = re.sub(r"[\s\-()]", "", unicodedata.normalize("NFKC", text))
+    if not re.fullmatch(r"\+?[0-9]+", fragment):
+        return None
+    if fragment.startswith("00"):
+        fragment = fragment[2:]
+    return fragment.lstrip("+") or None
 
 
 def list_contacts(session: Session, actor: Actor, *, page: int = 1, per_page: int = 50, **filters) -> Page:

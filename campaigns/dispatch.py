@@ -1,12 +1,13 @@
 """Which batches of which runs have work due, and which runs are finished.
 
 Batches are fixed id ranges of `batch_size` rows counted from the run's first outbox id, so the same batch always
-gets the same job id and a sweep can tell whether its job still exists.
+gets the same job id and a sweep can tell whether its job still exists. A batch with rows under an unexpired lease
+is `leased`: a sender is working on it (the database's own heartbeat of a send job).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import exists, func, select, update
@@ -24,6 +25,7 @@ class Batch:
     run_id: int
     first_id: int
     last_id: int
+    leased: bool = field(default=False, compare=False)
 
     @property
     def job_id(self) -> str:
@@ -41,6 +43,12 @@ def due_batches(session: Session, now: datetime, batch_size: int, run_id: int | 
         if first is None:
             continue
         index = (OutboxMessage.id - first) // batch_size
+        leased = select(index).where(
+            OutboxMessage.run_id == current,
+            OutboxMessage.status == "sending",
+            OutboxMessage.lease_expires_at >= now,
+        )
+        leased_batches = {int(number) for number in session.scalars(leased.group_by(index))}
         query = (
             select(index)
             .where(
@@ -53,7 +61,7 @@ def due_batches(session: Session, now: datetime, batch_size: int, run_id: int | 
         )
         for number in session.scalars(query):
             low = first + int(number) * batch_size
-            batches.append(Batch(current, low, low + batch_size - 1))
+            batches.append(Batch(current, low, low + batch_size - 1, leased=int(number) in leased_batches))
     return batches
 
 

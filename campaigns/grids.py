@@ -15,6 +15,7 @@ from campaigns.models import Contact, Grid, GridLevel, User
 from campaigns.models.grid import subtree_bounds
 from campaigns.pagination import Page, paginate
 from campaigns.roles import LEADER_ROLES
+from campaigns.text import clean_text, search_text
 
 CODE_PATTERN = re.compile(r"[0-9A-Za-z][0-9A-Za-z_.\-]{0,63}")
 
@@ -35,12 +36,7 @@ def clean_code(raw: Any) -> str:
 
 
 def clean_name(raw: Any) -> str:
-    name = unicodedata.normalize("NFC", str(raw if raw is not None else "")).strip()
-    if not name:
-        raise ValidationError("grid name is empty", fields={"name": "required"})
-    if len(name) > 200:
-        raise ValidationError("grid name is longer than 200 characters", fields={"name": "too long"})
-    return name
+    return clean_text(raw, "name", max_length=200, label="grid name")
 
 
 def level_lookup(session: Session) -> dict[str, GridLevel]:
@@ -83,10 +79,11 @@ def _load(session: Session, actor: Actor, grid_id: int) -> Grid:
 
 
 def find_grid_by_code(session: Session, actor: Actor, code: str) -> Grid:
-    grid = session.scalar(select(Grid).where(Grid.code == clean_code(code)))
-    if grid is None:
+    """The grid with this code; NotFound, with the same message, whether it does not exist or is out of scope."""
+    code = clean_code(code)
+    grid = session.scalar(select(Grid).where(Grid.code == code))
+    if grid is None or not actor.sees_path(grid.path):
         raise NotFound(f"grid {code!r} not found")
-    require_path_in_scope(actor, grid.path)
     return grid
 
 
@@ -132,9 +129,9 @@ def list_grids(
         query = query.where(Grid.path >= low, Grid.path < high)
     if level:
         query = query.where(Grid.level_id == resolve_level(session, level).id)
+    q = search_text(q)
     if q:
-        pattern = f"%{q.strip()}%"
-        query = query.where(Grid.name.like(pattern) | Grid.code.like(pattern))
+        query = query.where(Grid.name.contains(q, autoescape=True) | Grid.code.contains(q, autoescape=True))
     return paginate(session, query, page, per_page, grid_to_dict)
 
 

@@ -2,7 +2,8 @@
 
 Every write is guarded by the claim's lease token. Accepted rows become `sent` (unless a callback already moved
 them further); retries go back to `queued` with exponential backoff until the last attempt fails them; an
-ambiguous send keeps its row in `sending` with a short lease, for the reconciler.
+ambiguous send keeps its row in `sending` with a short lease (never longer than the policy's lease), for the
+reconciler.
 """
 
 from __future__ import annotations
@@ -49,13 +50,14 @@ def record_outcomes(session: Session, token: str, policy, at: datetime, pairs, r
     connection = session.connection()
     done = {"lease_token": None, "lease_expires_at": None, "updated_at": at}
     if accepted:
-        connection.execute(
+        updated = connection.execute(
             outbox.update()
             .where(guard)
             .values(status="sent", provider_sid=bindparam("sid"), segments=bindparam("segs"), sent_at=at, **done),
             accepted,
-        )
-        _bind_sid_where_callback_came_first(connection, accepted)
+        ).rowcount
+        if updated != len(accepted):  # some row's callback came first (and took the lease): bind its sid
+            _bind_sid_where_callback_came_first(connection, accepted)
     if retry:
         connection.execute(
             outbox.update()
@@ -83,7 +85,7 @@ def record_outcomes(session: Session, token: str, policy, at: datetime, pairs, r
             outbox.update()
             .where(guard)
             .values(
-                lease_expires_at=at + timedelta(seconds=AMBIGUOUS_LEASE_SECONDS),
+                lease_expires_at=at + timedelta(seconds=min(AMBIGUOUS_LEASE_SECONDS, policy.lease_seconds)),
                 error_code=bindparam("code"),
                 error_message=bindparam("msg"),
                 updated_at=at,

@@ -2,7 +2,8 @@
 
 Such a row is never resent blindly. If a status callback arrived it has already moved on. Otherwise the channel
 is asked whether it has the message: yes -> `sent`; certainly not -> back to `queued` (or `failed` after the last
-attempt); cannot tell -> `unknown`, shown to staff.
+attempt); cannot tell -> `unknown`, shown to staff. A row is taken over only if its lease is still expired at that
+moment: its sender may have renewed the lease to send it while earlier rows of the list were being looked up.
 """
 
 from __future__ import annotations
@@ -52,7 +53,7 @@ def _settle(session_factory, channel: SmsChannel, max_attempts: int, now, row_id
     with session_factory.begin() as session:
         taken = session.execute(
             update(OutboxMessage)
-            .where(OutboxMessage.id == row_id, OutboxMessage.status == "sending")
+            .where(OutboxMessage.id == row_id, OutboxMessage.status == "sending", OutboxMessage.lease_expires_at < now)
             .where(OutboxMessage.lease_token == old_token if old_token else OutboxMessage.lease_token.is_(None))
             .values(lease_token=token, lease_expires_at=now + timedelta(minutes=5))
         ).rowcount

@@ -6,6 +6,7 @@ import re
 import unicodedata
 
 from campaigns.errors import ValidationError
+from campaigns.text import has_forbidden_characters
 
 CONTACT_ROLES: dict[str, tuple[str, str]] = {
     "household_head": ("户主", "household head"),
@@ -74,4 +75,6 @@ def normalize_tags(raw: str | list[str] | None) -> list[str]:
     for tag in tags:
         if len(tag) > 40:
             raise ValidationError(f"tag {tag[:20]!r}... is longer than 40 characters")
+        if has_forbidden_characters(tag):
+            raise ValidationError(f"tag {tag[:20]!r} contains control characters")
     return tags

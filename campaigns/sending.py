@@ -2,16 +2,21 @@
 
 A row is claimed (queued -> sending, with a lease token and expiry) in its own transaction before any send, and
 every result is written only where the row still holds that token, so two workers never send one row and a
-reconciler that took over an expired lease is never overwritten.
+reconciler that took over an expired lease is never overwritten. Right before its send, each row's lease is
+renewed (and its attempt counted) where the row still holds the token; a row whose lease was taken meanwhile (it
+waited in a long claim behind slow sends) is not sent, since the reconciler may already have found it unsent and
+queued it again, and a claim that never reached the provider costs the row no attempt.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Protocol
 
 from sqlalchemy import and_, bindparam, select, update
@@ -56,6 +61,7 @@ class BatchReport:
     failed: int = 0
     ambiguous: int = 0
     skipped: int = 0
+    lost: int = 0
     deferred_until: datetime | None = None
 
 
@@ -69,7 +75,14 @@ def send_batch(
     first_id: int,
     last_id: int,
 ) -> BatchReport:
-    """Send every due, queued row of run `run_id` with an id in [first_id, last_id]. Safe to run twice."""
+    """Send every due, queued row of run `run_id` with an id in [first_id, last_id]. Safe to run twice.
+
+    A channel with `send_many` (many sends in flight from one thread) is driven by `send_concurrently` instead.
+    """
+    if hasattr(channel, "send_many"):
+        from campaigns.concurrent_sending import send_concurrently  # it builds on this module
+
+        return send_concurrently(session_factory, channel, limiter, policy, now, run_id, first_id, last_id)
     report = BatchReport()
     with ThreadPoolExecutor(max_workers=policy.concurrency) as pool:
         while True:
@@ -78,9 +91,11 @@ def send_batch(
                 return report
             report.claimed += len(claimed)
             sendable = [row for row in claimed if not row.opted_out]
-            results = list(pool.map(lambda row: _send_one(channel, limiter, policy, row), sendable))
+            send = partial(_send_one, session_factory, channel, limiter, policy, now, token)
+            pairs = [pair for pair in pool.map(send, sendable) if pair is not None]
+            report.lost += len(sendable) - len(pairs)
             with session_factory.begin() as session:
-                record_outcomes(session, token, policy, now(), list(zip(sendable, results, strict=True)), report)
+                record_outcomes(session, token, policy, now(), pairs, report)
                 _skip_opted_out(session, token, [row for row in claimed if row.opted_out], now(), report)
 
 
@@ -113,9 +128,7 @@ def _claim(session_factory, policy: SendPolicy, at: datetime, run_id: int, first
             session.execute(update(OutboxMessage).where(in_batch).values(next_attempt_at=opens))
             report.deferred_until = opens
             return [], token
-        ids = session.scalars(
-            select(OutboxMessage.id).where(in_batch).order_by(OutboxMessage.id).limit(policy.claim_size)
-        )
+        ids = select(OutboxMessage.id).where(in_batch).order_by(OutboxMessage.id).limit(policy.claim_size)
         session.execute(
             update(OutboxMessage)
             .where(in_batch, OutboxMessage.id.in_(ids))
@@ -123,7 +136,6 @@ def _claim(session_factory, policy: SendPolicy, at: datetime, run_id: int, first
                 status="sending",
                 lease_token=token,
                 lease_expires_at=at + timedelta(seconds=policy.lease_seconds),
-                attempts=OutboxMessage.attempts + 1,
                 updated_at=at,
             )
             .execution_options(synchronize_session=False)
@@ -139,19 +151,34 @@ def _claim(session_factory, policy: SendPolicy, at: datetime, run_id: int, first
                 Contact.opted_out_at.is_not(None),
             )
             .outerjoin(Contact, Contact.id == OutboxMessage.contact_id)
-            .where(OutboxMessage.lease_token == token)
+            .where(OutboxMessage.id.between(first_id, last_id), OutboxMessage.lease_token == token)
             .order_by(OutboxMessage.id)
         ).all()
     return [ClaimedRow(*row) for row in rows], token
 
 
-def _send_one(channel: SmsChannel, limiter: RateLimiter, policy: SendPolicy, row: ClaimedRow) -> SendResult:
+def _send_one(session_factory, channel: SmsChannel, limiter: RateLimiter, policy: SendPolicy, now, token: str,
+              row: ClaimedRow) -> tuple[ClaimedRow, SendResult] | None:  # fmt: skip
     limiter.acquire()
+    if not _renew_lease(session_factory, policy, now(), token, row.id):
+        return None
+    row = dataclasses.replace(row, attempts=row.attempts + 1)
     callback = f"{policy.status_callback_url}?o={row.id}" if policy.status_callback_url else None
     result = channel.send_sms(OutgoingSms(outbox_id=row.id, to=row.to, body=row.body, status_callback_url=callback))
     if result.throttled:
         limiter.slow_down(result.retry_after or 1.0)
-    return result
+    return row, result
+
+
+def _renew_lease(session_factory, policy: SendPolicy, at: datetime, token: str, row_id: int) -> bool:
+    with session_factory.begin() as session:
+        renewed = session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id == row_id, OutboxMessage.lease_token == token)
+            .values(lease_expires_at=at + timedelta(seconds=policy.lease_seconds), attempts=OutboxMessage.attempts + 1)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+    return renewed == 1
 
 
 def _skip_opted_out(session: Session, token: str, rows: list[ClaimedRow], at: datetime, report: BatchReport) -> None:

@@ -32,6 +32,7 @@ class Settings:
     twilio_auth_token: str | None = field(default=None, repr=False)
     twilio_from_number: str | None = None
     twilio_messaging_service_sid: str | None = None
+    twilio_api_base: str | None = None
     sms_rate_per_second: float = 10.0
     sms_price_per_segment: float = 0.05
     currency: str = "CNY"
@@ -39,6 +40,8 @@ class Settings:
     max_attempts: int = 4
     lease_seconds: int = 120
     provider_timeout_seconds: float = 15.0
+    send_concurrency: int = 8
+    auto_replies: bool = True
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -61,6 +64,8 @@ class Settings:
             max_attempts=int(_positive(env, "GRIDCAST_MAX_ATTEMPTS", 4)),
             lease_seconds=int(_positive(env, "GRIDCAST_LEASE_SECONDS", 120)),
             provider_timeout_seconds=_positive(env, "GRIDCAST_PROVIDER_TIMEOUT", 15.0),
+            send_concurrency=int(_positive(env, "GRIDCAST_SEND_CONCURRENCY", 8)),
+            auto_replies=_on_off(env, "GRIDCAST_AUTO_REPLIES", True),
             database_url=env.get("DATABASE_URL") or f"sqlite:///{var_dir / 'gridcast.db'}",
             redis_url=env.get("REDIS_URL") or None,
             var_dir=var_dir,
@@ -72,6 +77,7 @@ class Settings:
             twilio_auth_token=env.get("TWILIO_AUTH_TOKEN") or None,
             twilio_from_number=env.get("TWILIO_FROM_NUMBER") or None,
             twilio_messaging_service_sid=env.get("TWILIO_MESSAGING_SERVICE_SID") or None,
+            twilio_api_base=env.get("TWILIO_API_BASE") or None,
         )
 
     @property
@@ -98,3 +104,14 @@ def _positive(env: Mapping[str, str], name: str, default: float, allow_zero: boo
     if value < 0 or (value == 0 and not allow_zero):
         raise SettingsError(f"{name}={raw!r} must be positive")
     return value
+
+
+def _on_off(env: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = (env.get(name) or "").strip().lower()
+    if not raw:
+        return default
+    if raw in ("on", "true", "yes", "1"):
+        return True
+    if raw in ("off", "false", "no", "0"):
+        return False
+    raise SettingsError(f"{name}={raw!r} must be on or off")

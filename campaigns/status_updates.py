@@ -1,14 +1,15 @@
 """Provider status callbacks applied to outbox rows; a status only ever moves forward.
 
 Twilio's MessageStatus values are ranked; a callback that ranks at or below the row's current status changes
-nothing, so a late `sent` never undoes `delivered`, and a repeated callback is harmless.
+nothing, so a late `sent` never undoes `delivered`, and a repeated callback is harmless. The rank is compared in
+the UPDATE itself: on SQLite a row read first and written later could have moved on in between.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, literal, update
 from sqlalchemy.orm import Session
 
 from campaigns.models import OutboxMessage
@@ -49,27 +50,34 @@ def apply_status(
 ) -> bool:
     """Apply one provider callback to outbox row `outbox_id`; True when the row changed.
 
-    Any callback at all settles an ambiguous send: the provider has the message, so it is never resent.
+    Any callback at all settles an ambiguous send: the provider has the message, so it is never resent. Each
+    change is one conditional UPDATE, so concurrent callbacks cannot undo one another on any database.
     """
     status = PROVIDER_STATUS.get((provider_status or "").strip().lower())
-    row = session.scalar(select(OutboxMessage).where(OutboxMessage.id == outbox_id).with_for_update())
-    if status is None or row is None:
+    if status is None:
         return False
-    if provider_sid and row.provider_sid and provider_sid != row.provider_sid:
-        return False
-    changed = False
-    if provider_sid and not row.provider_sid:
-        row.provider_sid, changed = provider_sid, True
-    if RANK[status] > RANK[row.status]:
-        row.status = status
-        row.lease_token = None
-        row.lease_expires_at = None
-        row.sent_at = row.sent_at or now
-        if RANK[status] == 3:
-            row.finished_at = now
-            if error_code:
-                row.error_code = error_code
-        changed = True
-    if changed:
-        row.updated_at = now
-    return changed
+    this_message = OutboxMessage.id == outbox_id
+    if provider_sid:
+        this_message &= OutboxMessage.provider_sid.is_(None) | (OutboxMessage.provider_sid == provider_sid)
+        unbound = this_message & OutboxMessage.provider_sid.is_(None)
+        bound = _update(session, unbound, provider_sid=provider_sid, updated_at=now)
+    else:
+        bound = 0
+    behind = [name for name, rank in RANK.items() if rank < RANK[status]]
+    values = {
+        "status": status,
+        "lease_token": None,
+        "lease_expires_at": None,
+        "sent_at": func.coalesce(OutboxMessage.sent_at, literal(now, OutboxMessage.sent_at.type)),
+        "updated_at": now,
+    }
+    if RANK[status] == 3:
+        values["finished_at"] = now
+        if error_code:
+            values["error_code"] = error_code
+    moved = _update(session, this_message & OutboxMessage.status.in_(behind), **values)
+    return bool(bound or moved)
+
+
+def _update(session: Session, condition, **values) -> int:
+    return session.execute(update(OutboxMessage).where(condition).values(**values)).rowcount

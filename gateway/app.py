@@ -23,9 +23,11 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
 
     from gateway.api import api
     from gateway.health import health
+    from gateway.webhooks import webhooks
 
     app.register_blueprint(health)
     app.register_blueprint(api)
+    app.register_blueprint(webhooks)
     return app
 
 

@@ -17,10 +17,10 @@ from campaigns.models import Base
 from campaigns.settings import Settings
 from gateway.app import create_app
 from gateway.runtime import Runtime
-from tests.factories import build_demo_tree
+from tests.factories import add_people, build_demo_tree
 
 POSTGRES_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", f"redis://127.0.0.1:6379/{1 + os.getpid() % 13}")
 BACKENDS = ["sqlite", "postgresql"]
 
 
@@ -139,3 +139,11 @@ def make_token(session_factory, tree):
 @pytest.fixture
 def admin_headers(make_token) -> dict[str, str]:
     return {"Authorization": f"Bearer {make_token('admin')}"}
+
+
+@pytest.fixture
+def people(session_factory, tree) -> dict[str, int]:
+    """The small county with six contacts (tests/factories.py `add_people`); returns the tree."""
+    with session_factory.begin() as session:
+        add_people(session, tree)
+    return tree

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from sqlalchemy.orm import Session
 
+from campaigns.access import Actor
+from campaigns.campaign_service import create_campaign
 from campaigns.grids import insert_grid, level_lookup
 from campaigns.models import Contact, Grid
 
@@ -42,3 +46,28 @@ def add_contact(session: Session, grid_id: int, phone: str, name: str = "测试"
     session.add(contact)
     session.flush()
     return contact
+
+
+NOW = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)  # 10:00 in Asia/Shanghai
+
+
+def add_people(session: Session, tree: dict[str, int]) -> None:
+    """Six contacts: two reachable in 秀玛村一组, an English speaker, a voice-only, an opted-out, one in 欧拉镇."""
+    add_contact(session, tree["62302510120101"], "+8613800000001", "才让", language="bo")
+    add_contact(session, tree["62302510120101"], "+8613800000002", "王芳", language="zh")
+    add_contact(session, tree["623025101202"], "+8613800000003", "Tom", language="en")
+    add_contact(session, tree["623025101202"], "+8613800000004", "扎西", language="bo", channels=["voice"])
+    add_contact(session, tree["623025101202"], "+8613800000005", "拉毛", language="zh", opted_out_at=NOW)
+    add_contact(session, tree["623025102201"], "+8613800000006", "多杰", language="zh")
+
+
+def make_campaign(session: Session, tree: dict[str, int], **overrides) -> dict:
+    """A draft SMS campaign to 齐哈玛镇 in Chinese and Tibetan, Chinese as the fallback."""
+    data = {
+        "name": "疫苗接种提醒",
+        "audience": {"grid_ids": [tree["623025101"]]},
+        "texts": {"zh": "{name}，明天9:00在乡卫生院接种疫苗。", "bo": "{name} སང་ཉིན་ཆུ་ཚོད་9ལ་ཁྱབ་སྣོན།"},
+        "fallback_language": "zh",
+    }
+    data.update(overrides)
+    return create_campaign(session, Actor.system(), data)

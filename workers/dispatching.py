@@ -1,5 +1,10 @@
 """Putting send batches on the queue, once: a batch's job id is fixed, so a batch whose job is still waiting or
-running is not enqueued again, and one whose job vanished (Redis flushed, worker killed) is."""
+running is not enqueued again, and one whose job vanished (Redis flushed, worker killed) is.
+
+A job RQ shows as started counts as running only while its batch is `leased` (rows under an unexpired lease): a
+worker killed with SIGKILL leaves its job "started" in Redis until RQ's maintenance notices, many minutes later,
+and the batch's rows, queued again by the reconciler, would wait all that time. Sending a batch twice at once is
+safe (claims are exclusive), so a live job mistaken for dead costs nothing but a job that finds little to do."""
 
 from __future__ import annotations
 
@@ -12,7 +17,7 @@ from rq.job import Job, JobStatus
 from campaigns.dispatch import Batch
 from workers.queues import SENDS, queue
 
-LIVE_STATUSES = {JobStatus.QUEUED, JobStatus.STARTED, JobStatus.SCHEDULED, JobStatus.DEFERRED}
+WAITING_STATUSES = {JobStatus.QUEUED, JobStatus.SCHEDULED, JobStatus.DEFERRED}
 JOB_TIMEOUT_SECONDS = 3600
 
 
@@ -21,7 +26,7 @@ def enqueue_batches(connection: Redis, batches: Iterable[Batch]) -> int:
     sends = queue(SENDS, connection)
     enqueued = 0
     for batch in batches:
-        if _has_live_job(connection, batch.job_id):
+        if _has_live_job(connection, batch):
             continue
         sends.enqueue(
             "workers.jobs.sending.send_batch_job",
@@ -37,12 +42,13 @@ def enqueue_batches(connection: Redis, batches: Iterable[Batch]) -> int:
     return enqueued
 
 
-def _has_live_job(connection: Redis, job_id: str) -> bool:
+def _has_live_job(connection: Redis, batch: Batch) -> bool:
     try:
-        job = Job.fetch(job_id, connection=connection)
+        job = Job.fetch(batch.job_id, connection=connection)
     except NoSuchJobError:
         return False
-    return job.get_status(refresh=False) in LIVE_STATUSES
+    status = job.get_status(refresh=False)
+    return status in WAITING_STATUSES or (status == JobStatus.STARTED and batch.leased)
 
 
 def enqueue_run_dispatch(connection: Redis, run_id: int) -> None:

@@ -7,9 +7,8 @@ import os
 from dataclasses import dataclass
 from datetime import datetime
 
-from campaigns.channels.factory import build_sms_channel, status_callback_url
-
 from campaigns.channels.base import SmsChannel
+from campaigns.channels.factory import build_sms_channel, status_callback_url
 from campaigns.models.base import utcnow
 from campaigns.sending import SendPolicy
 from campaigns.settings import Settings

@@ -1,4 +1,5 @@
-"""The periodic tick: plan due runs, settle expired leases, re-enqueue batches whose job vanished, finish runs.
+"""The periodic tick: plan due runs, take due report reminders and escalations and confirmation follow-ups, settle
+expired leases, re-enqueue batches whose job vanished, finish runs, enqueue received SMS whose job was lost.
 
 Everything it needs is in the database, so it rebuilds whatever Redis lost. `run_ticker` runs it every minute in
 its own process (`gridcast tick`, the `clock` line of the Procfile, a child of `gridcast up`).
@@ -16,13 +17,17 @@ from redis import Redis
 from sqlalchemy.orm import Session, sessionmaker
 
 from campaigns.channels.base import SmsChannel
+from campaigns.confirmation_tick import confirmation_work_due
 from campaigns.dispatch import due_batches, finish_runs
 from campaigns.planning import plan_due_runs
 from campaigns.reconcile import reconcile_expired
+from campaigns.replies import unprocessed_inbound
+from campaigns.report_tick import duty_notices_due
 from campaigns.settings import Settings
 from workers.composition import configure
 from workers.connections import connect_redis
 from workers.dispatching import enqueue_batches
+from workers.inbound import enqueue_inbound
 from workers.sending_services import now, sending_services
 
 log = logging.getLogger(__name__)
@@ -33,9 +38,11 @@ class TickReport:
     """What one tick did."""
 
     planned_runs: list[int] = field(default_factory=list)
+    notice_runs: list[int] = field(default_factory=list)
     reconciled: dict = field(default_factory=dict)
     enqueued: int = 0
     finished_runs: list[int] = field(default_factory=list)
+    inbound_enqueued: int = 0
 
 
 def tick(
@@ -49,12 +56,18 @@ def tick(
     report = TickReport()
     with session_factory.begin() as session:
         report.planned_runs = [planned.run_id for planned in plan_due_runs(session, now)]
+    with session_factory.begin() as session:
+        report.notice_runs = duty_notices_due(session, now)
+    with session_factory.begin() as session:
+        report.notice_runs += confirmation_work_due(session, now)
     report.reconciled = asdict(reconcile_expired(session_factory, channel, settings.max_attempts, now))
     with session_factory() as session:
         batches = due_batches(session, now, settings.send_batch_size)
     report.enqueued = enqueue_batches(connection, batches)
     with session_factory.begin() as session:
         report.finished_runs = finish_runs(session, now)
+    with session_factory() as session:
+        report.inbound_enqueued = enqueue_inbound(connection, unprocessed_inbound(session, now))
     return report
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from datetime import datetime
 
@@ -40,6 +41,12 @@ def build_sms_channel(
         timeout=settings.provider_timeout_seconds,
         http_client=http_client,
     )
+
+
+def preload_channels() -> None:
+    """Import what the channels would import on first use (twilio loads its REST API lazily, ~0.1 s), so that work
+    horses forked from a worker find it loaded; opens no connection."""
+    importlib.import_module("twilio.rest.api")
 
 
 def status_callback_url(settings: Settings) -> str | None:

@@ -8,22 +8,23 @@ otherwise (read timeout, connection dropped after the request went out).
 
 from __future__ import annotations
 
-import dataclasses
-import json
 import logging
 import threading
-import time
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 
 import requests
 from twilio.base.exceptions import TwilioException, TwilioRestException, TwilioServiceException
+from twilio.http.async_http_client import AsyncHttpClient
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 from urllib3.exceptions import ConnectTimeoutError, MaxRetryError, NewConnectionError
 
 from campaigns.channels.base import LookupResult, OutgoingSms, SendResult
-from campaigns.channels.twilio_errors import classify_twilio_error
+from campaigns.channels.twilio_async import AsyncSender, TwilioAsyncHttpClient
+from campaigns.channels.twilio_errors import classify_rest_exception, parse_retry_after
+
+__all__ = ["HTTP_LOG", "TwilioChannel", "parse_retry_after"]
 
 log = logging.getLogger(__name__)
 # The twilio library logs query strings (phone numbers) at INFO; its requests log here, at WARNING and above only.
@@ -31,13 +32,13 @@ HTTP_LOG = logging.getLogger("campaigns.channels.twilio.http")
 HTTP_LOG.setLevel(logging.WARNING)
 
 LOOKUP_LIMIT = 50
-MAX_RETRY_AFTER_SECONDS = 3600.0
 
 
 class TwilioChannel:
     """An SMS channel that sends through Twilio from one number or one Messaging Service.
 
-    Safe to share between threads: the Retry-After of a throttled answer is remembered per thread.
+    Safe to share between threads: the Retry-After of a throttled answer is remembered per thread. `send_many`
+    sends through twilio's async client instead, many requests at once from one thread (see twilio_async.py).
     """
 
     name = "twilio"
@@ -51,6 +52,7 @@ class TwilioChannel:
         messaging_service_sid: str | None = None,
         timeout: float = 15.0,
         http_client: TwilioHttpClient | None = None,
+        async_http_client: Callable[[], AsyncHttpClient] | None = None,
     ):
         if not (from_number or messaging_service_sid):
             raise ValueError("TwilioChannel needs a from number or a messaging service sid")
@@ -65,21 +67,39 @@ class TwilioChannel:
         self.http_client.request_hooks.setdefault("response", []).append(self._remember_answer)
         client = Client(account_sid, auth_token, http_client=self.http_client)
         self._messages = client.api.v2010.accounts(account_sid).messages
+        stand_in = getattr(self.http_client, "base_url", None)  # a StandInHttpClient's: the async client goes there too
+        make_async_client = async_http_client or (lambda: TwilioAsyncHttpClient(timeout, base_url=stand_in))
+        self._async = AsyncSender(account_sid, auth_token, make_async_client, self._create_arguments)
 
     def send_sms(self, message: OutgoingSms) -> SendResult:
-        sender = {"from_": self.from_number} if self.from_number else {}
-        if self.messaging_service_sid:
-            sender["messaging_service_sid"] = self.messaging_service_sid
-        if message.status_callback_url:
-            sender["status_callback"] = message.status_callback_url
         self._answers.retry_after = self._answers.error_body = None
         try:
-            created = self._messages.create(to=message.to, body=message.body, **sender)
+            created = self._messages.create(**self._create_arguments(message))
         except (TwilioException, requests.RequestException, ValueError) as exc:
             result = self._classify(exc)
             log.info("twilio send of outbox %s: %s %s", message.outbox_id, result.outcome, result.error_code)
             return result
         return SendResult("accepted", provider_sid=created.sid)
+
+    def send_many(self, messages: Iterable[OutgoingSms], concurrency: int) -> Iterator[tuple[OutgoingSms, SendResult]]:
+        """Send `messages` through twilio's async client, up to `concurrency` requests in flight; yields each
+        (message, result) as its answer comes. The next message is taken from `messages` only when a request can
+        start, in the caller's thread, so the caller may pace and prepare each one just in time."""
+        return self._async.send_many(messages, concurrency)
+
+    def close(self) -> None:
+        """Stop the async client's loop and close its connections (the synchronous client needs nothing)."""
+        self._async.close()
+
+    def _create_arguments(self, message: OutgoingSms) -> dict:
+        arguments = {"to": message.to, "body": message.body}
+        if self.from_number:
+            arguments["from_"] = self.from_number
+        if self.messaging_service_sid:
+            arguments["messaging_service_sid"] = self.messaging_service_sid
+        if message.status_callback_url:
+            arguments["status_callback"] = message.status_callback_url
+        return arguments
 
     def find_sms(self, message: OutgoingSms, since: datetime) -> LookupResult:
         """Look through the latest messages Twilio has to `message.to` for this body, created since `since`.
@@ -111,16 +131,10 @@ class TwilioChannel:
 
     def _classify(self, exc: Exception) -> SendResult:
         if isinstance(exc, TwilioRestException | TwilioServiceException):
-            status = exc.status
-            code = exc.code if exc.code != status else None
-            text = exc.msg if isinstance(exc, TwilioRestException) else (exc.detail or exc.title)
-            problem = _problem_text(getattr(self._answers, "error_body", None))
-            if problem and isinstance(exc, TwilioRestException):
-                text = f"{text}: {problem}"
-            result = classify_twilio_error(status, code, text)
-            if result.throttled:
-                result = dataclasses.replace(result, retry_after=getattr(self._answers, "retry_after", None))
-            return result
+            answers = self._answers
+            return classify_rest_exception(
+                exc, getattr(answers, "retry_after", None), getattr(answers, "error_body", None)
+            )
         if isinstance(exc, requests.ConnectionError) and _never_reached_twilio(exc):
             return SendResult("retry", error_code="connect_error", error_message=_describe(exc))
         if isinstance(exc, requests.Timeout):
@@ -132,20 +146,6 @@ class TwilioChannel:
         self._answers.error_body = response.text[:2000] if response.status_code >= 400 else None
 
 
-def parse_retry_after(value: str | None) -> float | None:
-    """Seconds to wait from a Retry-After header (a number of seconds or an HTTP date), capped at one hour."""
-    if not value:
-        return None
-    try:
-        seconds = float(value)
-    except ValueError:
-        try:
-            seconds = parsedate_to_datetime(value).timestamp() - time.time()
-        except (TypeError, ValueError):
-            return None
-    return min(max(seconds, 0.0), MAX_RETRY_AFTER_SECONDS)
-
-
 def _never_reached_twilio(exc: requests.ConnectionError) -> bool:
     if isinstance(exc, requests.ConnectTimeout | requests.exceptions.SSLError):
         return True
@@ -153,19 +153,6 @@ def _never_reached_twilio(exc: requests.ConnectionError) -> bool:
     if isinstance(reason, MaxRetryError):
         reason = reason.reason
     return isinstance(reason, NewConnectionError | ConnectTimeoutError)
-
-
-def _problem_text(body: str | None) -> str | None:
-    """What an error body without Twilio's `message` says: an RFC 9457 problem's details (a stand-in answers so)."""
-    try:
-        payload = json.loads(body or "")
-    except ValueError:
-        return None
-    if not isinstance(payload, dict) or "message" in payload:
-        return None
-    items = [item for item in payload.get("validation") or payload.get("errors") or [] if isinstance(item, dict)]
-    details = "; ".join(str(item["message"]) for item in items if item.get("message"))
-    return details or payload.get("detail") or payload.get("title")
 
 
 def _created_since(created: datetime | None, since: datetime) -> bool:

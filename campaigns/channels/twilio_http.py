@@ -21,6 +21,7 @@ class StandInHttpClient(TwilioHttpClient):
         parts = urlsplit(base_url)
         if parts.scheme not in ("http", "https") or not parts.netloc:
             raise ValueError(f"base URL {base_url!r} must look like http://host:port")
+        self.base_url = base_url
         self.base_scheme = parts.scheme
         self.base_netloc = parts.netloc
         self.base_path = parts.path.rstrip("/")

@@ -37,6 +37,7 @@ class DailyReport(Base):
     __table_args__ = (
         UniqueConstraint("duty_id", "grid_id", "day", name="uq_daily_reports_duty_grid_day"),
         Index("ix_daily_reports_day_kind", "day", "kind"),
+        Index("ix_daily_reports_duty_day_kind", "duty_id", "day", "kind"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -6,4 +6,15 @@ from flask import Blueprint
 
 api = Blueprint("api", __name__, url_prefix="/api/v1")
 
-from gateway.api import errors, grids, openapi_view  # noqa: E402, F401  (routes register on import)
+from gateway.api import (  # noqa: E402, F401  (routes register on import)
+    campaigns,
+    contacts,
+    errors,
+    grids,
+    imports,
+    openapi_view,
+    replies,
+    reports,
+    simulator,
+    users,
+)

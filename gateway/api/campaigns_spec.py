@@ -33,7 +33,7 @@ SCHEMAS: dict[str, Any] = {
         "properties": {
             "id": {"type": "integer"},
             "name": {"type": "string"},
-            "status": {"type": "string", "enum": ["draft", "scheduled", "paused", "cancelled", "finished"]},
+            "status": {"type": "string", "enum": ["draft", "scheduled", "paused", "cancelled", "finished", "system"]},
             "channels": {"type": "array", "items": {"type": "string", "enum": ["sms"]}},
             "audience": {"$ref": "#/components/schemas/Audience"},
             "texts": {"type": "object", "additionalProperties": {"type": "string"}},
@@ -42,6 +42,7 @@ SCHEMAS: dict[str, Any] = {
             "timezone": {"type": "string"},
             "send_window": {"type": "object", "nullable": True},
             "expects_reply": {"type": "boolean"},
+            "confirmation": {"$ref": "#/components/schemas/ConfirmationPolicy"},
             "next_run_at": {"type": "string", "nullable": True},
             "scope_grid_id": {"type": "integer", "nullable": True},
         },
@@ -70,6 +71,22 @@ SCHEMAS: dict[str, Any] = {
             "timezone": {"type": "string"},
             "send_window": {"type": "object", "nullable": True},
             "expects_reply": {"type": "boolean"},
+            "confirmation": {"$ref": "#/components/schemas/ConfirmationPolicy"},
+        },
+    },
+    "ConfirmationPolicy": {
+        "type": "object",
+        "nullable": True,
+        "description": "needs expects_reply; non-confirmers are reminded remind_after_minutes after the first send "
+        "and after each reminder (max_reminders times), their grid's leaders get the list of names "
+        "escalate_after_minutes after the last reminder, the leaders one level up escalate_up_after_minutes later",
+        "properties": {
+            "remind_after_minutes": {"type": "integer", "minimum": 1},
+            "max_reminders": {"type": "integer", "minimum": 0, "maximum": 5},
+            "reminder_channel": {"type": "string", "enum": ["sms"]},
+            "escalate_after_minutes": {"type": "integer", "nullable": True},
+            "escalate_up_after_minutes": {"type": "integer", "nullable": True},
+            "escalation_texts": {"type": "object", "nullable": True, "additionalProperties": {"type": "string"}},
         },
     },
     "Preview": _OBJECT,

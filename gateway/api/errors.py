@@ -1,11 +1,16 @@
-"""Every error the API returns is JSON: {"error": {"code", "message", "fields"}} with a 4xx status."""
+"""Every error the API returns is JSON: {"error": {"code", "message", "fields"}} with a 4xx status.
+
+Domain errors map to 422/404/403/409/401. HTTP errors under /api/ (an unknown path, a wrong method, a body too
+large) are JSON too, even when no API route matched. An unexpected exception stays a 500 (logged, never hidden);
+under /api/ its body is JSON as well.
+"""
 
 from __future__ import annotations
 
 import logging
 
-from flask import jsonify
-from werkzeug.exceptions import HTTPException
+from flask import jsonify, request
+from werkzeug.exceptions import HTTPException, InternalServerError
 
 from campaigns.errors import (
     AuthenticationFailed,
@@ -16,7 +21,7 @@ from campaigns.errors import (
     ValidationError,
 )
 from gateway.api import api
-from gateway.api.context import finish_session
+from gateway.api.context import MAX_ID, finish_session
 
 log = logging.getLogger(__name__)
 
@@ -42,9 +47,40 @@ def domain_error(exc: DomainError):
     return error_response(STATUS_BY_ERROR.get(type(exc), 400), exc.code, exc.message, exc.fields)
 
 
+def _http_error_response(exc: HTTPException):
+    response = error_response(exc.code or 500, (exc.name or "error").lower().replace(" ", "_"), exc.description or "")
+    for name, value in exc.get_headers():
+        if name.lower() == "allow":
+            response.headers["Allow"] = value
+    return response
+
+
 @api.errorhandler(HTTPException)
 def http_error(exc: HTTPException):
-    return error_response(exc.code or 400, (exc.name or "error").lower().replace(" ", "_"), exc.description or "")
+    return _http_error_response(exc)
+
+
+@api.app_errorhandler(HTTPException)
+def http_error_outside_routes(exc: HTTPException):
+    """404/405 for /api/ paths no API route matched: JSON like every other API error; other paths keep HTML."""
+    if request.path.startswith("/api/"):
+        return _http_error_response(exc)
+    return exc
+
+
+@api.app_errorhandler(InternalServerError)
+def server_error(exc: InternalServerError):
+    if request.path.startswith("/api/"):
+        return error_response(500, "server_error", "an unexpected error happened; it has been logged")
+    return exc
+
+
+@api.url_value_preprocessor
+def ids_in_range(endpoint, values):
+    """An id in the path above what the database can hold is simply not found (SQLite would overflow)."""
+    for value in (values or {}).values():
+        if isinstance(value, int) and value > MAX_ID:
+            raise NotFound("not found")
 
 
 @api.after_request

@@ -5,8 +5,9 @@ from __future__ import annotations
 from flask import jsonify, request
 
 from campaigns import grids as grid_service
+from campaigns.errors import ValidationError
 from gateway.api import api
-from gateway.api.context import current_actor, db, int_arg, json_body, optional_int, page_args
+from gateway.api.context import ID, current_actor, db, int_arg, json_body, optional_int, page_args
 from gateway.api.spec import (
     PAGE_PARAMS,
     error_responses,
@@ -46,19 +47,22 @@ def create_grid():
     return jsonify(grid), 201
 
 
-@api.get("/grids/<int:grid_id>")
+@api.get(f"/grids/<{ID}:grid_id>")
 def get_grid(grid_id: int):
     return jsonify(grid_service.get_grid(db(), current_actor(), grid_id))
 
 
-@api.patch("/grids/<int:grid_id>")
+@api.patch(f"/grids/<{ID}:grid_id>")
 def update_grid(grid_id: int):
     """Rename (`name`) and/or move (`parent_id`) a grid."""
     body = json_body()
     actor, session = current_actor(), db()
     result = None
     if "parent_id" in body:
-        result = grid_service.move_grid(session, actor, grid_id, optional_int(body, "parent_id"))
+        parent_id = optional_int(body, "parent_id")
+        if parent_id is None:
+            raise ValidationError("parent_id must be the id of the new parent grid", fields={"parent_id": "required"})
+        result = grid_service.move_grid(session, actor, grid_id, parent_id)
     if "name" in body:
         result = grid_service.rename_grid(session, actor, grid_id, body["name"])
     if result is None:
@@ -66,7 +70,7 @@ def update_grid(grid_id: int):
     return jsonify(result)
 
 
-@api.delete("/grids/<int:grid_id>")
+@api.delete(f"/grids/<{ID}:grid_id>")
 def delete_grid(grid_id: int):
     grid_service.delete_grid(db(), current_actor(), grid_id)
     return "", 204
@@ -136,6 +140,7 @@ PATHS = {
     "/api/v1/grids": {
         "get": {
             "tags": ["grids"],
+            "operationId": "listGrids",
             "summary": "List grids in your scope",
             "parameters": [
                 query_param("parent_id", "only the children of this grid", {"type": "integer"}),
@@ -155,6 +160,7 @@ PATHS = {
         },
         "post": {
             "tags": ["grids"],
+            "operationId": "createGrid",
             "summary": "Create a grid",
             "requestBody": json_request(
                 {"$ref": "#/components/schemas/GridCreate"},
@@ -162,7 +168,7 @@ PATHS = {
             ),
             "responses": {
                 "201": json_response("The new grid", _GRID, {**GRID_EXAMPLE, "id": 9, "path": "/1/2/9/", "depth": 2}),
-                **error_responses(403, 404, 409, 422),
+                **error_responses(400, 403, 404, 409, 422),
             },
         },
     },
@@ -170,6 +176,7 @@ PATHS = {
         "parameters": [_ID],
         "get": {
             "tags": ["grids"],
+            "operationId": "getGrid",
             "summary": "One grid with its ancestors, leaders and counts",
             "responses": {
                 "200": json_response(
@@ -188,15 +195,17 @@ PATHS = {
         },
         "patch": {
             "tags": ["grids"],
+            "operationId": "updateGrid",
             "summary": "Rename a grid and/or move it (with its subtree and contacts) under another grid",
             "requestBody": json_request({"$ref": "#/components/schemas/GridUpdate"}, {"name": "齐哈玛镇（新）"}),
             "responses": {
                 "200": json_response("The grid after the change", _GRID, GRID_EXAMPLE),
-                **error_responses(403, 404, 422),
+                **error_responses(400, 403, 404, 422),
             },
         },
         "delete": {
             "tags": ["grids"],
+            "operationId": "deleteGrid",
             "summary": "Delete an empty grid (no child grids, contacts or staff scoped to it)",
             "responses": {"204": {"description": "Deleted"}, **error_responses(403, 404, 409)},
         },

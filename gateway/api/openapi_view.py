@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from flask import jsonify
 
-from gateway.api import api, grids
+from gateway.api import api, campaigns_spec, contacts, grids, imports, replies_spec, reports_spec, simulator, users
 from gateway.api.spec import build_document
 
-DOCUMENTED_MODULES = [grids]
+DOCUMENTED_MODULES = [grids, contacts, users, imports, campaigns_spec, replies_spec, reports_spec, simulator]
 
 
 @api.get("/openapi.json")

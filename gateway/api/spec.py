@@ -7,6 +7,7 @@ from typing import Any
 
 def error_responses(*statuses: int) -> dict[str, Any]:
     descriptions = {
+        400: "The body is not valid JSON",
         401: "Missing or unknown API token",
         403: "Your role does not allow this",
         404: "Not found, or outside your grid scope",

@@ -167,6 +167,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("daily_reports", schema=None) as batch_op:
         batch_op.create_index("ix_daily_reports_day_kind", ["day", "kind"], unique=False)
+        batch_op.create_index("ix_daily_reports_duty_day_kind", ["duty_id", "day", "kind"], unique=False)
         batch_op.create_index(batch_op.f("ix_daily_reports_grid_id"), ["grid_id"], unique=False)
 
     with op.batch_alter_table("campaigns", schema=None) as batch_op:
@@ -193,6 +194,7 @@ def downgrade() -> None:
 
     with op.batch_alter_table("daily_reports", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_daily_reports_grid_id"))
+        batch_op.drop_index("ix_daily_reports_duty_day_kind")
         batch_op.drop_index("ix_daily_reports_day_kind")
 
     op.drop_table("daily_reports")

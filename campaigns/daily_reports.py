@@ -1,0 +1,164 @@
+"""Recording a grid's daily report (零报告制度): a zero report or an incident, sent in by one of its reporters.
+
+A contact reports for the grid of a duty's level that holds their own grid (a liaison of a household unit reports
+for the group when the duty's level is the group; the grid's report stands for every household in it). A zero
+report counts for every active duty the contact reports for; an incident goes to the duty whose fields its counts
+name (or the most specific duty). The first report of the day creates the row; a later incident turns a zero
+report into an incident, a later zero report never turns an incident back, and incident texts are kept.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from campaigns.errors import ValidationError
+from campaigns.models import Contact, DailyReport, Grid, InboundMessage, ReportDuty
+from campaigns.schedules import check_timezone
+
+REPORT_KINDS = ("zero_report", "incident")
+MAX_TEXT = 2000
+
+
+@dataclass(frozen=True)
+class DutyMatch:
+    """An active duty the contact reports for, and the grid they report for under it."""
+
+    duty: ReportDuty
+    grid_id: int
+    root_depth: int
+
+
+def duty_day(duty: ReportDuty, now: datetime) -> date:
+    """The duty's local date at `now` (the day a report sent at `now` counts for)."""
+    return now.astimezone(check_timezone(duty.timezone)).date()
+
+
+def path_ids(path: str) -> list[int]:
+    """The grid ids of a materialized path, root first: "/1/2/5/" -> [1, 2, 5]."""
+    return [int(part) for part in path.strip("/").split("/") if part]
+
+
+def reporting_duties(session: Session, contact: Contact) -> list[DutyMatch]:
+    """The active duties `contact` reports for (their role may report, their grid lies under the duty's level),
+    most specific first (deepest root grid, then oldest duty)."""
+    grid_path = session.scalar(select(Grid.path).where(Grid.id == contact.grid_id))
+    if grid_path is None:
+        return []
+    ancestors = path_ids(grid_path)
+    rows = session.execute(
+        select(ReportDuty, Grid.depth)
+        .join(Grid, Grid.id == ReportDuty.root_grid_id)
+        .where(ReportDuty.active.is_(True), ReportDuty.root_grid_id.in_(ancestors))
+        .order_by(Grid.depth.desc(), ReportDuty.id)
+    ).all()
+    duties = [(duty, depth) for duty, depth in rows if contact.role in (duty.reporter_roles or [])]
+    if not duties:
+        return []
+    levels = dict(session.execute(select(Grid.id, Grid.level_id).where(Grid.id.in_(ancestors))).all())
+    matches = []
+    for duty, root_depth in duties:
+        below_root = ancestors[ancestors.index(duty.root_grid_id) :]
+        at_level = [grid_id for grid_id in below_root if levels.get(grid_id) == duty.level_id]
+        if at_level:
+            matches.append(DutyMatch(duty, at_level[0], root_depth))
+    return matches
+
+
+def clean_counts(counts: Any) -> dict[str, int]:
+    """Counts keyed by field: non-negative whole numbers only (anything else is dropped)."""
+    if not isinstance(counts, dict):
+        return {}
+    cleaned = {}
+    for key, value in counts.items():
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            continue
+        cleaned[str(key)[:32]] = value
+    return cleaned
+
+
+def record_report(
+    session: Session,
+    *,
+    contact: Contact,
+    kind: str,
+    counts: dict[str, int] | None,
+    text: str | None,
+    inbound: InboundMessage | int | None,
+    now: datetime,
+) -> DailyReport | None:
+    """Record a zero report or an incident from `contact` for today's duty day; None when they have no report duty.
+
+    Returns the grid's report for the day after the merge (for a zero report under several duties, the one of the
+    most specific duty). Safe against a concurrent report of the same grid: the unique row is merged, not doubled.
+    """
+    if kind not in REPORT_KINDS:
+        raise ValidationError(f"kind must be one of {', '.join(REPORT_KINDS)}", fields={"kind": "unknown"})
+    matches = reporting_duties(session, contact)
+    if not matches:
+        return None
+    counts = clean_counts(counts)
+    text = (text or "").strip()[:MAX_TEXT]
+    inbound_id = inbound.id if isinstance(inbound, InboundMessage) else inbound
+    if kind == "incident":
+        matches = [_incident_duty(matches, counts)]
+    reports = [_merge_report(session, match, kind, counts, text, contact.id, inbound_id, now) for match in matches]
+    return reports[0]
+
+
+def _incident_duty(matches: list[DutyMatch], counts: dict[str, int]) -> DutyMatch:
+    def named(match: DutyMatch) -> int:
+        keys = {field.get("key") for field in match.duty.fields or [] if isinstance(field, dict)}
+        return len(keys & set(counts))
+
+    return max(matches, key=named)  # max keeps the first (most specific) among equals
+
+
+def _merge_report(session: Session, match: DutyMatch, kind: str, counts: dict[str, int], text: str,
+                  contact_id: int, inbound_id: int | None, now: datetime) -> DailyReport:  # fmt: skip
+    day = duty_day(match.duty, now)
+    key = (DailyReport.duty_id == match.duty.id, DailyReport.grid_id == match.grid_id, DailyReport.day == day)
+    existing = session.scalar(select(DailyReport).where(*key))
+    if existing is None:
+        try:
+            with session.begin_nested():
+                report = DailyReport(
+                    duty_id=match.duty.id, grid_id=match.grid_id, day=day, kind=kind, counts=counts, text=text,
+                    contact_id=contact_id, inbound_id=inbound_id, reported_at=now,
+                )  # fmt: skip
+                session.add(report)
+                session.flush()
+            return report
+        except IntegrityError:
+            existing = session.scalar(select(DailyReport).where(*key))
+    if kind == "zero_report":
+        return existing
+    if existing.kind == "zero_report":
+        existing.kind, existing.counts, existing.text = "incident", counts, text
+        existing.contact_id, existing.inbound_id, existing.reported_at = contact_id, inbound_id, now
+    else:
+        existing.counts = _merged_counts(existing, counts, contact_id)
+        existing.text = _merged_text(existing.text, text)
+        existing.contact_id, existing.inbound_id, existing.reported_at = contact_id, inbound_id, now
+        existing.handled_at, existing.handled_by = None, None
+    session.flush()
+    return existing
+
+
+def _merged_counts(existing: DailyReport, counts: dict[str, int], contact_id: int) -> dict[str, int]:
+    """The same reporter corrects their numbers; another reporter of the grid adds theirs."""
+    merged = dict(existing.counts or {})
+    for key, value in counts.items():
+        merged[key] = value if existing.contact_id == contact_id else merged.get(key, 0) + value
+    return merged
+
+
+def _merged_text(old: str, new: str) -> str:
+    if not new or new in old:
+        return old
+    return (f"{old}\n{new}" if old else new)[:MAX_TEXT]

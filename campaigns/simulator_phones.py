@@ -1,0 +1,88 @@
+"""The phone simulator seen from a phone: type a reply on a contact's simulated phone, and read what it got.
+
+A simulated reply is logged as a mobile-originated `SimulatedSms` and then received exactly like a Twilio webhook
+(`receive_sms`, provider "simulator"), so it goes through the same job, classifier and effects. Staff may only
+use the phones of contacts in their scope; typing a reply needs a writer role.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from campaigns.access import Actor, require_path_in_scope, require_write
+from campaigns.errors import NotFound, ValidationError
+from campaigns.inbound import MAX_BODY, receive_sms
+from campaigns.models import Contact, Grid, InboundMessage, SimulatedSms
+from campaigns.phones import normalize_phone
+
+SIMULATOR_NUMBER = "+10000000000"  # the number simulated phones text to
+
+
+def _contact(session: Session, actor: Actor, raw_phone: Any, region: str) -> Contact:
+    try:
+        phone = normalize_phone(str(raw_phone or ""), region)
+    except ValidationError as exc:
+        raise ValidationError(exc.message, fields={"phone": "invalid"}) from exc
+    row = session.execute(select(Contact, Grid.path).join(Grid).where(Contact.phone == phone)).first()
+    if row is None:
+        raise NotFound("contact not found")
+    require_path_in_scope(actor, row[1], "contact")
+    return row[0]
+
+
+def _body(raw: Any) -> str:
+    if not isinstance(raw, str) or not raw.strip():
+        raise ValidationError("body: the text typed on the phone", fields={"body": "required"})
+    if len(raw) > MAX_BODY:
+        raise ValidationError(f"body is longer than {MAX_BODY} characters", fields={"body": "too long"})
+    if any(unicodedata.category(char) in ("Cc", "Cs") and char not in "\n\r\t" for char in raw):
+        raise ValidationError("body contains control characters", fields={"body": "control characters"})
+    return raw
+
+
+def simulate_reply(
+    session: Session, actor: Actor, data: dict[str, Any], now: datetime, region: str = "CN"
+) -> InboundMessage:
+    """Send {phone, body} from a contact's simulated phone; returns the received message (not yet processed)."""
+    require_write(actor)
+    contact = _contact(session, actor, data.get("phone"), region)
+    body = _body(data.get("body"))
+    sid = "SM" + uuid.uuid4().hex
+    session.add(SimulatedSms(direction="mo", phone=contact.phone, body=body, sid=sid, status="received",
+                             created_at=now))  # fmt: skip
+    raw = {"MessageSid": sid, "From": contact.phone, "To": SIMULATOR_NUMBER, "Body": body, "NumSegments": "1"}
+    message, _ = receive_sms(session, "simulator", sid, contact.phone, SIMULATOR_NUMBER, body, raw, now, region)
+    return message
+
+
+def phone_messages(session: Session, actor: Actor, raw_phone: str, region: str = "CN", limit: int = 200) -> dict:
+    """What a contact's simulated phone received (`mt`) and sent (`mo`), oldest first, the last `limit` of them."""
+    contact = _contact(session, actor, raw_phone, region)
+    rows = session.scalars(
+        select(SimulatedSms)
+        .where(SimulatedSms.phone == contact.phone)
+        .order_by(SimulatedSms.created_at.desc(), SimulatedSms.id.desc())
+        .limit(limit)
+    ).all()
+    return {
+        "phone": contact.phone,
+        "contact_id": contact.id,
+        "name": contact.name,
+        "opted_out": contact.opted_out,
+        "messages": [
+            {
+                "direction": row.direction,
+                "body": row.body,
+                "status": row.status,
+                "at": row.created_at.isoformat(),
+                "outbox_id": row.outbox_id,
+            }
+            for row in reversed(rows)
+        ],
+    }

@@ -1,0 +1,129 @@
+"""Simulator routes: reply from a contact's simulated phone, and read what that phone got and sent.
+
+Only in simulator mode (no Twilio credentials); with Twilio configured both routes are 404, so nobody can forge a
+reply on a real deployment.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import jsonify
+
+from campaigns.errors import NotFound
+from campaigns.inbox import get_message
+from campaigns.models.base import utcnow
+from campaigns.simulator_phones import phone_messages, simulate_reply
+from gateway.api import api
+from gateway.api.context import after_commit, current_actor, db, json_body
+from gateway.api.spec import error_responses, json_request, json_response
+from gateway.app import current_runtime
+from workers.inbound import enqueue_inbound
+
+log = logging.getLogger(__name__)
+
+
+def _simulator_only() -> str:
+    settings = current_runtime().settings
+    if settings.twilio_configured:
+        raise NotFound("the phone simulator is off: Twilio is configured")
+    return settings.default_region
+
+
+@api.post("/simulator/replies")
+def simulator_reply():
+    """Type {phone, body} on a contact's simulated phone; processing is enqueued after the commit."""
+    region = _simulator_only()
+    message = simulate_reply(db(), current_actor(), json_body(), utcnow(), region)
+    inbound_id = message.id
+    after_commit(lambda: _enqueue(inbound_id))
+    return jsonify(get_message(db(), current_actor(), inbound_id)), 202
+
+
+@api.get("/simulator/phones/<phone>")
+def simulator_phone(phone: str):
+    region = _simulator_only()
+    return jsonify(phone_messages(db(), current_actor(), phone, region))
+
+
+def _enqueue(inbound_id: int) -> None:
+    try:
+        enqueue_inbound(current_runtime().redis(), [inbound_id])
+    except Exception:
+        log.warning("could not enqueue simulated reply %s now; the tick's sweep will", inbound_id, exc_info=True)
+
+
+MESSAGE_EXAMPLE = {
+    "id": 41,
+    "provider": "simulator",
+    "from": "+8613800000001",
+    "to": "+10000000000",
+    "body": "收到",
+    "received_at": "2026-11-23T02:05:00+00:00",
+    "intent": None,
+    "counts": None,
+    "contact": {"id": 7, "name": "才让", "role": "liaison", "language": "bo", "grid_id": 12,
+                "grid_code": "6230251012010101", "grid_name": "秀玛村一组第一联户"},
+    "run_id": None,
+    "processed_at": None,
+    "reviewed_at": None,
+    "note": None,
+}  # fmt: skip
+PHONE_EXAMPLE = {
+    "phone": "+8613800000001",
+    "contact_id": 7,
+    "name": "才让",
+    "opted_out": False,
+    "messages": [
+        {"direction": "mt", "body": "请在10点前报告今日情况，无事回复0。", "status": "delivered",
+         "at": "2026-11-23T01:00:02+00:00", "outbox_id": 311},
+        {"direction": "mo", "body": "0", "status": "received", "at": "2026-11-23T01:04:10+00:00", "outbox_id": None},
+        {"direction": "mt", "body": "今日零报告已收到，谢谢！", "status": "delivered",
+         "at": "2026-11-23T01:04:11+00:00", "outbox_id": 902},
+    ],
+}  # fmt: skip
+_OBJECT: dict[str, Any] = {"type": "object"}
+
+PATHS: dict[str, Any] = {
+    "/api/v1/simulator/replies": {
+        "post": {
+            "tags": ["simulator"],
+            "summary": "Reply from a contact's simulated phone (simulator mode only); processed like a Twilio SMS",
+            "requestBody": json_request(
+                {
+                    "type": "object",
+                    "required": ["phone", "body"],
+                    "properties": {"phone": {"type": "string"}, "body": {"type": "string", "maxLength": 1600}},
+                },
+                {"phone": "+8613800000001", "body": "收到"},
+            ),
+            "responses": {
+                "202": json_response(
+                    "Received; processing is queued", {"$ref": "#/components/schemas/InboundMessage"}, MESSAGE_EXAMPLE
+                ),
+                **error_responses(400, 403, 404, 422),
+            },
+        }
+    },
+    "/api/v1/simulator/phones/{phone}": {
+        "parameters": [
+            {
+                "name": "phone",
+                "in": "path",
+                "required": True,
+                "description": "a contact's phone (E.164 or national)",
+                "schema": {"type": "string"},
+                "example": "+8613800000001",
+            }
+        ],
+        "get": {
+            "tags": ["simulator"],
+            "summary": "What a contact's simulated phone received (mt) and sent (mo), oldest first",
+            "responses": {
+                "200": json_response("The phone's messages", _OBJECT, PHONE_EXAMPLE),
+                **error_responses(404, 422),
+            },
+        },
+    },
+}

@@ -1,0 +1,75 @@
+"""POST /twilio/sms: Twilio's incoming-message webhook (the number's "A message comes in" URL).
+
+Every request must carry a valid X-Twilio-Signature over the public URL (PUBLIC_BASE_URL + path + query string),
+exactly like /twilio/status; otherwise 403 and nothing is stored. A signed message is stored whole (every form
+field in `raw`), once per MessageSid: a repeated delivery stores nothing new and is answered the same. The answer
+is an empty TwiML <Response/> (replies go out through the outbox, not in the webhook's answer); processing is a
+job on the default queue, enqueued after the commit. If Redis is down the message is still stored and answered,
+and the tick's sweep enqueues it later. In simulator mode (no Twilio credentials) the route is 404.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Response, abort, request
+
+from campaigns.channels.twilio_signature import twilio_signature_valid
+from campaigns.errors import ValidationError
+from campaigns.inbound import receive_sms
+from campaigns.models.base import utcnow
+from campaigns.phones import mask_phone
+from gateway.app import current_runtime
+from gateway.webhooks import webhooks
+from workers.inbound import enqueue_inbound
+
+log = logging.getLogger(__name__)
+
+EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>'
+
+
+@webhooks.post("/twilio/sms")
+def twilio_sms():
+    """Store one signed incoming SMS and enqueue its processing."""
+    runtime = current_runtime()
+    settings = runtime.settings
+    if not settings.twilio_configured:
+        abort(404)
+    signature = request.headers.get("X-Twilio-Signature")
+    if not twilio_signature_valid(settings.twilio_auth_token, _public_url(settings.public_base_url), request.form,
+                                  signature):  # fmt: skip
+        log.warning("incoming twilio sms with a bad or missing signature refused")
+        abort(403)
+    raw = {key: values[0] if len(values) == 1 else values for key, values in request.form.lists()}
+    try:
+        with runtime.session_factory.begin() as session:
+            message, created = receive_sms(
+                session,
+                "twilio",
+                request.form.get("MessageSid") or request.form.get("SmsSid") or "",
+                request.form.get("From", ""),
+                request.form.get("To", ""),
+                request.form.get("Body", ""),
+                raw,
+                utcnow(),
+                settings.default_region,
+            )
+            inbound_id, processed = message.id, message.processed_at is not None
+    except ValidationError:
+        abort(400, "the message has no MessageSid")
+    log.info("incoming sms %s from %s (new: %s)", inbound_id, mask_phone(request.form.get("From", "")), created)
+    if not processed:
+        _enqueue(inbound_id)
+    return Response(EMPTY_TWIML, status=200, mimetype="text/xml")
+
+
+def _public_url(public_base_url: str) -> str:
+    query = request.query_string.decode("utf-8", "replace")
+    return public_base_url + request.path + (f"?{query}" if query else "")
+
+
+def _enqueue(inbound_id: int) -> None:
+    try:
+        enqueue_inbound(current_runtime().redis(), [inbound_id])
+    except Exception:
+        log.warning("could not enqueue incoming sms %s now; the tick's sweep will", inbound_id, exc_info=True)

@@ -1,0 +1,75 @@
+"""Helpers for reply tests: send a campaign, receive and process an SMS, send the queued auto-replies."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+
+from campaigns.access import Actor
+from campaigns.channels.simulator import SimulatorChannel
+from campaigns.dispatch import due_batches
+from campaigns.inbound import receive_sms
+from campaigns.models import GridLevel, OutboxMessage, ReportDuty, Run
+from campaigns.planning import launch_campaign
+from campaigns.replies import process_inbound
+from campaigns.sending import SendPolicy, send_batch
+from tests.factories import NOW, make_campaign
+from tests.fakes import NoLimit, ScriptedChannel
+
+_sids = itertools.count(1)
+FIELDS = [
+    {"key": "returnees", "label": "返乡人员", "names": ["返乡", "ཕྱིར་ལོག"]},
+    {"key": "fever", "label": "发热", "names": ["发烧", "ཚ་བ"]},
+]
+
+
+def send_campaign(session_factory, tree, at: datetime = NOW, **overrides) -> int:
+    """Launch a 'now' SMS campaign to 齐哈玛镇 at `at`, send it with a scripted channel; returns the run id."""
+    with session_factory.begin() as session:
+        campaign = make_campaign(session, tree, **overrides)
+        planned = launch_campaign(session, Actor.system(), campaign["id"], at)
+    send_run(session_factory, planned.run_id, at, ScriptedChannel())
+    return planned.run_id
+
+
+def send_run(session_factory, run_id: int, at: datetime, channel=None) -> None:
+    """Send every due row of run `run_id` at `at` (the simulator by default, so phones log what they got)."""
+    channel = channel or SimulatorChannel(session_factory, lambda: at)
+    with session_factory() as session:
+        batches = due_batches(session, at, 500, run_id=run_id)
+    for batch in batches:
+        send_batch(session_factory, channel, NoLimit(), SendPolicy(), lambda: at, run_id, batch.first_id, batch.last_id)
+
+
+def receive(session_factory, phone: str, body: str, at: datetime | None = None, *, auto_replies: bool = True) -> dict:
+    """Receive `body` from `phone` at `at` (default: five minutes after NOW) and process it; returns the summary."""
+    at = at or NOW + timedelta(minutes=5)
+    sid = f"SM{next(_sids):032d}"
+    with session_factory.begin() as session:
+        message, _ = receive_sms(session, "twilio", sid, phone, "+15005550006", body, {"Body": body}, at)
+    with session_factory.begin() as session:
+        return process_inbound(session, message.id, at, auto_replies=auto_replies)
+
+
+def replies_to(session_factory, phone: str) -> list[OutboxMessage]:
+    """The auto-replies queued (or sent) to `phone`, oldest first."""
+    with session_factory() as session:
+        return list(
+            session.scalars(
+                select(OutboxMessage)
+                .join(Run, Run.id == OutboxMessage.run_id)
+                .where(Run.kind == "system", OutboxMessage.to == phone)
+                .order_by(OutboxMessage.id)
+            )
+        )
+
+
+def add_duty(session, tree: dict[str, int], level: str = "group") -> ReportDuty:
+    """A daily report duty for the groups of 齐哈玛镇, reported by liaisons and grid leaders, with two count fields."""
+    level_id = session.scalar(select(GridLevel.id).where(GridLevel.key == level))
+    duty = ReportDuty(name="疫情零报告", root_grid_id=tree["623025101"], level_id=level_id, fields=FIELDS)
+    session.add(duty)
+    session.flush()
+    return duty
