@@ -66,12 +66,23 @@ def due_batches(session: Session, now: datetime, batch_size: int, run_id: int | 
 
 
 def finish_runs(session: Session, now: datetime, run_id: int | None = None) -> list[int]:
-    """Mark sending runs (all, or one) with no queued or sending rows left as done; returns their ids."""
+    """Mark sending runs (all, or one) with no queued or sending rows left as done; returns their ids.
+
+    A run marked done while a row was being added to it (a reused system run) is opened again here, so that row
+    is still sent: the next tick dispatches it.
+    """
     open_rows = exists().where(OutboxMessage.run_id == Run.id, OutboxMessage.status.in_(OPEN_STATUSES))
+    reopen = update(Run).where(Run.status == "done", open_rows).values(status="sending", finished_at=None)
+    session.execute(reopen.execution_options(synchronize_session=False))
     query = select(Run.id).where(Run.status == "sending", ~open_rows)
     if run_id is not None:
         query = query.where(Run.id == run_id)
     done = list(session.scalars(query))
     if done:
-        session.execute(update(Run).where(Run.id.in_(done)).values(status="done", finished_at=now))
+        session.execute(
+            update(Run)
+            .where(Run.id.in_(done), Run.status == "sending", ~open_rows)
+            .values(status="done", finished_at=now)
+            .execution_options(synchronize_session=False)
+        )
     return done

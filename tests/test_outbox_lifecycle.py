@@ -138,3 +138,18 @@ def test_pause_resume_cancel_and_retry(session_factory, people):
     assert statuses(session_factory)["+8613800000003"] == "cancelled"
     with session_factory.begin() as session, pytest.raises(Conflict):
         pause_campaign(session, SYSTEM, planned.campaign_id)
+
+
+def test_a_done_run_that_gets_a_new_row_is_opened_again(session_factory, people):
+    planned, batch = launched(session_factory, people)
+    send_batch(session_factory, ScriptedChannel(), NoLimit(), SendPolicy(), lambda: NOW, batch.run_id,
+               batch.first_id, batch.last_id)  # fmt: skip
+    with session_factory.begin() as session:
+        assert finish_runs(session, NOW) == [planned.run_id]
+        row = session.scalars(select(OutboxMessage).where(OutboxMessage.run_id == planned.run_id)).first()
+        late = {"to": "+8613800000009", "language": "zh", "body": "late reply", "next_attempt_at": NOW}
+        session.add(OutboxMessage(run_id=planned.run_id, contact_id=None, grid_id=row.grid_id, channel="sms", **late))
+    with session_factory.begin() as session:
+        assert finish_runs(session, NOW) == []
+        assert session.get(Run, planned.run_id).status == "sending"
+        assert [b.run_id for b in due_batches(session, NOW, 500)] == [planned.run_id]
