@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, String, and_, cast, exists, false, or_, select
 from sqlalchemy.orm import Session
 
-from campaigns.access import Actor, require_path_in_scope
+from campaigns.access import Actor
 from campaigns.errors import NotFound, ValidationError
 from campaigns.models import Contact, ContactTag, Grid
 from campaigns.models.grid import subtree_bounds
@@ -31,14 +31,12 @@ def check_audience(session: Session, actor: Actor, audience: Any) -> dict[str, l
         raise ValidationError("the audience needs at least one grid or contact", fields={"audience": "empty"})
     for grid_id in grid_ids:
         grid = session.get(Grid, grid_id)
-        if grid is None:
+        if grid is None or not actor.sees_path(grid.path):
             raise NotFound(f"grid {grid_id} not found")
-        require_path_in_scope(actor, grid.path)
     for contact_id in contact_ids:
         contact = session.get(Contact, contact_id)
-        if contact is None:
+        if contact is None or not actor.sees_path(contact.grid.path):
             raise NotFound(f"contact {contact_id} not found")
-        require_path_in_scope(actor, contact.grid.path, "contact")
     roles_raw = audience.get("roles") or []
     if not isinstance(roles_raw, list):
         raise ValidationError("audience.roles must be a list", fields={"audience.roles": "bad"})

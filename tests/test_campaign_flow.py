@@ -55,9 +55,12 @@ def test_template_with_unknown_placeholder_is_refused(session, people):
 def test_coordinator_cannot_target_another_township(session, people):
     path = session.get(Grid, people["623025102"]).path
     coordinator = Actor(user_id=None, role="coordinator", scope_path=path)
-    with pytest.raises(NotFound):
-        create_campaign(session, coordinator, {"name": "x", "audience": {"grid_ids": [people["623025101"]]},
-                                               "texts": {"zh": "x"}})  # fmt: skip
+    audience = {"name": "x", "texts": {"zh": "x"}}
+    with pytest.raises(NotFound) as out_of_scope:
+        create_campaign(session, coordinator, {**audience, "audience": {"grid_ids": [people["623025101"]]}})
+    with pytest.raises(NotFound) as missing:
+        create_campaign(session, coordinator, {**audience, "audience": {"grid_ids": [99999]}})
+    assert out_of_scope.value.message == missing.value.message.replace("99999", str(people["623025101"]))
 
 
 def test_launch_plans_one_row_per_reachable_contact_and_sends(session_factory, people):
