@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import case, func, insert, literal, select
+from sqlalchemy import text as sql_text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -75,6 +76,8 @@ def plan_occurrence(session: Session, campaign: Campaign, occurrence: datetime, 
     return planned
 
 
+ANALYZE_AFTER_ROWS = 10_000
+
 OUTBOX_COLUMNS = ["run_id", "contact_id", "grid_id", "channel", "to", "language", "body", "segments", "status",
                   "attempts", "next_attempt_at"]  # fmt: skip
 
@@ -98,7 +101,13 @@ def _write_outbox(session: Session, campaign: Campaign, run: Run, first_attempt:
             literal(first_attempt, OutboxMessage.next_attempt_at.type),
         )
         session.execute(insert(OutboxMessage).from_select(OUTBOX_COLUMNS, rows))
-    return session.scalar(select(func.count()).select_from(OutboxMessage).where(OutboxMessage.run_id == run.id))
+    planned = session.scalar(select(func.count()).select_from(OutboxMessage).where(OutboxMessage.run_id == run.id))
+    if planned >= ANALYZE_AFTER_ROWS and session.get_bind().dialect.name == "postgresql":
+        # PostgreSQL has no statistics on a run just written, takes its id for a rare value and would claim each
+        # batch by scanning all of the run's queued rows (0.8 s a claim at 100k rows, measured) instead of the
+        # batch's id range (14 ms). ANALYZE sees this transaction's own rows; autovacuum would come too late.
+        session.execute(sql_text("ANALYZE outbox"))
+    return planned
 
 
 def _segments_expr(campaign: Campaign):
