@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from campaigns.access import Actor, require_path_in_scope, require_write, scope_condition
 from campaigns.errors import Conflict, NotFound, ValidationError
-from campaigns.grids import find_grid_by_code
+from campaigns.grids import find_grid_by_code, load_grid
 from campaigns.languages import normalize_language
 from campaigns.models import Contact, ContactTag, Grid
 from campaigns.models.base import utcnow
@@ -191,10 +191,7 @@ def contacts_query(
     """The SELECT behind search and export: contacts in scope, filtered, ordered by grid path then name."""
     query = select(Contact).join(Grid, Contact.grid_id == Grid.id).where(scope_condition(actor, Grid.path))
     if grid_id is not None:
-        grid = session.get(Grid, grid_id)
-        if grid is None:
-            raise NotFound("grid not found")
-        require_path_in_scope(actor, grid.path)
+        grid = load_grid(session, actor, grid_id)
         low, high = subtree_bounds(grid.path)
         query = query.where(Grid.path >= low, Grid.path < high)
     role, language, tag, q = (

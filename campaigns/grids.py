@@ -70,7 +70,8 @@ def grid_to_dict(grid: Grid) -> dict[str, Any]:
     }
 
 
-def _load(session: Session, actor: Actor, grid_id: int) -> Grid:
+def load_grid(session: Session, actor: Actor, grid_id: int) -> Grid:
+    """The grid with `grid_id`, or NotFound when it does not exist or lies outside the actor's scope."""
     grid = session.get(Grid, grid_id)
     if grid is None:
         raise NotFound("grid not found")
@@ -89,7 +90,7 @@ def find_grid_by_code(session: Session, actor: Actor, code: str) -> Grid:
 
 def get_grid(session: Session, actor: Actor, grid_id: int) -> dict[str, Any]:
     """One grid with its ancestors, children count, contacts in its subtree and its leaders."""
-    grid = _load(session, actor, grid_id)
+    grid = load_grid(session, actor, grid_id)
     ancestor_ids = [int(part) for part in grid.path.strip("/").split("/")[:-1]]
     ancestors = session.scalars(select(Grid).where(Grid.id.in_(ancestor_ids)).order_by(Grid.depth)).all()
     low, high = subtree_bounds(grid.path)
@@ -123,9 +124,9 @@ def list_grids(
     """Grids in the caller's scope, optionally the children of one grid, a subtree, a level or a name/code search."""
     query = select(Grid).where(scope_condition(actor, Grid.path)).order_by(Grid.path)
     if parent_id is not None:
-        query = query.where(Grid.parent_id == _load(session, actor, parent_id).id)
+        query = query.where(Grid.parent_id == load_grid(session, actor, parent_id).id)
     if under_id is not None:
-        low, high = subtree_bounds(_load(session, actor, under_id).path)
+        low, high = subtree_bounds(load_grid(session, actor, under_id).path)
         query = query.where(Grid.path >= low, Grid.path < high)
     if level:
         query = query.where(Grid.level_id == resolve_level(session, level).id)
@@ -142,7 +143,7 @@ def create_grid(
     require_write(actor)
     code, name = clean_code(code), clean_name(name)
     grid_level = resolve_level(session, level)
-    parent = _load(session, actor, parent_id) if parent_id is not None else None
+    parent = load_grid(session, actor, parent_id) if parent_id is not None else None
     if parent is None and actor.scope_path is not None:
         raise ValidationError("a scoped user must create grids under a parent", fields={"parent_id": "required"})
     if session.scalar(select(Grid.id).where(Grid.code == code)) is not None:
@@ -165,7 +166,7 @@ def insert_grid(session: Session, *, code: str, name: str, level: GridLevel, par
 
 def rename_grid(session: Session, actor: Actor, grid_id: int, name: Any) -> dict[str, Any]:
     require_write(actor)
-    grid = _load(session, actor, grid_id)
+    grid = load_grid(session, actor, grid_id)
     grid.name = clean_name(name)
     session.flush()
     return grid_to_dict(grid)
@@ -174,10 +175,10 @@ def rename_grid(session: Session, actor: Actor, grid_id: int, name: Any) -> dict
 def move_grid(session: Session, actor: Actor, grid_id: int, new_parent_id: int) -> dict[str, Any]:
     """Move a grid and its whole subtree (with its contacts) under another parent in the caller's scope."""
     require_write(actor)
-    grid = _load(session, actor, grid_id)
+    grid = load_grid(session, actor, grid_id)
     if actor.scope_path is not None and grid.path == actor.scope_path:
         raise ValidationError("you cannot move the grid that is your own scope")
-    parent = _load(session, actor, new_parent_id)
+    parent = load_grid(session, actor, new_parent_id)
     if parent.path.startswith(grid.path):
         raise ValidationError("a grid cannot move under itself or its own subtree", fields={"parent_id": "cycle"})
     if parent.id == grid.parent_id:
@@ -202,7 +203,7 @@ def move_grid(session: Session, actor: Actor, grid_id: int, new_parent_id: int) 
 def delete_grid(session: Session, actor: Actor, grid_id: int) -> None:
     """Delete an empty grid; a grid with child grids, contacts or staff scoped to it is refused with Conflict."""
     require_write(actor)
-    grid = _load(session, actor, grid_id)
+    grid = load_grid(session, actor, grid_id)
     children = session.scalar(select(func.count(Grid.id)).where(Grid.parent_id == grid.id))
     contacts = session.scalar(select(func.count(Contact.id)).where(Contact.grid_id == grid.id))
     users = session.scalar(select(func.count(User.id)).where(User.scope_grid_id == grid.id))

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from campaigns.access import Actor, require_path_in_scope, require_write, scope_condition
 from campaigns.daily_reports import path_ids
 from campaigns.errors import Conflict, NotFound
+from campaigns.grids import load_grid
 from campaigns.models import Contact, DailyReport, Grid, ReportDuty, User
 from campaigns.models.grid import subtree_bounds
 from campaigns.pagination import Page, check_page
@@ -37,10 +38,7 @@ def list_incidents(session: Session, actor: Actor, *, duty_id: int | None = None
     if handled is not None:
         query = query.where(DailyReport.handled_at.is_not(None) if handled else DailyReport.handled_at.is_(None))
     if grid_id is not None:
-        grid = session.get(Grid, grid_id)
-        if grid is None:
-            raise NotFound("grid not found")
-        require_path_in_scope(actor, grid.path)
+        grid = load_grid(session, actor, grid_id)
         low, high = subtree_bounds(grid.path)
         query = query.where(Grid.path >= low, Grid.path < high)
     total = session.scalar(select(func.count()).select_from(query.with_only_columns(DailyReport.id).subquery()))

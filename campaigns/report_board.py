@@ -16,9 +16,10 @@ from typing import Any
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session, aliased
 
-from campaigns.access import Actor, require_path_in_scope
+from campaigns.access import Actor
 from campaigns.daily_reports import duty_day, path_ids
 from campaigns.errors import NotFound, ValidationError
+from campaigns.grids import load_grid
 from campaigns.models import DailyReport, Grid, GridLevel, ReportDuty
 from campaigns.models.grid import subtree_bounds
 from campaigns.report_duties import list_duties, load_duty
@@ -72,10 +73,7 @@ def board_grid(session: Session, actor: Actor, duty: ReportDuty, grid_id: int | 
         if actor.scope_path and actor.scope_path.startswith(root.path):
             return session.get(Grid, path_ids(actor.scope_path)[-1])
         return root
-    grid = session.get(Grid, grid_id)
-    if grid is None:
-        raise NotFound("grid not found")
-    require_path_in_scope(actor, grid.path)
+    grid = load_grid(session, actor, grid_id)
     if not (grid.path.startswith(root.path) or root.path.startswith(grid.path)):
         raise ValidationError("the grid is not on this duty's tree", fields={"grid_id": "outside the duty"})
     return grid

@@ -16,10 +16,10 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from campaigns.access import Actor, require_path_in_scope, require_write, scope_condition
+from campaigns.access import Actor, require_write, scope_condition
 from campaigns.daily_reports import path_ids
 from campaigns.errors import NotFound, ValidationError
-from campaigns.grids import resolve_level
+from campaigns.grids import load_grid, resolve_level
 from campaigns.models import Campaign, Grid, GridLevel, ReportDuty
 from campaigns.models.base import utcnow
 from campaigns.notices import check_texts
@@ -128,10 +128,7 @@ def _clean(session: Session, actor: Actor, data: dict[str, Any], current: Report
 def _root_grid(session: Session, actor: Actor, raw: Any) -> Grid:
     if isinstance(raw, bool) or not isinstance(raw, int) or not 1 <= raw <= MAX_ID:
         raise ValidationError("root_grid_id: the id of the grid whose subtree reports", fields={"root_grid_id": "bad"})
-    grid = session.get(Grid, raw)
-    if grid is None:
-        raise NotFound("grid not found")
-    require_path_in_scope(actor, grid.path)
+    grid = load_grid(session, actor, raw)
     return grid
 
 

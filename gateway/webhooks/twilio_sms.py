@@ -14,13 +14,13 @@ import logging
 
 from flask import Response, abort, request
 
-from campaigns.channels.twilio_signature import twilio_signature_valid
 from campaigns.errors import ValidationError
 from campaigns.inbound import receive_sms
 from campaigns.models.base import utcnow
 from campaigns.phones import mask_phone
 from gateway.app import current_runtime
 from gateway.webhooks import webhooks
+from gateway.webhooks.signed import require_twilio_signature
 from workers.inbound import enqueue_inbound
 
 log = logging.getLogger(__name__)
@@ -33,13 +33,7 @@ def twilio_sms():
     """Store one signed incoming SMS and enqueue its processing."""
     runtime = current_runtime()
     settings = runtime.settings
-    if not settings.twilio_configured:
-        abort(404)
-    signature = request.headers.get("X-Twilio-Signature")
-    if not twilio_signature_valid(settings.twilio_auth_token, _public_url(settings.public_base_url), request.form,
-                                  signature):  # fmt: skip
-        log.warning("incoming twilio sms with a bad or missing signature refused")
-        abort(403)
+    require_twilio_signature(settings, "incoming twilio sms")
     raw = {key: values[0] if len(values) == 1 else values for key, values in request.form.lists()}
     try:
         with runtime.session_factory.begin() as session:
@@ -61,11 +55,6 @@ def twilio_sms():
     if not processed:
         _enqueue(inbound_id)
     return Response(EMPTY_TWIML, status=200, mimetype="text/xml")
-
-
-def _public_url(public_base_url: str) -> str:
-    query = request.query_string.decode("utf-8", "replace")
-    return public_base_url + request.path + (f"?{query}" if query else "")
 
 
 def _enqueue(inbound_id: int) -> None:

@@ -13,11 +13,11 @@ import re
 
 from flask import abort, request
 
-from campaigns.channels.twilio_signature import twilio_signature_valid
 from campaigns.models.base import utcnow
 from campaigns.status_updates import apply_status
 from gateway.app import current_runtime
 from gateway.webhooks import webhooks
+from gateway.webhooks.signed import require_twilio_signature
 
 log = logging.getLogger(__name__)
 
@@ -27,13 +27,7 @@ def twilio_status():
     """Apply one signed Twilio status callback to the outbox row named by `o`."""
     runtime = current_runtime()
     settings = runtime.settings
-    if not settings.twilio_configured:
-        abort(404)
-    signature = request.headers.get("X-Twilio-Signature")
-    url = _public_url(settings.public_base_url)
-    if not twilio_signature_valid(settings.twilio_auth_token, url, request.form, signature):
-        log.warning("twilio status callback with a bad or missing signature refused")
-        abort(403)
+    require_twilio_signature(settings, "twilio status callback")
     outbox_id = request.args.get("o", "")
     if not re.fullmatch(r"[0-9]{1,18}", outbox_id):
         abort(400, "the status callback URL must carry ?o=<outbox id>")
@@ -48,8 +42,3 @@ def twilio_status():
         )
     log.info("twilio status %.20r for outbox %s (changed: %s)", request.form.get("MessageStatus"), outbox_id, changed)
     return "", 204
-
-
-def _public_url(public_base_url: str) -> str:
-    query = request.query_string.decode("utf-8", "replace")
-    return public_base_url + request.path + (f"?{query}" if query else "")
