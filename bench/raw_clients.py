@@ -3,12 +3,16 @@
 No Gridcast code is involved: a bare `twilio.rest.Client` whose HTTP client rewrites api.twilio.com to the
 stand-in, sending the same message over and over for `seconds`, in one process. `sync`: the synchronous client in
 `concurrency` threads; `async`: the async client (`AsyncTwilioHttpClient`, `messages.create_async`) with
-`concurrency` requests in flight.
+`concurrency` requests in flight. Run on its own it prints the rows of the table for the styles the issue quotes:
+
+    python bench/raw_clients.py [--seconds 20]
 """
 
 from __future__ import annotations
 
+import argparse
 import asyncio
+import sys
 import threading
 import time
 from urllib.parse import urlsplit, urlunsplit
@@ -88,3 +92,28 @@ async def _async_rate(base: str, concurrency: int, seconds: float) -> float:
     finally:
         await http_client.close()
     return done / (time.perf_counter() - start)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seconds", type=float, default=20.0)
+    args = parser.parse_args()
+    from population import load_average
+    from standin import StandIn
+
+    command = "python bench/raw_clients.py " + " ".join(sys.argv[1:])
+    for latency in (0.15, 0.0):
+        with StandIn(latency=latency, limit=100) as standin:
+            for style, concurrency in (("sync", 1), ("sync", 32), ("async", 100)):
+                load = load_average()
+                rate = raw_rate(style, standin.url, concurrency, args.seconds)
+                setup = f"{concurrency} thread(s)" if style == "sync" else f"{concurrency} in flight"
+                print(
+                    f"| raw twilio client, {latency * 1000:g} ms stand-in | {style} client, {setup}, one process, "
+                    f"{args.seconds:g} s; load {load} | **{rate:,.1f} msg/s** | yardstick | `{command.strip()}` |",
+                    flush=True,
+                )
+
+
+if __name__ == "__main__":
+    main()

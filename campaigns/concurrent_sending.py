@@ -12,6 +12,7 @@ sends; one that waited longer than half a lease is renewed again before its send
 from __future__ import annotations
 
 import dataclasses
+import time
 from collections import defaultdict, deque
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
@@ -25,6 +26,7 @@ from campaigns.outcomes import record_outcomes
 from campaigns.sending import BatchReport, ClaimedRow, RateLimiter, SendPolicy, _claim, _skip_opted_out
 
 CLAIM_ROUNDS = 5  # rows claimed at once: at most this many rounds of sends (claims are made while sends fly)
+WRITE_EVERY_SECONDS = 1.0  # outcomes are written a round at a time, or at least this often at low rates
 
 
 def send_concurrently(
@@ -41,16 +43,16 @@ def send_concurrently(
     policy = dataclasses.replace(policy, claim_size=min(policy.claim_size, CLAIM_ROUNDS * policy.concurrency))
     stream = _Stream(session_factory, limiter, policy, now, (run_id, first_id, last_id))
     written: dict[str, list[tuple[ClaimedRow, SendResult]]] = defaultdict(list)
-    waiting = 0
+    waiting, since = 0, time.monotonic()
     for message, result in channel.send_many(stream.messages(), policy.concurrency):
         if result.throttled:
             limiter.slow_down(result.retry_after or 1.0)
         row, token = stream.in_flight.pop(message.outbox_id)
         written[token].append((row, result))
         waiting += 1
-        if waiting >= policy.concurrency:
+        if waiting >= policy.concurrency or time.monotonic() - since >= WRITE_EVERY_SECONDS:
             _write(session_factory, policy, now(), written, stream.report)
-            waiting = 0
+            waiting, since = 0, time.monotonic()
             stream.prepare()
     _write(session_factory, policy, now(), written, stream.report)
     return stream.report
