@@ -32,28 +32,40 @@ class ReconcileReport:
 
 
 def reconcile_expired(
-    session_factory: sessionmaker[Session], channel: SmsChannel, max_attempts: int, now: datetime, limit: int = 500
+    session_factory: sessionmaker[Session],
+    channel: SmsChannel,
+    max_attempts: int,
+    now: datetime,
+    limit: int = 500,
+    grace: timedelta = timedelta(0),
 ) -> ReconcileReport:
-    """Settle up to `limit` rows whose lease has expired while in `sending`."""
+    """Settle up to `limit` rows whose lease expired in `sending` more than `grace` ago.
+
+    The tick passes the provider timeout as `grace`: a send started just before its lease ran out is then
+    answered (or timed out) before anyone asks the provider about it, so an accepted message is never missed.
+    """
     report = ReconcileReport()
+    cutoff = now - grace
     with session_factory.begin() as session:
         expired = session.execute(
             select(OutboxMessage.id, OutboxMessage.lease_token)
-            .where(OutboxMessage.status == "sending", OutboxMessage.lease_expires_at < now)
+            .where(OutboxMessage.status == "sending", OutboxMessage.lease_expires_at < cutoff)
             .order_by(OutboxMessage.id)
             .limit(limit)
         ).all()
     for row_id, old_token in expired:
-        _settle(session_factory, channel, max_attempts, now, row_id, old_token, report)
+        _settle(session_factory, channel, max_attempts, now, cutoff, row_id, old_token, report)
     return report
 
 
-def _settle(session_factory, channel: SmsChannel, max_attempts: int, now, row_id, old_token, report) -> None:
+def _settle(session_factory, channel: SmsChannel, max_attempts: int, now, cutoff, row_id, old_token, report) -> None:
     token = uuid.uuid4().hex
     with session_factory.begin() as session:
         taken = session.execute(
             update(OutboxMessage)
-            .where(OutboxMessage.id == row_id, OutboxMessage.status == "sending", OutboxMessage.lease_expires_at < now)
+            .where(
+                OutboxMessage.id == row_id, OutboxMessage.status == "sending", OutboxMessage.lease_expires_at < cutoff
+            )
             .where(OutboxMessage.lease_token == old_token if old_token else OutboxMessage.lease_token.is_(None))
             .values(lease_token=token, lease_expires_at=now + timedelta(minutes=5))
         ).rowcount

@@ -153,3 +153,15 @@ def test_a_done_run_that_gets_a_new_row_is_opened_again(session_factory, people)
         assert finish_runs(session, NOW) == []
         assert session.get(Run, planned.run_id).status == "sending"
         assert [b.run_id for b in due_batches(session, NOW, 500)] == [planned.run_id]
+
+
+def test_reconciler_waits_out_the_provider_timeout_after_a_lease_expires(session_factory, people):
+    launched(session_factory, people)
+    with session_factory.begin() as session:
+        session.execute(update(OutboxMessage).values(status="sending", lease_token="in-flight",
+                                                     lease_expires_at=NOW - timedelta(seconds=1)))  # fmt: skip
+    channel = ScriptedChannel(lookups={phone: LookupResult(found=False) for phone in ("+8613800000001",)})
+    grace = timedelta(seconds=15)
+    assert reconcile_expired(session_factory, channel, 4, NOW, grace=grace).requeued == 0
+    assert set(statuses(session_factory).values()) == {"sending"}
+    assert reconcile_expired(session_factory, channel, 4, NOW + grace, grace=grace).requeued == 3

@@ -11,7 +11,7 @@ import logging
 import signal
 import threading
 from dataclasses import asdict, dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from redis import Redis
 from sqlalchemy.orm import Session, sessionmaker
@@ -60,7 +60,8 @@ def tick(
         report.notice_runs = duty_notices_due(session, now)
     with session_factory.begin() as session:
         report.notice_runs += confirmation_work_due(session, now)
-    report.reconciled = asdict(reconcile_expired(session_factory, channel, settings.max_attempts, now))
+    grace = timedelta(seconds=settings.provider_timeout_seconds)
+    report.reconciled = asdict(reconcile_expired(session_factory, channel, settings.max_attempts, now, grace=grace))
     with session_factory() as session:
         batches = due_batches(session, now, settings.send_batch_size)
     report.enqueued = enqueue_batches(connection, batches)
