@@ -1,6 +1,7 @@
 """SQLAlchemy models; importing this package registers every table on `Base.metadata`."""
 
 from campaigns.models.account import ApiToken, User
+from campaigns.models.audio import AudioClip, CampaignAudio, VoicePrompt
 from campaigns.models.base import Base
 from campaigns.models.campaign import Campaign, Run
 from campaigns.models.contact import Contact, ContactTag
@@ -13,9 +14,11 @@ from campaigns.models.simulator import SimulatedSms
 
 __all__ = [
     "ApiToken",
+    "AudioClip",
     "AutoReplyText",
     "Base",
     "Campaign",
+    "CampaignAudio",
     "Confirmation",
     "Contact",
     "ContactTag",
@@ -31,4 +34,5 @@ __all__ = [
     "Run",
     "SimulatedSms",
     "User",
+    "VoicePrompt",
 ]
