@@ -6,7 +6,7 @@ twilio's own RequestValidator and replayed by a wrk Lua script), so each one is 
 processing job enqueued on the local Redis (database 12, emptied afterwards; no worker runs, so the figure is the
 webhook alone). Prints one Markdown row per backend.
 
-    python bench/inbound_webhook.py [--requests 40000] [--seconds 20] [--connections 32] [--workers 4]
+    python bench/inbound_webhook.py [--requests 40000] [--seconds 20] [--connections 16] [--workers 4]
 """
 
 from __future__ import annotations
@@ -157,7 +157,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=40_000, help="distinct signed requests to replay")
     parser.add_argument("--seconds", type=int, default=20)
-    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--connections", type=int, default=16, help="concurrent requests in flight")
     parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
     parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
     args = parser.parse_args()

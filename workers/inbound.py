@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from redis import Redis
+from rq import Queue
 from rq.exceptions import NoSuchJobError
 from rq.job import Job, JobStatus
 
@@ -30,12 +31,24 @@ def enqueue_inbound(connection: Redis, inbound_ids: Iterable[int]) -> int:
                 continue
         except NoSuchJobError:
             pass
+        _enqueue(default, inbound_id)
+        enqueued += 1
+    return enqueued
+
+
+def enqueue_new_inbound(connection: Redis, inbound_id: int) -> None:
+    """Enqueue the processing of a message stored just now: no job can exist for it yet, so none is looked up."""
+    _enqueue(queue(DEFAULT, connection), inbound_id)
+
+
+def _enqueue(default: Queue, inbound_id: int) -> None:
+    with default.connection.pipeline() as pipeline:
         default.enqueue(
             "workers.jobs.replies.process_inbound_job",
             inbound_id,
-            job_id=job_id,
+            job_id=inbound_job_id(inbound_id),
             result_ttl=600,
             failure_ttl=86400,
+            pipeline=pipeline,
         )
-        enqueued += 1
-    return enqueued
+        pipeline.execute()

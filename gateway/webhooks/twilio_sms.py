@@ -15,13 +15,13 @@ import logging
 from flask import Response, abort, request
 
 from campaigns.errors import ValidationError
-from campaigns.inbound import receive_sms
+from campaigns.inbound import record_sms
 from campaigns.models.base import utcnow
 from campaigns.phones import mask_phone
 from gateway.app import current_runtime
 from gateway.webhooks import webhooks
 from gateway.webhooks.signed import require_twilio_signature
-from workers.inbound import enqueue_inbound
+from workers.inbound import enqueue_inbound, enqueue_new_inbound
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +37,7 @@ def twilio_sms():
     raw = {key: values[0] if len(values) == 1 else values for key, values in request.form.lists()}
     try:
         with runtime.session_factory.begin() as session:
-            message, created = receive_sms(
+            received = record_sms(
                 session,
                 "twilio",
                 request.form.get("MessageSid") or request.form.get("SmsSid") or "",
@@ -48,17 +48,21 @@ def twilio_sms():
                 utcnow(),
                 settings.default_region,
             )
-            inbound_id, processed = message.id, message.processed_at is not None
     except ValidationError:
         abort(400, "the message has no MessageSid")
-    log.info("incoming sms %s from %s (new: %s)", inbound_id, mask_phone(request.form.get("From", "")), created)
-    if not processed:
-        _enqueue(inbound_id)
+    log.info(
+        "incoming sms %s from %s (new: %s)", received.id, mask_phone(request.form.get("From", "")), received.created
+    )
+    if not received.processed:
+        _enqueue(received.id, received.created)
     return Response(EMPTY_TWIML, status=200, mimetype="text/xml")
 
 
-def _enqueue(inbound_id: int) -> None:
+def _enqueue(inbound_id: int, created: bool) -> None:
     try:
-        enqueue_inbound(current_runtime().redis(), [inbound_id])
+        if created:
+            enqueue_new_inbound(current_runtime().redis(), inbound_id)
+        else:
+            enqueue_inbound(current_runtime().redis(), [inbound_id])
     except Exception:
         log.warning("could not enqueue incoming sms %s now; the tick's sweep will", inbound_id, exc_info=True)
