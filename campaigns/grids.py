@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from campaigns.access import Actor, require_path_in_scope, require_write, scope_condition
 from campaigns.errors import Conflict, NotFound, ValidationError
-from campaigns.models import Contact, Grid, GridLevel, User
+from campaigns.models import Contact, Grid, GridLevel, Speaker, User
 from campaigns.models.grid import subtree_bounds
 from campaigns.pagination import Page, paginate
 from campaigns.roles import LEADER_ROLES
@@ -146,10 +146,21 @@ def create_grid(
     parent = load_grid(session, actor, parent_id) if parent_id is not None else None
     if parent is None and actor.scope_path is not None:
         raise ValidationError("a scoped user must create grids under a parent", fields={"parent_id": "required"})
+    if parent is not None:
+        require_level_below(grid_level, parent)
     if session.scalar(select(Grid.id).where(Grid.code == code)) is not None:
         raise Conflict(f"grid code {code!r} is already taken", fields={"code": "taken"})
     grid = insert_grid(session, code=code, name=name, level=grid_level, parent=parent)
     return grid_to_dict(grid)
+
+
+def require_level_below(level: GridLevel, parent: Grid) -> None:
+    """A grid's level must be below its parent's: no village above a township, no township under a township."""
+    if level.rank <= parent.level.rank:
+        raise ValidationError(
+            f"a {level.key} cannot be under {parent.code}, a {parent.level.key}",
+            fields={"level": "not below the parent's level"},
+        )
 
 
 def insert_grid(session: Session, *, code: str, name: str, level: GridLevel, parent: Grid | None) -> Grid:
@@ -183,6 +194,7 @@ def move_grid(session: Session, actor: Actor, grid_id: int, new_parent_id: int) 
         raise ValidationError("a grid cannot move under itself or its own subtree", fields={"parent_id": "cycle"})
     if parent.id == grid.parent_id:
         return grid_to_dict(grid)
+    require_level_below(grid.level, parent)
     old_path, new_path = grid.path, f"{parent.path}{grid.id}/"
     depth_change = parent.depth + 1 - grid.depth
     low, high = subtree_bounds(old_path)
@@ -207,9 +219,15 @@ def delete_grid(session: Session, actor: Actor, grid_id: int) -> None:
     children = session.scalar(select(func.count(Grid.id)).where(Grid.parent_id == grid.id))
     contacts = session.scalar(select(func.count(Contact.id)).where(Contact.grid_id == grid.id))
     users = session.scalar(select(func.count(User.id)).where(User.scope_grid_id == grid.id))
+    speakers = session.scalar(select(func.count(Speaker.id)).where(Speaker.grid_id == grid.id))
     reasons = [
         f"{count} {what}"
-        for count, what in ((children, "child grids"), (contacts, "contacts"), (users, "staff accounts scoped to it"))
+        for count, what in (
+            (children, "child grids"),
+            (contacts, "contacts"),
+            (users, "staff accounts scoped to it"),
+            (speakers, "loudspeakers"),
+        )
         if count
     ]
     if reasons:

@@ -45,6 +45,16 @@ def test_move_subtree_carries_descendants_and_contacts(session, tree, system):
     assert list_contacts(session, system, grid_id=tree["623025101"]).total == 0
 
 
+def test_a_grid_must_sit_below_its_parents_level(session, tree, system):
+    with pytest.raises(ValidationError, match="a township cannot be under 623025101, a township"):
+        grids.create_grid(session, system, code="X9", name="x", level="township", parent_id=tree["623025101"])
+    with pytest.raises(ValidationError, match="a county cannot be under"):
+        grids.create_grid(session, system, code="X8", name="x", level="county", parent_id=tree["623025101201"])
+    with pytest.raises(ValidationError, match="a village cannot be under 623025101201, a village"):
+        grids.move_grid(session, system, tree["623025101202"], tree["623025101201"])
+    assert session.get(Grid, tree["623025101202"]).parent_id == tree["623025101"]
+
+
 def test_move_under_own_subtree_is_refused(session, tree, system):
     with pytest.raises(ValidationError, match="under itself"):
         grids.move_grid(session, system, tree["623025101"], tree["623025101201"])
