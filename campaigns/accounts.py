@@ -130,12 +130,49 @@ def _sees(actor: Actor, user: User) -> bool:
     return actor.sees_path(user.scope_grid.path)
 
 
-def create_token(session: Session, actor: Actor, *, username: str, name: str) -> dict[str, Any]:
-    """Issue an API token for a user; the plain token is in the result once and never stored."""
+def _token_owner(session: Session, actor: Actor, username: Any) -> User:
     require_admin(actor)
     user = session.scalar(select(User).where(User.username == username)) if isinstance(username, str) else None
     if user is None or not _sees(actor, user):
         raise NotFound(f"user {username!r} not found")
+    return user
+
+
+def token_to_dict(row: ApiToken) -> dict[str, Any]:
+    """A token as staff may see it later: never the token itself, only its first characters."""
+    return {
+        "id": row.id,
+        "name": row.name,
+        "username": row.user.username,
+        "prefix": row.prefix,
+        "created_at": row.created_at.isoformat(),
+        "last_used_at": row.last_used_at.isoformat() if row.last_used_at else None,
+        "revoked_at": row.revoked_at.isoformat() if row.revoked_at else None,
+    }
+
+
+def list_tokens(session: Session, actor: Actor, username: Any) -> list[dict[str, Any]]:
+    """The API tokens of an account in the admin's scope, newest first, revoked ones included."""
+    user = _token_owner(session, actor, username)
+    rows = session.scalars(select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id.desc()))
+    return [token_to_dict(row) for row in rows]
+
+
+def revoke_token(session: Session, actor: Actor, username: Any, token_id: int) -> dict[str, Any]:
+    """Revoke one token of an account in the admin's scope at once; revoking it again changes nothing."""
+    user = _token_owner(session, actor, username)
+    row = session.get(ApiToken, token_id)
+    if row is None or row.user_id != user.id:
+        raise NotFound(f"token {token_id} of {user.username!r} not found")
+    if row.revoked_at is None:
+        row.revoked_at = utcnow()
+        session.flush()
+    return token_to_dict(row)
+
+
+def create_token(session: Session, actor: Actor, *, username: str, name: str) -> dict[str, Any]:
+    """Issue an API token for a user; the plain token is in the result once and never stored."""
+    user = _token_owner(session, actor, username)
     name = clean_text(name, "name", max_length=100, required=False) or "api"
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     row = ApiToken(user=user, name=name, token_hash=hash_token(token), prefix=token[:10])
@@ -171,3 +208,44 @@ def authenticate_password(session: Session, username: str, password: str) -> Act
     if user is None or user.disabled_at is not None or not verify_password(password, user.password_hash):
         raise AuthenticationFailed("wrong username or password")
     return actor_for(user)
+
+
+def update_user(session: Session, actor: Actor, username: str, data: dict[str, Any]) -> dict[str, Any]:
+    """Change a user's role, scope, display name or password, or disable/enable them (admins, in their scope).
+
+    An admin cannot change their own role, scope or disabled flag (so nobody locks themselves out by mistake).
+    Returns the user; `changed_access` tells the caller to end the user's sessions.
+    """
+    require_admin(actor)
+    user = session.scalar(select(User).where(User.username == username)) if isinstance(username, str) else None
+    if user is None or not _sees(actor, user):
+        raise NotFound(f"user {username!r} not found")
+    unknown = sorted(set(data) - {"role", "scope_grid_code", "display_name", "password", "disabled"})
+    if unknown:
+        raise ValidationError(f"unknown fields: {', '.join(unknown)}", fields={name: "unknown" for name in unknown})
+    own_access = {"role", "scope_grid_code", "disabled"} & set(data)
+    if user.id == actor.user_id and own_access:
+        raise ValidationError("you cannot change your own role, scope or access", fields={"role": "your own"})
+    role = data.get("role", user.role)
+    if role not in ROLES:
+        raise ValidationError(f"role must be one of {', '.join(ROLES)}", fields={"role": "unknown"})
+    scope = _scope_grid(session, actor, data["scope_grid_code"]) if "scope_grid_code" in data else user.scope_grid
+    if scope is None and (role != "admin" or actor.scope_path is not None):
+        raise ValidationError("this user needs a scope grid", fields={"scope_grid_code": "required"})
+    password = data.get("password")
+    if password is not None and (not isinstance(password, str) or len(password) < MIN_PASSWORD_LENGTH):
+        raise ValidationError(
+            f"password must be text of at least {MIN_PASSWORD_LENGTH} characters", fields={"password": "too short"}
+        )
+    changed_access = role != user.role or scope is not user.scope_grid or password is not None
+    user.role, user.scope_grid = role, scope
+    if "display_name" in data:
+        user.display_name = clean_text(data["display_name"], "display_name", max_length=100, required=False)
+    if password is not None:
+        user.password_hash = hash_password(password)
+    if "disabled" in data:
+        disabled = bool(data["disabled"])
+        changed_access = changed_access or disabled != (user.disabled_at is not None)
+        user.disabled_at = (user.disabled_at or utcnow()) if disabled else None
+    session.flush()
+    return {**user_to_dict(user), "changed_access": changed_access}

@@ -40,6 +40,25 @@ def test_admin_creates_a_user_and_a_token_that_works_once_shown(client, admin_he
     assert "qihama" in listed and token not in listed
 
 
+def test_a_revoked_token_stops_working_at_once_and_stays_listed(client, admin_headers):
+    body = {"username": "qihama", "role": "viewer", "scope_grid_code": "623025101"}
+    assert client.post("/api/v1/users", json=body, headers=admin_headers).status_code == 201
+    issued = client.post("/api/v1/users/qihama/tokens", json={"name": "laptop"}, headers=admin_headers).get_json()
+    assert client.get("/api/v1/me", headers=_bearer(issued["token"])).status_code == 200
+    listed = client.get("/api/v1/users/qihama/tokens", headers=admin_headers)
+    assert listed.get_json()["items"][0]["prefix"] == issued["prefix"]
+    assert issued["token"] not in listed.get_data(as_text=True)
+    revoked = client.delete(f"/api/v1/users/qihama/tokens/{issued['id']}", headers=admin_headers)
+    assert revoked.status_code == 200 and revoked.get_json()["revoked_at"]
+    refused = client.get("/api/v1/me", headers=_bearer(issued["token"]))
+    assert refused.status_code == 401 and "revoked" in refused.get_json()["error"]["message"]
+    again = client.delete(f"/api/v1/users/qihama/tokens/{issued['id']}", headers=admin_headers).get_json()
+    assert again["revoked_at"] == revoked.get_json()["revoked_at"]
+    listed = client.get("/api/v1/users/qihama/tokens", headers=admin_headers).get_json()
+    assert listed["items"][0]["revoked_at"] == again["revoked_at"]
+    assert client.delete("/api/v1/users/qihama/tokens/999999", headers=admin_headers).status_code == 404
+
+
 def test_token_body_is_optional(client, admin_headers):
     client.post(
         "/api/v1/users",
@@ -97,3 +116,20 @@ def test_bad_token_names_are_422(client, admin_headers, name):
     )
     response = client.post("/api/v1/users/qihama/tokens", json={"name": name}, headers=admin_headers)
     assert response.status_code == 422, response.get_data(as_text=True)
+
+
+def test_the_cli_lists_and_revokes_tokens(app, client, admin_headers):
+    from gateway.cli.user_commands import create_token_command, list_tokens_command, revoke_token_command
+
+    body = {"username": "qihama", "role": "viewer", "scope_grid_code": "623025101"}
+    assert client.post("/api/v1/users", json=body, headers=admin_headers).status_code == 201
+    runner = app.test_cli_runner()
+    token = runner.invoke(create_token_command, ["qihama", "--name", "script"]).output.strip()
+    listed = runner.invoke(list_tokens_command, ["qihama"])
+    assert '"name": "script"' in listed.output and token not in listed.output
+    token_id = listed.output.split('"id": ', 1)[1].split(",", 1)[0]
+    revoked = runner.invoke(revoke_token_command, ["qihama", token_id])
+    assert revoked.exit_code == 0 and f"revoked token {token_id}" in revoked.output
+    assert client.get("/api/v1/me", headers=_bearer(token)).status_code == 401
+    unknown = runner.invoke(revoke_token_command, ["nobody", "1"])
+    assert unknown.exit_code == 1 and "not found" in unknown.output

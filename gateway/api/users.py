@@ -7,7 +7,7 @@ from flask import jsonify
 from campaigns import accounts
 from gateway.api import api
 from gateway.api.context import current_actor, db, json_body
-from gateway.api.spec import error_responses, json_request, json_response
+from gateway.api.spec import error_responses, json_request, json_response, path_id
 
 
 @api.get("/me")
@@ -42,6 +42,17 @@ def create_token(username: str):
     return jsonify(accounts.create_token(db(), current_actor(), username=username, name=name)), 201
 
 
+@api.get("/users/<username>/tokens")
+def list_tokens(username: str):
+    tokens = accounts.list_tokens(db(), current_actor(), username)
+    return jsonify({"items": tokens, "total": len(tokens)})
+
+
+@api.delete("/users/<username>/tokens/<int:token_id>")
+def revoke_token(username: str, token_id: int):
+    return jsonify(accounts.revoke_token(db(), current_actor(), username, token_id))
+
+
 USER_EXAMPLE = {
     "id": 4,
     "username": "qihama",
@@ -57,6 +68,15 @@ TOKEN_EXAMPLE = {
     "prefix": "gc_3kQ9xZr",
     "created_at": "2024-03-01T08:30:00+00:00",
     "token": "gc_3kQ9xZrT0m2c1YvQ8mE8bq0jHf6rQy1o2kVhN5Xb4wA",
+}
+STORED_TOKEN_EXAMPLE = {
+    "id": 7,
+    "name": "sync script",
+    "username": "qihama",
+    "prefix": "gc_3kQ9xZr",
+    "created_at": "2024-03-01T08:30:00+00:00",
+    "last_used_at": "2024-03-05T02:11:40+00:00",
+    "revoked_at": None,
 }
 ME_EXAMPLE = {
     "username": "qihama",
@@ -112,6 +132,19 @@ SCHEMAS = {
             "token": {"type": "string", "description": "the bearer token: shown this once, only its hash is kept"},
         },
     },
+    "StoredToken": {
+        "type": "object",
+        "required": list(STORED_TOKEN_EXAMPLE),
+        "properties": {
+            "id": {"type": "integer"},
+            "name": {"type": "string"},
+            "username": {"type": "string"},
+            "prefix": {"type": "string", "description": "the first characters, to recognise the token"},
+            "created_at": {"type": "string", "format": "date-time"},
+            "last_used_at": {"type": "string", "format": "date-time", "nullable": True},
+            "revoked_at": {"type": "string", "format": "date-time", "nullable": True},
+        },
+    },
     "Me": {
         "type": "object",
         "required": list(ME_EXAMPLE),
@@ -138,6 +171,13 @@ SCHEMAS = {
 }
 
 _TAGS = ["users"]
+_USERNAME = {
+    "name": "username",
+    "in": "path",
+    "required": True,
+    "description": "the account's username",
+    "schema": {"type": "string", "pattern": "^[A-Za-z0-9_.@-]{2,64}$"},
+}
 
 PATHS = {
     "/api/v1/me": {
@@ -192,15 +232,27 @@ PATHS = {
         },
     },
     "/api/v1/users/{username}/tokens": {
-        "parameters": [
-            {
-                "name": "username",
-                "in": "path",
-                "required": True,
-                "description": "the account's username",
-                "schema": {"type": "string", "pattern": "^[A-Za-z0-9_.@-]{2,64}$"},
-            }
-        ],
+        "parameters": [_USERNAME],
+        "get": {
+            "tags": _TAGS,
+            "operationId": "listTokens",
+            "summary": "The API tokens of an account in your scope, newest first (admins only; never the tokens)",
+            "responses": {
+                "200": json_response(
+                    "The tokens, revoked ones included",
+                    {
+                        "type": "object",
+                        "required": ["items", "total"],
+                        "properties": {
+                            "items": {"type": "array", "items": {"$ref": "#/components/schemas/StoredToken"}},
+                            "total": {"type": "integer"},
+                        },
+                    },
+                    {"items": [STORED_TOKEN_EXAMPLE], "total": 1},
+                ),
+                **error_responses(403, 404),
+            },
+        },
         "post": {
             "tags": _TAGS,
             "operationId": "createToken",
@@ -212,6 +264,22 @@ PATHS = {
             "responses": {
                 "201": json_response("The token", {"$ref": "#/components/schemas/IssuedToken"}, TOKEN_EXAMPLE),
                 **error_responses(400, 403, 404, 422),
+            },
+        },
+    },
+    "/api/v1/users/{username}/tokens/{token_id}": {
+        "parameters": [_USERNAME, path_id("token_id", "the token's id")],
+        "delete": {
+            "tags": _TAGS,
+            "operationId": "revokeToken",
+            "summary": "Revoke an API token of an account in your scope at once (admins only); repeating is harmless",
+            "responses": {
+                "200": json_response(
+                    "The revoked token",
+                    {"$ref": "#/components/schemas/StoredToken"},
+                    {**STORED_TOKEN_EXAMPLE, "revoked_at": "2024-03-06T09:00:00+00:00"},
+                ),
+                **error_responses(403, 404),
             },
         },
     },

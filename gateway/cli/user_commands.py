@@ -1,4 +1,4 @@
-"""`gridcast users create|list` and `gridcast tokens create`."""
+"""`gridcast users create|list` and `gridcast tokens create|list|revoke`."""
 
 from __future__ import annotations
 
@@ -74,3 +74,31 @@ def create_token_command(username: str, name: str) -> None:
     except DomainError as exc:
         raise click.ClickException(exc.message) from exc
     click.echo(issued["token"])
+
+
+@tokens_group.command("list")
+@click.argument("username")
+@with_appcontext
+def list_tokens_command(username: str) -> None:
+    """List USERNAME's API tokens as JSON lines (id, name, prefix, last used, revoked; never the token)."""
+    try:
+        with unit_of_work(current_runtime().session_factory) as session:
+            tokens = accounts.list_tokens(session, Actor.system(), username)
+    except DomainError as exc:
+        raise click.ClickException(exc.message) from exc
+    for token in tokens:
+        click.echo(json.dumps(token, ensure_ascii=False))
+
+
+@tokens_group.command("revoke")
+@click.argument("username")
+@click.argument("token_id", type=int)
+@with_appcontext
+def revoke_token_command(username: str, token_id: int) -> None:
+    """Revoke USERNAME's token TOKEN_ID at once (the id from `gridcast tokens list`)."""
+    try:
+        with unit_of_work(current_runtime().session_factory) as session:
+            revoked = accounts.revoke_token(session, Actor.system(), username, token_id)
+    except DomainError as exc:
+        raise click.ClickException(exc.message) from exc
+    click.echo(f"revoked token {revoked['id']} ({revoked['prefix']}...) of {revoked['username']}")
