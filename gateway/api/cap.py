@@ -1,0 +1,98 @@
+"""GET /api/v1/campaigns/{id}/cap.xml: the campaign as a CAP 1.2 alert, its audio digests read from the store."""
+
+from __future__ import annotations
+
+import hashlib
+
+from flask import Response, request
+
+from audio.store import AudioStore
+from campaigns.cap_export import CATEGORIES, CERTAINTIES, SEVERITIES, URGENCIES, CapOptions, campaign_cap_alert
+from campaigns.errors import ValidationError
+from campaigns.models.base import utcnow
+from gateway.api import api
+from gateway.api.context import ID, current_actor, db
+from gateway.api.spec import error_responses, path_id, query_param
+from gateway.app import current_runtime
+
+
+class StoredFileDigests:
+    """SHA-1 of the MP3 files in the audio store (CAP 1.2 digests), read in 1 MB chunks."""
+
+    def __init__(self, store: AudioStore):
+        self.store = store
+
+    def sha1_of(self, sha256: str) -> str | None:
+        path = self.store.find(sha256)
+        if path is None:
+            return None
+        digest = hashlib.sha1(usedforsecurity=False)
+        with path.open("rb") as file:
+            while chunk := file.read(1 << 20):
+                digest.update(chunk)
+        return digest.hexdigest()
+
+
+def _choice(name: str, allowed: tuple[str, ...], default: str) -> str:
+    value = request.args.get(name) or default
+    if value not in allowed:
+        raise ValidationError(f"{name} must be one of {', '.join(allowed)}", fields={name: "unknown"})
+    return value
+
+
+@api.get(f"/campaigns/<{ID}:campaign_id>/cap.xml")
+def campaign_cap(campaign_id: int):
+    settings = current_runtime().settings
+    options = CapOptions(
+        sender=settings.cap_sender,
+        audio_base_url=settings.public_base_url,
+        category=_choice("category", CATEGORIES, "Other"),
+        urgency=_choice("urgency", URGENCIES, "Expected"),
+        severity=_choice("severity", SEVERITIES, "Minor"),
+        certainty=_choice("certainty", CERTAINTIES, "Likely"),
+    )
+    digests = StoredFileDigests(AudioStore(settings.audio_dir))
+    document = campaign_cap_alert(db(), current_actor(), campaign_id, digests, options, utcnow())
+    return Response(document, content_type="application/xml; charset=utf-8")
+
+
+CAP_EXAMPLE = """<?xml version='1.0' encoding='utf-8'?>
+<alert xmlns="urn:oasis:names:tc:emergency:cap:1.2"><identifier>gridcast-gc.example.cn-campaign-7-run-3</identifier>
+<sender>gridcast@gc.example.cn</sender><sent>2026-11-23T09:00:00+08:00</sent><status>Actual</status>
+<msgType>Alert</msgType><scope>Public</scope><info><language>bo</language><category>Health</category>
+<event>疫苗接种提醒</event><urgency>Expected</urgency><severity>Minor</severity><certainty>Likely</certainty>
+<effective>2026-11-23T09:00:00+08:00</effective><expires>2026-11-24T09:00:00+08:00</expires>
+<senderName>齐哈玛镇</senderName><headline>疫苗接种提醒</headline><description>...</description><resource>
+<resourceDesc>announcement audio (bo)</resourceDesc><mimeType>audio/mpeg</mimeType><size>48213</size>
+<uri>https://gc.example.cn/audio/9f2c...e1.mp3</uri><digest>3b1f...0a</digest></resource><area>
+<areaDesc>齐哈玛镇</areaDesc><geocode><valueName>gridcast:grid_code</valueName><value>623025101</value></geocode>
+</area></info></alert>"""
+
+
+def _enum(name: str, allowed: tuple[str, ...], default: str, description: str) -> dict:
+    return query_param(name, description, {"type": "string", "enum": list(allowed), "default": default}, default)
+
+
+PATHS = {
+    "/api/v1/campaigns/{campaign_id}/cap.xml": {
+        "parameters": [path_id("campaign_id", "the campaign's id")],
+        "get": {
+            "tags": ["loudspeakers"],
+            "summary": "The campaign as a CAP 1.2 alert: one info per language, its audio as a resource with size "
+            "and SHA-1 digest, the audience grids as the area",
+            "parameters": [
+                _enum("category", CATEGORIES, "Other", "CAP category"),
+                _enum("urgency", URGENCIES, "Expected", "CAP urgency"),
+                _enum("severity", SEVERITIES, "Minor", "CAP severity"),
+                _enum("certainty", CERTAINTIES, "Likely", "CAP certainty"),
+            ],
+            "responses": {
+                "200": {
+                    "description": "The CAP 1.2 alert",
+                    "content": {"application/xml": {"schema": {"type": "string"}, "example": CAP_EXAMPLE}},
+                },
+                **error_responses(404, 422),
+            },
+        },
+    },
+}
