@@ -1,0 +1,145 @@
+"""Browser sessions of staff: password login with a rate limit per username and address, idle expiry, logout.
+
+The cookie holds a random token; the database keeps only its SHA-256, so a leaked table opens no session. Every
+login makes a new session (a new token: no fixation), and each session has its own CSRF token. A session ends at
+logout, after `idle` without a request, `lifetime` after login, or when its user is disabled. Failed attempts are
+counted per username and address over a sliding window; once `max_failures` is reached, even the right password is
+refused until the window has passed, so guessing cannot be hurried. Unknown usernames cost the same password check.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from campaigns.access import Actor
+from campaigns.accounts import actor_for
+from campaigns.errors import AuthenticationFailed
+from campaigns.models import LoginAttempt, StaffSession, User
+from campaigns.passwords import hash_password, verify_password
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    return hash_password(secrets.token_urlsafe(16))
+
+
+class TooManyAttempts(AuthenticationFailed):
+    """Too many failed logins for this username from this address; try again later."""
+
+    code = "rate_limited"
+
+
+@dataclass(frozen=True)
+class LoginPolicy:
+    """The login limits from the settings: failures allowed per window, and the idle timeout of a session."""
+
+    max_failures: int = 5
+    window: timedelta = timedelta(minutes=15)
+    idle: timedelta = timedelta(minutes=30)
+    lifetime: timedelta = timedelta(hours=12)
+
+
+@dataclass(frozen=True)
+class StartedSession:
+    """A session just opened: the cookie token (never stored) and the session's CSRF token."""
+
+    token: str
+    csrf_token: str
+    actor: Actor
+
+
+@dataclass(frozen=True)
+class LiveSession:
+    """A session found by its cookie: who is logged in and the CSRF token forms must echo."""
+
+    id: int
+    actor: Actor
+    csrf_token: str
+    display_name: str
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _failures(session: Session, username: str, ip: str, since: datetime) -> int:
+    return session.scalar(
+        select(func.count()).where(
+            LoginAttempt.username == username,
+            LoginAttempt.ip == ip,
+            LoginAttempt.attempted_at >= since,
+            LoginAttempt.succeeded.is_(False),
+        )
+    )
+
+
+def log_in(
+    session: Session, username: str, password: str, ip: str, now: datetime, policy: LoginPolicy = LoginPolicy()
+) -> StartedSession:
+    """Check the password and open a new session; AuthenticationFailed (TooManyAttempts when blocked).
+
+    The attempt is recorded either way; the caller must commit even when this raises, so failures count.
+    """
+    username = (username or "").strip()[:64]
+    ip = (ip or "")[:64]
+    if _failures(session, username, ip, now - policy.window) >= policy.max_failures:
+        raise TooManyAttempts("too many failed logins: wait a few minutes and try again")
+    user = session.scalar(select(User).where(User.username == username)) if username else None
+    stored = user.password_hash if user is not None else _dummy_hash()  # the same work whether the user exists or not
+    ok = verify_password(password or "", stored) and user is not None and user.disabled_at is None
+    session.add(LoginAttempt(username=username, ip=ip, attempted_at=now, succeeded=ok))
+    session.flush()
+    if not ok:
+        raise AuthenticationFailed("wrong username or password")
+    token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
+    session.add(
+        StaffSession(token_hash=_hash(token), user_id=user.id, csrf_token=csrf, ip=ip, created_at=now, last_seen_at=now)
+    )
+    session.flush()
+    return StartedSession(token, csrf, actor_for(user))
+
+
+def resume(
+    session: Session, token: str | None, now: datetime, policy: LoginPolicy = LoginPolicy()
+) -> LiveSession | None:
+    """The live session behind a cookie token, its activity refreshed; None when unknown, ended or idle too long."""
+    if not token:
+        return None
+    row = session.scalar(select(StaffSession).where(StaffSession.token_hash == _hash(token)))
+    if row is None or row.ended_at is not None:
+        return None
+    if now - row.last_seen_at > policy.idle or now - row.created_at > policy.lifetime:
+        row.ended_at = now
+        return None
+    user = session.get(User, row.user_id)
+    if user is None or user.disabled_at is not None:
+        row.ended_at = now
+        return None
+    row.last_seen_at = now
+    return LiveSession(row.id, actor_for(user), row.csrf_token, user.display_name or user.username)
+
+
+def log_out(session: Session, token: str | None, now: datetime) -> None:
+    """End the session behind the token (nothing happens for an unknown one)."""
+    if token:
+        session.execute(
+            update(StaffSession)
+            .where(StaffSession.token_hash == _hash(token), StaffSession.ended_at.is_(None))
+            .values(ended_at=now)
+        )
+
+
+def end_user_sessions(session: Session, user_id: int, now: datetime) -> None:
+    """End every session of a user (after their password, role or scope changed, or they were disabled)."""
+    session.execute(
+        update(StaffSession)
+        .where(StaffSession.user_id == user_id, StaffSession.ended_at.is_(None))
+        .values(ended_at=now)
+    )

@@ -1,0 +1,97 @@
+"""Admins: staff accounts (create, change role, scope, password, disable) and the audit log."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+
+from campaigns import accounts, audit, staff_sessions
+from campaigns.access import ROLES, require_admin
+from campaigns.errors import DomainError, NotFound
+from campaigns.models.base import utcnow
+from gateway.api.context import db
+from gateway.console import console
+from gateway.console.forms import checked, page_param
+from gateway.console.web import _, current_actor, form_errors, record
+
+
+def _users_page(errors: dict, values: dict, status: int = 200):
+    users = accounts.list_users(db(), current_actor())
+    return render_template("console/users.html", users=users, errors=errors, values=values, roles=ROLES), status
+
+
+@console.get("/users")
+def users():
+    require_admin(current_actor())
+    return _users_page({}, {"role": "coordinator"})
+
+
+@console.post("/users")
+def create_user():
+    form = request.form
+    values = {key: form.get(key, "") for key in ("username", "display_name", "role", "scope_grid_code")}
+    try:
+        user = accounts.create_user(db(), current_actor(), password=form.get("password") or None, **values)
+    except DomainError as exc:
+        db().rollback()
+        return _users_page(form_errors(exc), values, 422)
+    record("user.create", target=user["username"], role=user["role"], scope=user["scope_grid_code"])
+    flash(_("User {name} created.", name=user["username"]), "ok")
+    return redirect(url_for("console.users"))
+
+
+def _find(username: str) -> dict:
+    for user in accounts.list_users(db(), current_actor()):
+        if user["username"] == username:
+            return user
+    raise NotFound("user not found")
+
+
+@console.get("/users/<username>")
+def user_page(username: str):
+    require_admin(current_actor())
+    return render_template("console/user.html", user=_find(username), errors={}, roles=ROLES)
+
+
+@console.post("/users/<username>")
+def update_user(username: str):
+    actor, form = current_actor(), request.form
+    data = {
+        "role": form.get("role", ""),
+        "scope_grid_code": form.get("scope_grid_code", ""),
+        "display_name": form.get("display_name", ""),
+        "disabled": checked("disabled"),
+    }
+    if form.get("password"):
+        data["password"] = form["password"]
+    current = _find(username)
+    if username == actor.username:
+        data = {key: value for key, value in data.items() if key in ("display_name", "password")}
+    try:
+        user = accounts.update_user(db(), actor, username, data)
+    except DomainError as exc:
+        db().rollback()
+        return render_template("console/user.html", user=current, errors=form_errors(exc), roles=ROLES), 422
+    if user.pop("changed_access"):
+        staff_sessions.end_user_sessions(db(), user["id"], utcnow())
+    record(
+        "user.update",
+        target=username,
+        role=user["role"],
+        scope=user["scope_grid_code"],
+        disabled=user["disabled"],
+        password_changed="password" in data,
+    )
+    flash(_("User {name} saved.", name=username), "ok")
+    return redirect(url_for("console.users"))
+
+
+@console.get("/audit")
+def audit_log():
+    page = audit.list_audit(
+        db(),
+        current_actor(),
+        username=request.args.get("username") or None,
+        action=request.args.get("action") or None,
+        page=page_param(),
+    )
+    return render_template("console/audit.html", page=page)

@@ -1,0 +1,161 @@
+"""Campaigns: list, builder (create and edit), page with preview, approval and launch, controls, run progress."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+
+from campaigns import approvals, campaign_service, confirmations, progress, run_control
+from campaigns.campaign_service import CHANNELS
+from campaigns.errors import DomainError
+from campaigns.languages import LANGUAGES
+from campaigns.models.base import utcnow
+from campaigns.planning import launch_campaign
+from campaigns.preview import Pricing, preview_campaign
+from campaigns.roles import CONTACT_ROLES
+from campaigns.run_timeline import run_timeline
+from gateway.api.campaigns import _enqueue_dispatch
+from gateway.api.context import after_commit, db
+from gateway.app import current_runtime
+from gateway.console import console
+from gateway.console.campaign_form import campaign_data, form_values, picker_grids
+from gateway.console.charts import progress_chart
+from gateway.console.forms import page_param
+from gateway.console.views_audio import campaign_audio_rows
+from gateway.console.web import _, current_actor, form_errors, record, service_text
+
+
+@console.get("/campaigns", endpoint="campaigns")
+def campaign_list():
+    status = request.args.get("status") or None
+    page = campaign_service.list_campaigns(db(), current_actor(), status=status, page=page_param(), per_page=50)
+    return render_template("console/campaigns.html", page=page, status=status)
+
+
+def _builder(campaign: dict | None, errors: dict, status: int = 200):
+    page = render_template("console/campaign_form.html", campaign=campaign, values=form_values(campaign),
+                           errors=errors, grids=picker_grids(current_actor()), text_languages=LANGUAGES,
+                           roles=CONTACT_ROLES, channels=CHANNELS)  # fmt: skip
+    return page, status
+
+
+@console.get("/campaigns/new")
+def new_campaign():
+    return _builder(None, {})
+
+
+@console.post("/campaigns/new")
+def create_campaign():
+    try:
+        campaign = campaign_service.create_campaign(db(), current_actor(), campaign_data(request.form))
+    except DomainError as exc:
+        db().rollback()
+        return _builder(None, form_errors(exc), 422)
+    record("campaign.create", grid_id=campaign["scope_grid_id"], target=f"campaign {campaign['id']}",
+           name=campaign["name"])  # fmt: skip
+    return redirect(url_for("console.campaign_page", campaign_id=campaign["id"]))
+
+
+@console.get("/campaigns/<int:campaign_id>/edit")
+def edit_campaign(campaign_id: int):
+    return _builder(campaign_service.get_campaign(db(), current_actor(), campaign_id), {})
+
+
+@console.post("/campaigns/<int:campaign_id>/edit")
+def update_campaign(campaign_id: int):
+    current = campaign_service.get_campaign(db(), current_actor(), campaign_id)
+    try:
+        campaign = campaign_service.update_campaign(db(), current_actor(), campaign_id, campaign_data(request.form))
+    except DomainError as exc:
+        db().rollback()
+        return _builder(current, form_errors(exc), 422)
+    record("campaign.update", grid_id=campaign["scope_grid_id"], target=f"campaign {campaign_id}")
+    return redirect(url_for("console.campaign_page", campaign_id=campaign_id))
+
+
+def _pricing() -> Pricing:
+    settings = current_runtime().settings
+    return Pricing(settings.sms_price_per_segment, settings.currency, settings.sms_rate_per_second)
+
+
+@console.get("/campaigns/<int:campaign_id>")
+def campaign_page(campaign_id: int):
+    actor = current_actor()
+    campaign = campaign_service.get_campaign(db(), actor, campaign_id)
+    threshold = current_runtime().settings.approval_threshold
+    return render_template(
+        "console/campaign.html",
+        campaign=campaign,
+        preview=preview_campaign(db(), actor, campaign_id, _pricing()) if campaign["status"] == "draft" else None,
+        approval=approvals.approval_status(db(), actor, campaign_id, threshold),
+        runs=progress.list_runs(db(), actor, campaign_id),
+        audio=campaign_audio_rows(actor, campaign),
+        language_names=LANGUAGES,
+    )
+
+
+@console.post("/campaigns/<int:campaign_id>/<action>")
+def campaign_action(campaign_id: int, action: str):
+    """Launch, approve, pause, resume or cancel; a refusal comes back as a message on the campaign's page."""
+    actor, now = current_actor(), utcnow()
+    try:
+        if action == "launch":
+            threshold = current_runtime().settings.approval_threshold
+            planned = launch_campaign(db(), actor, campaign_id, now, approval_threshold=threshold)
+            if planned is not None:
+                after_commit(lambda: _enqueue_dispatch(planned.run_id))
+        elif action == "approve":
+            approvals.approve_campaign(db(), actor, campaign_id, now)
+        elif action == "pause":
+            run_control.pause_campaign(db(), actor, campaign_id)
+        elif action == "resume":
+            run_control.resume_campaign(db(), actor, campaign_id, now)
+        elif action == "cancel":
+            run_control.cancel_campaign(db(), actor, campaign_id, now)
+        else:
+            return render_template("console/error.html", status=404, message=_("Not Found")), 404
+    except DomainError as exc:
+        db().rollback()
+        flash(service_text(exc.message), "error")
+        return redirect(url_for("console.campaign_page", campaign_id=campaign_id))
+    campaign = campaign_service.get_campaign(db(), actor, campaign_id)
+    record(f"campaign.{action}", grid_id=campaign["scope_grid_id"], target=f"campaign {campaign_id}")
+    flash(_("Done: {action}.", action=_(action)), "ok")
+    return redirect(url_for("console.campaign_page", campaign_id=campaign_id))
+
+
+@console.get("/runs/<int:run_id>")
+def run_page(run_id: int):
+    actor = current_actor()
+    state = progress.run_progress(db(), actor, run_id, utcnow())
+    campaign = campaign_service.get_campaign(db(), actor, state["run"]["campaign_id"])
+    waiting = None
+    if campaign["expects_reply"]:
+        waiting = confirmations.run_confirmations(db(), actor, run_id, confirmed=False, per_page=100)
+    labels = {"sent": _("handed to the network"), "delivered": _("delivered"), "confirmed": _("confirmed")}
+    chart = progress_chart(run_timeline(db(), actor, run_id, utcnow()), labels, _("Progress over time (UTC)"))
+    return render_template("console/run.html", state=state, campaign=campaign, waiting=waiting, chart=chart)
+
+
+@console.post("/runs/<int:run_id>/<action>")
+def run_action(run_id: int, action: str):
+    actor, now = current_actor(), utcnow()
+    run = progress.run_to_dict(progress.load_run(db(), actor, run_id))
+    campaign = campaign_service.get_campaign(db(), actor, run["campaign_id"])
+    try:
+        if action == "retry":
+            count = run_control.retry_failed(
+                db(), actor, run_id, now, include_unknown=request.form.get("unknown") == "on"
+            )
+            if count:
+                after_commit(lambda: _enqueue_dispatch(run_id))
+            flash(_("{n} messages queued again.", n=count), "ok")
+        elif action == "cancel":
+            run_control.cancel_run(db(), actor, run_id, now)
+        else:
+            return render_template("console/error.html", status=404, message=_("Not Found")), 404
+    except DomainError as exc:
+        db().rollback()
+        flash(service_text(exc.message), "error")
+        return redirect(url_for("console.run_page", run_id=run_id))
+    record(f"run.{action}", grid_id=campaign["scope_grid_id"], target=f"run {run_id}")
+    return redirect(url_for("console.run_page", run_id=run_id))

@@ -1,0 +1,107 @@
+"""Grids and contacts: the tree, search, a contact's history, import with its row-by-row report, export."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Response, render_template, request
+
+from campaigns import contact_export, contact_import, contacts, grids, imports
+from campaigns.contact_history import contact_history
+from campaigns.dashboard import top_grids
+from campaigns.errors import ValidationError
+from gateway.api.context import db
+from gateway.app import current_runtime
+from gateway.console import console
+from gateway.console.forms import checked, int_param, page_param
+from gateway.console.web import _, current_actor, form_errors, record
+
+CSV_TYPE = "text/csv; charset=utf-8"
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@console.get("/grids", endpoint="grids")
+def grids_page():
+    actor = current_actor()
+    grid_id, q = int_param("grid_id"), (request.args.get("q") or "").strip()
+    found = grids.list_grids(db(), actor, q=q, per_page=100) if q else None
+    grid = grids.get_grid(db(), actor, grid_id) if grid_id else None
+    children = (
+        grids.list_grids(db(), actor, parent_id=grid_id, per_page=500).items if grid_id else top_grids(db(), actor)
+    )
+    return render_template("console/grids.html", grid=grid, children=children, found=found, q=q)
+
+
+def _filters() -> dict:
+    return {
+        "grid_id": int_param("grid_id"),
+        "q": request.args.get("q") or None,
+        "role": request.args.get("role") or None,
+        "language": request.args.get("language") or None,
+    }
+
+
+@console.get("/contacts", endpoint="contacts")
+def contacts_page():
+    page = contacts.list_contacts(db(), current_actor(), page=page_param(), per_page=50, **_filters())
+    filters = _filters()
+    export_args = {name: value for name, value in filters.items() if value is not None}
+    return render_template("console/contacts.html", page=page, filters=filters, export_args=export_args)
+
+
+@console.get("/contacts/<int:contact_id>")
+def contact_page(contact_id: int):
+    return render_template("console/contact.html", history=contact_history(db(), current_actor(), contact_id))
+
+
+@console.get("/contacts/import")
+def import_form():
+    return render_template("console/import.html", report=None, errors={})
+
+
+@console.post("/contacts/import")
+def import_submit():
+    upload = request.files.get("file")
+    dry_run = checked("dry_run")
+    if upload is None or not upload.filename:
+        errors = {"file": _("Choose a CSV or XLSX file.")}
+        return render_template("console/import.html", report=None, errors=errors), 422
+    try:
+        report = contact_import.import_contacts(
+            db(),
+            current_actor(),
+            upload.read(),
+            upload.filename,
+            region=current_runtime().settings.default_region,
+            dry_run=dry_run,
+        )
+    except ValidationError as exc:
+        return render_template("console/import.html", report=None, errors={"file": form_errors(exc)["_"]}), 422
+    record(
+        "contacts.import",
+        target=upload.filename[:200],
+        dry_run=dry_run,
+        report_id=report["id"],
+        counts=report["counts"],
+    )
+    return render_template("console/import.html", report=report, errors={})
+
+
+@console.get("/imports/<int:report_id>/rejected.csv")
+def rejected_csv(report_id: int):
+    text = "".join(imports.rejected_csv(db(), current_actor(), report_id))
+    disposition = f'attachment; filename="import-{report_id}-rejected.csv"'
+    return Response(text, content_type=CSV_TYPE, headers={"Content-Disposition": disposition})
+
+
+@console.get("/contacts/export")
+def export():
+    actor, filters = current_actor(), _filters()
+    export_format = "xlsx" if request.args.get("format") == "xlsx" else "csv"
+    disposition = f'attachment; filename="contacts-{date.today():%Y%m%d}.{export_format}"'
+    record("contacts.export", grid_id=filters["grid_id"], target=export_format)
+    if export_format == "xlsx":
+        data = contact_export.export_xlsx(db(), actor, **filters)
+        return Response(data, content_type=XLSX_TYPE, headers={"Content-Disposition": disposition})
+    text = "".join(contact_export.export_csv(db(), actor, **filters))
+    return Response(text, content_type=CSV_TYPE, headers={"Content-Disposition": disposition})

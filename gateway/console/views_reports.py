@@ -1,0 +1,78 @@
+"""Daily reports: the board of a day as the grid tree coloured by status, incidents with their handled flag, and
+the board as CSV."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, redirect, render_template, request, url_for
+
+from campaigns import incidents, report_board, report_duties
+from campaigns.access import Actor
+from campaigns.models.base import utcnow
+from gateway.api.context import db
+from gateway.console import console
+from gateway.console.forms import int_param
+from gateway.console.web import current_actor, record, safe_next
+
+
+def load_board(actor: Actor, depth: int = 2) -> dict[str, Any]:
+    """The duties the caller sees and the board of the chosen one (first active duty by default) for the day."""
+    duties = report_duties.list_duties(db(), actor, active=True)
+    duty_id = int_param("duty_id") or (duties[0]["id"] if duties else None)
+    if duty_id is None:
+        return {"duties": duties, "board": None}
+    board = report_board.report_board(
+        db(),
+        actor,
+        duty_id=duty_id,
+        day=request.args.get("date") or None,
+        grid_id=int_param("grid_id"),
+        depth=depth,
+        now=utcnow(),
+    )
+    return {"duties": duties, "board": board, "duty_id": duty_id}
+
+
+HISTORY_DAYS = 14
+
+
+@console.get("/reports")
+def reports():
+    actor = current_actor()
+    context = load_board(actor, depth=int_param("depth") or 2)
+    open_incidents = history = None
+    if context["board"]:
+        history = report_board.report_history(
+            db(), actor, duty_id=context["duty_id"], days=HISTORY_DAYS, grid_id=int_param("grid_id"), now=utcnow()
+        )
+        open_incidents = incidents.list_incidents(
+            db(),
+            actor,
+            duty_id=context["duty_id"],
+            day=context["board"]["date"],
+            grid_id=int_param("grid_id"),
+            per_page=100,
+        )
+    return render_template("console/reports.html", incidents=open_incidents, history=history, **context)
+
+
+@console.get("/reports/board.csv")
+def reports_csv():
+    day = request.args.get("date") or None
+    text = "".join(
+        report_board.board_csv(
+            db(), current_actor(), duty_id=int_param("duty_id"), day=day, grid_id=int_param("grid_id"), now=utcnow()
+        )
+    )
+    name = f"report-board-{day or utcnow().date().isoformat()}.csv"
+    return Response(
+        text, content_type="text/csv; charset=utf-8", headers={"Content-Disposition": f'attachment; filename="{name}"'}
+    )
+
+
+@console.post("/reports/incidents/<int:report_id>/handled")
+def incident_handled(report_id: int):
+    incident = incidents.mark_handled(db(), current_actor(), report_id, utcnow())
+    record("incident.handled", grid_id=incident["grid"]["id"], target=f"incident {report_id}")
+    return redirect(safe_next(request.form.get("back")) if request.form.get("back") else url_for("console.reports"))

@@ -1,0 +1,47 @@
+"""The phone simulator: pick a contact, see what their phone received, reply as them (only without Twilio)."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+
+from campaigns import contacts
+from campaigns.errors import DomainError
+from campaigns.models.base import utcnow
+from campaigns.simulator_phones import phone_messages, simulate_reply
+from gateway.api.context import after_commit, db
+from gateway.api.simulator import _enqueue, _simulator_only
+from gateway.console import console
+from gateway.console.web import _, current_actor, form_errors, record
+
+
+@console.get("/simulator")
+def simulator():
+    _simulator_only()
+    q = (request.args.get("q") or "").strip()
+    found = contacts.list_contacts(db(), current_actor(), q=q or None, per_page=30)
+    return render_template("console/simulator.html", found=found, q=q)
+
+
+@console.get("/simulator/<phone>")
+def phone(phone: str):
+    region = _simulator_only()
+    screen = phone_messages(db(), current_actor(), phone, region)
+    return render_template("console/phone.html", screen=screen, errors={}, body="")
+
+
+@console.post("/simulator/<phone>")
+def phone_reply(phone: str):
+    region = _simulator_only()
+    actor, body = current_actor(), request.form.get("body", "")
+    try:
+        message = simulate_reply(db(), actor, {"phone": phone, "body": body}, utcnow(), region)
+    except DomainError as exc:
+        db().rollback()
+        screen = phone_messages(db(), actor, phone, region)
+        return render_template("console/phone.html", screen=screen, errors=form_errors(exc), body=body), 422
+    inbound_id = message.id
+    after_commit(lambda: _enqueue(inbound_id))
+    grid_id = contacts.get_contact(db(), actor, message.contact_id)["grid_id"] if message.contact_id else None
+    record("simulator.reply", grid_id=grid_id, target=f"phone {message.from_phone[-4:]}", inbound_id=inbound_id)
+    flash(_("Sent from the simulated phone."), "ok")
+    return redirect(url_for("console.phone", phone=phone))

@@ -1,0 +1,87 @@
+"""Loudspeakers: the devices in the user's scope (last seen, silent, last plays), add one, rotate its token, remove.
+
+Everything goes through `campaigns.speakers` (the API's services, same scope checks); a new or rotated token is
+rendered once in the response and never stored in a cookie or the audit log. Feed-cache entries of a changed
+speaker are dropped after the commit, as the API does.
+"""
+
+from __future__ import annotations
+
+from flask import current_app, flash, redirect, render_template, request, url_for
+
+from campaigns import speakers
+from campaigns.errors import DomainError
+from campaigns.languages import LANGUAGES
+from campaigns.models.base import utcnow
+from campaigns.speaker_plays import recent_plays
+from gateway.api.context import db
+from gateway.api.speakers import _forget_feeds, _silent_after
+from gateway.console import console
+from gateway.console.campaign_form import picker_grids
+from gateway.console.forms import page_param
+from gateway.console.web import _, current_actor, form_errors, record
+from gateway.speakers.heartbeats import flush_heartbeats
+
+
+def _list_page(errors: dict, values: dict, status: int = 200, issued: dict | None = None):
+    flush_heartbeats(current_app, force=True)
+    silent = {"yes": True, "no": False}.get(request.args.get("silent", ""))
+    page = speakers.list_speakers(db(), current_actor(), _silent_after(), utcnow(), silent=silent, page=page_param())
+    page = render_template("console/speakers.html", page=page, errors=errors, values=values, issued=issued,
+                           grids=picker_grids(current_actor()), text_languages=LANGUAGES)  # fmt: skip
+    return page, status
+
+
+@console.get("/speakers")
+def speaker_list():
+    return _list_page({}, {"languages": ["bo", "zh"]})
+
+
+def _speaker_data(form) -> dict:
+    return {
+        "name": form.get("name", ""),
+        "grid_code": form.get("grid_code", ""),
+        "languages": [lang for lang in form.getlist("languages") if lang][:3],
+        "play_slots": [
+            slot.strip() for slot in form.get("play_slots", "").replace("，", ",").split(",") if slot.strip()
+        ],
+    }
+
+
+@console.post("/speakers")
+def add_speaker():
+    data = _speaker_data(request.form)
+    try:
+        speaker = speakers.create_speaker(db(), current_actor(), data, _silent_after(), utcnow())
+    except DomainError as exc:
+        db().rollback()
+        return _list_page(form_errors(exc), {**data, "play_slots": request.form.get("play_slots", "")}, 422)
+    record("speaker.create", grid_id=speaker["grid_id"], target=f"speaker {speaker['id']}", name=speaker["name"])
+    return _list_page({}, {"languages": data["languages"]}, 201, issued=speaker)
+
+
+@console.get("/speakers/<int:speaker_id>")
+def speaker_page(speaker_id: int, issued: dict | None = None):
+    actor = current_actor()
+    flush_heartbeats(current_app, force=True)
+    speaker = speakers.get_speaker(db(), actor, speaker_id, _silent_after(), utcnow())
+    plays = recent_plays(db(), actor, speaker_id)
+    return render_template("console/speaker.html", speaker=speaker, plays=plays, issued=issued)
+
+
+@console.post("/speakers/<int:speaker_id>/token")
+def rotate_speaker_token(speaker_id: int):
+    speaker, old_hash = speakers.rotate_token(db(), current_actor(), speaker_id, _silent_after(), utcnow())
+    _forget_feeds(old_hash)
+    record("speaker.rotate_token", grid_id=speaker["grid_id"], target=f"speaker {speaker_id}")
+    return speaker_page(speaker_id, issued=speaker)
+
+
+@console.post("/speakers/<int:speaker_id>/remove")
+def remove_speaker(speaker_id: int):
+    actor = current_actor()
+    speaker = speakers.get_speaker(db(), actor, speaker_id, _silent_after(), utcnow())
+    _forget_feeds(speakers.remove_speaker(db(), actor, speaker_id))
+    record("speaker.remove", grid_id=speaker["grid_id"], target=f"speaker {speaker_id}", name=speaker["name"])
+    flash(_("Loudspeaker {name} removed.", name=speaker["name"]), "ok")
+    return redirect(url_for("console.speaker_list"))

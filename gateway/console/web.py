@@ -1,0 +1,171 @@
+"""Request plumbing of the console: the session cookie, the logged-in actor, CSRF, the language, security headers,
+the audit helper and how domain errors become pages."""
+
+from __future__ import annotations
+
+import hmac
+import logging
+from datetime import timedelta
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import abort, g, redirect, render_template, request, url_for
+from werkzeug.exceptions import HTTPException
+
+from campaigns import audit, staff_sessions
+from campaigns.access import Actor
+from campaigns.errors import DomainError
+from campaigns.models.base import utcnow
+from gateway.api.context import db, finish_session
+from gateway.api.errors import STATUS_BY_ERROR
+from gateway.app import current_runtime
+from gateway.console import console
+from gateway.console.i18n import DEFAULT_LANGUAGE, LANGUAGES, translate
+from gateway.console.service_messages import translate_message
+
+log = logging.getLogger(__name__)
+
+SESSION_COOKIE = "gridcast_session"
+LANGUAGE_COOKIE = "gridcast_lang"
+PUBLIC_ENDPOINTS = {"console.login", "console.login_submit", "console.static", "console.set_language"}
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; media-src 'self'; "
+    "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+)
+
+
+def login_policy() -> staff_sessions.LoginPolicy:
+    settings = current_runtime().settings
+    return staff_sessions.LoginPolicy(
+        max_failures=settings.login_max_failures,
+        window=timedelta(minutes=settings.login_window_minutes),
+        idle=timedelta(minutes=settings.session_idle_minutes),
+    )
+
+
+def current_actor() -> Actor:
+    return g.actor
+
+
+def client_ip() -> str:
+    """The caller's address as the WSGI server saw it (put a proxy's ProxyFix in front to trust X-Forwarded-For)."""
+    return request.remote_addr or ""
+
+
+def set_session_cookie(response, token: str) -> None:
+    settings = current_runtime().settings
+    response.set_cookie(
+        SESSION_COOKIE,
+        token,
+        httponly=True,
+        secure=settings.secure_cookies,
+        samesite="Lax",
+        path="/console",
+        max_age=12 * 3600,
+    )
+
+
+def clear_session_cookie(response) -> None:
+    response.delete_cookie(
+        SESSION_COOKIE, path="/console", httponly=True, samesite="Lax", secure=current_runtime().settings.secure_cookies
+    )
+
+
+def safe_next(raw: str | None) -> str:
+    """A redirect target inside the console (never another site)."""
+    if raw and raw.startswith("/console") and not urlsplit(raw).netloc and "\\" not in raw:
+        return raw
+    return url_for("console.dashboard")
+
+
+@console.before_request
+def authenticate():
+    g.lang = request.cookies.get(LANGUAGE_COOKIE) if request.cookies.get(LANGUAGE_COOKIE) in LANGUAGES else None
+    g.lang = g.lang or DEFAULT_LANGUAGE
+    if request.endpoint in PUBLIC_ENDPOINTS:
+        return None
+    live = staff_sessions.resume(db(), request.cookies.get(SESSION_COOKIE), utcnow(), login_policy())
+    if live is None:
+        db().commit()
+        if request.method == "GET":
+            return redirect(url_for("console.login", next=request.full_path.rstrip("?")))
+        return redirect(url_for("console.login"))
+    g.live, g.actor = live, live.actor
+    if request.method == "POST":
+        check_csrf(live.csrf_token)
+    return None
+
+
+def check_csrf(expected: str) -> None:
+    sent = request.form.get("csrf_token") or request.headers.get("X-CSRF-Token") or ""
+    if not expected or not hmac.compare_digest(sent.encode(), expected.encode()):
+        abort(400, description="csrf")
+
+
+@console.after_request
+def finish(response):
+    finish_session(response.status_code < 400)
+    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    if request.endpoint != "console.static":
+        response.headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
+@console.teardown_request
+def close(exc):
+    if exc is not None:
+        log.error("console request failed", exc_info=exc)
+    finish_session(False)
+
+
+@console.app_context_processor
+def template_helpers() -> dict[str, Any]:
+    lang = g.get("lang", DEFAULT_LANGUAGE)
+    live = g.get("live")
+    return {
+        "_": lambda text, **values: translate(text, lang, **values),
+        "_msg": lambda message: translate_message(str(message), lang),
+        "lang": lang,
+        "languages": LANGUAGES,
+        "actor": g.get("actor"),
+        "display_name": live.display_name if live else "",
+        "csrf_token": live.csrf_token if live else "",
+    }
+
+
+def _(text: str, **values: Any) -> str:
+    return translate(text, g.get("lang", DEFAULT_LANGUAGE), **values)
+
+
+def service_text(message: str) -> str:
+    """A message from the services (an error, a launch blocker) in the page's language when the console knows it."""
+    return translate_message(str(message), g.get("lang", DEFAULT_LANGUAGE))
+
+
+def record(action: str, *, grid_id: int | None = None, target: str = "", **detail: Any) -> None:
+    """Write an audit entry for the logged-in user, in the request's transaction."""
+    audit.record_action(db(), g.actor, action, utcnow(), grid_id=grid_id, target=target, detail=detail)
+
+
+def form_errors(exc: DomainError) -> dict[str, str]:
+    """A domain error as messages per form field ("_" for the form as a whole), translated."""
+    errors = {name: service_text(message) for name, message in exc.fields.items()}
+    errors["_"] = service_text(exc.message)
+    return errors
+
+
+@console.errorhandler(DomainError)
+def domain_error(exc: DomainError):
+    status = STATUS_BY_ERROR.get(type(exc), 400)
+    return render_template("console/error.html", status=status, message=service_text(exc.message)), status
+
+
+@console.errorhandler(HTTPException)
+def http_error(exc: HTTPException):
+    message = _("The form expired or was sent from elsewhere: reload the page and try again.")
+    if exc.description != "csrf":
+        message = _(exc.name or "Error")
+    return render_template("console/error.html", status=exc.code, message=message), exc.code or 500
