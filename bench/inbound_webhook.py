@@ -112,7 +112,7 @@ def run(backend: str, args, workdir: Path) -> str:
         start_new_session=True,
     )
     try:
-        _wait(base_url + "/healthz")
+        wait_until_answers(base_url + "/healthz")
         load = subprocess.run(
             ["wrk", "-t2", f"-c{args.connections}", f"-d{args.seconds}s", "-s", str(script), base_url],
             capture_output=True,
@@ -140,7 +140,7 @@ def run(backend: str, args, workdir: Path) -> str:
     )
 
 
-def _wait(url: str) -> None:
+def wait_until_answers(url: str) -> None:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:

@@ -3,14 +3,15 @@ the current ETag, the answer is 304). gunicorn serves the app, wrk loads it from
 
 A county of 100 villages gets one speaker each and a loudspeaker campaign with Chinese and Tibetan audio; each
 speaker's feed is fetched once for its ETag, then wrk replays the speakers' polls round robin, each with its own
-token and ETag. Polls are served from the Redis feed cache (GRIDCAST_SPEAKER_FEED_CACHE_SECONDS, default 10 s, so
-each feed is rendered from the database again every 10 s) and write `last_seen_at` at most once a minute per
-speaker and worker. Any answer other than 304 is counted, and so is the CPU time the gunicorn processes and the
-Redis server use per poll (what the rate would be on two idle cores follows from it; the machine is shared).
+token and ETag. Polls are served from the Redis feed cache (GRIDCAST_SPEAKER_FEED_CACHE_SECONDS, default 300 s;
+any change through Gridcast bumps the feed version, so a cached feed is never stale) and heartbeats are noted in
+Redis and written to the database in one statement every 15 s per process. Any answer other than 304 is counted,
+and so is the CPU time the gunicorn processes and the Redis server use per poll (what the rate would be on two
+idle cores follows from it; the machine is shared).
 Prints one Markdown row per backend.
 
     python bench/speaker_feed.py [--seconds 20] [--connections 32] [--workers 4] [--worker-class sync]
-                                 [--backend both] [--redis redis://127.0.0.1:6392/3]
+                                 [--backend both] [--redis redis://127.0.0.1:6379/11]
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import psutil
-from inbound_webhook import _wait as wait_for_server
+from inbound_webhook import wait_until_answers as wait_for_server
 from population import database, load_average, populate
 from redis import Redis
 from sqlalchemy import select
@@ -185,7 +186,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
     parser.add_argument("--worker-class", default="sync", help="gunicorn worker class (sync, gthread)")
     parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
-    parser.add_argument("--redis", default="redis://127.0.0.1:6392/3", help="a Redis database the run may empty")
+    parser.add_argument("--redis", default="redis://127.0.0.1:6379/11", help="a Redis database the run may empty")
     args = parser.parse_args()
     backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
     with tempfile.TemporaryDirectory() as workdir:

@@ -19,14 +19,16 @@ from campaigns.audiences import check_audience
 from campaigns.confirmation_policy import check_confirmation
 from campaigns.errors import Conflict, NotFound, ValidationError
 from campaigns.languages import normalize_language
+from campaigns.loudspeaker_policy import CHANNEL as LOUDSPEAKER
+from campaigns.loudspeaker_policy import check_loudspeaker
 from campaigns.models import Campaign, Contact, Grid
 from campaigns.pagination import Page, paginate
 from campaigns.schedules import check_schedule, check_timezone, check_window, next_occurrence
 from campaigns.templates import check_template
 
-CHANNELS = ("sms",)
+CHANNELS = ("sms", "voice", LOUDSPEAKER)
 EDITABLE = ("name", "channels", "audience", "texts", "fallback_language", "schedule", "timezone", "send_window",
-            "expects_reply", "confirmation")  # fmt: skip
+            "expects_reply", "confirmation", "loudspeaker")  # fmt: skip
 
 
 def campaign_to_dict(campaign: Campaign) -> dict[str, Any]:
@@ -43,6 +45,7 @@ def campaign_to_dict(campaign: Campaign) -> dict[str, Any]:
         "send_window": campaign.send_window,
         "expects_reply": campaign.expects_reply,
         "confirmation": campaign.confirmation,
+        "loudspeaker": campaign.loudspeaker,
         "next_run_at": campaign.next_run_at.isoformat() if campaign.next_run_at else None,
         "scope_grid_id": campaign.scope_grid_id,
     }
@@ -82,6 +85,7 @@ def _clean(session: Session, actor: Actor, data: dict[str, Any], current: Campai
         "send_window": check_window(merged.get("send_window")),
         "expects_reply": expects_reply,
         "confirmation": check_confirmation(merged.get("confirmation"), expects_reply),
+        "loudspeaker": check_loudspeaker(merged.get("loudspeaker"), channels),
     }
 
 

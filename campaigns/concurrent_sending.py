@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from campaigns.channels.base import OutgoingSms, SendResult
 from campaigns.models import OutboxMessage
 from campaigns.outcomes import record_outcomes
-from campaigns.sending import BatchReport, ClaimedRow, RateLimiter, SendPolicy, _claim, _skip_opted_out
+from campaigns.sending import BatchReport, ClaimedRow, RateLimiter, SendPolicy, _claim, _skip_opted_out, limiter_for
 
 CLAIM_ROUNDS = 5  # rows claimed at once: at most this many rounds of sends (claims are made while sends fly)
 WRITE_EVERY_SECONDS = 1.0  # outcomes are written a round at a time, or at least this often at low rates
@@ -38,10 +38,13 @@ def send_concurrently(
     run_id: int,
     first_id: int,
     last_id: int,
+    only: str | None = None,
 ) -> BatchReport:
-    """`send_batch` through `channel.send_many`: every due, queued row of the batch, many sends in flight."""
+    """`send_batch` through `channel.send_many`: every due, queued row of the batch (of channel `only`, when given),
+    many sends in flight."""
     policy = dataclasses.replace(policy, claim_size=min(policy.claim_size, CLAIM_ROUNDS * policy.concurrency))
-    stream = _Stream(session_factory, limiter, policy, now, (run_id, first_id, last_id))
+    limiter = limiter_for(limiter, only or "sms")
+    stream = _Stream(session_factory, limiter, policy, now, (run_id, first_id, last_id), only)
     written: dict[str, list[tuple[ClaimedRow, SendResult]]] = defaultdict(list)
     waiting, since = 0, time.monotonic()
     for message, result in channel.send_many(stream.messages(), policy.concurrency):
@@ -70,7 +73,9 @@ def _write(session_factory, policy: SendPolicy, at: datetime, written: dict, rep
 class _Stream:
     """The batch's rows on their way to the channel: claimed, then renewed one round ahead, then in flight."""
 
-    def __init__(self, session_factory, limiter: RateLimiter, policy: SendPolicy, now, batch: tuple[int, int, int]):
+    def __init__(self, session_factory, limiter: RateLimiter, policy: SendPolicy, now, batch: tuple[int, int, int],
+                 only: str | None = None):  # fmt: skip
+        self.only = only
         self.session_factory = session_factory
         self.limiter = limiter
         self.policy = policy
@@ -118,7 +123,7 @@ class _Stream:
             return
 
     def _claim(self) -> None:
-        rows, self.token = _claim(self.session_factory, self.policy, self.now(), *self.batch, self.report)
+        rows, self.token = _claim(self.session_factory, self.policy, self.now(), *self.batch, self.report, self.only)
         if not rows:
             self.exhausted = True
             return

@@ -6,13 +6,13 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, func, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from campaigns.access import Actor, scope_condition
 from campaigns.models import Campaign, Confirmation, Contact, Grid, OutboxMessage, Run
 from campaigns.pagination import check_page
 from campaigns.progress import load_run
+from campaigns.unique_rows import insert_once
 
 CONFIRM_WINDOW = timedelta(days=7)
 # Rows that reached (or may have reached) the phone; a queued, skipped or cancelled message cannot be answered.
@@ -50,20 +50,20 @@ def record_confirmation(
 ) -> tuple[Confirmation, bool]:
     """Record that `contact` confirmed run `run_id`; a second confirmation of the same run changes nothing."""
     key = (Confirmation.run_id == run_id, Confirmation.contact_id == contact.id)
-    existing = session.scalar(select(Confirmation).where(*key))
-    if existing is not None:
-        return existing, False
     confirmation = Confirmation(
         run_id=run_id, contact_id=contact.id, grid_id=contact.grid_id, channel=channel, inbound_id=inbound_id,
         confirmed_at=at,
     )  # fmt: skip
-    try:
-        with session.begin_nested():
-            session.add(confirmation)
-            session.flush()
-    except IntegrityError:
-        return session.scalar(select(Confirmation).where(*key)), False
-    return confirmation, True
+    return insert_once(session, key, confirmation)
+
+
+def record_village_confirmation(session: Session, run_id: int, grid_id: int, at: datetime) -> tuple[Confirmation, bool]:
+    """Record that a village (grid) confirmed run `run_id` by a loudspeaker playing it; once per run and grid."""
+    key = (Confirmation.run_id == run_id, Confirmation.grid_id == grid_id, Confirmation.channel == "loudspeaker",
+           Confirmation.contact_id.is_(None))  # fmt: skip
+    return insert_once(
+        session, key, Confirmation(run_id=run_id, grid_id=grid_id, channel="loudspeaker", confirmed_at=at)
+    )
 
 
 def run_confirmations(

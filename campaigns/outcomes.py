@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, update
+from sqlalchemy import bindparam, func, update
 from sqlalchemy.orm import Session
 
 from campaigns.channels.base import SendResult
@@ -35,25 +35,31 @@ def record_outcomes(session: Session, token: str, policy, at: datetime, pairs, r
     accepted, retry, failed, ambiguous = [], [], [], []
     for row, result in pairs:
         if result.outcome == "accepted":
-            accepted.append({"row_id": row.id, "sid": result.provider_sid, "segs": count_segments(row.body).segments})
+            segments = count_segments(row.body).segments if getattr(row, "channel", "sms") == "sms" else 1
+            accepted.append({"row_id": row.id, "sid": result.provider_sid, "segs": segments, "via": result.provider})
         elif result.outcome == "retry" and row.attempts < policy.max_attempts:
             due = at + retry_delay(row.attempts, result.retry_after)
             retry.append({"row_id": row.id, "due": due, "code": result.error_code, "msg": result.error_message})
         elif result.outcome == "ambiguous":
-            ambiguous.append({"row_id": row.id, "code": result.error_code, "msg": result.error_message})
+            ambiguous.append(
+                {"row_id": row.id, "code": result.error_code, "msg": result.error_message, "via": result.provider}
+            )
         else:
             message = result.error_message or "failed"
             if result.outcome == "retry":
                 message = f"gave up after {row.attempts} attempts: {message}"
-            failed.append({"row_id": row.id, "code": result.error_code, "msg": message[:500]})
+            failed.append({"row_id": row.id, "code": result.error_code, "msg": message[:500], "via": result.provider})
             _side_effects(session, row, result, at)
     connection = session.connection()
     done = {"lease_token": None, "lease_expires_at": None, "updated_at": at}
+    via = {"provider": func.coalesce(bindparam("via", type_=outbox.c.provider.type), outbox.c.provider)}
     if accepted:
         updated = connection.execute(
             outbox.update()
             .where(guard)
-            .values(status="sent", provider_sid=bindparam("sid"), segments=bindparam("segs"), sent_at=at, **done),
+            .values(
+                status="sent", provider_sid=bindparam("sid"), segments=bindparam("segs"), sent_at=at, **via, **done
+            ),
             accepted,
         ).rowcount
         if updated != len(accepted):  # some row's callback came first (and took the lease): bind its sid
@@ -76,7 +82,12 @@ def record_outcomes(session: Session, token: str, policy, at: datetime, pairs, r
             outbox.update()
             .where(guard)
             .values(
-                status="failed", error_code=bindparam("code"), error_message=bindparam("msg"), finished_at=at, **done
+                status="failed",
+                error_code=bindparam("code"),
+                error_message=bindparam("msg"),
+                finished_at=at,
+                **via,
+                **done,
             ),
             failed,
         )
@@ -89,6 +100,7 @@ def record_outcomes(session: Session, token: str, policy, at: datetime, pairs, r
                 error_code=bindparam("code"),
                 error_message=bindparam("msg"),
                 updated_at=at,
+                **via,
             ),
             ambiguous,
         )

@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from campaigns.access import Actor
+from campaigns.approvals import DEFAULT_APPROVAL_THRESHOLD, require_approval
 from campaigns.campaign_service import activate_campaign, load_campaign
 from campaigns.errors import ValidationError
 from campaigns.models import Campaign, Contact, OutboxMessage, Run
@@ -23,6 +24,7 @@ from campaigns.recipients import body_expr, language_expr, recipients_select
 from campaigns.schedules import next_occurrence, window_opens_at
 from campaigns.sms_segments import count_segments
 from campaigns.templates import has_placeholders
+from campaigns.voice_campaigns import VOICE, voice_rows_select
 
 
 @dataclass(frozen=True)
@@ -34,9 +36,19 @@ class PlannedRun:
     planned: int
 
 
-def launch_campaign(session: Session, actor: Actor, campaign_id: int, now: datetime) -> PlannedRun | None:
-    """Launch a campaign: a 'now' campaign gets its run planned at once; a scheduled one waits for the tick."""
+def launch_campaign(
+    session: Session,
+    actor: Actor,
+    campaign_id: int,
+    now: datetime,
+    approval_threshold: int = DEFAULT_APPROVAL_THRESHOLD,
+) -> PlannedRun | None:
+    """Launch a campaign: a 'now' campaign gets its run planned at once; a scheduled one waits for the tick.
+
+    A campaign to more than `approval_threshold` people needs a second person's approval first (campaigns.approvals).
+    """
     campaign = load_campaign(session, actor, campaign_id)
+    require_approval(session, actor, campaign, approval_threshold)
     blockers = launch_blockers(session, campaign)
     if blockers:
         raise ValidationError("the campaign cannot launch: " + "; ".join(blockers), fields={"audience": blockers[0]})
@@ -84,6 +96,10 @@ OUTBOX_COLUMNS = ["run_id", "contact_id", "grid_id", "channel", "to", "language"
 
 def _write_outbox(session: Session, campaign: Campaign, run: Run, first_attempt: datetime) -> int:
     for channel in campaign.channels:
+        if channel == VOICE:
+            voice_rows = voice_rows_select(session, campaign, run.id, first_attempt)
+            session.execute(insert(OutboxMessage).from_select(OUTBOX_COLUMNS, voice_rows))
+            continue
         rows = recipients_select(
             session,
             campaign,

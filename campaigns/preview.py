@@ -11,11 +11,14 @@ from sqlalchemy.orm import Session
 
 from campaigns.access import Actor
 from campaigns.audiences import audience_select, reaches_by
+from campaigns.audio_readiness import audio_blockers, audio_preview
 from campaigns.campaign_service import load_campaign
 from campaigns.models import Campaign, Contact, Grid
 from campaigns.recipients import language_expr, recipients_select
+from campaigns.route_eta import Route, sms_eta
 from campaigns.sms_segments import count_segments
 from campaigns.templates import has_placeholders, render
+from campaigns.voice_campaigns import prompt_blockers
 
 
 @dataclass(frozen=True)
@@ -25,6 +28,7 @@ class Pricing:
     price_per_segment: float
     currency: str
     rate_per_second: float
+    routes: tuple[Route, ...] = ()  # (prefix, channel, rate) per SMS route: the ETA uses each channel's own rate
 
 
 def preview_campaign(session: Session, actor: Actor, campaign_id: int, pricing: Pricing) -> dict[str, Any]:
@@ -54,7 +58,7 @@ def preview_campaign(session: Session, actor: Actor, campaign_id: int, pricing: 
     languages = [_language_row(session, campaign, lang, count) for lang, count in sorted(by_language.items())]
     total = sum(by_language.values())
     segments = sum(row["segments_total"] for row in languages)
-    blocking = _blocking(missing_text, total)
+    blocking = _blocking(missing_text, total) + audio_blockers(session, campaign) + prompt_blockers(session, campaign)
     return {
         "campaign_id": campaign.id,
         "recipients": total,
@@ -67,14 +71,15 @@ def preview_campaign(session: Session, actor: Actor, campaign_id: int, pricing: 
         "segments_total": segments,
         "estimated_cost": round(segments * pricing.price_per_segment, 2),
         "currency": pricing.currency,
-        "send_rate_per_second": pricing.rate_per_second,
-        "estimated_seconds": round(total / pricing.rate_per_second, 1) if pricing.rate_per_second else None,
+        **sms_eta(session, campaign, total, pricing.routes or (("*", "sms", pricing.rate_per_second),)),
+        "audio": audio_preview(session, campaign),
         "blocking": blocking,
     }
 
 
 def launch_blockers(session: Session, campaign: Campaign) -> list[str]:
-    """Why the campaign cannot launch: languages without a text (and no fallback), or nobody reachable."""
+    """Why the campaign cannot launch: languages without a text (and no fallback), nobody reachable, or (for
+    voice and loudspeakers) listeners whose language has no audio and no fallback audio."""
     missing = dict(
         session.execute(
             audience_select(session, campaign.audience, Contact.language, func.count())
@@ -83,7 +88,7 @@ def launch_blockers(session: Session, campaign: Campaign) -> list[str]:
         ).all()
     )
     reachable = session.scalar(recipients_select(session, campaign, "sms", func.count()))
-    return _blocking(missing, reachable)
+    return _blocking(missing, reachable) + audio_blockers(session, campaign) + prompt_blockers(session, campaign)
 
 
 def _blocking(missing_text: dict[str, int], reachable: int) -> list[str]:

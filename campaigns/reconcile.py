@@ -1,9 +1,10 @@
 """Reconciling rows left in `sending`: a worker died, or the provider's answer was lost or ambiguous.
 
 Such a row is never resent blindly. If a status callback arrived it has already moved on. Otherwise the channel
-is asked whether it has the message: yes -> `sent`; certainly not -> back to `queued` (or `failed` after the last
-attempt); cannot tell -> `unknown`, shown to staff. A row is taken over only if its lease is still expired at that
-moment: its sender may have renewed the lease to send it while earlier rows of the list were being looked up.
+is asked whether it has the message (`find_sms`) or the call (`find_call`): yes -> `sent`; certainly not -> back
+to `queued` (or `failed` after the last attempt); cannot tell -> `unknown`, shown to staff. A row is taken over
+only if its lease is still expired at that moment: its sender may have renewed the lease to send it while earlier
+rows of the list were being looked up.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from campaigns.channels.base import OutgoingSms, SmsChannel
+from campaigns.channels.base import OutgoingCall, OutgoingSms, SmsChannel
 from campaigns.models import OutboxMessage
 
 LOOKUP_MARGIN = timedelta(minutes=10)
@@ -72,10 +73,11 @@ def _settle(session_factory, channel: SmsChannel, max_attempts: int, now, cutoff
         row = session.get(OutboxMessage, row_id) if taken else None
         if row is None:
             return
-        message = OutgoingSms(outbox_id=row.id, to=row.to, body=row.body)
+        message = OutgoingSms(outbox_id=row.id, to=row.to, body=row.body, provider=row.provider)
+        call = OutgoingCall(row.id, row.attempts, row.to, row.language) if row.channel == "voice" else None
         since = (row.updated_at or now) - LOOKUP_MARGIN
         attempts = row.attempts
-    lookup = channel.find_sms(message, since)
+    lookup = channel.find_call(call, since) if call else channel.find_sms(message, since)
     with session_factory.begin() as session:
         guard = (OutboxMessage.id == row_id) & (OutboxMessage.lease_token == token)
         done = {"lease_token": None, "lease_expires_at": None, "updated_at": now}

@@ -22,7 +22,7 @@ from typing import Protocol
 from sqlalchemy import and_, bindparam, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from campaigns.channels.base import OutgoingSms, SendResult, SmsChannel
+from campaigns.channels.base import OutgoingCall, OutgoingSms, SendResult, SmsChannel
 from campaigns.models import Campaign, Contact, OutboxMessage, Run
 from campaigns.outcomes import record_outcomes
 from campaigns.schedules import window_opens_at
@@ -42,13 +42,16 @@ class RateLimiter(Protocol):
 
 @dataclass(frozen=True)
 class SendPolicy:
-    """How the sender behaves: attempts, lease length, rows claimed at once, parallel sends, callback URL."""
+    """How the sender behaves: attempts, lease length, rows (and calls) claimed at once, parallel sends, callback
+    URLs."""
 
     max_attempts: int = 4
     lease_seconds: int = 120
     claim_size: int = 100
     concurrency: int = 8
     status_callback_url: str | None = None
+    call_urls: tuple[str, str] | None = None  # (TwiML URL, call status URL); None in simulator mode
+    call_claim_size: int = 10
 
 
 @dataclass
@@ -77,16 +80,28 @@ def send_batch(
 ) -> BatchReport:
     """Send every due, queued row of run `run_id` with an id in [first_id, last_id]. Safe to run twice.
 
-    A channel with `send_many` (many sends in flight from one thread) is driven by `send_concurrently` instead.
+    The batch's SMS go first: through `send_concurrently` for a channel with `send_many` (many sends in flight
+    from one thread), else from a pool of threads. Then its calls (`place_call`), claimed `call_claim_size` at a time
+    since calls go out far slower. Each channel is paced by its own limiter (`limiter.for_channel`, when it has one).
     """
+    report = BatchReport()
+    batch = (run_id, first_id, last_id)
     if hasattr(channel, "send_many"):
         from campaigns.concurrent_sending import send_concurrently  # it builds on this module
 
-        return send_concurrently(session_factory, channel, limiter, policy, now, run_id, first_id, last_id)
-    report = BatchReport()
+        report = send_concurrently(session_factory, channel, limiter, policy, now, *batch, "sms")
+    else:
+        _send_rows(session_factory, channel, limiter, policy, now, batch, report, "sms")
+    call_policy = dataclasses.replace(policy, claim_size=min(policy.claim_size, policy.call_claim_size))
+    return _send_rows(session_factory, channel, limiter, call_policy, now, batch, report, "voice")
+
+
+def _send_rows(session_factory, channel, limiter: RateLimiter, policy: SendPolicy, now, batch: tuple[int, int, int],
+               report: BatchReport, only: str) -> BatchReport:  # fmt: skip
+    """Claim and send the batch's due rows of channel `only` from a pool of threads, until none is left."""
     with ThreadPoolExecutor(max_workers=policy.concurrency) as pool:
         while True:
-            claimed, token = _claim(session_factory, policy, now(), run_id, first_id, last_id, report)
+            claimed, token = _claim(session_factory, policy, now(), *batch, report, only)
             if not claimed:
                 return report
             report.claimed += len(claimed)
@@ -108,9 +123,13 @@ class ClaimedRow:
     body: str
     attempts: int
     opted_out: bool
+    channel: str = "sms"
+    language: str = ""
 
 
-def _claim(session_factory, policy: SendPolicy, at: datetime, run_id: int, first_id: int, last_id: int, report):
+def _claim(session_factory, policy: SendPolicy, at: datetime, run_id: int, first_id: int, last_id: int, report,
+           only: str | None = None):  # fmt: skip
+    """Claim due queued rows of the batch (of channel `only`, when given) under a new lease token."""
     token = uuid.uuid4().hex
     with session_factory.begin() as session:
         run = session.get(Run, run_id)
@@ -124,6 +143,8 @@ def _claim(session_factory, policy: SendPolicy, at: datetime, run_id: int, first
             OutboxMessage.status == "queued",
             OutboxMessage.next_attempt_at <= at,
         )
+        if only is not None:
+            in_batch = and_(in_batch, OutboxMessage.channel == only)
         if opens > at:
             session.execute(update(OutboxMessage).where(in_batch).values(next_attempt_at=opens))
             report.deferred_until = opens
@@ -149,6 +170,8 @@ def _claim(session_factory, policy: SendPolicy, at: datetime, run_id: int, first
                 OutboxMessage.body,
                 OutboxMessage.attempts,
                 Contact.opted_out_at.is_not(None),
+                OutboxMessage.channel,
+                OutboxMessage.language,
             )
             .outerjoin(Contact, Contact.id == OutboxMessage.contact_id)
             .where(OutboxMessage.id.between(first_id, last_id), OutboxMessage.lease_token == token)
@@ -159,15 +182,31 @@ def _claim(session_factory, policy: SendPolicy, at: datetime, run_id: int, first
 
 def _send_one(session_factory, channel: SmsChannel, limiter: RateLimiter, policy: SendPolicy, now, token: str,
               row: ClaimedRow) -> tuple[ClaimedRow, SendResult] | None:  # fmt: skip
+    limiter = limiter_for(limiter, row.channel)
     limiter.acquire()
     if not _renew_lease(session_factory, policy, now(), token, row.id):
         return None
     row = dataclasses.replace(row, attempts=row.attempts + 1)
-    callback = f"{policy.status_callback_url}?o={row.id}" if policy.status_callback_url else None
-    result = channel.send_sms(OutgoingSms(outbox_id=row.id, to=row.to, body=row.body, status_callback_url=callback))
+    if row.channel == "voice":
+        result = channel.place_call(outgoing_call(policy, row))
+    else:
+        callback = f"{policy.status_callback_url}?o={row.id}" if policy.status_callback_url else None
+        result = channel.send_sms(OutgoingSms(outbox_id=row.id, to=row.to, body=row.body, status_callback_url=callback))
     if result.throttled:
         limiter.slow_down(result.retry_after or 1.0)
     return row, result
+
+
+def limiter_for(limiter, channel: str) -> RateLimiter:
+    """The limiter that paces `channel` (calls have their own rate), or `limiter` itself when it has no others."""
+    return limiter.for_channel(channel) if hasattr(limiter, "for_channel") else limiter
+
+
+def outgoing_call(policy: SendPolicy, row: ClaimedRow) -> OutgoingCall:
+    """The call for `row`'s current attempt; its TwiML and status URLs carry the outbox id and the attempt."""
+    query = f"?o={row.id}&a={row.attempts}"
+    twiml, status = (policy.call_urls[0] + query, policy.call_urls[1] + query) if policy.call_urls else (None, None)
+    return OutgoingCall(row.id, row.attempts, row.to, row.language, twiml_url=twiml, status_callback_url=status)
 
 
 def _renew_lease(session_factory, policy: SendPolicy, at: datetime, token: str, row_id: int) -> bool:

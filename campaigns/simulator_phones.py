@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from campaigns.access import Actor, require_path_in_scope, require_write
 from campaigns.errors import NotFound, ValidationError
 from campaigns.inbound import MAX_BODY, receive_sms
-from campaigns.models import Contact, Grid, InboundMessage, SimulatedSms
+from campaigns.models import Contact, Grid, InboundMessage, SimulatedCall, SimulatedSms
 from campaigns.phones import normalize_phone
 
 SIMULATOR_NUMBER = "+10000000000"  # the number simulated phones text to
@@ -62,12 +62,19 @@ def simulate_reply(
 
 
 def phone_messages(session: Session, actor: Actor, raw_phone: str, region: str = "CN", limit: int = 200) -> dict:
-    """What a contact's simulated phone received (`mt`) and sent (`mo`), oldest first, the last `limit` of them."""
+    """What a contact's simulated phone received (`mt`) and sent (`mo`), and the calls it took (what each played,
+    the keys pressed), oldest first, the last `limit` of each."""
     contact = _contact(session, actor, raw_phone, region)
     rows = session.scalars(
         select(SimulatedSms)
         .where(SimulatedSms.phone == contact.phone)
         .order_by(SimulatedSms.created_at.desc(), SimulatedSms.id.desc())
+        .limit(limit)
+    ).all()
+    calls = session.scalars(
+        select(SimulatedCall)
+        .where(SimulatedCall.phone == contact.phone)
+        .order_by(SimulatedCall.created_at.desc(), SimulatedCall.id.desc())
         .limit(limit)
     ).all()
     return {
@@ -84,5 +91,17 @@ def phone_messages(session: Session, actor: Actor, raw_phone: str, region: str =
                 "outbox_id": row.outbox_id,
             }
             for row in reversed(rows)
+        ],
+        "calls": [
+            {
+                "status": call.status,
+                "language": call.language,
+                "keys": call.keys,
+                "played": call.played,
+                "at": call.created_at.isoformat(),
+                "outbox_id": call.outbox_id,
+                "attempt": call.attempt,
+            }
+            for call in reversed(calls)
         ],
     }

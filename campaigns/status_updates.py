@@ -47,6 +47,7 @@ def apply_status(
     provider_sid: str | None,
     error_code: str | None,
     now: datetime,
+    error_message: str | None = None,
 ) -> bool:
     """Apply one provider callback to outbox row `outbox_id`; True when the row changed.
 
@@ -75,6 +76,8 @@ def apply_status(
         values["finished_at"] = now
         if error_code:
             values["error_code"] = error_code
+        if error_message:
+            values["error_message"] = error_message[:500]
     moved = _update(session, this_message & OutboxMessage.status.in_(behind), **values)
     return bool(bound or moved)
 

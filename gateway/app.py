@@ -19,15 +19,23 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.config["MAX_CONTENT_LENGTH"] = 64 * 1024 * 1024
     app.json.ensure_ascii = False
     app.json.sort_keys = False
+    app.config.update(SESSION_COOKIE_SAMESITE="Lax", SESSION_COOKIE_SECURE=settings.secure_cookies)
     app.extensions["gridcast"] = runtime or Runtime.build(settings)
 
     from gateway.api import api
+    from gateway.audio_files import audio_files
+    from gateway.console import console, root
     from gateway.health import health
+    from gateway.speakers import speakers
     from gateway.webhooks import webhooks
 
     app.register_blueprint(health)
     app.register_blueprint(api)
+    app.register_blueprint(audio_files)
     app.register_blueprint(webhooks)
+    app.register_blueprint(console)
+    app.register_blueprint(root)
+    app.register_blueprint(speakers)
     return app
 
 

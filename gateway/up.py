@@ -22,6 +22,7 @@ from campaigns.demo import create_demo_admin, is_empty, load_demo
 from campaigns.settings import Settings
 from gateway.supervisor import ChildSpec, ProcessGroup
 from workers.connections import redis_url_of, start_embedded_redis, stop_embedded_redis
+from workers.queues import ALL_QUEUES
 
 DEMO_TOKEN_FILE = "demo-admin-token"
 DEFAULT_PUBLIC_BASE_URL = "http://127.0.0.1:8000"
@@ -113,9 +114,10 @@ def banner(
     lines = [
         "Gridcast is starting:",
         f"  web        {base_url}/  (health {base_url}/healthz, API {base_url}/api/v1/openapi.json)",
+        f"  console    {base_url}/console/  (staff web console; docs/console.md)",
         f"  database   {database}",
         f"  redis      {redis}",
-        "  worker     RQ worker with scheduler on queues sends, imports, default",
+        f"  worker     RQ worker with scheduler on queues {', '.join(ALL_QUEUES)}",
     ]
     token_file = settings.var_dir / DEMO_TOKEN_FILE
     if first_start:

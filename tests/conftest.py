@@ -20,7 +20,20 @@ from gateway.runtime import Runtime
 from tests.factories import add_people, build_demo_tree
 
 POSTGRES_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", f"redis://127.0.0.1:6379/{1 + os.getpid() % 13}")
+
+
+def _test_redis_url() -> str:
+    """TEST_REDIS_URL, or a database of the local Redis picked by process; each xdist worker gets its own."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    index = int(worker[2:] or 0) if worker.startswith("gw") else 0
+    if os.environ.get("TEST_REDIS_URL"):
+        base, _, number = os.environ["TEST_REDIS_URL"].rpartition("/")
+        return f"{base}/{int(number or 0) + index}" if worker else os.environ["TEST_REDIS_URL"]
+    number = 1 + (index if worker else os.getpid()) % 15
+    return f"redis://127.0.0.1:6379/{number}"
+
+
+TEST_REDIS_URL = _test_redis_url()
 BACKENDS = ["sqlite", "postgresql"]
 
 

@@ -291,6 +291,24 @@ CASES: dict[tuple[str, str], ScopeCase] = {
         ),
         write=True,
     ),
+    ("GET", "/api/v1/users/{username}/tokens"): ScopeCase(
+        own=Call("/api/v1/users/own-viewer/tokens", status=200, actor="township_admin"),
+        attacks=(
+            Call("/api/v1/users/own-viewer/tokens", status=403),
+            Call("/api/v1/users/other-coordinator/tokens", actor="township_admin"),
+            Call("/api/v1/users/root/tokens", actor="township_admin"),
+        ),
+        write=False,
+    ),
+    ("DELETE", "/api/v1/users/{username}/tokens/{token_id}"): ScopeCase(
+        own=Call("/api/v1/users/own-viewer/tokens/{own-viewer_token}", status=200, actor="township_admin"),
+        attacks=(
+            Call("/api/v1/users/own-viewer/tokens/{own-viewer_token}", status=403),
+            Call("/api/v1/users/other-coordinator/tokens/{other-coordinator_token}", actor="township_admin"),
+            Call("/api/v1/users/own-viewer/tokens/{other-coordinator_token}", actor="township_admin"),
+        ),
+        write=True,
+    ),
 }
 
 
@@ -440,3 +458,15 @@ CASES.update({
         write=False,
     ),
 })  # fmt: skip
+
+from tests.scope_cases_speakers import SPEAKER_CASES  # noqa: E402  (it imports Call and ScopeCase from here)
+
+CASES.update(SPEAKER_CASES)
+
+from tests.scope_cases_audio import AUDIO_CASES  # noqa: E402  (it imports Call and ScopeCase from here)
+
+CASES.update(AUDIO_CASES)
+
+from tests.scope_cases_console import CONSOLE_CASES  # noqa: E402  (it imports Call and ScopeCase from here)
+
+CASES.update(CONSOLE_CASES)

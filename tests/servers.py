@@ -85,3 +85,20 @@ def delete_queue(queue) -> None:
     for key in redis.scan_iter(f"*{queue.name}*"):
         redis.delete(key)
     redis.srem("rq:queues", f"rq:queue:{queue.name}")
+
+
+@contextlib.contextmanager
+def wsgi_server_in_thread(app):
+    """Serve a WSGI `app` on a free local port from a thread (werkzeug, threaded); yields its base URL."""
+    import threading
+
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)

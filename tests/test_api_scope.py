@@ -29,6 +29,7 @@ from campaigns.models import ApiToken, Base, DailyReport, Grid, User
 from campaigns.models.base import utcnow
 from tests.factories import add_contact
 from tests.scope_cases import CASES, CONTACTS_CSV, NEW_CONTACT, NEW_USER, OTHER, OWN, Call, campaign_body
+from tests.scope_cases_speakers import make_speakers
 
 
 @pytest.fixture
@@ -55,10 +56,11 @@ def world(request, client, session_factory, tree) -> dict:
             "own-viewer": ("viewer", OWN),
             "other-coordinator": ("coordinator", OTHER),
         }
-        tokens = {}
+        tokens, token_ids = {}, {}
         for username, (role, scope) in staff.items():
             accounts.create_user(session, Actor.system(), username=username, role=role, scope_grid_code=scope)
-            tokens[username] = accounts.create_token(session, Actor.system(), username=username, name="t")["token"]
+            issued = accounts.create_token(session, Actor.system(), username=username, name="t")
+            tokens[username], token_ids[f"{username}_token"] = issued["token"], issued["id"]
         own_path = session.get(Grid, tree[OWN]).path
         own_codes = {grid.code for grid in session.scalars(select(Grid)) if grid.path.startswith(own_path)}
         ids = {key: contact.id for key, contact in contacts.items()}
@@ -73,10 +75,13 @@ def world(request, client, session_factory, tree) -> dict:
         made.update(_report_duties(session_factory, tree))
     if path.startswith(("/api/v1/inbox", "/api/v1/keywords")):
         made.update(_replies(session_factory))
+    if path.startswith("/api/v1/speakers"):
+        made.update(make_speakers(session_factory, tree))
     return {
         **made,
         "own_ids": {tree[code] for code in own_codes},
         **ids,
+        **token_ids,
         "county": tree["623025"],
         "own_township": tree[OWN],
         "other_township": tree[OTHER],

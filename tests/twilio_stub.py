@@ -1,4 +1,4 @@
-"""A tiny stand-in for Twilio's Messages API that answers what a test scripts, per recipient number.
+"""A tiny stand-in for Twilio's Messages (and Calls) API that answers what a test scripts, per recipient number.
 
 Prism checks our requests against Twilio's contract but cannot produce Twilio's error codes; this stub can:
 Twilio-shaped JSON errors, 429 with Retry-After, 500, answers slower than the client's timeout, and connections
@@ -17,6 +17,7 @@ from urllib.parse import parse_qs, urlsplit
 
 ACCOUNT_SID = "AC" + "1" * 32
 MESSAGES_PATH = f"/2010-04-01/Accounts/{ACCOUNT_SID}/Messages.json"
+CALLS_PATH = f"/2010-04-01/Accounts/{ACCOUNT_SID}/Calls.json"
 
 
 @dataclass(frozen=True)
@@ -92,27 +93,30 @@ class TwilioStub:
                 length = int(self.headers.get("Content-Length") or 0)
                 form = parse_qs(self.rfile.read(length).decode("utf-8"))
                 stub.requests.append(("POST", self.path, form))
-                if urlsplit(self.path).path != MESSAGES_PATH:
+                path = urlsplit(self.path).path
+                if path not in (MESSAGES_PATH, CALLS_PATH):
                     return self._json(404, {"code": 20404, "message": "not found", "status": 404})
                 answer = stub.answers.get(form.get("To", [""])[0], Answer())
                 time.sleep(answer.delay)
                 if answer.close:
                     self.close_connection = True
                     return
-                body = answer.body or {"sid": f"SM{len(stub.requests):032d}", "status": "queued"}
+                kind = "CA" if path == CALLS_PATH else "SM"
+                body = answer.body or {"sid": f"{kind}{len(stub.requests):032d}", "status": "queued"}
                 self._json(answer.status, body, answer.headers)
 
             def do_GET(self):
                 parts = urlsplit(self.path)
                 query = parse_qs(parts.query)
                 stub.requests.append(("GET", self.path, query))
-                if parts.path != MESSAGES_PATH:
+                if parts.path not in (MESSAGES_PATH, CALLS_PATH):
                     return self._json(404, {"code": 20404, "message": "not found", "status": 404})
                 if stub.list_status:
                     return self._json(stub.list_status, {"code": 20500, "message": "list failed", "status": 500})
                 to = query.get("To", [None])[0]
-                messages = [item for item in stub.listed if to is None or item["to"] == to]
-                self._json(200, {"messages": messages, "next_page_uri": None, "page": 0, "page_size": 50})
+                key = "calls" if parts.path == CALLS_PATH else "messages"
+                items = [item for item in stub.listed if to is None or item["to"] == to]
+                self._json(200, {key: items, "next_page_uri": None, "page": 0, "page_size": 50})
 
             def _json(self, status: int, body: dict, headers: dict[str, str] | None = None):
                 data = json.dumps(body).encode()

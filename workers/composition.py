@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from campaigns.db import make_engine, make_session_factory
 from campaigns.settings import Settings
+from workers.feed_version import bump_on_feed_changes
 
 
 @dataclass
@@ -30,7 +31,9 @@ class Services:
     @classmethod
     def build(cls, settings: Settings) -> Services:
         engine = make_engine(settings.database_url)
-        return cls(settings=settings, engine=engine, session_factory=make_session_factory(engine), pid=os.getpid())
+        session_factory = make_session_factory(engine)
+        bump_on_feed_changes(session_factory, settings)
+        return cls(settings=settings, engine=engine, session_factory=session_factory, pid=os.getpid())
 
 
 _services: Services | None = None

@@ -7,9 +7,10 @@ from rq import Queue
 
 SENDS = "sends"
 IMPORTS = "imports"
+AUDIO = "audio"
 DEFAULT = "default"
 
-ALL_QUEUES: tuple[str, ...] = (SENDS, IMPORTS, DEFAULT)
+ALL_QUEUES: tuple[str, ...] = (SENDS, IMPORTS, AUDIO, DEFAULT)
 
 
 def queue(name: str, connection: Redis) -> Queue:

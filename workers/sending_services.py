@@ -8,10 +8,12 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from campaigns.channels.base import SmsChannel
-from campaigns.channels.factory import build_sms_channel, status_callback_url
+from campaigns.channels.factory import build_sms_channel, call_urls, status_callback_url, with_calls
+from campaigns.channels.routing import RoutedChannel, Unpaced
 from campaigns.models.base import utcnow
-from campaigns.sending import SendPolicy
+from campaigns.sending import RateLimiter, SendPolicy
 from campaigns.settings import Settings
+from workers.call_gate import CallGate, SendLimiters
 from workers.composition import services
 from workers.connections import connect_redis
 from workers.rate_limit import RedisRateLimiter
@@ -22,7 +24,7 @@ class SendingServices:
     """Channel, limiter and policy of this worker process."""
 
     channel: SmsChannel
-    limiter: RedisRateLimiter
+    limiter: RateLimiter  # Unpaced when a RoutedChannel paces each of its channels itself
     policy: SendPolicy
     pid: int
 
@@ -34,13 +36,20 @@ def now() -> datetime:
     return utcnow()
 
 
+def slowest_rate(settings: Settings) -> float:
+    """The send rate of the slowest SMS channel in use: rows claimed at once must be sent before their lease ends."""
+    return min(settings.sms_rate_for(channel) for _, channel in settings.sms_route_table)
+
+
 def send_policy(settings: Settings) -> SendPolicy:
     return SendPolicy(
         max_attempts=settings.max_attempts,
         lease_seconds=settings.lease_seconds,
-        claim_size=max(10, min(settings.send_batch_size, int(settings.sms_rate_per_second * 10) or 10)),
+        claim_size=max(10, min(settings.send_batch_size, int(slowest_rate(settings) * 10) or 10)),
         concurrency=settings.send_concurrency,
         status_callback_url=status_callback_url(settings),
+        call_urls=call_urls(settings),
+        call_claim_size=max(1, int(settings.call_rate_per_second * settings.lease_seconds / 2)),
     )
 
 
@@ -51,7 +60,15 @@ def sending_services() -> SendingServices:
         return _cache
     base = services()
     settings = base.settings
-    channel = build_sms_channel(settings, base.session_factory, now)
-    limiter = RedisRateLimiter(connect_redis(settings), f"sms:{channel.name}", settings.sms_rate_per_second)
+    redis = connect_redis(settings)
+
+    def limiter_for(name: str) -> RedisRateLimiter:
+        return RedisRateLimiter(redis, f"sms:{name}", settings.sms_rate_for(name))
+
+    channel = build_sms_channel(settings, base.session_factory, now, limiter_for)
+    sms_limiter = Unpaced() if isinstance(channel, RoutedChannel) else limiter_for(channel.name)
+    channel = with_calls(channel, settings, base.session_factory, now)
+    calls = RedisRateLimiter(redis, "voice:calls", settings.call_rate_per_second)
+    limiter = SendLimiters(sms_limiter, CallGate(calls, base.session_factory, settings.max_concurrent_calls, now))
     _cache = SendingServices(channel=channel, limiter=limiter, policy=send_policy(settings), pid=os.getpid())
     return _cache

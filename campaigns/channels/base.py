@@ -1,4 +1,4 @@
-"""The channel port: what the sender needs from any SMS provider.
+"""The channel ports: what the sender needs from any SMS provider (`SmsChannel`) or voice provider (`VoiceChannel`).
 
 A send has four outcomes. `accepted`: the provider took it (with its id). `retry`: it certainly did not take it,
 try again later. `failed`: it never will (bad number, opted out...). `ambiguous`: it may have taken it (a timeout,
@@ -22,6 +22,20 @@ class OutgoingSms:
     to: str
     body: str
     status_callback_url: str | None = None
+    provider: str | None = None  # the channel that took an earlier attempt (outbox.provider), for reconciliation
+
+
+@dataclass(frozen=True)
+class OutgoingCall:
+    """One voice call to place: Twilio fetches its TwiML from `twiml_url` and reports to `status_callback_url`, both
+    carrying our outbox id and the attempt number, so a late callback of an earlier attempt changes nothing."""
+
+    outbox_id: int
+    attempt: int
+    to: str
+    language: str
+    twiml_url: str | None = None
+    status_callback_url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -37,6 +51,7 @@ class SendResult:
     bad_number: bool = False
     configuration_error: bool = False
     throttled: bool = False
+    provider: str | None = None  # set by a routed channel: which channel took it (stored in outbox.provider)
 
 
 @dataclass(frozen=True)
@@ -59,4 +74,18 @@ class SmsChannel(Protocol):
 
     def find_sms(self, message: OutgoingSms, since: datetime) -> LookupResult:
         """Look for a message the provider may have accepted, to reconcile an ambiguous send."""
+        ...
+
+
+class VoiceChannel(Protocol):
+    """A provider that places voice calls; a call's outcome is classified exactly like an SMS send's."""
+
+    name: str
+
+    def place_call(self, call: OutgoingCall) -> SendResult:
+        """Ask the provider to place one call; never raises for provider errors, it classifies them."""
+        ...
+
+    def find_call(self, call: OutgoingCall, since: datetime) -> LookupResult:
+        """Look for a call the provider may have accepted, to reconcile an ambiguous placement."""
         ...

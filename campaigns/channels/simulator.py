@@ -1,5 +1,6 @@
 """SimulatorChannel: the default when no provider is configured. Messages land on simulated phones, and the
-simulated network reports them delivered (or, for numbers ending in 9999, undelivered) at once."""
+simulated network reports them delivered (or, for numbers ending in 9999, undelivered) at once. Calls are played
+on the simulated phone at once too (`simulated_calls.py`: it answers and presses a key, or not)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,9 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from campaigns.channels.base import LookupResult, OutgoingSms, SendResult
+from campaigns.channels.base import LookupResult, OutgoingCall, OutgoingSms, SendResult
+from campaigns.channels.simulated_calls import SimulatedVoice, simulate_call
+from campaigns.models.calls import SimulatedCall
 from campaigns.models.simulator import SimulatedSms
 from campaigns.status_updates import apply_status
 
@@ -22,9 +25,12 @@ class SimulatorChannel:
 
     name = "simulator"
 
-    def __init__(self, session_factory: sessionmaker[Session], now: Callable[[], datetime]):
+    def __init__(
+        self, session_factory: sessionmaker[Session], now: Callable[[], datetime], voice: SimulatedVoice | None = None
+    ):
         self._session_factory = session_factory
         self._now = now
+        self.voice = voice or SimulatedVoice()
 
     def send_sms(self, message: OutgoingSms) -> SendResult:
         sid = "SM" + uuid.uuid4().hex
@@ -57,6 +63,21 @@ class SimulatorChannel:
             sid = session.scalar(
                 select(SimulatedSms.sid).where(
                     SimulatedSms.outbox_id == message.outbox_id, SimulatedSms.direction == "mt"
+                )
+            )
+        return LookupResult(found=sid is not None, provider_sid=sid)
+
+    def place_call(self, call: OutgoingCall) -> SendResult:
+        sid = "CA" + uuid.uuid4().hex
+        with self._session_factory.begin() as session:
+            simulate_call(session, self.voice, call, sid, self._now())
+        return SendResult("accepted", provider_sid=sid)
+
+    def find_call(self, call: OutgoingCall, since: datetime) -> LookupResult:
+        with self._session_factory() as session:
+            sid = session.scalar(
+                select(SimulatedCall.sid).where(
+                    SimulatedCall.outbox_id == call.outbox_id, SimulatedCall.attempt == call.attempt
                 )
             )
         return LookupResult(found=sid is not None, provider_sid=sid)

@@ -23,6 +23,7 @@ from urllib3.exceptions import ConnectTimeoutError, MaxRetryError, NewConnection
 from campaigns.channels.base import LookupResult, OutgoingSms, SendResult
 from campaigns.channels.twilio_async import AsyncSender, TwilioAsyncHttpClient
 from campaigns.channels.twilio_errors import classify_rest_exception, parse_retry_after
+from campaigns.channels.twilio_voice import TwilioCalls
 
 __all__ = ["HTTP_LOG", "TwilioChannel", "parse_retry_after"]
 
@@ -34,8 +35,9 @@ HTTP_LOG.setLevel(logging.WARNING)
 LOOKUP_LIMIT = 50
 
 
-class TwilioChannel:
-    """An SMS channel that sends through Twilio from one number or one Messaging Service.
+class TwilioChannel(TwilioCalls):
+    """An SMS channel that sends through Twilio from one number or one Messaging Service, and places voice calls
+    from the number (`place_call`, `find_call` in twilio_voice.py).
 
     Safe to share between threads: the Retry-After of a throttled answer is remembered per thread. `send_many`
     sends through twilio's async client instead, many requests at once from one thread (see twilio_async.py).
@@ -53,6 +55,7 @@ class TwilioChannel:
         timeout: float = 15.0,
         http_client: TwilioHttpClient | None = None,
         async_http_client: Callable[[], AsyncHttpClient] | None = None,
+        ring_seconds: int = 30,
     ):
         if not (from_number or messaging_service_sid):
             raise ValueError("TwilioChannel needs a from number or a messaging service sid")
@@ -67,6 +70,8 @@ class TwilioChannel:
         self.http_client.request_hooks.setdefault("response", []).append(self._remember_answer)
         client = Client(account_sid, auth_token, http_client=self.http_client)
         self._messages = client.api.v2010.accounts(account_sid).messages
+        self._calls = client.api.v2010.accounts(account_sid).calls
+        self.ring_seconds = ring_seconds
         stand_in = getattr(self.http_client, "base_url", None)  # a StandInHttpClient's: the async client goes there too
         make_async_client = async_http_client or (lambda: TwilioAsyncHttpClient(timeout, base_url=stand_in))
         self._async = AsyncSender(account_sid, auth_token, make_async_client, self._create_arguments)

@@ -3,7 +3,9 @@
 from campaigns.models.account import ApiToken, User
 from campaigns.models.audio import AudioClip, CampaignAudio, VoicePrompt
 from campaigns.models.base import Base
+from campaigns.models.calls import SimulatedCall
 from campaigns.models.campaign import Campaign, Run
+from campaigns.models.console import AuditEntry, CampaignApproval, LoginAttempt, StaffSession
 from campaigns.models.contact import Contact, ContactTag
 from campaigns.models.grid import Grid, GridLevel
 from campaigns.models.imports import ImportReport
@@ -11,13 +13,16 @@ from campaigns.models.outbox import OutboxMessage
 from campaigns.models.replies import AutoReplyText, Confirmation, InboundMessage, ReplyKeyword
 from campaigns.models.reports import DailyReport, DutyNotice, ReportDuty
 from campaigns.models.simulator import SimulatedSms
+from campaigns.models.speaker import Speaker, SpeakerPlay
 
 __all__ = [
     "ApiToken",
     "AudioClip",
+    "AuditEntry",
     "AutoReplyText",
     "Base",
     "Campaign",
+    "CampaignApproval",
     "CampaignAudio",
     "Confirmation",
     "Contact",
@@ -28,11 +33,16 @@ __all__ = [
     "GridLevel",
     "ImportReport",
     "InboundMessage",
+    "LoginAttempt",
     "OutboxMessage",
     "ReplyKeyword",
     "ReportDuty",
     "Run",
+    "SimulatedCall",
     "SimulatedSms",
+    "Speaker",
+    "SpeakerPlay",
+    "StaffSession",
     "User",
     "VoicePrompt",
 ]

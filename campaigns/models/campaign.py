@@ -32,6 +32,7 @@ class Campaign(Base):
     send_window: Mapped[dict | None] = mapped_column(JSON)
     expects_reply: Mapped[bool] = mapped_column(Boolean, default=False)
     confirmation: Mapped[dict | None] = mapped_column(JSON)
+    loudspeaker: Mapped[dict | None] = mapped_column(JSON)
     next_run_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)

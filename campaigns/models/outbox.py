@@ -40,8 +40,11 @@ class OutboxMessage(Base):
     lease_token: Mapped[str | None] = mapped_column(String(40))
     lease_expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     provider_sid: Mapped[str | None] = mapped_column(String(64))
+    provider: Mapped[str | None] = mapped_column(String(16))  # the SMS channel that took the row's last attempt
     error_code: Mapped[str | None] = mapped_column(String(32))
     error_message: Mapped[str | None] = mapped_column(String(500))
     sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     updated_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    call_status: Mapped[str | None] = mapped_column(String(16))  # a call's last CallStatus (voice rows)
+    call_attempt: Mapped[int | None] = mapped_column(Integer)  # the attempt `call_status` belongs to

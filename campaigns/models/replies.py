@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from campaigns.models.base import Base, UtcDateTime, utcnow
@@ -44,7 +44,12 @@ class Confirmation(Base):
     """A recipient acknowledged a run: by SMS reply, a key pressed on a call, or a loudspeaker's play report."""
 
     __tablename__ = "confirmations"
-    __table_args__ = (UniqueConstraint("run_id", "contact_id", name="uq_confirmations_run_contact"),)
+    __table_args__ = (
+        UniqueConstraint("run_id", "contact_id", name="uq_confirmations_run_contact"),
+        # A village confirms a run once, however many of its loudspeakers report playing it (contact_id is NULL).
+        Index("uq_confirmations_run_grid_loudspeaker", "run_id", "grid_id", unique=True,
+              sqlite_where=text("channel = 'loudspeaker'"), postgresql_where=text("channel = 'loudspeaker'")),
+    )  # fmt: skip
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     run_id: Mapped[int] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"), index=True)

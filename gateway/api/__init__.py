@@ -7,7 +7,10 @@ from flask import Blueprint
 api = Blueprint("api", __name__, url_prefix="/api/v1")
 
 from gateway.api import (  # noqa: E402, F401  (routes register on import)
+    approvals,
+    audio,
     campaigns,
+    cap,
     contacts,
     errors,
     grids,
@@ -16,5 +19,6 @@ from gateway.api import (  # noqa: E402, F401  (routes register on import)
     replies,
     reports,
     simulator,
+    speakers,
     users,
 )

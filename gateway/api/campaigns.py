@@ -10,6 +10,7 @@ from campaigns import campaign_service, progress, run_control
 from campaigns.models.base import utcnow
 from campaigns.planning import launch_campaign
 from campaigns.preview import Pricing, preview_campaign
+from campaigns.route_eta import route_rates
 from gateway.api import api
 from gateway.api.context import after_commit, current_actor, db, json_body, page_args
 from gateway.app import current_runtime
@@ -42,14 +43,17 @@ def update_campaign(campaign_id: int):
 @api.get("/campaigns/<int:campaign_id>/preview")
 def preview(campaign_id: int):
     settings = current_runtime().settings
-    pricing = Pricing(settings.sms_price_per_segment, settings.currency, settings.sms_rate_per_second)
+    pricing = Pricing(
+        settings.sms_price_per_segment, settings.currency, settings.sms_rate_per_second, route_rates(settings)
+    )
     return jsonify(preview_campaign(db(), current_actor(), campaign_id, pricing))
 
 
 @api.post("/campaigns/<int:campaign_id>/launch")
 def launch(campaign_id: int):
     """Launch: a 'now' campaign is planned at once and its sending is enqueued after the commit."""
-    planned = launch_campaign(db(), current_actor(), campaign_id, utcnow())
+    threshold = current_runtime().settings.approval_threshold
+    planned = launch_campaign(db(), current_actor(), campaign_id, utcnow(), approval_threshold=threshold)
     if planned is not None:
         after_commit(lambda: _enqueue_dispatch(planned.run_id))
     body = campaign_service.get_campaign(db(), current_actor(), campaign_id)

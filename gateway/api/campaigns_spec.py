@@ -34,7 +34,7 @@ SCHEMAS: dict[str, Any] = {
             "id": {"type": "integer"},
             "name": {"type": "string"},
             "status": {"type": "string", "enum": ["draft", "scheduled", "paused", "cancelled", "finished", "system"]},
-            "channels": {"type": "array", "items": {"type": "string", "enum": ["sms"]}},
+            "channels": {"type": "array", "items": {"type": "string", "enum": ["sms", "voice", "loudspeaker"]}},
             "audience": {"$ref": "#/components/schemas/Audience"},
             "texts": {"type": "object", "additionalProperties": {"type": "string"}},
             "fallback_language": {"type": "string", "nullable": True},
@@ -43,6 +43,7 @@ SCHEMAS: dict[str, Any] = {
             "send_window": {"type": "object", "nullable": True},
             "expects_reply": {"type": "boolean"},
             "confirmation": {"$ref": "#/components/schemas/ConfirmationPolicy"},
+            "loudspeaker": {"$ref": "#/components/schemas/LoudspeakerPolicy"},
             "next_run_at": {"type": "string", "nullable": True},
             "scope_grid_id": {"type": "integer", "nullable": True},
         },
@@ -72,6 +73,7 @@ SCHEMAS: dict[str, Any] = {
             "send_window": {"type": "object", "nullable": True},
             "expects_reply": {"type": "boolean"},
             "confirmation": {"$ref": "#/components/schemas/ConfirmationPolicy"},
+            "loudspeaker": {"$ref": "#/components/schemas/LoudspeakerPolicy"},
         },
     },
     "ConfirmationPolicy": {
@@ -109,8 +111,12 @@ PREVIEW_EXAMPLE = {
     "segments_total": 812,
     "estimated_cost": 40.6,
     "currency": "CNY",
-    "send_rate_per_second": 10.0,
-    "estimated_seconds": 81.2,
+    "send_rate_per_second": 6.77,
+    "estimated_seconds": 120.0,
+    "by_channel": [
+        {"channel": "kannel", "recipients": 120, "send_rate_per_second": 1.0, "estimated_seconds": 120.0},
+        {"channel": "twilio", "recipients": 692, "send_rate_per_second": 10.0, "estimated_seconds": 69.2},
+    ],
     "blocking": [],
 }
 RUN_EXAMPLE = {
@@ -219,7 +225,8 @@ PATHS: dict[str, Any] = {
         "parameters": [_CID],
         "post": {
             "tags": ["campaigns"],
-            "summary": "Launch: 'now' plans a run at once; other schedules wait for their first occurrence",
+            "summary": "Launch: 'now' plans a run at once; other schedules wait for their first occurrence. Above "
+            "GRIDCAST_APPROVAL_THRESHOLD people a second person must approve it first (in the console), else 409",
             "responses": {
                 "202": json_response(
                     "Launched",

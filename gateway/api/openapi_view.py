@@ -4,10 +4,27 @@ from __future__ import annotations
 
 from flask import jsonify
 
-from gateway.api import api, campaigns_spec, contacts, grids, imports, replies_spec, reports_spec, simulator, users
+from gateway.api import (
+    api,
+    approvals,
+    audio_spec,
+    campaigns_spec,
+    cap,
+    contacts,
+    grids,
+    imports,
+    replies_spec,
+    reports_spec,
+    simulator,
+    speakers_spec,
+    users,
+)
 from gateway.api.spec import build_document
 
-DOCUMENTED_MODULES = [grids, contacts, users, imports, campaigns_spec, replies_spec, reports_spec, simulator]
+DOCUMENTED_MODULES = [
+    grids, contacts, users, imports, campaigns_spec, replies_spec, reports_spec, simulator, audio_spec,
+    speakers_spec, cap, approvals,
+]  # fmt: skip
 
 
 @api.get("/openapi.json")

@@ -82,6 +82,10 @@ PHONE_EXAMPLE = {
         {"direction": "mt", "body": "今日零报告已收到，谢谢！", "status": "delivered",
          "at": "2026-11-23T01:04:11+00:00", "outbox_id": 902},
     ],
+    "calls": [
+        {"status": "completed", "language": "bo", "keys": "1", "at": "2026-11-23T02:00:01+00:00", "outbox_id": 915,
+         "attempt": 1, "played": ["5b3a89cc...", "5b3a89cc...", "752c083c...", "7352e6ea..."]},
+    ],
 }  # fmt: skip
 _OBJECT: dict[str, Any] = {"type": "object"}
 
@@ -119,7 +123,8 @@ PATHS: dict[str, Any] = {
         ],
         "get": {
             "tags": ["simulator"],
-            "summary": "What a contact's simulated phone received (mt) and sent (mo), oldest first",
+            "summary": "What a contact's simulated phone received (mt) and sent (mo), and the calls it took (audio "
+            "played by SHA-256, keys pressed), oldest first",
             "responses": {
                 "200": json_response("The phone's messages", _OBJECT, PHONE_EXAMPLE),
                 **error_responses(404, 422),

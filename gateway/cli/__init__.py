@@ -5,10 +5,12 @@ from __future__ import annotations
 from flask.cli import FlaskGroup
 
 from gateway.app import create_app
+from gateway.cli.audio_commands import audio_group
 from gateway.cli.db_commands import db_group
 from gateway.cli.import_commands import contacts_group, grids_group
 from gateway.cli.service_commands import demo_command, tick_command, up_command, worker_command
 from gateway.cli.user_commands import tokens_group, users_group
+from gateway.cli.voice_commands import voice_prompts_group
 
 
 def _build_cli() -> FlaskGroup:
@@ -23,6 +25,8 @@ def _build_cli() -> FlaskGroup:
         demo_command,
         grids_group,
         contacts_group,
+        audio_group,
+        voice_prompts_group,
     ):
         cli.add_command(command)
     return cli

@@ -1,4 +1,5 @@
-"""Provider webhooks (Twilio status callbacks and incoming SMS): signed by the provider, not by our API tokens."""
+"""Provider webhooks (Twilio and Kannel status callbacks and incoming SMS): checked with the provider's signature
+or shared secret, not with our API tokens."""
 
 from __future__ import annotations
 
@@ -6,4 +7,4 @@ from flask import Blueprint
 
 webhooks = Blueprint("webhooks", __name__)
 
-from gateway.webhooks import twilio_sms, twilio_status  # noqa: E402, F401  (routes register on import)
+from gateway.webhooks import kannel, twilio_sms, twilio_status, twilio_voice  # noqa: E402, F401  (routes register on import)
