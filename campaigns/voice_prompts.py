@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from campaigns.access import Actor, require_admin
 from campaigns.audio_port import AudioPort, SpeechUnavailable
 from campaigns.call_flow import PROMPT_PHRASES
-from campaigns.campaign_audio import _save_clip, clip_url, synthesis_key
+from campaigns.campaign_audio import clip_url, recorded_clip, synthesized_clip
 from campaigns.errors import ValidationError
 from campaigns.languages import normalize_language
 from campaigns.models import AudioClip, VoicePrompt
@@ -81,23 +81,11 @@ def synthesize_prompts(
 
 
 def _synthesize(session: Session, lang: str, phrase: str, text: str, engines: list[str], port: AudioPort):
-    failures = []
-    for name in engines:
-        key = synthesis_key(name, lang, text)
-        clip = session.scalar(select(AudioClip).where(AudioClip.synthesis_key == key))
-        if clip is not None and port.exists(clip.sha256):
-            return _set_prompt(session, lang, phrase, clip)
-        try:
-            stored = port.synthesize(name, lang, text)
-        except SpeechUnavailable as exc:
-            failures.append(f"{name}: {exc}")
-            continue
-        if clip is not None:
-            clip.sha256, clip.size_bytes, clip.duration_ms = stored.sha256, stored.size_bytes, stored.duration_ms
-        else:
-            clip = _save_clip(session, stored, lang, text=text, key=key)
-        return _set_prompt(session, lang, phrase, clip)
-    raise SpeechUnavailable(f"no engine could speak the {lang} phrase {phrase}: " + "; ".join(failures))
+    try:
+        clip = synthesized_clip(session, port, lang, text, engines)
+    except SpeechUnavailable as exc:
+        raise SpeechUnavailable(f"the {lang} phrase {phrase}: {exc}") from exc
+    return _set_prompt(session, lang, phrase, clip)
 
 
 def record_prompt(
@@ -106,9 +94,7 @@ def record_prompt(
     """Make a staff recording (mp3, wav, m4a or ogg, normalized) the audio of one phrase in `language`."""
     require_admin(actor)
     lang, phrase = normalize_language(language), _phrase(phrase)
-    stored = port.import_recording(data)
-    name = (filename or "").replace("\\", "/").rsplit("/", 1)[-1][:255] or None
-    return _set_prompt(session, lang, phrase, _save_clip(session, stored, lang, filename=name))
+    return _set_prompt(session, lang, phrase, recorded_clip(session, port, lang, data, filename))
 
 
 def list_prompts(session: Session, public_base_url: str) -> dict[str, Any]:

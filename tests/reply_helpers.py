@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 
+from redis import Redis
 from sqlalchemy import select
 
 from campaigns.access import Actor
@@ -15,8 +17,10 @@ from campaigns.models import GridLevel, OutboxMessage, ReportDuty, Run
 from campaigns.planning import launch_campaign
 from campaigns.replies import process_inbound
 from campaigns.sending import SendPolicy, send_batch
+from tests.conftest import TEST_REDIS_URL
 from tests.factories import NOW, make_campaign
 from tests.fakes import NoLimit, ScriptedChannel
+from workers.queues import DEFAULT
 
 _sids = itertools.count(1)
 FIELDS = [
@@ -73,3 +77,17 @@ def add_duty(session, tree: dict[str, int], level: str = "group") -> ReportDuty:
     session.add(duty)
     session.flush()
     return duty
+
+
+def inbound_redis() -> Iterator[Redis]:
+    """The tests' Redis without the reply jobs and queue earlier tests left (message ids restart at 1 in every
+    test), emptied of them again afterwards: the body of a `redis` fixture."""
+    connection = Redis.from_url(TEST_REDIS_URL)
+    _forget_inbound_jobs(connection)
+    yield connection
+    _forget_inbound_jobs(connection)
+    connection.close()
+
+
+def _forget_inbound_jobs(connection: Redis) -> None:
+    connection.delete(f"rq:queue:{DEFAULT}", *connection.keys("rq:job:inbound-*"))

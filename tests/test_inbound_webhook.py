@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
-from redis import Redis
 from rq.job import Job
 from sqlalchemy import func, select
 from twilio.request_validator import RequestValidator
@@ -13,7 +12,7 @@ from twilio.request_validator import RequestValidator
 from campaigns.models import InboundMessage
 from gateway.app import create_app
 from gateway.runtime import Runtime
-from tests.conftest import TEST_REDIS_URL
+from tests.reply_helpers import inbound_redis
 from workers.queues import DEFAULT
 
 TOKEN = "twilio-auth-token-for-tests"
@@ -21,18 +20,9 @@ ACCOUNT_SID = "AC" + "b" * 32
 PUBLIC = "https://gridcast.example/gw"
 
 
-def forget_inbound_jobs(connection: Redis) -> None:
-    """Message ids restart at 1 in every test: drop the queue and the jobs earlier tests left."""
-    connection.delete(f"rq:queue:{DEFAULT}", *connection.keys("rq:job:inbound-*"))
-
-
 @pytest.fixture
 def redis():
-    connection = Redis.from_url(TEST_REDIS_URL)
-    forget_inbound_jobs(connection)
-    yield connection
-    forget_inbound_jobs(connection)
-    connection.close()
+    yield from inbound_redis()
 
 
 @pytest.fixture

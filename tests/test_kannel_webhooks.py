@@ -7,16 +7,13 @@ import dataclasses
 from urllib.parse import quote
 
 import pytest
-from redis import Redis
 from rq.job import Job
 from sqlalchemy import func, select
 
 from campaigns.models import InboundMessage, OutboxMessage
 from gateway.app import create_app
 from gateway.runtime import Runtime
-from tests.conftest import TEST_REDIS_URL
-from tests.reply_helpers import send_campaign
-from tests.test_inbound_webhook import forget_inbound_jobs
+from tests.reply_helpers import inbound_redis, send_campaign
 from workers.inbound import inbound_job_id
 
 SECRET = "kannel-webhook-secret-1"
@@ -24,11 +21,7 @@ SECRET = "kannel-webhook-secret-1"
 
 @pytest.fixture
 def redis():
-    connection = Redis.from_url(TEST_REDIS_URL)
-    forget_inbound_jobs(connection)
-    yield connection
-    forget_inbound_jobs(connection)
-    connection.close()
+    yield from inbound_redis()
 
 
 def client_for(settings, engine, session_factory, **overrides):

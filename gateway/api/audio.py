@@ -24,11 +24,12 @@ def list_audio(campaign_id: int):
         db(), current_actor(), campaign_id, audio_port(settings), settings.public_base_url
     )
     for row in body["languages"]:
-        row["synthesis"] = _status(campaign_id, row["language"])
+        row["synthesis"] = synthesis_job_status(campaign_id, row["language"])
     return jsonify(body)
 
 
-def _status(campaign_id: int, language: str) -> dict | None:
+def synthesis_job_status(campaign_id: int, language: str) -> dict | None:
+    """The latest synthesis job of a campaign language, or None when Redis cannot be read (listing still works)."""
     try:
         return synthesis_status(current_runtime().redis(), campaign_id, language)
     except Exception:

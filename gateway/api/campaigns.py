@@ -55,13 +55,14 @@ def launch(campaign_id: int):
     threshold = current_runtime().settings.approval_threshold
     planned = launch_campaign(db(), current_actor(), campaign_id, utcnow(), approval_threshold=threshold)
     if planned is not None:
-        after_commit(lambda: _enqueue_dispatch(planned.run_id))
+        after_commit(lambda: enqueue_dispatch_soon(planned.run_id))
     body = campaign_service.get_campaign(db(), current_actor(), campaign_id)
     body["run"] = {"id": planned.run_id, "planned": planned.planned} if planned else None
     return jsonify(body), 202
 
 
-def _enqueue_dispatch(run_id: int) -> None:
+def enqueue_dispatch_soon(run_id: int) -> None:
+    """Enqueue a run's dispatch; when Redis is down, log it and leave it to the periodic tick."""
     try:
         enqueue_run_dispatch(current_runtime().redis(), run_id)
     except Exception:
@@ -102,7 +103,7 @@ def retry_failed(run_id: int):
     include_unknown = isinstance(body, dict) and body.get("include_unknown") is True
     count = run_control.retry_failed(db(), current_actor(), run_id, utcnow(), include_unknown=include_unknown)
     if count:
-        after_commit(lambda: _enqueue_dispatch(run_id))
+        after_commit(lambda: enqueue_dispatch_soon(run_id))
     return jsonify({"requeued": count})
 
 

@@ -24,7 +24,8 @@ from workers.inbound import enqueue_inbound
 log = logging.getLogger(__name__)
 
 
-def _simulator_only() -> str:
+def simulator_region() -> str:
+    """The default region, or NotFound when Twilio is configured (the simulator is for offline use only)."""
     settings = current_runtime().settings
     if settings.twilio_configured:
         raise NotFound("the phone simulator is off: Twilio is configured")
@@ -34,20 +35,21 @@ def _simulator_only() -> str:
 @api.post("/simulator/replies")
 def simulator_reply():
     """Type {phone, body} on a contact's simulated phone; processing is enqueued after the commit."""
-    region = _simulator_only()
+    region = simulator_region()
     message = simulate_reply(db(), current_actor(), json_body(), utcnow(), region)
     inbound_id = message.id
-    after_commit(lambda: _enqueue(inbound_id))
+    after_commit(lambda: enqueue_simulated_reply(inbound_id))
     return jsonify(get_message(db(), current_actor(), inbound_id)), 202
 
 
 @api.get("/simulator/phones/<phone>")
 def simulator_phone(phone: str):
-    region = _simulator_only()
+    region = simulator_region()
     return jsonify(phone_messages(db(), current_actor(), phone, region))
 
 
-def _enqueue(inbound_id: int) -> None:
+def enqueue_simulated_reply(inbound_id: int) -> None:
+    """Enqueue a simulated reply's processing; when Redis is down, the tick's sweep enqueues it later."""
     try:
         enqueue_inbound(current_runtime().redis(), [inbound_id])
     except Exception:

@@ -15,11 +15,13 @@ from gateway.speakers.heartbeats import flush_heartbeats
 from gateway.speakers.state import speaker_state
 
 
-def _silent_after() -> timedelta:
+def speaker_silent_after() -> timedelta:
+    """How long a speaker may stay silent before it is flagged (GRIDCAST_SPEAKER_SILENT_AFTER_MINUTES)."""
     return timedelta(minutes=current_runtime().settings.speaker_silent_after_minutes)
 
 
-def _forget_feeds(*token_hashes: str) -> None:
+def forget_speaker_feeds(*token_hashes: str) -> None:
+    """Drop the cached feeds of these token hashes once the request's transaction commits."""
     cache = speaker_state().cache
     after_commit(lambda: cache.forget(*token_hashes))
 
@@ -29,7 +31,7 @@ def list_speakers():
     actor = current_actor()
     flush_heartbeats(current_app, force=True)
     page = speakers.list_speakers(
-        db(), actor, _silent_after(), utcnow(),
+        db(), actor, speaker_silent_after(), utcnow(),
         grid_id=int_arg("grid_id"), silent=bool_arg("silent"), **page_args(),
     )  # fmt: skip
     return jsonify(page.as_dict())
@@ -37,33 +39,33 @@ def list_speakers():
 
 @api.post("/speakers")
 def create_speaker():
-    return jsonify(speakers.create_speaker(db(), current_actor(), json_body(), _silent_after(), utcnow())), 201
+    return jsonify(speakers.create_speaker(db(), current_actor(), json_body(), speaker_silent_after(), utcnow())), 201
 
 
 @api.get(f"/speakers/<{ID}:speaker_id>")
 def get_speaker(speaker_id: int):
     actor = current_actor()
     flush_heartbeats(current_app, force=True)
-    return jsonify(speakers.get_speaker(db(), actor, speaker_id, _silent_after(), utcnow()))
+    return jsonify(speakers.get_speaker(db(), actor, speaker_id, speaker_silent_after(), utcnow()))
 
 
 @api.patch(f"/speakers/<{ID}:speaker_id>")
 def update_speaker(speaker_id: int):
     body, token_hash = speakers.update_speaker(
-        db(), current_actor(), speaker_id, json_body(), _silent_after(), utcnow()
+        db(), current_actor(), speaker_id, json_body(), speaker_silent_after(), utcnow()
     )
-    _forget_feeds(token_hash)
+    forget_speaker_feeds(token_hash)
     return jsonify(body)
 
 
 @api.post(f"/speakers/<{ID}:speaker_id>/token")
 def rotate_token(speaker_id: int):
-    body, old_hash = speakers.rotate_token(db(), current_actor(), speaker_id, _silent_after(), utcnow())
-    _forget_feeds(old_hash)
+    body, old_hash = speakers.rotate_token(db(), current_actor(), speaker_id, speaker_silent_after(), utcnow())
+    forget_speaker_feeds(old_hash)
     return jsonify(body)
 
 
 @api.delete(f"/speakers/<{ID}:speaker_id>")
 def remove_speaker(speaker_id: int):
-    _forget_feeds(speakers.remove_speaker(db(), current_actor(), speaker_id))
+    forget_speaker_feeds(speakers.remove_speaker(db(), current_actor(), speaker_id))
     return "", 204

@@ -15,7 +15,7 @@ from campaigns.db import unit_of_work
 from campaigns.errors import DomainError
 from campaigns.languages import LANGUAGES
 from gateway.app import current_runtime
-from gateway.cli.import_commands import _read
+from gateway.cli.import_commands import read_input_file
 from workers.audio_services import audio_port
 
 
@@ -69,7 +69,13 @@ def upload_command(campaign_id: int, language: str, path: str) -> None:
     try:
         with unit_of_work(runtime.session_factory) as session:
             row = campaign_audio.attach_recording(
-                session, Actor.system(), campaign_id, language, _read(path), path, audio_port(runtime.settings)
+                session,
+                Actor.system(),
+                campaign_id,
+                language,
+                read_input_file(path),
+                path,
+                audio_port(runtime.settings),
             )
             _show(session, campaign_id, row.language)
     except DomainError as exc:

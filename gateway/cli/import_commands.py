@@ -37,7 +37,8 @@ def _actor(session: Session, username: str | None) -> Actor:
     return actor_for(user)
 
 
-def _read(path: str) -> bytes:
+def read_input_file(path: str) -> bytes:
+    """The bytes of a file named on the command line; a ClickException saying why it cannot be read."""
     try:
         return Path(path).read_bytes()
     except OSError as exc:
@@ -83,7 +84,7 @@ def _echo_report(report: dict, as_json: bool) -> None:
 
 
 def _run_import(kind: str, path: str, username: str | None, dry_run: bool, as_json: bool, rejects: str | None):
-    data = _read(path)
+    data = read_input_file(path)
     runtime = current_runtime()
     progress = _ProgressBar(f"importing {kind}") if sys.stderr.isatty() and not as_json else None
     try:

@@ -15,7 +15,7 @@ from campaigns.call_flow import PROMPT_PHRASES
 from campaigns.db import unit_of_work
 from campaigns.errors import DomainError
 from gateway.app import current_runtime
-from gateway.cli.import_commands import _read
+from gateway.cli.import_commands import read_input_file
 from workers.audio_services import audio_port
 
 
@@ -40,7 +40,7 @@ def list_command() -> None:
 @with_appcontext
 def synthesize_command(language: str, engine: str | None, texts_file: str | None) -> None:
     runtime = current_runtime()
-    texts = json.loads(_read(texts_file)) if texts_file else None
+    texts = json.loads(read_input_file(texts_file)) if texts_file else None
     try:
         with unit_of_work(runtime.session_factory) as session:
             prompts = voice_prompts.synthesize_prompts(
@@ -62,7 +62,7 @@ def record_command(language: str, phrase: str, path: str) -> None:
     try:
         with unit_of_work(runtime.session_factory) as session:
             prompt = voice_prompts.record_prompt(
-                session, Actor.system(), language, phrase, _read(path), path, audio_port(runtime.settings)
+                session, Actor.system(), language, phrase, read_input_file(path), path, audio_port(runtime.settings)
             )
             click.echo(f"{prompt.language} {prompt.phrase}: recording {prompt.clip.sha256}")
     except DomainError as exc:

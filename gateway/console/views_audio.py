@@ -11,7 +11,7 @@ from campaigns import campaign_audio, campaign_service
 from campaigns.access import Actor
 from campaigns.audio_readiness import AUDIO_CHANNELS
 from campaigns.errors import Conflict, DomainError, ValidationError
-from gateway.api.audio import _status
+from gateway.api.audio import synthesis_job_status
 from gateway.api.context import db
 from gateway.app import current_runtime
 from gateway.console import console
@@ -28,7 +28,7 @@ def campaign_audio_rows(actor: Actor, campaign: dict[str, Any]) -> list[dict[str
     body = campaign_audio.list_campaign_audio(db(), actor, campaign["id"], audio_port(settings),
                                               settings.public_base_url)  # fmt: skip
     for row in body["languages"]:
-        row["synthesis"] = _status(campaign["id"], row["language"])
+        row["synthesis"] = synthesis_job_status(campaign["id"], row["language"])
     return body["languages"]
 
 

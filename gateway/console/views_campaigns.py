@@ -13,7 +13,7 @@ from campaigns.planning import launch_campaign
 from campaigns.preview import Pricing, preview_campaign
 from campaigns.roles import CONTACT_ROLES
 from campaigns.run_timeline import run_timeline
-from gateway.api.campaigns import _enqueue_dispatch
+from gateway.api.campaigns import enqueue_dispatch_soon
 from gateway.api.context import after_commit, db
 from gateway.app import current_runtime
 from gateway.console import console
@@ -102,7 +102,7 @@ def campaign_action(campaign_id: int, action: str):
             threshold = current_runtime().settings.approval_threshold
             planned = launch_campaign(db(), actor, campaign_id, now, approval_threshold=threshold)
             if planned is not None:
-                after_commit(lambda: _enqueue_dispatch(planned.run_id))
+                after_commit(lambda: enqueue_dispatch_soon(planned.run_id))
         elif action == "approve":
             approvals.approve_campaign(db(), actor, campaign_id, now)
         elif action == "pause":
@@ -147,7 +147,7 @@ def run_action(run_id: int, action: str):
                 db(), actor, run_id, now, include_unknown=request.form.get("unknown") == "on"
             )
             if count:
-                after_commit(lambda: _enqueue_dispatch(run_id))
+                after_commit(lambda: enqueue_dispatch_soon(run_id))
             flash(_("{n} messages queued again.", n=count), "ok")
         elif action == "cancel":
             run_control.cancel_run(db(), actor, run_id, now)

@@ -9,14 +9,14 @@ from campaigns.errors import DomainError
 from campaigns.models.base import utcnow
 from campaigns.simulator_phones import phone_messages, simulate_reply
 from gateway.api.context import after_commit, db
-from gateway.api.simulator import _enqueue, _simulator_only
+from gateway.api.simulator import enqueue_simulated_reply, simulator_region
 from gateway.console import console
 from gateway.console.web import _, current_actor, form_errors, record
 
 
 @console.get("/simulator")
 def simulator():
-    _simulator_only()
+    simulator_region()
     q = (request.args.get("q") or "").strip()
     found = contacts.list_contacts(db(), current_actor(), q=q or None, per_page=30)
     return render_template("console/simulator.html", found=found, q=q)
@@ -24,14 +24,14 @@ def simulator():
 
 @console.get("/simulator/<phone>")
 def phone(phone: str):
-    region = _simulator_only()
+    region = simulator_region()
     screen = phone_messages(db(), current_actor(), phone, region)
     return render_template("console/phone.html", screen=screen, errors={}, body="")
 
 
 @console.post("/simulator/<phone>")
 def phone_reply(phone: str):
-    region = _simulator_only()
+    region = simulator_region()
     actor, body = current_actor(), request.form.get("body", "")
     try:
         message = simulate_reply(db(), actor, {"phone": phone, "body": body}, utcnow(), region)
@@ -40,7 +40,7 @@ def phone_reply(phone: str):
         screen = phone_messages(db(), actor, phone, region)
         return render_template("console/phone.html", screen=screen, errors=form_errors(exc), body=body), 422
     inbound_id = message.id
-    after_commit(lambda: _enqueue(inbound_id))
+    after_commit(lambda: enqueue_simulated_reply(inbound_id))
     grid_id = contacts.get_contact(db(), actor, message.contact_id)["grid_id"] if message.contact_id else None
     record("simulator.reply", grid_id=grid_id, target=f"phone {message.from_phone[-4:]}", inbound_id=inbound_id)
     flash(_("Sent from the simulated phone."), "ok")

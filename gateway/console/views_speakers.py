@@ -15,7 +15,7 @@ from campaigns.languages import LANGUAGES
 from campaigns.models.base import utcnow
 from campaigns.speaker_plays import recent_plays
 from gateway.api.context import db
-from gateway.api.speakers import _forget_feeds, _silent_after
+from gateway.api.speakers import forget_speaker_feeds, speaker_silent_after
 from gateway.console import console
 from gateway.console.campaign_form import picker_grids
 from gateway.console.forms import page_param
@@ -26,10 +26,12 @@ from gateway.speakers.heartbeats import flush_heartbeats
 def _list_page(errors: dict, values: dict, status: int = 200, issued: dict | None = None):
     flush_heartbeats(current_app, force=True)
     silent = {"yes": True, "no": False}.get(request.args.get("silent", ""))
-    page = speakers.list_speakers(db(), current_actor(), _silent_after(), utcnow(), silent=silent, page=page_param())
-    page = render_template("console/speakers.html", page=page, errors=errors, values=values, issued=issued,
+    listed = speakers.list_speakers(
+        db(), current_actor(), speaker_silent_after(), utcnow(), silent=silent, page=page_param()
+    )
+    html = render_template("console/speakers.html", page=listed, errors=errors, values=values, issued=issued,
                            grids=picker_grids(current_actor()), text_languages=LANGUAGES)  # fmt: skip
-    return page, status
+    return html, status
 
 
 @console.get("/speakers")
@@ -52,7 +54,7 @@ def _speaker_data(form) -> dict:
 def add_speaker():
     data = _speaker_data(request.form)
     try:
-        speaker = speakers.create_speaker(db(), current_actor(), data, _silent_after(), utcnow())
+        speaker = speakers.create_speaker(db(), current_actor(), data, speaker_silent_after(), utcnow())
     except DomainError as exc:
         db().rollback()
         return _list_page(form_errors(exc), {**data, "play_slots": request.form.get("play_slots", "")}, 422)
@@ -64,15 +66,15 @@ def add_speaker():
 def speaker_page(speaker_id: int, issued: dict | None = None):
     actor = current_actor()
     flush_heartbeats(current_app, force=True)
-    speaker = speakers.get_speaker(db(), actor, speaker_id, _silent_after(), utcnow())
+    speaker = speakers.get_speaker(db(), actor, speaker_id, speaker_silent_after(), utcnow())
     plays = recent_plays(db(), actor, speaker_id)
     return render_template("console/speaker.html", speaker=speaker, plays=plays, issued=issued)
 
 
 @console.post("/speakers/<int:speaker_id>/token")
 def rotate_speaker_token(speaker_id: int):
-    speaker, old_hash = speakers.rotate_token(db(), current_actor(), speaker_id, _silent_after(), utcnow())
-    _forget_feeds(old_hash)
+    speaker, old_hash = speakers.rotate_token(db(), current_actor(), speaker_id, speaker_silent_after(), utcnow())
+    forget_speaker_feeds(old_hash)
     record("speaker.rotate_token", grid_id=speaker["grid_id"], target=f"speaker {speaker_id}")
     return speaker_page(speaker_id, issued=speaker)
 
@@ -80,8 +82,8 @@ def rotate_speaker_token(speaker_id: int):
 @console.post("/speakers/<int:speaker_id>/remove")
 def remove_speaker(speaker_id: int):
     actor = current_actor()
-    speaker = speakers.get_speaker(db(), actor, speaker_id, _silent_after(), utcnow())
-    _forget_feeds(speakers.remove_speaker(db(), actor, speaker_id))
+    speaker = speakers.get_speaker(db(), actor, speaker_id, speaker_silent_after(), utcnow())
+    forget_speaker_feeds(speakers.remove_speaker(db(), actor, speaker_id))
     record("speaker.remove", grid_id=speaker["grid_id"], target=f"speaker {speaker_id}", name=speaker["name"])
     flash(_("Loudspeaker {name} removed.", name=speaker["name"]), "ok")
     return redirect(url_for("console.speaker_list"))

@@ -27,7 +27,7 @@ from campaigns.phones import mask_phone
 from campaigns.settings import Settings
 from gateway.app import current_runtime
 from gateway.webhooks import webhooks
-from workers.inbound import enqueue_inbound, enqueue_new_inbound
+from gateway.webhooks.inbound_queue import enqueue_processing
 
 log = logging.getLogger(__name__)
 
@@ -97,14 +97,7 @@ def kannel_incoming():
     except ValidationError:
         abort(400, "the incoming SMS could not be named")
     log.info("kannel incoming sms %s from %s (new: %s)", received.id, mask_phone(message.sender), received.created)
-    if not received.processed:
-        try:
-            if received.created:
-                enqueue_new_inbound(runtime.redis(), received.id)
-            else:
-                enqueue_inbound(runtime.redis(), [received.id])
-        except Exception:
-            log.warning("could not enqueue incoming sms %s now; the tick's sweep will", received.id, exc_info=True)
+    enqueue_processing(received)
     return Response("", status=200, mimetype="text/plain")
 
 

@@ -20,8 +20,8 @@ from campaigns.models.base import utcnow
 from campaigns.phones import mask_phone
 from gateway.app import current_runtime
 from gateway.webhooks import webhooks
+from gateway.webhooks.inbound_queue import enqueue_processing
 from gateway.webhooks.signed import require_twilio_signature
-from workers.inbound import enqueue_inbound, enqueue_new_inbound
 
 log = logging.getLogger(__name__)
 
@@ -53,16 +53,5 @@ def twilio_sms():
     log.info(
         "incoming sms %s from %s (new: %s)", received.id, mask_phone(request.form.get("From", "")), received.created
     )
-    if not received.processed:
-        _enqueue(received.id, received.created)
+    enqueue_processing(received)
     return Response(EMPTY_TWIML, status=200, mimetype="text/xml")
-
-
-def _enqueue(inbound_id: int, created: bool) -> None:
-    try:
-        if created:
-            enqueue_new_inbound(current_runtime().redis(), inbound_id)
-        else:
-            enqueue_inbound(current_runtime().redis(), [inbound_id])
-    except Exception:
-        log.warning("could not enqueue incoming sms %s now; the tick's sweep will", inbound_id, exc_info=True)
