@@ -220,8 +220,8 @@ def _whole(env: Mapping[str, str], name: str, default: int, low: int, high: int)
 
 def _simulator_key(env: Mapping[str, str]) -> str:
     raw = (env.get("GRIDCAST_SIMULATOR_CALL_KEY") or "1").strip().lower()
-    if raw != "none" and (len(raw) != 1 or raw not in "0123456789*#"):
-        raise SettingsError(f"GRIDCAST_SIMULATOR_CALL_KEY={raw!r} must be one key (0-9, * or #) or none")
+    if raw not in ("none", "staff") and (len(raw) != 1 or raw not in "0123456789*#"):
+        raise SettingsError(f"GRIDCAST_SIMULATOR_CALL_KEY={raw!r} must be one key (0-9, * or #), none or staff")
     return "" if raw == "none" else raw
 
 

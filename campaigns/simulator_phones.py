@@ -1,8 +1,10 @@
 """The phone simulator seen from a phone: type a reply on a contact's simulated phone, and read what it got.
 
 A simulated reply is logged as a mobile-originated `SimulatedSms` and then received exactly like a Twilio webhook
-(`receive_sms`, provider "simulator"), so it goes through the same job, classifier and effects. Staff may only
-use the phones of contacts in their scope; typing a reply needs a writer role.
+(`receive_sms`, provider "simulator"), so it goes through the same job, classifier and effects. A call waiting for
+staff (`campaigns/channels/simulated_calls.py`: numbers ending in 5555, or GRIDCAST_SIMULATOR_CALL_KEY=staff) is
+answered with `answer_call`: a key press or a hang-up, through the simulator's own call steps. Staff may only use
+the phones of contacts in their scope; replying or pressing a key needs a writer role.
 """
 
 from __future__ import annotations
@@ -16,12 +18,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from campaigns.access import Actor, require_path_in_scope, require_write
+from campaigns.channels.simulated_calls import SimulatedVoice, hang_up, press_key
 from campaigns.errors import NotFound, ValidationError
 from campaigns.inbound import MAX_BODY, receive_sms
 from campaigns.models import Contact, Grid, InboundMessage, SimulatedCall, SimulatedSms
 from campaigns.phones import normalize_phone
 
 SIMULATOR_NUMBER = "+10000000000"  # the number simulated phones text to
+PHONE_KEYS = "0123456789*#"
+HANG_UP = "hangup"
 
 
 def _contact(session: Session, actor: Actor, raw_phone: Any, region: str) -> Contact:
@@ -61,6 +66,35 @@ def simulate_reply(
     return message
 
 
+def answer_call(
+    session: Session,
+    actor: Actor,
+    raw_phone: Any,
+    call_id: int,
+    key: str,
+    voice: SimulatedVoice,
+    now: datetime,
+    region: str = "CN",
+) -> SimulatedCall:
+    """On a contact's simulated phone, press `key` (0-9, * or #) in the call `call_id` waiting for staff, or hang up
+    (`key` "hangup"); returns the call (status `completed` once the call flow or the hang-up ended it). Conflict
+    when the call has already ended."""
+    require_write(actor)
+    contact = _contact(session, actor, raw_phone, region)
+    row = session.scalar(
+        select(SimulatedCall).where(SimulatedCall.id == call_id, SimulatedCall.phone == contact.phone).with_for_update()
+    )
+    if row is None:
+        raise NotFound("call not found")
+    if key == HANG_UP:
+        hang_up(session, voice, row, now)
+    elif isinstance(key, str) and len(key) == 1 and key in PHONE_KEYS:
+        press_key(session, voice, row, key, now)
+    else:
+        raise ValidationError("key: one of 0-9, * or #, or hangup", fields={"key": "invalid"})
+    return row
+
+
 def phone_messages(session: Session, actor: Actor, raw_phone: str, region: str = "CN", limit: int = 200) -> dict:
     """What a contact's simulated phone received (`mt`) and sent (`mo`), and the calls it took (what each played,
     the keys pressed), oldest first, the last `limit` of each."""
@@ -94,6 +128,7 @@ def phone_messages(session: Session, actor: Actor, raw_phone: str, region: str =
         ],
         "calls": [
             {
+                "id": call.id,
                 "status": call.status,
                 "language": call.language,
                 "keys": call.keys,

@@ -85,8 +85,8 @@ PHONE_EXAMPLE = {
          "at": "2026-11-23T01:04:11+00:00", "outbox_id": 902},
     ],
     "calls": [
-        {"status": "completed", "language": "bo", "keys": "1", "at": "2026-11-23T02:00:01+00:00", "outbox_id": 915,
-         "attempt": 1, "played": ["5b3a89cc...", "5b3a89cc...", "752c083c...", "7352e6ea..."]},
+        {"id": 88, "status": "completed", "language": "bo", "keys": "1", "at": "2026-11-23T02:00:01+00:00",
+         "outbox_id": 915, "attempt": 1, "played": ["5b3a89cc...", "5b3a89cc...", "752c083c...", "7352e6ea..."]},
     ],
 }  # fmt: skip
 _OBJECT: dict[str, Any] = {"type": "object"}

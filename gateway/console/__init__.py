@@ -34,6 +34,7 @@ from gateway.console import (  # noqa: E402, F401  (routes register on import)
     views_dashboard,
     views_inbox,
     views_reports,
+    views_settings,
     views_simulator,
     views_speakers,
     web,

@@ -1,15 +1,18 @@
-"""The phone simulator: pick a contact, see what their phone received, reply as them (only without Twilio)."""
+"""The phone simulator: pick a contact, see what their phone received, reply as them, answer a call waiting for
+staff with a key press or a hang-up (only without Twilio)."""
 
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 
 from campaigns import contacts
+from campaigns.channels.factory import simulated_voice
 from campaigns.errors import DomainError
 from campaigns.models.base import utcnow
-from campaigns.simulator_phones import phone_messages, simulate_reply
+from campaigns.simulator_phones import HANG_UP, answer_call, phone_messages, simulate_reply
 from gateway.api.context import after_commit, db
 from gateway.api.simulator import enqueue_simulated_reply, simulator_region
+from gateway.app import current_runtime
 from gateway.console import console
 from gateway.console.web import _, current_actor, form_errors, record
 
@@ -44,4 +47,18 @@ def phone_reply(phone: str):
     grid_id = contacts.get_contact(db(), actor, message.contact_id)["grid_id"] if message.contact_id else None
     record("simulator.reply", grid_id=grid_id, target=f"phone {message.from_phone[-4:]}", inbound_id=inbound_id)
     flash(_("Sent from the simulated phone."), "ok")
+    return redirect(url_for("console.phone", phone=phone))
+
+
+@console.post("/simulator/<phone>/calls/<int:call_id>")
+def phone_call_key(phone: str, call_id: int):
+    region = simulator_region()
+    actor, key = current_actor(), request.form.get("key", "")
+    voice = simulated_voice(current_runtime().settings)
+    call = answer_call(db(), actor, phone, call_id, key, voice, utcnow(), region)
+    contact_id = phone_messages(db(), actor, phone, region, limit=1)["contact_id"]
+    grid_id = contacts.get_contact(db(), actor, contact_id)["grid_id"]
+    record("simulator.call_key", grid_id=grid_id, target=f"phone {call.phone[-4:]}", call_id=call.id, key=key,
+           status=call.status)  # fmt: skip
+    flash(_("Hung up.") if key == HANG_UP else _("Pressed {key}.", key=key), "ok")
     return redirect(url_for("console.phone", phone=phone))
