@@ -1,4 +1,5 @@
-"""The audit log: every staff action taken in the console (who, what, when, on which grid), readable by admins.
+"""The audit log: every staff action in the console or written through the API (who, what, when, on which grid),
+readable by admins.
 
 An entry belongs to the grid it acted on; an admin with a scope reads the entries of grids in their subtree, an
 admin without one reads them all (entries without a grid too).

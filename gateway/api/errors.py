@@ -21,6 +21,7 @@ from campaigns.errors import (
     ValidationError,
 )
 from gateway.api import api
+from gateway.api.audit_trail import audit_api_write
 from gateway.api.context import MAX_ID, finish_session
 
 log = logging.getLogger(__name__)
@@ -85,6 +86,7 @@ def ids_in_range(endpoint, values):
 
 @api.after_request
 def commit_or_rollback(response):
+    audit_api_write(response.status_code)
     finish_session(response.status_code < 400)
     return response
 
