@@ -58,7 +58,11 @@ def preview_campaign(session: Session, actor: Actor, campaign_id: int, pricing: 
     languages = [_language_row(session, campaign, lang, count) for lang, count in sorted(by_language.items())]
     total = sum(by_language.values())
     segments = sum(row["segments_total"] for row in languages)
-    blocking = _blocking(missing_text, total) + audio_blockers(session, campaign) + prompt_blockers(session, campaign)
+    blocking = (
+        _blocking(session, campaign, missing_text, total)
+        + audio_blockers(session, campaign)
+        + prompt_blockers(session, campaign)
+    )
     return {
         "campaign_id": campaign.id,
         "recipients": total,
@@ -88,16 +92,31 @@ def launch_blockers(session: Session, campaign: Campaign) -> list[str]:
         ).all()
     )
     reachable = session.scalar(recipients_select(session, campaign, "sms", func.count()))
-    return _blocking(missing, reachable) + audio_blockers(session, campaign) + prompt_blockers(session, campaign)
+    return (
+        _blocking(session, campaign, missing, reachable)
+        + audio_blockers(session, campaign)
+        + prompt_blockers(session, campaign)
+    )
 
 
-def _blocking(missing_text: dict[str, int], reachable: int) -> list[str]:
-    blocking = [
-        f"{count} contacts speak {lang} and the campaign has no text for it and no fallback"
-        for lang, count in sorted(missing_text.items())
-    ]
-    if reachable == 0:
-        blocking.append("nobody in the audience can be reached by SMS")
+REACHED_BY = {"sms": "SMS", "voice": "voice call"}
+
+
+def _blocking(session: Session, campaign: Campaign, missing_text: dict[str, int], sms_reachable: int) -> list[str]:
+    """Texts missing for the SMS, and nobody reachable on any of the campaign's channels to people (SMS, calls); a
+    loudspeaker-only campaign reaches villages, not people."""
+    blocking = []
+    if "sms" in campaign.channels:
+        blocking += [
+            f"{count} contacts speak {lang} and the campaign has no text for it and no fallback"
+            for lang, count in sorted(missing_text.items())
+        ]
+    channels = [channel for channel in REACHED_BY if channel in campaign.channels]
+    reachable = sms_reachable if "sms" in channels else 0
+    if "voice" in channels and not reachable:
+        reachable = session.scalar(audience_select(session, campaign.audience, func.count()).where(reaches_by("voice")))
+    if channels and not reachable:
+        blocking.append("nobody in the audience can be reached by " + " or ".join(REACHED_BY[c] for c in channels))
     return blocking
 
 

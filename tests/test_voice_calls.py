@@ -18,7 +18,7 @@ from campaigns.channels.simulated_calls import PhoneScript, SimulatedVoice
 from campaigns.channels.simulator import SimulatorChannel
 from campaigns.dispatch import due_batches, finish_runs
 from campaigns.errors import ValidationError
-from campaigns.models import Confirmation, OutboxMessage, SimulatedCall
+from campaigns.models import Confirmation, Contact, OutboxMessage, SimulatedCall
 from campaigns.planning import launch_campaign
 from campaigns.preview import launch_blockers
 from campaigns.reconcile import reconcile_expired
@@ -84,6 +84,27 @@ def test_a_language_without_prompt_phrases_blocks_the_launch(session_factory, pe
             launch_campaign(session, Actor.system(), campaign["id"], NOW)
         give_prompts(session, ["bo"], phrases=("press_1_to_confirm", "goodbye"))
         assert launch_campaign(session, Actor.system(), campaign["id"], NOW).planned == 4
+
+
+def test_an_audience_reachable_only_by_voice_launches_a_voice_campaign_not_an_sms_one(session_factory, people):
+    with session_factory.begin() as session:
+        voice_only = session.scalar(select(Contact.id).where(Contact.phone == "+8613800000004"))
+        audience = {"contact_ids": [voice_only]}
+        sms = make_voice_campaign(session, people, channels=["sms"], audience=audience)
+        with pytest.raises(ValidationError, match=r"nobody in the audience can be reached by SMS$"):
+            launch_campaign(session, Actor.system(), sms["id"], NOW)
+        both = make_voice_campaign(session, people, name="both", channels=["sms", "voice"], audience=audience)
+        voice = make_voice_campaign(session, people, name="voice", channels=["voice"], audience=audience)
+        for campaign in (both, voice):
+            give_announcements(session, campaign["id"], ["bo"])
+        give_prompts(session, ["bo"])
+        assert launch_campaign(session, Actor.system(), voice["id"], NOW).planned == 1
+        assert launch_campaign(session, Actor.system(), both["id"], NOW).planned == 1
+        opted_out = session.scalar(select(Contact.id).where(Contact.phone == "+8613800000005"))
+        nobody = {"contact_ids": [opted_out]}
+        nobody = make_voice_campaign(session, people, name="nobody", channels=["voice"], audience=nobody)
+        with pytest.raises(ValidationError, match="nobody in the audience can be reached by voice call"):
+            launch_campaign(session, Actor.system(), nobody["id"], NOW)
 
 
 def test_simulated_calls_play_the_announcement_and_key_1_confirms_the_run(session_factory, people):

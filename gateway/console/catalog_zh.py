@@ -276,6 +276,8 @@ ZH_HANS: dict[str, str] = {
     "the audience needs at least one grid or contact": "接收对象至少要有一个网格或联系人",
     "name is required (at most 200 characters)": "名称必填（最多 200 个字符）",
     "nobody in the audience can be reached by SMS": "接收对象中没有人能通过短信联系",
+    "nobody in the audience can be reached by voice call": "接收对象中没有人能通过语音电话联系",
+    "nobody in the audience can be reached by SMS or voice call": "接收对象中没有人能通过短信或语音电话联系",
     "type the phone number or name of exactly one contact": "请输入恰好一位联系人的手机号或姓名",
     "body: the text typed on the phone": "请输入要发送的内容",
     "this user needs a scope grid": "该用户需要一个管辖网格",
