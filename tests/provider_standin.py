@@ -28,8 +28,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import format_datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, urlsplit
+
+from tests.servers import LocalHttpServer
 
 ACCOUNT_SID = "AC" + "5" * 32
 AUTH_TOKEN = "standin-auth-token"
@@ -64,11 +66,7 @@ def seeded_scripts(numbers: Iterable[str], seed: int, fault_rate: float, max_fau
     return scripts
 
 
-class _Server(ThreadingHTTPServer):
-    request_queue_size = 128  # sixteen senders at once must never see a refused connect
-
-
-class ProviderStandIn:
+class ProviderStandIn(LocalHttpServer):
     """The stand-in, serving in a thread while used as a context manager; `url` is its base URL."""
 
     def __init__(self, client_timeout: float, retry_after: int = 1):
@@ -85,23 +83,7 @@ class ProviderStandIn:
         self._lock = threading.Lock()
         self._sids = itertools.count(1)
         self._prefix = f"{random.getrandbits(32):08x}"
-        self._server = _Server(("127.0.0.1", 0), self._handler())
-        self._server.daemon_threads = True
-        self._server.block_on_close = False
-        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True)
-
-    @property
-    def url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
-
-    def __enter__(self) -> ProviderStandIn:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        super().__init__(self._handler(), backlog=128)  # sixteen senders at once must never see a refused connect
 
     def accepted_by_outbox(self) -> dict[int | None, list[Accepted]]:
         """Every accepted message, grouped by the outbox id of its status callback."""

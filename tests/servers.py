@@ -1,4 +1,4 @@
-"""Helpers for tests that start real servers as subprocesses: free ports, waiting for HTTP, stopping groups."""
+"""Helpers for tests that start real servers: free ports, waiting for HTTP, stopping groups, servers in threads."""
 
 from __future__ import annotations
 
@@ -9,9 +9,11 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 VENV_BIN = Path(sys.executable).parent
@@ -102,3 +104,28 @@ def wsgi_server_in_thread(app):
     finally:
         server.shutdown()
         thread.join(timeout=5)
+
+
+class LocalHttpServer:
+    """An HTTP server on a free 127.0.0.1 port, serving from a thread while used as a context manager; `url` is its
+    base URL. `backlog` is how many connects may wait at once (raise it when many clients connect together)."""
+
+    def __init__(self, handler: type[BaseHTTPRequestHandler], backlog: int = 5):
+        server_class = type("QueuedHTTPServer", (ThreadingHTTPServer,), {"request_queue_size": backlog})
+        self._server = server_class(("127.0.0.1", 0), handler)
+        self._server.daemon_threads = True
+        self._server.block_on_close = False
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True)
+
+    @property
+    def url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._server.shutdown()
+        self._server.server_close()

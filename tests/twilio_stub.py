@@ -8,12 +8,13 @@ closed without an answer. It serves the list endpoint from `listed` (or fails it
 from __future__ import annotations
 
 import json
-import threading
 import time
 from dataclasses import dataclass, field
 from email.utils import format_datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, urlsplit
+
+from tests.servers import LocalHttpServer
 
 ACCOUNT_SID = "AC" + "1" * 32
 MESSAGES_PATH = f"/2010-04-01/Accounts/{ACCOUNT_SID}/Messages.json"
@@ -59,7 +60,7 @@ def listed_message(sid: str, to: str, body: str, created, *, from_: str = "+1500
     }
 
 
-class TwilioStub:
+class TwilioStub(LocalHttpServer):
     """A Twilio Messages API stand-in on 127.0.0.1, in a thread; `url` is its base URL."""
 
     def __init__(self):
@@ -67,23 +68,7 @@ class TwilioStub:
         self.listed: list[dict] = []
         self.list_status: int | None = None
         self.requests: list[tuple[str, str, dict[str, list[str]]]] = []
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self._server.daemon_threads = True
-        self._server.block_on_close = False
-        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True)
-
-    @property
-    def url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
-
-    def __enter__(self) -> TwilioStub:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        super().__init__(self._handler())
 
     def _handler(self):
         stub = self
