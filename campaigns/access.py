@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from sqlalchemy import ColumnElement, and_, true
 
 from campaigns.errors import NotFound, PermissionDenied
-from campaigns.models.grid import subtree_bounds
+from campaigns.models.grid import path_ids, subtree_bounds
 
 ROLES = ("admin", "coordinator", "viewer")
 WRITE_ROLES = ("admin", "coordinator")
@@ -37,6 +37,11 @@ class Actor:
     @property
     def is_admin(self) -> bool:
         return self.role == "admin"
+
+    @property
+    def scope_grid_id(self) -> int | None:
+        """The id of the actor's scope grid (the last id of its path); None for an unscoped actor."""
+        return path_ids(self.scope_path)[-1] if self.scope_path else None
 
     def sees_path(self, path: str) -> bool:
         return self.scope_path is None or path.startswith(self.scope_path)

@@ -19,8 +19,8 @@ from sqlalchemy import exists, func, insert, literal, select
 from sqlalchemy.orm import Session
 
 from campaigns.confirmation_policy import DEFAULT_ESCALATION_TEXTS
-from campaigns.daily_reports import path_ids
 from campaigns.models import Campaign, Confirmation, Contact, Grid, OutboxMessage, Run
+from campaigns.models.grid import path_ids
 from campaigns.notices import (
     Notice,
     create_notice_run,

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from campaigns.errors import ValidationError
 from campaigns.models import Contact, DailyReport, Grid, InboundMessage, ReportDuty
+from campaigns.models.grid import path_ids
 from campaigns.schedules import check_timezone
 
 REPORT_KINDS = ("zero_report", "incident")
@@ -37,11 +38,6 @@ class DutyMatch:
 def duty_day(duty: ReportDuty, now: datetime) -> date:
     """The duty's local date at `now` (the day a report sent at `now` counts for)."""
     return now.astimezone(check_timezone(duty.timezone)).date()
-
-
-def path_ids(path: str) -> list[int]:
-    """The grid ids of a materialized path, root first: "/1/2/5/" -> [1, 2, 5]."""
-    return [int(part) for part in path.strip("/").split("/") if part]
 
 
 def reporting_duties(session: Session, contact: Contact) -> list[DutyMatch]:

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from campaigns.access import Actor, scope_condition
 from campaigns.grids import grid_to_dict, load_grid
 from campaigns.models import Campaign, Grid, OutboxMessage, Run
+from campaigns.models.grid import path_ids
 
 DONE_STATUSES = ("sent", "delivered", "undelivered", "failed", "cancelled", "skipped")
 
@@ -62,7 +63,7 @@ def active_runs(session: Session, actor: Actor, limit: int = 20) -> list[dict[st
 def top_grids(session: Session, actor: Actor) -> list[dict[str, Any]]:
     """Where the console's grid tree starts: the actor's scope grid, or every root grid for an unscoped actor."""
     if actor.scope_path is not None:
-        return [grid_to_dict(load_grid(session, actor, int(actor.scope_path.strip("/").split("/")[-1])))]
+        return [grid_to_dict(load_grid(session, actor, actor.scope_grid_id))]
     return [
         grid_to_dict(grid) for grid in session.scalars(select(Grid).where(Grid.parent_id.is_(None)).order_by(Grid.code))
     ]
@@ -81,4 +82,4 @@ def grid_outline(session: Session, actor: Actor, levels: int = 3, limit: int = 2
 
 
 def path_depth(path: str) -> int:
-    return len(path.strip("/").split("/")) - 1
+    return len(path_ids(path)) - 1

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from campaigns.access import Actor, require_path_in_scope, require_write, scope_condition
 from campaigns.errors import Conflict, NotFound, ValidationError
 from campaigns.models import Contact, Grid, GridLevel, Speaker, User
-from campaigns.models.grid import subtree_bounds
+from campaigns.models.grid import path_ids, subtree_bounds
 from campaigns.pagination import Page, paginate
 from campaigns.roles import LEADER_ROLES
 from campaigns.text import clean_text, search_text
@@ -91,7 +91,7 @@ def find_grid_by_code(session: Session, actor: Actor, code: str) -> Grid:
 def get_grid(session: Session, actor: Actor, grid_id: int) -> dict[str, Any]:
     """One grid with its ancestors, children count, contacts in its subtree and its leaders."""
     grid = load_grid(session, actor, grid_id)
-    ancestor_ids = [int(part) for part in grid.path.strip("/").split("/")[:-1]]
+    ancestor_ids = path_ids(grid.path)[:-1]
     ancestors = session.scalars(select(Grid).where(Grid.id.in_(ancestor_ids)).order_by(Grid.depth)).all()
     low, high = subtree_bounds(grid.path)
     contact_count = session.scalar(

@@ -72,12 +72,6 @@ def rows_matching(session: Session, query: Select, column, values: list) -> list
     return [row for row in session.execute(query) if row._mapping[column.key] in wanted]
 
 
-def _scope_grid_id(actor: Actor) -> int | None:
-    if actor.scope_path is None:
-        return None
-    return int(actor.scope_path.strip("/").split("/")[-1])
-
-
 def save_report(
     session: Session,
     actor: Actor,
@@ -94,7 +88,7 @@ def save_report(
         kind=outcome.kind,
         filename=(filename or "upload")[:255],
         user_id=actor.user_id,
-        scope_grid_id=_scope_grid_id(actor),
+        scope_grid_id=actor.scope_grid_id,
         dry_run=dry_run,
         counts=outcome.counts(),
         headers=outcome.headers,

@@ -10,11 +10,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from campaigns.access import Actor, require_path_in_scope, require_write, scope_condition
-from campaigns.daily_reports import path_ids
 from campaigns.errors import Conflict, NotFound
 from campaigns.grids import load_grid
 from campaigns.models import Contact, DailyReport, Grid, ReportDuty, User
-from campaigns.models.grid import subtree_bounds
+from campaigns.models.grid import path_ids, subtree_bounds
 from campaigns.pagination import Page, check_page
 from campaigns.report_board import parse_day
 from campaigns.report_duties import load_duty

@@ -17,11 +17,11 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session, aliased
 
 from campaigns.access import Actor
-from campaigns.daily_reports import duty_day, path_ids
+from campaigns.daily_reports import duty_day
 from campaigns.errors import NotFound, ValidationError
 from campaigns.grids import load_grid
 from campaigns.models import DailyReport, Grid, GridLevel, ReportDuty
-from campaigns.models.grid import subtree_bounds
+from campaigns.models.grid import path_ids, subtree_bounds
 from campaigns.report_duties import list_duties, load_duty
 from campaigns.report_tick import local_moment
 from campaigns.tabular import csv_chunks
@@ -71,7 +71,7 @@ def board_grid(session: Session, actor: Actor, duty: ReportDuty, grid_id: int | 
     root = session.get(Grid, duty.root_grid_id)
     if grid_id is None:
         if actor.scope_path and actor.scope_path.startswith(root.path):
-            return session.get(Grid, path_ids(actor.scope_path)[-1])
+            return session.get(Grid, actor.scope_grid_id)
         return root
     grid = load_grid(session, actor, grid_id)
     if not (grid.path.startswith(root.path) or root.path.startswith(grid.path)):

@@ -17,11 +17,11 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from campaigns.access import Actor, require_write, scope_condition
-from campaigns.daily_reports import path_ids
 from campaigns.errors import NotFound, ValidationError
 from campaigns.grids import load_grid, resolve_level
 from campaigns.models import Campaign, Grid, GridLevel, ReportDuty
 from campaigns.models.base import utcnow
+from campaigns.models.grid import path_ids
 from campaigns.notices import check_texts
 from campaigns.roles import normalize_role
 from campaigns.schedules import check_timezone, check_window

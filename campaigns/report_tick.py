@@ -19,9 +19,8 @@ from sqlalchemy import exists, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from campaigns.daily_reports import path_ids
 from campaigns.models import Campaign, Contact, DailyReport, DutyNotice, Grid, ReportDuty
-from campaigns.models.grid import subtree_bounds
+from campaigns.models.grid import path_ids, subtree_bounds
 from campaigns.notices import (
     Notice,
     Recipient,

@@ -24,6 +24,7 @@ from campaigns.confirmations import record_village_confirmation
 from campaigns.errors import AuthenticationFailed, NotFound, ValidationError
 from campaigns.loudspeaker_policy import CHANNEL, DEFAULTS, MAX_VALID_HOURS
 from campaigns.models import AudioClip, Campaign, CampaignAudio, Run, Speaker, SpeakerPlay
+from campaigns.models.grid import path_ids
 from campaigns.speakers import SPEAKER_TOKEN_PREFIX
 from campaigns.unique_rows import insert_once
 
@@ -53,7 +54,7 @@ def authenticate_speaker(session: Session, token: str) -> Speaker:
 
 
 def _ancestor_ids(speaker: Speaker) -> set[int]:
-    return {int(part) for part in speaker.grid.path.strip("/").split("/") if part}
+    return set(path_ids(speaker.grid.path))
 
 
 def _window(campaign: Campaign, run: Run) -> tuple[datetime, datetime]:

@@ -42,6 +42,11 @@ class Grid(Base):
     level: Mapped[GridLevel] = relationship(lazy="joined")
 
 
+def path_ids(path: str) -> list[int]:
+    """The grid ids of a materialized path, root first: "/1/2/5/" -> [1, 2, 5]."""
+    return [int(part) for part in path.strip(PATH_SEPARATOR).split(PATH_SEPARATOR) if part]
+
+
 def subtree_bounds(path: str) -> tuple[str, str]:
     """The half-open range [low, high) that holds `path` and every path below it.
 

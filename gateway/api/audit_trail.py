@@ -18,13 +18,12 @@ def audit_api_write(status: int) -> None:
     actor = g.get("actor")
     if request.method not in WRITE_METHODS or status >= 400 or actor is None or actor.user_id is None:
         return
-    scope_grid_id = int(actor.scope_path.strip("/").rsplit("/", 1)[-1]) if actor.scope_path else None
     record_action(
         db(),
         actor,
         str(request.endpoint or "api"),
         utcnow(),
-        grid_id=scope_grid_id,
+        grid_id=actor.scope_grid_id,
         target=request.path,
         detail={"method": request.method, "status": status},
     )
