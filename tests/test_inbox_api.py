@@ -50,14 +50,15 @@ def test_simulator_reply_is_received_and_queued(client, admin_headers, session_f
 
 def test_simulated_phone_shows_what_it_got_and_sent(client, admin_headers, session_factory, people):
     send_campaign(session_factory, people, expects_reply=True)  # through a scripted channel: not on the phone
-    client.post("/api/v1/simulator/replies", json={"phone": WANGFANG, "body": "明天几点？"}, headers=admin_headers)
     summary = receive(session_factory, WANGFANG, "1", NOW + timedelta(minutes=5))
     send_run(session_factory, summary["reply_run_id"], NOW + timedelta(minutes=6))
+    # Typed on the simulated phone now, after the fixed clock of the run above: it comes last.
+    client.post("/api/v1/simulator/replies", json={"phone": WANGFANG, "body": "明天几点？"}, headers=admin_headers)
     phone = client.get(f"/api/v1/simulator/phones/{WANGFANG}", headers=admin_headers).json
     assert (phone["name"], phone["opted_out"]) == ("王芳", False)
     assert [(m["direction"], m["body"], m["status"]) for m in phone["messages"]] == [
-        ("mo", "明天几点？", "received"),
         ("mt", "已收到您的确认，谢谢！", "delivered"),
+        ("mo", "明天几点？", "received"),
     ]
 
 
