@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import and_, exists, func, select
+from sqlalchemy.orm import Session, aliased
 
 from campaigns.access import Actor, scope_condition
 from campaigns.models import Campaign, Confirmation, Contact, Grid, OutboxMessage, Run
@@ -15,23 +15,35 @@ from campaigns.progress import load_run
 from campaigns.unique_rows import insert_once
 
 CONFIRM_WINDOW = timedelta(days=7)
-# Rows that reached (or may have reached) the phone; a queued, skipped or cancelled message cannot be answered.
-REACHED_STATUSES = ("sending", "sent", "delivered", "undelivered", "unknown")
+# Rows that reached (or may have reached) the phone; a queued, skipped, cancelled, failed or undelivered row did not.
+REACHED_STATUSES = ("sending", "sent", "delivered", "unknown")
 # Escalations go to leaders about others, and system runs carry auto-replies: neither is answered by "1".
 ANSWERABLE_KINDS = ("regular", "reminder")
+REPLY_CHANNELS = ("sms", "voice")
+
+
+def reached(run_id, contact_id):
+    """SQL condition: run `run_id` has a message or call row that reached contact `contact_id`."""
+    row = aliased(OutboxMessage)
+    return exists().where(
+        row.run_id == run_id,
+        row.contact_id == contact_id,
+        row.channel.in_(REPLY_CHANNELS),
+        row.status.in_(REACHED_STATUSES),
+    )
 
 
 def run_awaiting_reply(session: Session, contact_id: int, at: datetime) -> int | None:
     """The run a reply from `contact_id` at `at` answers: the most recent run of the last 7 days whose campaign
-    expects a reply and that sent this contact an SMS. A reminder run stands for the run it reminds of."""
+    expects a reply and whose message or call reached this contact. A reminder run stands for the run it reminds
+    of, and only when that run reached the contact too."""
+    confirmed_run = func.coalesce(Run.parent_run_id, Run.id)
     row = session.execute(
-        select(Run.id, Run.parent_run_id)
+        select(confirmed_run)
         .join(Campaign, Campaign.id == Run.campaign_id)
-        .join(OutboxMessage, OutboxMessage.run_id == Run.id)
         .where(
-            OutboxMessage.contact_id == contact_id,
-            OutboxMessage.channel == "sms",
-            OutboxMessage.status.in_(REACHED_STATUSES),
+            reached(Run.id, contact_id),
+            reached(confirmed_run, contact_id),
             Campaign.expects_reply.is_(True),
             Run.kind.in_(ANSWERABLE_KINDS),
             Run.occurrence_at <= at,
@@ -40,9 +52,7 @@ def run_awaiting_reply(session: Session, contact_id: int, at: datetime) -> int |
         .order_by(Run.occurrence_at.desc(), Run.id.desc())
         .limit(1)
     ).first()
-    if row is None:
-        return None
-    return row.parent_run_id or row.id
+    return row[0] if row else None
 
 
 def record_confirmation(
