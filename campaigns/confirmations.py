@@ -13,6 +13,7 @@ from campaigns.models import Campaign, Confirmation, Contact, Grid, OutboxMessag
 from campaigns.pagination import check_page
 from campaigns.progress import load_run
 from campaigns.unique_rows import insert_once
+from campaigns.village_confirmations import village_confirmations
 
 CONFIRM_WINDOW = timedelta(days=7)
 # Rows that reached (or may have reached) the phone; a queued, skipped, cancelled, failed or undelivered row did not.
@@ -79,7 +80,8 @@ def record_village_confirmation(session: Session, run_id: int, grid_id: int, at:
 def run_confirmations(
     session: Session, actor: Actor, run_id: int, *, confirmed: bool | None = None, page: int = 1, per_page: int = 50
 ) -> dict[str, Any]:
-    """The run's recipients in the caller's scope, each with whether, when and how they confirmed.
+    """The run's recipients in the caller's scope, each with whether, when and how they confirmed, and the
+    villages a loudspeaker confirmed (`villages`, campaigns/village_confirmations.py).
 
     `confirmed` keeps only those who did (True) or did not (False); the counts always cover every recipient.
     """
@@ -106,8 +108,11 @@ def run_confirmations(
     rows = session.execute(
         base.order_by(Grid.path, Contact.name, Contact.id).limit(per_page).offset((page - 1) * per_page)
     ).all()
+    villages = village_confirmations(session, actor, run.id)
     return {
         "run_id": run.id,
+        "villages": villages,
+        "villages_confirmed": len(villages),
         "recipients": total,
         "confirmed": confirmed_count,
         "not_confirmed": total - confirmed_count,

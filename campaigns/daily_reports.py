@@ -172,9 +172,8 @@ def _reporter_line(session: Session, report_id: int, contact_id: int, text: str,
 
 def reporter_lines(session: Session, report_id: int) -> list[DailyReportLine]:
     """Each reporter's line in daily report `report_id`, in the order they first reported."""
-    return list(
-        session.scalars(select(DailyReportLine).where(DailyReportLine.report_id == report_id).order_by(DailyReportLine.id))
-    )
+    query = select(DailyReportLine).where(DailyReportLine.report_id == report_id).order_by(DailyReportLine.id)
+    return list(session.scalars(query))
 
 
 def _summed_counts(lines: list[DailyReportLine]) -> dict[str, int]:

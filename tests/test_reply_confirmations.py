@@ -76,4 +76,3 @@ def test_a_reply_confirms_a_run_that_reached_the_contact_by_a_call(session_facto
         row = outbox_row(session, run_id, WANGFANG)
         row.channel, row.status = "voice", "delivered"
     assert receive(session_factory, WANGFANG, "1")["confirmed_run_id"] == run_id
-

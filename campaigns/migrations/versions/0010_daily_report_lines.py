@@ -37,7 +37,9 @@ def upgrade() -> None:
             ondelete="SET NULL",
         ),
         sa.ForeignKeyConstraint(
-            ["report_id"], ["daily_reports.id"], name=op.f("fk_daily_report_lines_report_id_daily_reports"),
+            ["report_id"],
+            ["daily_reports.id"],
+            name=op.f("fk_daily_report_lines_report_id_daily_reports"),
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_daily_report_lines")),
