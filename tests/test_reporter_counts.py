@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from campaigns import migrate
 from campaigns.access import Actor
+from campaigns.contact_history import contact_history
 from campaigns.daily_reports import record_report, reporter_lines
 from campaigns.db import make_session_factory
 from campaigns.incidents import list_incidents
@@ -77,6 +78,15 @@ def test_incidents_show_each_reporters_line(session, world):
         ("一组长", [("返乡人员", 2)], "返乡2人"),
         ("一组联户长", [("返乡人员", 1), ("发热", 1)], "返乡1人 发热1人"),
     ]  # fmt: skip
+
+
+def test_a_contacts_history_keeps_the_reports_they_sent_with_their_own_numbers(session, world):
+    report(session, world, "一组长", counts={"returnees": 2}, text="返乡2人")
+    report(session, world, "一组联户长", counts={"returnees": 1}, text="返乡1人", minute=5)
+    history = contact_history(session, Actor.system(), world["一组长"])
+    assert [(item["kind"], item["counts"], item["text"]) for item in history["reports"]] == [
+        ("incident", {"returnees": 2}, "返乡2人")
+    ]
 
 
 def test_no_fever_by_sms_zeroes_only_the_senders_fever(session_factory, tree):
