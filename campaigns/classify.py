@@ -11,6 +11,9 @@ collapsed). Then, in this order:
    mapped onto the fields in order). Names map to a field's key when the field's key or one of its names is in
    the name. Dates and clock times are ignored. Counts that are all zero make a zero report, any other an incident.
    A single number other than 0 or 1 is positional only when fields are given (otherwise it stays unknown).
+   A field named as absent ("无发热", "没有返乡", "no fever", "ཚ་བ་མེད") counts 0 unless the message gives it a
+   number, so "返乡1人 无发热" is {returnees: 1, fever: 0} and "无发热" alone a zero report with {fever: 0}: the
+   reporter's fever count is corrected to zero (campaigns/daily_reports.py).
 3. Keywords inside the message: a multi-character Chinese keyword anywhere, a Latin or Tibetan keyword as a whole
    word. A longer match swallows a shorter one it overlaps ("无异常" beats "异常"). A negated keyword (不/没/未/无,
    "not", མ/མི before it) flips: a negated confirmation ("没收到") makes the message unknown, a negated zero word
@@ -47,6 +50,7 @@ _UNITS = ("人员", "人", "个", "名", "头", "只", "例", "户", "匹", "口
 _NEGATIONS_CJK = ("没有", "并未", "不", "没", "沒", "未", "无", "無", "冇", "非")
 _NEGATIONS_LATIN = ("not", "no", "never", "didn't", "didnt", "haven't", "havent", "don't", "dont")
 _NEGATIONS_TIBETAN = ("མ", "མི")
+_ABSENT_AFTER_TIBETAN = ("མེད",)
 
 
 @dataclass(frozen=True)
@@ -81,6 +85,8 @@ def classify_reply(
     if exact:
         return Classification(exact, {}, normalized)
     counts = extract_counts(normalized, fields, ignore=[*words.get("confirm", ()), *words.get("zero_report", ())])
+    for key in negated_fields(normalized, fields):
+        counts.setdefault(key, 0)
     if counts:
         return Classification("incident" if any(counts.values()) else "zero_report", counts, normalized)
     return Classification(_found(normalized, words), {}, normalized)
@@ -148,6 +154,27 @@ def _negated(text: str, start: int) -> bool:
         return True
     syllables = re.split(rf"[\s{_TSHEG}]+", before)
     return bool(syllables) and syllables[-1] in _NEGATIONS_TIBETAN
+
+
+def negated_fields(normalized: str, fields: Sequence[Mapping[str, Any]] | None) -> list[str]:
+    """Keys of the fields a normalized reply names as absent: a negation before the field's name ("无发热",
+    "没有返乡", "no fever") or Tibetan མེད after it ("ཚ་བ་མེད")."""
+    keys = []
+    for item in fields or []:
+        key = str(item.get("key") or "")
+        names = {normalize_text(name) for name in [key, item.get("label") or "", *(item.get("names") or [])]}
+        for name in sorted(names - {""}):
+            pattern = _contained_pattern(name)
+            found = pattern.finditer(normalized) if pattern is not None else ()
+            if key not in keys and any(_negated(normalized, m.start()) or _absent_after(normalized, m.end())
+                                       for m in found):  # fmt: skip
+                keys.append(key)
+    return keys
+
+
+def _absent_after(text: str, end: int) -> bool:
+    after = text[end:].lstrip(" " + _TSHEG)
+    return any(after.startswith(word) for word in _ABSENT_AFTER_TIBETAN)
 
 
 def extract_counts(

@@ -5,33 +5,46 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import and_, exists, func, select
+from sqlalchemy.orm import Session, aliased
 
 from campaigns.access import Actor, scope_condition
 from campaigns.models import Campaign, Confirmation, Contact, Grid, OutboxMessage, Run
 from campaigns.pagination import check_page
 from campaigns.progress import load_run
 from campaigns.unique_rows import insert_once
+from campaigns.village_confirmations import village_confirmations
 
 CONFIRM_WINDOW = timedelta(days=7)
-# Rows that reached (or may have reached) the phone; a queued, skipped or cancelled message cannot be answered.
-REACHED_STATUSES = ("sending", "sent", "delivered", "undelivered", "unknown")
+# Rows that reached (or may have reached) the phone; a queued, skipped, cancelled, failed or undelivered row did not.
+REACHED_STATUSES = ("sending", "sent", "delivered", "unknown")
 # Escalations go to leaders about others, and system runs carry auto-replies: neither is answered by "1".
 ANSWERABLE_KINDS = ("regular", "reminder")
+REPLY_CHANNELS = ("sms", "voice")
+
+
+def reached(run_id, contact_id):
+    """SQL condition: run `run_id` has a message or call row that reached contact `contact_id`."""
+    row = aliased(OutboxMessage)
+    return exists().where(
+        row.run_id == run_id,
+        row.contact_id == contact_id,
+        row.channel.in_(REPLY_CHANNELS),
+        row.status.in_(REACHED_STATUSES),
+    )
 
 
 def run_awaiting_reply(session: Session, contact_id: int, at: datetime) -> int | None:
     """The run a reply from `contact_id` at `at` answers: the most recent run of the last 7 days whose campaign
-    expects a reply and that sent this contact an SMS. A reminder run stands for the run it reminds of."""
+    expects a reply and whose message or call reached this contact. A reminder run stands for the run it reminds
+    of, and only when that run reached the contact too."""
+    confirmed_run = func.coalesce(Run.parent_run_id, Run.id)
     row = session.execute(
-        select(Run.id, Run.parent_run_id)
+        select(confirmed_run)
         .join(Campaign, Campaign.id == Run.campaign_id)
-        .join(OutboxMessage, OutboxMessage.run_id == Run.id)
         .where(
-            OutboxMessage.contact_id == contact_id,
-            OutboxMessage.channel == "sms",
-            OutboxMessage.status.in_(REACHED_STATUSES),
+            reached(Run.id, contact_id),
+            reached(confirmed_run, contact_id),
             Campaign.expects_reply.is_(True),
             Run.kind.in_(ANSWERABLE_KINDS),
             Run.occurrence_at <= at,
@@ -40,9 +53,7 @@ def run_awaiting_reply(session: Session, contact_id: int, at: datetime) -> int |
         .order_by(Run.occurrence_at.desc(), Run.id.desc())
         .limit(1)
     ).first()
-    if row is None:
-        return None
-    return row.parent_run_id or row.id
+    return row[0] if row else None
 
 
 def record_confirmation(
@@ -69,7 +80,8 @@ def record_village_confirmation(session: Session, run_id: int, grid_id: int, at:
 def run_confirmations(
     session: Session, actor: Actor, run_id: int, *, confirmed: bool | None = None, page: int = 1, per_page: int = 50
 ) -> dict[str, Any]:
-    """The run's recipients in the caller's scope, each with whether, when and how they confirmed.
+    """The run's recipients in the caller's scope, each with whether, when and how they confirmed, and the
+    villages a loudspeaker confirmed (`villages`, campaigns/village_confirmations.py).
 
     `confirmed` keeps only those who did (True) or did not (False); the counts always cover every recipient.
     """
@@ -96,8 +108,11 @@ def run_confirmations(
     rows = session.execute(
         base.order_by(Grid.path, Contact.name, Contact.id).limit(per_page).offset((page - 1) * per_page)
     ).all()
+    villages = village_confirmations(session, actor, run.id)
     return {
         "run_id": run.id,
+        "villages": villages,
+        "villages_confirmed": len(villages),
         "recipients": total,
         "confirmed": confirmed_count,
         "not_confirmed": total - confirmed_count,

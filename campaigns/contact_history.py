@@ -1,5 +1,6 @@
 """A contact's history for staff: the messages sent to them (with the campaign), their replies, their
-confirmations and the daily reports they sent, newest first, within the caller's scope."""
+confirmations and the daily reports they sent (with their own numbers and texts), newest first, within the
+caller's scope."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from campaigns.access import Actor
 from campaigns.contacts import get_contact
-from campaigns.models import Campaign, Confirmation, DailyReport, InboundMessage, OutboxMessage, Run
+from campaigns.models import Campaign, Confirmation, DailyReport, DailyReportLine, InboundMessage, OutboxMessage, Run
 
 
 def _stamp(value) -> str | None:
@@ -43,8 +44,12 @@ def contact_history(session: Session, actor: Actor, contact_id: int, limit: int 
         .order_by(Confirmation.confirmed_at.desc())
         .limit(limit)
     ).all()
-    reports = session.scalars(
-        select(DailyReport).where(DailyReport.contact_id == contact_id).order_by(DailyReport.day.desc()).limit(limit)
+    reports = session.execute(
+        select(DailyReport, DailyReportLine)
+        .join(DailyReportLine, DailyReportLine.report_id == DailyReport.id)
+        .where(DailyReportLine.contact_id == contact_id)
+        .order_by(DailyReport.day.desc(), DailyReport.id.desc())
+        .limit(limit)
     ).all()
     return {
         "contact": contact,
@@ -71,7 +76,7 @@ def contact_history(session: Session, actor: Actor, contact_id: int, limit: int 
             for row, name in confirmations
         ],
         "reports": [
-            {"id": row.id, "date": row.day.isoformat(), "kind": row.kind, "counts": row.counts, "text": row.text}
-            for row in reports
+            {"id": row.id, "date": row.day.isoformat(), "kind": row.kind, "counts": line.counts, "text": line.text}
+            for row, line in reports
         ],
     }

@@ -5,6 +5,11 @@ for the group when the duty's level is the group; the grid's report stands for e
 report counts for every active duty the contact reports for; an incident goes to the duty whose fields its counts
 name (or the most specific duty). The first report of the day creates the row; a later incident turns a zero
 report into an incident, a later zero report never turns an incident back, and incident texts are kept.
+
+Counts are kept per reporter (`DailyReportLine`): a reporter's numbers replace their own earlier numbers field by
+field, and the grid's counts are the sum over its reporters' lines. So a liaison's correction never touches the
+leader's numbers, and an explicit zero ("无发热", "返乡0人") zeroes that reporter's count for the field. A bare zero
+report ("0") changes no numbers; it only shows that its reporter reported.
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from campaigns.errors import ValidationError
-from campaigns.models import Contact, DailyReport, Grid, InboundMessage, ReportDuty
+from campaigns.models import Contact, DailyReport, DailyReportLine, Grid, InboundMessage, ReportDuty
 from campaigns.models.grid import path_ids
 from campaigns.schedules import check_timezone
 
@@ -119,39 +124,65 @@ def _merge_report(session: Session, match: DutyMatch, kind: str, counts: dict[st
                   contact_id: int, inbound_id: int | None, now: datetime) -> DailyReport:  # fmt: skip
     day = duty_day(match.duty, now)
     key = (DailyReport.duty_id == match.duty.id, DailyReport.grid_id == match.grid_id, DailyReport.day == day)
-    existing = session.scalar(select(DailyReport).where(*key))
-    if existing is None:
+    report = session.scalar(select(DailyReport).where(*key).with_for_update())
+    if report is None:
         try:
             with session.begin_nested():
                 report = DailyReport(
-                    duty_id=match.duty.id, grid_id=match.grid_id, day=day, kind=kind, counts=counts, text=text,
+                    duty_id=match.duty.id, grid_id=match.grid_id, day=day, kind=kind, counts={}, text=text,
                     contact_id=contact_id, inbound_id=inbound_id, reported_at=now,
                 )  # fmt: skip
                 session.add(report)
                 session.flush()
-            return report
         except IntegrityError:
-            existing = session.scalar(select(DailyReport).where(*key))
-    if kind == "zero_report":
-        return existing
-    if existing.kind == "zero_report":
-        existing.kind, existing.counts, existing.text = "incident", counts, text
-        existing.contact_id, existing.inbound_id, existing.reported_at = contact_id, inbound_id, now
-    else:
-        existing.counts = _merged_counts(existing, counts, contact_id)
-        existing.text = _merged_text(existing.text, text)
-        existing.contact_id, existing.inbound_id, existing.reported_at = contact_id, inbound_id, now
-        existing.handled_at, existing.handled_by = None, None
+            report = session.scalar(select(DailyReport).where(*key).with_for_update())
+    line = _reporter_line(session, report.id, contact_id, text, inbound_id, now)
+    if kind == "zero_report" and not counts:
+        return report
+    line.counts = {**(line.counts or {}), **counts}
+    if line.text != text:
+        line.text = _merged_text(line.text, text)
+    line.inbound_id, line.reported_at = inbound_id, now
     session.flush()
-    return existing
+    report.counts = _summed_counts(reporter_lines(session, report.id))
+    if kind == "incident" and report.kind == "zero_report":
+        report.kind, report.text = "incident", text
+    elif report.kind == "incident":
+        report.text = _merged_text(report.text, text)
+    if kind == "incident":
+        report.contact_id, report.inbound_id, report.reported_at = contact_id, inbound_id, now
+        report.handled_at, report.handled_by = None, None
+    session.flush()
+    return report
 
 
-def _merged_counts(existing: DailyReport, counts: dict[str, int], contact_id: int) -> dict[str, int]:
-    """The same reporter corrects their numbers; another reporter of the grid adds theirs."""
-    merged = dict(existing.counts or {})
-    for key, value in counts.items():
-        merged[key] = value if existing.contact_id == contact_id else merged.get(key, 0) + value
-    return merged
+def _reporter_line(session: Session, report_id: int, contact_id: int, text: str, inbound_id: int | None,
+                   now: datetime) -> DailyReportLine:  # fmt: skip
+    """The reporter's line in the report (the report row is locked, so no one else adds it meanwhile)."""
+    line = session.scalar(
+        select(DailyReportLine).where(DailyReportLine.report_id == report_id, DailyReportLine.contact_id == contact_id)
+    )
+    if line is None:
+        line = DailyReportLine(report_id=report_id, contact_id=contact_id, counts={}, text=text,
+                               inbound_id=inbound_id, reported_at=now)  # fmt: skip
+        session.add(line)
+        session.flush()
+    return line
+
+
+def reporter_lines(session: Session, report_id: int) -> list[DailyReportLine]:
+    """Each reporter's line in daily report `report_id`, in the order they first reported."""
+    query = select(DailyReportLine).where(DailyReportLine.report_id == report_id).order_by(DailyReportLine.id)
+    return list(session.scalars(query))
+
+
+def _summed_counts(lines: list[DailyReportLine]) -> dict[str, int]:
+    """The grid's figure: each field summed over its reporters' latest numbers."""
+    summed: dict[str, int] = {}
+    for line in lines:
+        for key, value in (line.counts or {}).items():
+            summed[key] = summed.get(key, 0) + value
+    return summed
 
 
 def _merged_text(old: str, new: str) -> str:

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from campaigns.access import Actor, require_path_in_scope, require_write, scope_condition
 from campaigns.errors import Conflict, NotFound
 from campaigns.grids import load_grid
-from campaigns.models import Contact, DailyReport, Grid, ReportDuty, User
+from campaigns.models import Contact, DailyReport, DailyReportLine, Grid, ReportDuty, User
 from campaigns.models.grid import path_ids, subtree_bounds
 from campaigns.pagination import Page, check_page
 from campaigns.report_board import parse_day
@@ -54,16 +54,29 @@ def _describe(session: Session, rows: list) -> list[dict[str, Any]]:
     grids = {row[0]: row for row in session.execute(select(Grid.id, Grid.code, Grid.name).where(Grid.id.in_(grid_ids)))}
     duties = {duty.id: duty for duty in session.scalars(select(ReportDuty).where(
         ReportDuty.id.in_({report.duty_id for report, _ in rows})))}  # fmt: skip
+    lines: dict[int, list[DailyReportLine]] = {report.id: [] for report, _ in rows}
+    for line in session.scalars(select(DailyReportLine).where(DailyReportLine.report_id.in_(lines))
+                                .order_by(DailyReportLine.id)):  # fmt: skip
+        lines[line.report_id].append(line)
     contact_ids = {report.contact_id for report, _ in rows if report.contact_id}
+    contact_ids |= {line.contact_id for group in lines.values() for line in group if line.contact_id}
     contacts = dict(session.execute(select(Contact.id, Contact.name).where(Contact.id.in_(contact_ids))).all())
     user_ids = {report.handled_by for report, _ in rows if report.handled_by}
     users = dict(session.execute(select(User.id, User.username).where(User.id.in_(user_ids))).all())
-    return [incident_to_dict(report, path, grids, duties[report.duty_id], contacts, users) for report, path in rows]
+    return [
+        incident_to_dict(report, path, grids, duties[report.duty_id], contacts, users, lines[report.id])
+        for report, path in rows
+    ]
 
 
-def incident_to_dict(report: DailyReport, path: str, grids: dict, duty: ReportDuty, contacts: dict,
-                     users: dict) -> dict[str, Any]:  # fmt: skip
+def incident_to_dict(report: DailyReport, path: str, grids: dict, duty: ReportDuty, contacts: dict, users: dict,
+                     lines: list[DailyReportLine] = ()) -> dict[str, Any]:  # fmt: skip
+    """An incident as the API shows it: the grid's summed counts, and each reporter's line under it."""
     labels = {item["key"]: item.get("label") or item["key"] for item in duty.fields or []}
+
+    def labelled(counts: dict[str, int]) -> list[dict[str, Any]]:
+        return [{"key": key, "label": labels.get(key, key), "value": value} for key, value in counts.items()]
+
     _, code, name = grids[report.grid_id]
     return {
         "id": report.id,
@@ -72,8 +85,18 @@ def incident_to_dict(report: DailyReport, path: str, grids: dict, duty: ReportDu
         "date": report.day.isoformat(),
         "grid": {"id": report.grid_id, "code": code, "name": name},
         "grid_path": " / ".join(grids[grid_id][2] for grid_id in path_ids(path) if grid_id in grids),
-        "counts": [{"key": key, "label": labels.get(key, key), "value": value} for key, value in report.counts.items()],
+        "counts": labelled(report.counts),
         "text": report.text,
+        "reporters": [
+            {
+                "contact_id": line.contact_id,
+                "name": contacts.get(line.contact_id),
+                "counts": labelled(line.counts or {}),
+                "text": line.text,
+                "reported_at": line.reported_at.isoformat(),
+            }
+            for line in lines
+        ],
         "reporter": {"contact_id": report.contact_id, "name": contacts.get(report.contact_id)}
         if report.contact_id
         else None,

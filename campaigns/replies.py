@@ -7,9 +7,10 @@ What each intent does (the sender is a contact):
 - help: a short help text in the contact's language.
 - confirm: a `Confirmation` of the run the reply answers (campaigns/confirmations.py `run_awaiting_reply`);
   with no such run the reply is kept for staff review.
-- zero_report / incident: `campaigns.daily_reports.record_report` records the grid's report for the day; a
-  report also confirms the run it answers, if any (the reminder that asked for it). A contact without a report
-  duty keeps the reply for staff review (and a "0" still confirms a run that awaits a reply).
+- zero_report / incident: `campaigns.daily_reports.record_report` records the grid's report for the day. A daily
+  report answers the duty, never a campaign: it confirms no campaign run, even one that awaits a reply from the
+  contact. A contact without a report duty keeps the reply for staff review (and their "0" still confirms a run
+  that awaits a reply, since it was no daily report).
 - unknown: kept for staff review.
 Precedence of the bare digits: "0" is a zero report and "1" a confirmation (the classifier decides that); a "0"
 from a contact with no report duty counts as the answer to a run that awaits one, and a "1" with no such run is
@@ -159,11 +160,10 @@ def _apply(session: Session, inbound: InboundMessage, contact: Contact, result: 
             now=at,
         )  # fmt: skip
         summary.report_id = report.id if report else None
-        confirmed = _confirm(session, inbound, contact, summary)
         if report is not None:
-            suffix = f", confirmed run {confirmed}" if confirmed else ""
-            summary.note = f"daily report {report.id} ({result.intent}){suffix}"
+            summary.note = f"daily report {report.id} ({result.intent})"
             return True
+        confirmed = _confirm(session, inbound, contact, summary)
         summary.note = "no report duty" + (f"; taken as confirming run {confirmed}" if confirmed else "")
         return result.intent == "zero_report" and confirmed is not None
     if result.intent == "confirm":

@@ -185,3 +185,22 @@ def test_normalized_text_is_kept():
     assert normalize_text("ＳＴＯＰ") == "stop"
     assert normalize_text("༡༢༣") == "123"
     assert normalize_text("ཡིན་") == "ཡིན"
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "counts"),
+    [
+        ("无发热", "zero_report", {"fever": 0}),
+        ("没有发烧", "zero_report", {"fever": 0}),
+        ("返乡1人 无发热", "incident", {"returnees": 1, "fever": 0}),
+        ("返乡1人，无发热", "incident", {"returnees": 1, "fever": 0}),
+        ("未返乡，发热1人", "incident", {"returnees": 0, "fever": 1}),
+        ("发热1人 无返乡人员", "incident", {"fever": 1, "returnees": 0}),
+        ("no fever", "zero_report", {"fever": 0}),
+        ("returnees 1, no fever", "incident", {"returnees": 1, "fever": 0}),
+        ("ཚ་བ་མེད།", "zero_report", {"fever": 0}),
+    ],
+)
+def test_a_negated_field_zeroes_its_count(text, intent, counts):
+    result = classify_reply(text, ALL, FIELDS)
+    assert (result.intent, result.counts) == (intent, counts)

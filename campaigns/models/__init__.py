@@ -11,7 +11,7 @@ from campaigns.models.grid import Grid, GridLevel
 from campaigns.models.imports import ImportReport
 from campaigns.models.outbox import OutboxMessage
 from campaigns.models.replies import AutoReplyText, Confirmation, InboundMessage, ReplyKeyword
-from campaigns.models.reports import DailyReport, DutyNotice, ReportDuty
+from campaigns.models.reports import DailyReport, DailyReportLine, DutyNotice, ReportDuty
 from campaigns.models.simulator import SimulatedSms
 from campaigns.models.speaker import Speaker, SpeakerPlay
 
@@ -28,6 +28,7 @@ __all__ = [
     "Contact",
     "ContactTag",
     "DailyReport",
+    "DailyReportLine",
     "DutyNotice",
     "Grid",
     "GridLevel",

@@ -54,6 +54,21 @@ class DailyReport(Base):
     handled_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
 
+class DailyReportLine(Base):
+    """One reporter's latest numbers and texts in a grid's daily report; the report's counts are their sum."""
+
+    __tablename__ = "daily_report_lines"
+    __table_args__ = (UniqueConstraint("report_id", "contact_id", name="uq_daily_report_lines_report_contact"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("daily_reports.id", ondelete="CASCADE"), index=True)
+    contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id", ondelete="SET NULL"))
+    counts: Mapped[dict] = mapped_column(JSON, default=dict)
+    text: Mapped[str] = mapped_column(Text, default="")
+    inbound_id: Mapped[int | None] = mapped_column(ForeignKey("inbound_messages.id", ondelete="SET NULL"))
+    reported_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
 class DutyNotice(Base):
     """A reminder or escalation already sent for a duty, day and grid, so the tick sends each only once."""
 

@@ -74,6 +74,12 @@ UNKNOWN_EXAMPLE = {
 _GRID = {"grid_id": 12, "grid_code": "6230251012010101", "grid_name": "秀玛村一组第一联户"}
 CONFIRMATIONS_EXAMPLE = {
     "run_id": 3,
+    "villages": [
+        {"grid_id": 4, "grid_code": "623025101201", "grid_name": "秀玛村", "speaker": {"id": 2, "name": "秀玛村大喇叭"},
+         "played_at": "2026-11-23T01:12:00+00:00", "confirmed_at": "2026-11-23T01:12:00+00:00",
+         "channel": "loudspeaker"},
+    ],
+    "villages_confirmed": 1,
     "recipients": 2,
     "confirmed": 1,
     "not_confirmed": 1,
@@ -89,6 +95,39 @@ CONFIRMATIONS_EXAMPLE = {
     "page": 1,
     "per_page": 50,
 }  # fmt: skip
+CONFIRMATIONS_SCHEMA = {
+    "type": "object",
+    "required": ["run_id", "villages", "villages_confirmed", "recipients", "confirmed", "not_confirmed", "items"],
+    "properties": {
+        "run_id": {"type": "integer"},
+        "villages": {
+            "type": "array",
+            "description": "villages (grids) in your scope a loudspeaker's play report confirmed, each once, with the "
+            "speaker whose play confirmed it and when it played",
+            "items": {
+                "type": "object",
+                "required": ["grid_id", "grid_code", "grid_name", "speaker", "played_at", "confirmed_at"],
+                "properties": {
+                    "grid_id": {"type": "integer"},
+                    "grid_code": {"type": "string"},
+                    "grid_name": {"type": "string"},
+                    "speaker": {"type": "object", "nullable": True},
+                    "played_at": {"type": "string", "format": "date-time"},
+                    "confirmed_at": {"type": "string", "format": "date-time"},
+                    "channel": {"type": "string", "enum": ["loudspeaker"]},
+                },
+            },
+        },
+        "villages_confirmed": {"type": "integer"},
+        "recipients": {"type": "integer"},
+        "confirmed": {"type": "integer"},
+        "not_confirmed": {"type": "integer"},
+        "items": {"type": "array", "items": {"type": "object"}, "description": "people, with how they confirmed"},
+        "total": {"type": "integer"},
+        "page": {"type": "integer"},
+        "per_page": {"type": "integer"},
+    },
+}
 KEYWORD_EXAMPLE = {"id": 5, "language": "bo", "intent": "confirm", "keyword": "འབྱོར་བྱུང", "builtin": False}
 AUTO_REPLY_EXAMPLE = {"language": "zh", "intent": "confirm", "text": "已收到，谢谢！", "enabled": True, "custom": True}
 
@@ -182,7 +221,11 @@ PATHS: dict[str, Any] = {
                 *PAGE_PARAMS,
             ],
             "responses": {
-                "200": json_response("Recipients with their confirmation", {"type": "object"}, CONFIRMATIONS_EXAMPLE),
+                "200": json_response(
+                    "Recipients with their confirmation, and villages confirmed by loudspeaker",
+                    CONFIRMATIONS_SCHEMA,
+                    CONFIRMATIONS_EXAMPLE,
+                ),
                 **error_responses(404, 422),
             },
         },

@@ -184,6 +184,9 @@ ZH_HANS: dict[str, str] = {
     "Cancel every message of this run not sent yet?": "取消本批次所有尚未发出的消息吗？",
     "Problems": "问题",
     "Not confirmed yet ({n} of {total})": "尚未确认（{total} 人中 {n} 人）",
+    "Villages confirmed by loudspeaker ({n})": "大喇叭确认的村（{n} 个）",
+    "{grid} confirmed by loudspeaker at {time}": "{grid} 由大喇叭确认 {time}",
+    "{name}:": "{name}：",
     "{n} messages queued again.": "{n} 条消息已重新排队。",
     # Inbox and simulator
     "Inbox views": "收件箱分类",

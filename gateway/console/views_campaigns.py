@@ -20,6 +20,7 @@ from gateway.console import console
 from gateway.console.campaign_form import campaign_data, form_values, picker_grids
 from gateway.console.charts import progress_chart
 from gateway.console.forms import page_param
+from gateway.console.loudspeaker_lines import loudspeaker_lines
 from gateway.console.views_audio import campaign_audio_rows
 from gateway.console.web import _, current_actor, form_errors, record, service_text
 
@@ -133,7 +134,9 @@ def run_page(run_id: int):
         waiting = confirmations.run_confirmations(db(), actor, run_id, confirmed=False, per_page=100)
     labels = {"sent": _("handed to the network"), "delivered": _("delivered"), "confirmed": _("confirmed")}
     chart = progress_chart(run_timeline(db(), actor, run_id, utcnow()), labels, _("Progress over time (UTC)"))
-    return render_template("console/run.html", state=state, campaign=campaign, waiting=waiting, chart=chart)
+    villages = loudspeaker_lines(actor, run_id, campaign.get("timezone"))
+    return render_template("console/run.html", state=state, campaign=campaign, waiting=waiting, chart=chart,
+                           villages=villages)  # fmt: skip
 
 
 @console.post("/runs/<int:run_id>/<action>")
