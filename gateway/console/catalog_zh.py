@@ -170,6 +170,11 @@ ZH_HANS: dict[str, str] = {
     "By language": "按语言",
     "By status": "按状态",
     "{n} people in the audience cannot be reached by SMS.": "接收对象中有 {n} 人无法通过短信联系。",
+    "{n} people reached by SMS or call; about {cost} {currency} in all.": "短信或电话将联系 {n} 人；合计约 {cost} {currency}。",  # noqa: E501
+    "{n} people to call, {minutes} call minutes, about {cost} {currency}; {rate} calls per second, about {seconds} s.": "将拨打 {n} 人，通话 {minutes} 分钟，约 {cost} {currency}；每秒 {rate} 通，约 {seconds} 秒。",  # noqa: E501
+    "Seconds per call": "每通秒数",
+    "{n} people in the audience cannot be called.": "接收对象中有 {n} 人无法通过电话联系。",
+    "{speakers} loudspeakers in {grids} grids play the announcement.": "{grids} 个网格中的 {speakers} 个喇叭将播放这条通知。",  # noqa: E501
     "Runs": "发送批次",
     "No runs yet.": "还没有发送批次。",
     "{n} planned": "计划 {n} 条",
