@@ -11,8 +11,8 @@ import posixpath
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import exists, select
+from sqlalchemy.orm import Session, object_session
 
 from campaigns.access import Actor, require_path_in_scope, require_write, scope_condition
 from campaigns.audiences import check_audience
@@ -21,7 +21,7 @@ from campaigns.errors import Conflict, NotFound, ValidationError
 from campaigns.languages import normalize_language
 from campaigns.loudspeaker_policy import CHANNEL as LOUDSPEAKER
 from campaigns.loudspeaker_policy import check_loudspeaker
-from campaigns.models import Campaign, Contact, Grid
+from campaigns.models import Campaign, Contact, Grid, Run
 from campaigns.pagination import Page, paginate
 from campaigns.schedules import check_schedule, check_timezone, check_window, next_occurrence
 from campaigns.templates import check_template
@@ -31,11 +31,27 @@ EDITABLE = ("name", "channels", "audience", "texts", "fallback_language", "sched
             "expects_reply", "confirmation", "loudspeaker")  # fmt: skip
 
 
+def shown_status(campaign: Campaign) -> str:
+    """The status staff see: `sending` while a run of a scheduled or finished campaign sends (a "now" campaign is
+    finished as soon as its only run is planned), `paused` while a finished campaign's run is held."""
+    session = object_session(campaign)
+    if campaign.status not in ("scheduled", "finished") or session is None or campaign.id is None:
+        return campaign.status
+    held = set(
+        session.scalars(
+            select(Run.status).where(Run.campaign_id == campaign.id, Run.status.in_(("sending", "paused"))).distinct()
+        )
+    )
+    if "sending" in held:
+        return "sending"
+    return "paused" if "paused" in held and campaign.status == "finished" else campaign.status
+
+
 def campaign_to_dict(campaign: Campaign) -> dict[str, Any]:
     return {
         "id": campaign.id,
         "name": campaign.name,
-        "status": campaign.status,
+        "status": shown_status(campaign),
         "channels": campaign.channels,
         "audience": campaign.audience,
         "texts": campaign.texts,
@@ -131,7 +147,10 @@ def list_campaigns(
     query = select(Campaign).outerjoin(Grid, Campaign.scope_grid_id == Grid.id)
     if actor.scope_path is not None:
         query = query.where(scope_condition(actor, Grid.path))
-    if status:
+    if status == "sending":
+        sending_run = exists().where(Run.campaign_id == Campaign.id, Run.status == "sending")
+        query = query.where(Campaign.status.in_(("scheduled", "finished")), sending_run)
+    elif status:
         query = query.where(Campaign.status == status)
     return paginate(session, query.order_by(Campaign.id.desc()), page, per_page, campaign_to_dict)
 

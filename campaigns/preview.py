@@ -157,6 +157,17 @@ def _blocking(session: Session, campaign: Campaign, missing_text: dict[str, int]
     return blocking
 
 
+def sms_segments_estimate(session: Session, campaign: Campaign) -> int | None:
+    """The SMS segments the preview estimates for a run of the campaign now; None without SMS."""
+    if "sms" not in campaign.channels:
+        return None
+    language = language_expr(campaign)
+    counts = session.execute(
+        recipients_select(session, campaign, "sms", language, func.count(Contact.id)).group_by(language)
+    ).all()
+    return sum(_language_row(session, campaign, lang, count)["segments_total"] for lang, count in counts)
+
+
 def _language_row(session: Session, campaign: Campaign, lang: str, count: int) -> dict[str, Any]:
     """Recipients, encoding and segments of one language; a template is counted as each recipient receives it
     (a `{name}` filled with Chinese makes the text UCS-2), `encoding` is "mixed" when recipients differ."""

@@ -90,7 +90,16 @@ def list_runs(campaign_id: int):
 
 @api.get("/runs/<int:run_id>")
 def run_progress(run_id: int):
-    return jsonify(progress.run_progress(db(), current_actor(), run_id, utcnow()))
+    settings = current_runtime().settings
+    state = progress.run_progress(
+        db(),
+        current_actor(),
+        run_id,
+        utcnow(),
+        price_per_segment=settings.sms_price_per_segment,
+        currency=settings.currency,
+    )
+    return jsonify(state)
 
 
 @api.post("/runs/<int:run_id>/retry-failed")

@@ -33,7 +33,11 @@ SCHEMAS: dict[str, Any] = {
         "properties": {
             "id": {"type": "integer"},
             "name": {"type": "string"},
-            "status": {"type": "string", "enum": ["draft", "scheduled", "paused", "cancelled", "finished", "system"]},
+            "status": {
+                "type": "string",
+                "enum": ["draft", "scheduled", "sending", "paused", "cancelled", "finished", "system"],
+                "description": "sending: a run of the campaign is sending now; paused: a run or the schedule is held",
+            },
             "channels": {"type": "array", "items": {"type": "string", "enum": ["sms", "voice", "loudspeaker"]}},
             "audience": {"$ref": "#/components/schemas/Audience"},
             "texts": {"type": "object", "additionalProperties": {"type": "string"}},
@@ -231,7 +235,7 @@ PATHS: dict[str, Any] = {
                 "202": json_response(
                     "Launched",
                     _CAMPAIGN,
-                    {**CAMPAIGN_EXAMPLE, "status": "finished", "run": {"id": 3, "planned": 812}},
+                    {**CAMPAIGN_EXAMPLE, "status": "sending", "run": {"id": 3, "planned": 812}},
                 ),
                 **error_responses(403, 404, 409, 422),
             },

@@ -181,6 +181,7 @@ ZH_HANS: dict[str, str] = {
     "Done: {action}.": "已完成：{action}。",
     "{done} of {total} handed to the network; {rate} per second.": "{total} 条中已发出 {done} 条；每秒 {rate} 条。",
     "About {s} s left.": "约剩 {s} 秒。",
+    "SMS segments sent: {actual} (estimated {estimated}); cost {actual_cost} {currency} (estimated {estimated_cost} {currency}).": "已发短信计费条数：{actual}（预估 {estimated}）；费用 {actual_cost} {currency}（预估 {estimated_cost} {currency}）。",  # noqa: E501
     "Waiting for the send window until {at}.": "等待发送时段，直到 {at}。",
     "Progress": "进度",
     "also those with an unknown outcome (risk of a duplicate)": "包括结果不明的（可能重复发送）",

@@ -124,7 +124,15 @@ def campaign_action(campaign_id: int, action: str):
 @console.get("/runs/<int:run_id>")
 def run_page(run_id: int):
     actor = current_actor()
-    state = progress.run_progress(db(), actor, run_id, utcnow())
+    settings = current_runtime().settings
+    state = progress.run_progress(
+        db(),
+        actor,
+        run_id,
+        utcnow(),
+        price_per_segment=settings.sms_price_per_segment,
+        currency=settings.currency,
+    )
     campaign = campaign_service.get_campaign(db(), actor, state["run"]["campaign_id"])
     waiting = None
     if campaign["expects_reply"]:
