@@ -22,6 +22,7 @@ from campaigns.languages import normalize_language
 from campaigns.loudspeaker_policy import CHANNEL as LOUDSPEAKER
 from campaigns.loudspeaker_policy import check_loudspeaker
 from campaigns.models import Campaign, Contact, Grid, Run
+from campaigns.models.base import utcnow
 from campaigns.pagination import Page, paginate
 from campaigns.schedules import check_schedule, check_timezone, check_window, next_occurrence
 from campaigns.templates import check_template
@@ -67,7 +68,9 @@ def campaign_to_dict(campaign: Campaign) -> dict[str, Any]:
     }
 
 
-def _clean(session: Session, actor: Actor, data: dict[str, Any], current: Campaign | None) -> dict[str, Any]:
+def _clean(
+    session: Session, actor: Actor, data: dict[str, Any], current: Campaign | None, now: datetime
+) -> dict[str, Any]:
     unknown = sorted(set(data) - set(EDITABLE))
     if unknown:
         raise ValidationError(f"unknown fields: {', '.join(unknown)}", fields={name: "unknown" for name in unknown})
@@ -90,19 +93,33 @@ def _clean(session: Session, actor: Actor, data: dict[str, Any], current: Campai
     timezone = str(merged.get("timezone") or "Asia/Shanghai")
     check_timezone(timezone)
     expects_reply = bool(merged.get("expects_reply", False))
+    schedule = check_schedule(merged.get("schedule") or {"kind": "now"})
+    if current is None or current.status == "draft" or {"schedule", "timezone"} & set(data):
+        require_future(schedule, timezone, now)
     return {
         "name": name,
         "channels": list(dict.fromkeys(channels)),
         "audience": check_audience(session, actor, merged.get("audience")),
         "texts": texts,
         "fallback_language": fallback,
-        "schedule": check_schedule(merged.get("schedule") or {"kind": "now"}),
+        "schedule": schedule,
         "timezone": timezone,
         "send_window": check_window(merged.get("send_window")),
         "expects_reply": expects_reply,
         "confirmation": check_confirmation(merged.get("confirmation"), expects_reply),
         "loudspeaker": check_loudspeaker(merged.get("loudspeaker"), channels),
     }
+
+
+def require_future(schedule: dict[str, Any], timezone: str, now: datetime) -> None:
+    """Refuse a schedule with no occurrence after `now`: a past "once", or a recurrence whose `until` has passed."""
+    if schedule["kind"] == "now" or next_occurrence(schedule, timezone, now) is not None:
+        return
+    if schedule["kind"] == "once":
+        message = f"the schedule's time {schedule['at']} ({timezone}) has already passed: choose a time in the future"
+    else:
+        message = f"the schedule ends on {schedule['until']}, which has passed: it would never run again"
+    raise ValidationError(message, fields={"schedule": "in the past"})
 
 
 def _common_scope(session: Session, audience: dict[str, list]) -> int | None:
@@ -114,10 +131,13 @@ def _common_scope(session: Session, audience: dict[str, list]) -> int | None:
     return int(ids[-1]) if ids else None
 
 
-def create_campaign(session: Session, actor: Actor, data: dict[str, Any]) -> dict[str, Any]:
-    """Save a draft campaign after checking audience scope, texts, templates, schedule and window."""
+def create_campaign(
+    session: Session, actor: Actor, data: dict[str, Any], now: datetime | None = None
+) -> dict[str, Any]:
+    """Save a draft campaign after checking audience scope, texts, templates, schedule (not in the past) and
+    window."""
     require_write(actor)
-    cleaned = _clean(session, actor, data, None)
+    cleaned = _clean(session, actor, data, None, now or utcnow())
     campaign = Campaign(**cleaned, status="draft", created_by=actor.user_id)
     campaign.scope_grid_id = _common_scope(session, cleaned["audience"])
     session.add(campaign)
@@ -155,14 +175,23 @@ def list_campaigns(
     return paginate(session, query.order_by(Campaign.id.desc()), page, per_page, campaign_to_dict)
 
 
-def update_campaign(session: Session, actor: Actor, campaign_id: int, data: dict[str, Any]) -> dict[str, Any]:
-    """Edit a draft, scheduled or paused campaign; runs already planned keep the texts they were planned with."""
+def update_campaign(
+    session: Session, actor: Actor, campaign_id: int, data: dict[str, Any], now: datetime | None = None
+) -> dict[str, Any]:
+    """Edit a draft, scheduled or paused campaign; runs already planned keep the texts they were planned with. A
+    new schedule or time zone moves a launched campaign's next run (the old one no longer fires)."""
     require_write(actor)
+    now = now or utcnow()
     campaign = load_campaign(session, actor, campaign_id)
     if campaign.status in ("cancelled", "finished"):
         raise Conflict(f"a {campaign.status} campaign cannot be edited")
-    for key, value in _clean(session, actor, data, campaign).items():
+    timing = (campaign.schedule, campaign.timezone)
+    for key, value in _clean(session, actor, data, campaign, now).items():
         setattr(campaign, key, value)
+    if campaign.status in ("scheduled", "paused") and (campaign.schedule, campaign.timezone) != timing:
+        campaign.next_run_at = (
+            now if campaign.schedule["kind"] == "now" else next_occurrence(campaign.schedule, campaign.timezone, now)
+        )
     campaign.scope_grid_id = _common_scope(session, campaign.audience)
     session.flush()
     return campaign_to_dict(campaign)
