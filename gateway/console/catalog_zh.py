@@ -434,6 +434,7 @@ ZH_HANS: dict[str, str] = {
     "SMS per second": "每秒短信数",
     "Kannel SMS per second": "Kannel 每秒短信数",
     "Price per SMS segment": "每条短信分段价格",
+    "Price per call minute": "每分钟通话价格",
     "Send batch size": "发送批量",
     "Sending attempts": "发送尝试次数",
     "Parallel sends": "并行发送数",
