@@ -14,6 +14,7 @@ from campaigns.campaign_service import get_campaign
 from campaigns.channels.base import SendResult
 from campaigns.dispatch import due_batches, finish_runs
 from campaigns.models import Confirmation, OutboxMessage
+from campaigns.models.base import utcnow
 from campaigns.planning import launch_campaign
 from campaigns.progress import run_progress
 from campaigns.run_control import pause_campaign
@@ -21,6 +22,7 @@ from campaigns.run_timeline import run_timeline
 from campaigns.sending import SendPolicy, send_batch
 from campaigns.sms_segments import count_segments
 from campaigns.status_updates import apply_status
+from tests.console_helpers import logged_in
 from tests.factories import NOW, make_campaign
 from tests.fakes import NoLimit
 
@@ -147,3 +149,18 @@ def test_the_charts_last_point_counts_every_confirmation(session_factory, people
         timeline = run_timeline(session, SYSTEM, run_id, last)
     assert timeline["confirmed"][-1] == 2
     assert timeline["times"][-1] == last.isoformat()
+
+
+def test_the_run_page_shows_segments_and_no_time_left_while_paused(client, session_factory, people):
+    run_id = _launched(session_factory, people, texts={"zh": LONG_ZH, "bo": LONG_ZH})
+    _mark_sent(session_factory, run_id, [utcnow() - timedelta(seconds=2)])
+    logged_in(client, session_factory, "zhuoma", "coordinator", "623025101")
+    sending = client.get(f"/console/runs/{run_id}").get_data(as_text=True)
+    assert 'data-testid="run-segments"' in sending and "约剩" in sending
+    with session_factory.begin() as session:
+        campaign_id = run_progress(session, SYSTEM, run_id, NOW)["run"]["campaign_id"]
+        pause_campaign(session, SYSTEM, campaign_id)
+    paused = client.get(f"/console/runs/{run_id}").get_data(as_text=True)
+    assert 'data-testid="run-status">已暂停' in paused and "约剩" not in paused
+    campaign_page = client.get(f"/console/campaigns/{campaign_id}").get_data(as_text=True)
+    assert 'data-testid="campaign-status">已暂停' in campaign_page
