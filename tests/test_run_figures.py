@@ -10,7 +10,7 @@ from datetime import timedelta
 from sqlalchemy import select, update
 
 from campaigns.access import Actor
-from campaigns.campaign_service import get_campaign
+from campaigns.campaign_service import get_campaign, list_campaigns
 from campaigns.channels.base import SendResult
 from campaigns.dispatch import due_batches, finish_runs
 from campaigns.models import Confirmation, OutboxMessage
@@ -54,12 +54,14 @@ def test_a_now_campaign_says_sending_while_its_run_sends_then_finished(session_f
             get_campaign(session, SYSTEM, run_progress(session, SYSTEM, run_id, NOW)["run"]["campaign_id"])["status"]
             == "sending"
         )
+        assert [item["status"] for item in list_campaigns(session, SYSTEM, status="sending").items] == ["sending"]
     with session_factory.begin() as session:
         session.execute(update(OutboxMessage).where(OutboxMessage.run_id == run_id).values(status="delivered"))
         finish_runs(session, NOW, run_id)
     with session_factory() as session:
         campaign_id = run_progress(session, SYSTEM, run_id, NOW)["run"]["campaign_id"]
         assert get_campaign(session, SYSTEM, campaign_id)["status"] == "finished"
+        assert list_campaigns(session, SYSTEM, status="sending").items == []
 
 
 def test_a_paused_run_says_paused_and_shows_no_time_left(session_factory, people):

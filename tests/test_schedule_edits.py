@@ -13,6 +13,7 @@ from campaigns.campaign_service import create_campaign, update_campaign
 from campaigns.errors import ValidationError
 from campaigns.planning import launch_campaign, plan_due_runs
 from gateway.console.service_messages import translate_message
+from tests.console_helpers import logged_in
 from tests.factories import NOW, make_campaign
 
 SYSTEM = Actor.system()  # NOW is 10:00 in Asia/Shanghai on 2026-11-23
@@ -86,3 +87,16 @@ def test_the_refusal_reads_in_chinese_in_the_console(session, people):
             create_campaign(session, SYSTEM, _draft(people, schedule), now=NOW)
         chinese = translate_message(refused.value.message, "zh-Hans")
         assert chinese != refused.value.message and ("已经过去" in chinese)
+
+
+def test_the_console_builder_shows_the_refusal_beside_the_schedule(client, session_factory, people):
+    token = logged_in(client, session_factory, "zhuoma", "coordinator", "623025101")
+    form = {"csrf_token": token, "name": "接种提醒", "grid_ids": [str(people["623025101"])], "text_zh": "明天接种",
+            "fallback_language": "zh", "schedule_kind": "once", "schedule_at": "2020-01-01T09:00"}  # fmt: skip
+    refused = client.post("/console/campaigns/new", data=form)
+    assert refused.status_code == 422
+    page = refused.get_data(as_text=True)
+    assert (
+        'id="err-schedule" role="alert">时间已经过去' in page
+        and "发送时间 2020-01-01T09:00（Asia/Shanghai）已经过去" in page
+    )

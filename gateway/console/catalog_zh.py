@@ -289,6 +289,7 @@ ZH_HANS: dict[str, str] = {
     "this user needs a scope grid": "该用户需要一个管辖网格",
     "you cannot change your own role, scope or access": "不能修改自己的角色、范围或状态",
     "required": "必填",
+    "in the past": "时间已经过去",
     "too short": "太短",
     "taken": "已被占用",
     "invalid": "格式不对",
