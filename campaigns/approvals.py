@@ -1,8 +1,9 @@
 """Four eyes on large campaigns: a campaign to more people than a threshold (a setting) launches only after a
 second person approved it.
 
-The approver must be allowed to write in the campaign's grid and must not be the one who created it. An approval
-holds for the content it was given for: any later change to the audience, texts, channels or schedule voids it
+The threshold is compared with the people the campaign reaches by SMS or call, the number its preview shows as
+`people`. The approver must be allowed to write in the campaign's grid and must not be the one who created it. An
+approval holds for the content it was given for: any later change to the audience, texts, channels or schedule voids it
 (a fingerprint of those is stored with it). The check runs inside `launch_campaign`, so the console, the API and
 any other caller obey it; only the system actor (code, not staff) is exempt.
 """
@@ -14,14 +15,14 @@ import json
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from campaigns.access import Actor, require_write
-from campaigns.audiences import audience_select
 from campaigns.campaign_service import load_campaign
 from campaigns.errors import Conflict, PermissionDenied
-from campaigns.models import Campaign, CampaignApproval, Contact, User
+from campaigns.models import Campaign, CampaignApproval, User
+from campaigns.reach import people_reached
 
 DEFAULT_APPROVAL_THRESHOLD = 1000
 
@@ -36,8 +37,8 @@ def campaign_fingerprint(campaign: Campaign) -> str:
 
 
 def audience_size(session: Session, campaign: Campaign) -> int:
-    """The people in the campaign's audience (opted-out contacts excluded), whatever channel reaches them."""
-    return session.scalar(audience_select(session, campaign.audience, func.count(Contact.id))) or 0
+    """The people the campaign reaches by SMS or call: the preview's `people` (campaigns.reach)."""
+    return people_reached(session, campaign)
 
 
 def _valid_approval(session: Session, campaign: Campaign) -> CampaignApproval | None:

@@ -11,8 +11,8 @@ import posixpath
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import exists, select
+from sqlalchemy.orm import Session, object_session
 
 from campaigns.access import Actor, require_path_in_scope, require_write, scope_condition
 from campaigns.audiences import check_audience
@@ -21,7 +21,8 @@ from campaigns.errors import Conflict, NotFound, ValidationError
 from campaigns.languages import normalize_language
 from campaigns.loudspeaker_policy import CHANNEL as LOUDSPEAKER
 from campaigns.loudspeaker_policy import check_loudspeaker
-from campaigns.models import Campaign, Contact, Grid
+from campaigns.models import Campaign, Contact, Grid, Run
+from campaigns.models.base import utcnow
 from campaigns.pagination import Page, paginate
 from campaigns.schedules import check_schedule, check_timezone, check_window, next_occurrence
 from campaigns.templates import check_template
@@ -31,11 +32,27 @@ EDITABLE = ("name", "channels", "audience", "texts", "fallback_language", "sched
             "expects_reply", "confirmation", "loudspeaker")  # fmt: skip
 
 
+def shown_status(campaign: Campaign) -> str:
+    """The status staff see: `sending` while a run of a scheduled or finished campaign sends (a "now" campaign is
+    finished as soon as its only run is planned), `paused` while a finished campaign's run is held."""
+    session = object_session(campaign)
+    if campaign.status not in ("scheduled", "finished") or session is None or campaign.id is None:
+        return campaign.status
+    held = set(
+        session.scalars(
+            select(Run.status).where(Run.campaign_id == campaign.id, Run.status.in_(("sending", "paused"))).distinct()
+        )
+    )
+    if "sending" in held:
+        return "sending"
+    return "paused" if "paused" in held and campaign.status == "finished" else campaign.status
+
+
 def campaign_to_dict(campaign: Campaign) -> dict[str, Any]:
     return {
         "id": campaign.id,
         "name": campaign.name,
-        "status": campaign.status,
+        "status": shown_status(campaign),
         "channels": campaign.channels,
         "audience": campaign.audience,
         "texts": campaign.texts,
@@ -51,7 +68,9 @@ def campaign_to_dict(campaign: Campaign) -> dict[str, Any]:
     }
 
 
-def _clean(session: Session, actor: Actor, data: dict[str, Any], current: Campaign | None) -> dict[str, Any]:
+def _clean(
+    session: Session, actor: Actor, data: dict[str, Any], current: Campaign | None, now: datetime
+) -> dict[str, Any]:
     unknown = sorted(set(data) - set(EDITABLE))
     if unknown:
         raise ValidationError(f"unknown fields: {', '.join(unknown)}", fields={name: "unknown" for name in unknown})
@@ -74,19 +93,33 @@ def _clean(session: Session, actor: Actor, data: dict[str, Any], current: Campai
     timezone = str(merged.get("timezone") or "Asia/Shanghai")
     check_timezone(timezone)
     expects_reply = bool(merged.get("expects_reply", False))
+    schedule = check_schedule(merged.get("schedule") or {"kind": "now"})
+    if current is None or current.status == "draft" or {"schedule", "timezone"} & set(data):
+        require_future(schedule, timezone, now)
     return {
         "name": name,
         "channels": list(dict.fromkeys(channels)),
         "audience": check_audience(session, actor, merged.get("audience")),
         "texts": texts,
         "fallback_language": fallback,
-        "schedule": check_schedule(merged.get("schedule") or {"kind": "now"}),
+        "schedule": schedule,
         "timezone": timezone,
         "send_window": check_window(merged.get("send_window")),
         "expects_reply": expects_reply,
         "confirmation": check_confirmation(merged.get("confirmation"), expects_reply),
         "loudspeaker": check_loudspeaker(merged.get("loudspeaker"), channels),
     }
+
+
+def require_future(schedule: dict[str, Any], timezone: str, now: datetime) -> None:
+    """Refuse a schedule with no occurrence after `now`: a past "once", or a recurrence whose `until` has passed."""
+    if schedule["kind"] == "now" or next_occurrence(schedule, timezone, now) is not None:
+        return
+    if schedule["kind"] == "once":
+        message = f"the schedule's time {schedule['at']} ({timezone}) has already passed: choose a time in the future"
+    else:
+        message = f"the schedule ends on {schedule['until']}, which has passed: it would never run again"
+    raise ValidationError(message, fields={"schedule": "in the past"})
 
 
 def _common_scope(session: Session, audience: dict[str, list]) -> int | None:
@@ -98,10 +131,13 @@ def _common_scope(session: Session, audience: dict[str, list]) -> int | None:
     return int(ids[-1]) if ids else None
 
 
-def create_campaign(session: Session, actor: Actor, data: dict[str, Any]) -> dict[str, Any]:
-    """Save a draft campaign after checking audience scope, texts, templates, schedule and window."""
+def create_campaign(
+    session: Session, actor: Actor, data: dict[str, Any], now: datetime | None = None
+) -> dict[str, Any]:
+    """Save a draft campaign after checking audience scope, texts, templates, schedule (not in the past) and
+    window."""
     require_write(actor)
-    cleaned = _clean(session, actor, data, None)
+    cleaned = _clean(session, actor, data, None, now or utcnow())
     campaign = Campaign(**cleaned, status="draft", created_by=actor.user_id)
     campaign.scope_grid_id = _common_scope(session, cleaned["audience"])
     session.add(campaign)
@@ -131,19 +167,31 @@ def list_campaigns(
     query = select(Campaign).outerjoin(Grid, Campaign.scope_grid_id == Grid.id)
     if actor.scope_path is not None:
         query = query.where(scope_condition(actor, Grid.path))
-    if status:
+    if status == "sending":
+        sending_run = exists().where(Run.campaign_id == Campaign.id, Run.status == "sending")
+        query = query.where(Campaign.status.in_(("scheduled", "finished")), sending_run)
+    elif status:
         query = query.where(Campaign.status == status)
     return paginate(session, query.order_by(Campaign.id.desc()), page, per_page, campaign_to_dict)
 
 
-def update_campaign(session: Session, actor: Actor, campaign_id: int, data: dict[str, Any]) -> dict[str, Any]:
-    """Edit a draft, scheduled or paused campaign; runs already planned keep the texts they were planned with."""
+def update_campaign(
+    session: Session, actor: Actor, campaign_id: int, data: dict[str, Any], now: datetime | None = None
+) -> dict[str, Any]:
+    """Edit a draft, scheduled or paused campaign; runs already planned keep the texts they were planned with. A
+    new schedule or time zone moves a launched campaign's next run (the old one no longer fires)."""
     require_write(actor)
+    now = now or utcnow()
     campaign = load_campaign(session, actor, campaign_id)
     if campaign.status in ("cancelled", "finished"):
         raise Conflict(f"a {campaign.status} campaign cannot be edited")
-    for key, value in _clean(session, actor, data, campaign).items():
+    timing = (campaign.schedule, campaign.timezone)
+    for key, value in _clean(session, actor, data, campaign, now).items():
         setattr(campaign, key, value)
+    if campaign.status in ("scheduled", "paused") and (campaign.schedule, campaign.timezone) != timing:
+        campaign.next_run_at = (
+            now if campaign.schedule["kind"] == "now" else next_occurrence(campaign.schedule, campaign.timezone, now)
+        )
     campaign.scope_grid_id = _common_scope(session, campaign.audience)
     session.flush()
     return campaign_to_dict(campaign)

@@ -111,12 +111,20 @@ def record_outcomes(session: Session, token: str, policy, at: datetime, pairs, r
 
 
 def _bind_sid_where_callback_came_first(connection, accepted) -> None:
+    """The callback already moved these rows on (and cleared the lease): bind the sid if the callback had none,
+    and record the segments the provider bills, which only the send knows."""
     outbox = OutboxMessage.__table__
     connection.execute(
         outbox.update()
         .where(outbox.c.id == bindparam("row_id"), outbox.c.provider_sid.is_(None))
         .values(provider_sid=bindparam("sid")),
         [{"row_id": item["row_id"], "sid": item["sid"]} for item in accepted],
+    )
+    connection.execute(
+        outbox.update()
+        .where(outbox.c.id == bindparam("row_id"), outbox.c.provider_sid == bindparam("sid"))
+        .values(segments=bindparam("segs")),
+        [{"row_id": item["row_id"], "sid": item["sid"], "segs": item["segs"]} for item in accepted],
     )
 
 

@@ -19,7 +19,7 @@ from campaigns.approvals import DEFAULT_APPROVAL_THRESHOLD, require_approval
 from campaigns.campaign_service import activate_campaign, load_campaign
 from campaigns.errors import ValidationError
 from campaigns.models import Campaign, Contact, OutboxMessage, Run
-from campaigns.preview import launch_blockers
+from campaigns.preview import launch_blockers, sms_segments_estimate
 from campaigns.recipients import body_expr, language_expr, recipients_select
 from campaigns.schedules import next_occurrence, window_opens_at
 from campaigns.sms_segments import count_segments
@@ -80,6 +80,7 @@ def plan_occurrence(session: Session, campaign: Campaign, occurrence: datetime, 
         run.planned = _write_outbox(
             session, campaign, run, window_opens_at(campaign.send_window, campaign.timezone, now)
         )
+        run.estimated_segments = sms_segments_estimate(session, campaign)
         planned = PlannedRun(run.id, campaign.id, run.planned)
     campaign.next_run_at = next_occurrence(campaign.schedule, campaign.timezone, max(occurrence, now))
     if campaign.next_run_at is None:

@@ -42,7 +42,7 @@ def run_timeline(session: Session, actor: Actor, run_id: int, now: datetime, mom
         end = min(now, max(moment for moment in (run.finished_at, last, confirmed_last) if moment is not None))
     end = max(end, first + timedelta(seconds=1))
     step = (end - first) / (moments - 1)
-    times = [first + step * index for index in range(moments)]
+    times = [first + step * index for index in range(moments - 1)] + [end]  # the step is rounded to microseconds
     return {
         "run_id": run.id,
         "total": total,

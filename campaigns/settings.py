@@ -48,6 +48,7 @@ class Settings:
     speaker_feed_cache_seconds: float = 300.0
     cap_sender: str = "gridcast@127.0.0.1"
     call_rate_per_second: float = 1.0
+    call_price_per_minute: float = 0.1
     max_concurrent_calls: int = 10
     call_retry_minutes: float = 30.0
     call_max_tries: int = 3
@@ -104,6 +105,7 @@ class Settings:
             speaker_feed_cache_seconds=_positive(env, "GRIDCAST_SPEAKER_FEED_CACHE_SECONDS", 300.0, allow_zero=True),
             cap_sender=env.get("GRIDCAST_CAP_SENDER") or _cap_sender(env.get("PUBLIC_BASE_URL")),
             call_rate_per_second=_positive(env, "GRIDCAST_CALL_RATE", 1.0),
+            call_price_per_minute=_positive(env, "GRIDCAST_CALL_PRICE", 0.1, allow_zero=True),
             max_concurrent_calls=int(_positive(env, "GRIDCAST_CALL_CONCURRENCY", 10)),
             call_retry_minutes=_positive(env, "GRIDCAST_CALL_RETRY_MINUTES", 30.0),
             call_max_tries=_whole(env, "GRIDCAST_CALL_MAX_TRIES", 3, 1, 10),

@@ -25,7 +25,8 @@ PRICING = Pricing(price_per_segment=0.05, currency="CNY", rate_per_second=10)
 
 def test_preview_counts_languages_fallback_and_unreachable(session, people):
     campaign = make_campaign(session, people)
-    preview = preview_campaign(session, Actor.system(), campaign["id"], PRICING)
+    whole = preview_campaign(session, Actor.system(), campaign["id"], PRICING)
+    preview = whole["sms"]
     by_language = {row["language"]: row for row in preview["by_language"]}
     assert preview["recipients"] == 3  # 才让, 王芳, Tom (fallback); 扎西 is voice-only, 拉毛 opted out, 多杰 elsewhere
     assert by_language["zh"]["recipients"] == 2 and by_language["bo"]["recipients"] == 1
@@ -34,8 +35,8 @@ def test_preview_counts_languages_fallback_and_unreachable(session, people):
     assert preview["without_reachable_channel"] == 1
     assert preview["segments_total"] == 3
     assert preview["estimated_cost"] == pytest.approx(0.15)
-    assert preview["blocking"] == []
-    [township] = preview["by_grid"]
+    assert whole["blocking"] == [] and whole["people"] == 3 and whole["voice"] is None
+    [township] = whole["by_grid"]
     assert township["recipients"] == 3
     assert {child["name"]: child["recipients"] for child in township["children"]} == {"秀玛村": 2, "萨合塘村": 1}
 
@@ -43,7 +44,7 @@ def test_preview_counts_languages_fallback_and_unreachable(session, people):
 def test_preview_blocks_languages_without_text(session, people):
     campaign = make_campaign(session, people, fallback_language=None)
     preview = preview_campaign(session, Actor.system(), campaign["id"], PRICING)
-    assert preview["without_text"] == {"en": 1}
+    assert preview["sms"]["without_text"] == {"en": 1}
     assert "en" in preview["blocking"][0]
 
 

@@ -54,7 +54,7 @@ def test_launch_blockers_and_refusals_read_in_chinese(session_factory, people):
         refused = _refusal(lambda: launch_campaign(session, Actor.system(), campaign["id"], NOW))
         assert _chinese(refused).startswith("活动无法发布：有 ")
         too_many = _refusal(
-            lambda: approvals.require_approval(session, staff, session.get(Campaign, campaign["id"]), 1)
+            lambda: approvals.require_approval(session, staff, session.get(Campaign, campaign["id"]), 0)
         )
         assert _chinese(too_many).startswith("此活动发给 ")
         paused = _refusal(lambda: run_control.pause_campaign(session, staff, campaign["id"]))

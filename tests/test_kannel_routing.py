@@ -77,6 +77,7 @@ def test_the_preview_estimates_each_channel_at_its_own_rate(session_factory, peo
     with session_factory() as session:
         preview = preview_campaign(session, Actor.system(), campaign["id"], Pricing(0.05, "CNY", 10.0, rates))
         alone = preview_campaign(session, Actor.system(), campaign["id"], Pricing(0.05, "CNY", 2.0))
+    preview, alone = preview["sms"], alone["sms"]
     assert preview["recipients"] == 4
     assert preview["by_channel"] == [
         {"channel": "kannel", "recipients": 3, "send_rate_per_second": 1.0, "estimated_seconds": 3.0},

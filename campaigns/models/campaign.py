@@ -51,6 +51,7 @@ class Run(Base):
     kind: Mapped[str] = mapped_column(String(16), default="regular", server_default="regular")
     parent_run_id: Mapped[int | None] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"), index=True)
     planned: Mapped[int] = mapped_column(Integer, default=0)
+    estimated_segments: Mapped[int | None] = mapped_column(Integer)  # the preview's SMS segments, set when planned
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     alert: Mapped[str | None] = mapped_column(String(500))

@@ -9,8 +9,7 @@ from flask import jsonify, request
 from campaigns import campaign_service, progress, run_control
 from campaigns.models.base import utcnow
 from campaigns.planning import launch_campaign
-from campaigns.preview import Pricing, preview_campaign
-from campaigns.route_eta import route_rates
+from campaigns.preview import preview_campaign, pricing_from_settings
 from gateway.api import api
 from gateway.api.context import after_commit, current_actor, db, json_body, page_args
 from gateway.app import current_runtime
@@ -42,10 +41,7 @@ def update_campaign(campaign_id: int):
 
 @api.get("/campaigns/<int:campaign_id>/preview")
 def preview(campaign_id: int):
-    settings = current_runtime().settings
-    pricing = Pricing(
-        settings.sms_price_per_segment, settings.currency, settings.sms_rate_per_second, route_rates(settings)
-    )
+    pricing = pricing_from_settings(current_runtime().settings)
     return jsonify(preview_campaign(db(), current_actor(), campaign_id, pricing))
 
 
@@ -94,7 +90,16 @@ def list_runs(campaign_id: int):
 
 @api.get("/runs/<int:run_id>")
 def run_progress(run_id: int):
-    return jsonify(progress.run_progress(db(), current_actor(), run_id, utcnow()))
+    settings = current_runtime().settings
+    state = progress.run_progress(
+        db(),
+        current_actor(),
+        run_id,
+        utcnow(),
+        price_per_segment=settings.sms_price_per_segment,
+        currency=settings.currency,
+    )
+    return jsonify(state)
 
 
 @api.post("/runs/<int:run_id>/retry-failed")

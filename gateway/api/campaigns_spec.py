@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from gateway.api.preview_spec import PREVIEW_EXAMPLE, PREVIEW_SCHEMA, RUN_PROGRESS_SCHEMA
 from gateway.api.spec import PAGE_PARAMS, error_responses, json_request, json_response, page_of, path_id, query_param
 
 CAMPAIGN_EXAMPLE = {
@@ -33,7 +34,11 @@ SCHEMAS: dict[str, Any] = {
         "properties": {
             "id": {"type": "integer"},
             "name": {"type": "string"},
-            "status": {"type": "string", "enum": ["draft", "scheduled", "paused", "cancelled", "finished", "system"]},
+            "status": {
+                "type": "string",
+                "enum": ["draft", "scheduled", "sending", "paused", "cancelled", "finished", "system"],
+                "description": "sending: a run of the campaign is sending now; paused: a run or the schedule is held",
+            },
             "channels": {"type": "array", "items": {"type": "string", "enum": ["sms", "voice", "loudspeaker"]}},
             "audience": {"$ref": "#/components/schemas/Audience"},
             "texts": {"type": "object", "additionalProperties": {"type": "string"}},
@@ -91,34 +96,11 @@ SCHEMAS: dict[str, Any] = {
             "escalation_texts": {"type": "object", "nullable": True, "additionalProperties": {"type": "string"}},
         },
     },
-    "Preview": _OBJECT,
+    "Preview": PREVIEW_SCHEMA,
     "Run": _OBJECT,
-    "RunProgress": _OBJECT,
+    "RunProgress": RUN_PROGRESS_SCHEMA,
 }
 
-PREVIEW_EXAMPLE = {
-    "campaign_id": 7,
-    "recipients": 812,
-    "by_language": [
-        {"language": "bo", "recipients": 530, "encoding": "UCS-2", "segments_per_message": None, "segments_total": 530},
-        {"language": "zh", "recipients": 282, "encoding": "UCS-2", "segments_per_message": None, "segments_total": 282},
-    ],
-    "by_grid": [{"grid_id": 2, "code": "623025101", "name": "齐哈玛镇", "recipients": 812}],
-    "fallback_language": "zh",
-    "fallback_recipients": 3,
-    "without_reachable_channel": 14,
-    "without_text": {},
-    "segments_total": 812,
-    "estimated_cost": 40.6,
-    "currency": "CNY",
-    "send_rate_per_second": 6.77,
-    "estimated_seconds": 120.0,
-    "by_channel": [
-        {"channel": "kannel", "recipients": 120, "send_rate_per_second": 1.0, "estimated_seconds": 120.0},
-        {"channel": "twilio", "recipients": 692, "send_rate_per_second": 10.0, "estimated_seconds": 69.2},
-    ],
-    "blocking": [],
-}
 RUN_EXAMPLE = {
     "id": 3,
     "campaign_id": 7,
@@ -146,7 +128,11 @@ PROGRESS_EXAMPLE = {
     "by_grid": [{"grid_id": 5, "code": "623025101201", "name": "秀玛村", "counts": {"delivered": 120}}],
     "rate_per_second": 9.8,
     "remaining": 312,
-    "estimated_seconds_left": 32,
+    "estimated_seconds_left": 31.8,
+    "segments": {"estimated": 1624, "actual": 1000},
+    "estimated_cost": 81.2,
+    "actual_cost": 50.0,
+    "currency": "CNY",
     "problems": [
         {"outbox_id": 91, "to": "+8613800000091", "status": "failed", "error_code": "21211", "error": "invalid number"}
     ],
@@ -214,7 +200,8 @@ PATHS: dict[str, Any] = {
         "parameters": [_CID],
         "get": {
             "tags": ["campaigns"],
-            "summary": "Recipients by grid and language, SMS segments, cost and duration, and what blocks a launch",
+            "summary": "Per channel: SMS recipients, segments and cost; people called, call minutes and cost; grids "
+            "and speakers reached by loudspeaker; the people reached, and what blocks a launch",
             "responses": {
                 "200": json_response("The preview", {"$ref": "#/components/schemas/Preview"}, PREVIEW_EXAMPLE),
                 **error_responses(404),
@@ -231,7 +218,7 @@ PATHS: dict[str, Any] = {
                 "202": json_response(
                     "Launched",
                     _CAMPAIGN,
-                    {**CAMPAIGN_EXAMPLE, "status": "finished", "run": {"id": 3, "planned": 812}},
+                    {**CAMPAIGN_EXAMPLE, "status": "sending", "run": {"id": 3, "planned": 812}},
                 ),
                 **error_responses(403, 404, 409, 422),
             },
@@ -266,7 +253,7 @@ PATHS: dict[str, Any] = {
         "parameters": [_RID],
         "get": {
             "tags": ["runs"],
-            "summary": "Progress: counts by status, grid and language, rate, time left, problems",
+            "summary": "Progress: counts by status, grid and language, rate, time left, segments and cost, problems",
             "responses": {
                 "200": json_response("The progress", {"$ref": "#/components/schemas/RunProgress"}, PROGRESS_EXAMPLE),
                 **error_responses(404),

@@ -170,12 +170,18 @@ ZH_HANS: dict[str, str] = {
     "By language": "按语言",
     "By status": "按状态",
     "{n} people in the audience cannot be reached by SMS.": "接收对象中有 {n} 人无法通过短信联系。",
+    "{n} people reached by SMS or call; about {cost} {currency} in all.": "短信或电话将联系 {n} 人；合计约 {cost} {currency}。",  # noqa: E501
+    "{n} people to call, {minutes} call minutes, about {cost} {currency}; {rate} calls per second, about {seconds} s.": "将拨打 {n} 人，通话 {minutes} 分钟，约 {cost} {currency}；每秒 {rate} 通，约 {seconds} 秒。",  # noqa: E501
+    "Seconds per call": "每通秒数",
+    "{n} people in the audience cannot be called.": "接收对象中有 {n} 人无法通过电话联系。",
+    "{speakers} loudspeakers in {grids} grids play the announcement.": "{grids} 个网格中的 {speakers} 个喇叭将播放这条通知。",  # noqa: E501
     "Runs": "发送批次",
     "No runs yet.": "还没有发送批次。",
     "{n} planned": "计划 {n} 条",
     "Done: {action}.": "已完成：{action}。",
     "{done} of {total} handed to the network; {rate} per second.": "{total} 条中已发出 {done} 条；每秒 {rate} 条。",
     "About {s} s left.": "约剩 {s} 秒。",
+    "SMS segments sent: {actual} (estimated {estimated}); cost {actual_cost} {currency} (estimated {estimated_cost} {currency}).": "已发短信计费条数：{actual}（预估 {estimated}）；费用 {actual_cost} {currency}（预估 {estimated_cost} {currency}）。",  # noqa: E501
     "Waiting for the send window until {at}.": "等待发送时段，直到 {at}。",
     "Progress": "进度",
     "also those with an unknown outcome (risk of a duplicate)": "包括结果不明的（可能重复发送）",
@@ -286,6 +292,7 @@ ZH_HANS: dict[str, str] = {
     "this user needs a scope grid": "该用户需要一个管辖网格",
     "you cannot change your own role, scope or access": "不能修改自己的角色、范围或状态",
     "required": "必填",
+    "in the past": "时间已经过去",
     "too short": "太短",
     "taken": "已被占用",
     "invalid": "格式不对",
@@ -431,6 +438,7 @@ ZH_HANS: dict[str, str] = {
     "SMS per second": "每秒短信数",
     "Kannel SMS per second": "Kannel 每秒短信数",
     "Price per SMS segment": "每条短信分段价格",
+    "Price per call minute": "每分钟通话价格",
     "Send batch size": "发送批量",
     "Sending attempts": "发送尝试次数",
     "Parallel sends": "并行发送数",

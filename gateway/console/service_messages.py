@@ -40,6 +40,10 @@ MESSAGE_PATTERNS_ZH: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (rf"no speech engine here speaks {LANG}: upload a recording", "本机没有能说 {lang} 的语音引擎：请上传录音"),
         (rf"the campaign has no text in {LANG} to synthesize", "活动没有 {lang} 的文本可供合成"),
         (rf"the {LANG} text has nothing to read aloud", "{lang} 的文本没有可朗读的内容"),
+        (r"the schedule's time (?P<at>\S+) \((?P<tz>[\w/+-]+)\) has already passed: choose a time in the future",
+         "发送时间 {at}（{tz}）已经过去：请选择将来的时间"),
+        (r"the schedule ends on (?P<until>\S+), which has passed: it would never run again",
+         "时间安排在 {until} 结束，这一天已经过去：它不会再发送"),
     )
 )  # fmt: skip
 TRANSLATED_GROUPS = ("status", "channels")

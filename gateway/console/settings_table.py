@@ -76,6 +76,8 @@ def effective_settings(settings: Settings) -> list[tuple[str, list[Row]]]:
         (_("Voice calls"), [
             (_("Calls per second"), "GRIDCAST_CALL_RATE", plain(settings.call_rate_per_second)),
             (_("Calls at once"), "GRIDCAST_CALL_CONCURRENCY", plain(settings.max_concurrent_calls)),
+            (_("Price per call minute"), "GRIDCAST_CALL_PRICE",
+             f"{settings.call_price_per_minute} {settings.currency}"),
             (_("Minutes before calling again"), "GRIDCAST_CALL_RETRY_MINUTES", plain(settings.call_retry_minutes)),
             (_("Tries per person"), "GRIDCAST_CALL_MAX_TRIES", plain(settings.call_max_tries)),
             (_("Announcement plays"), "GRIDCAST_CALL_PLAYS", plain(settings.call_announcement_plays)),

@@ -10,7 +10,7 @@ from campaigns.errors import DomainError
 from campaigns.languages import LANGUAGES
 from campaigns.models.base import utcnow
 from campaigns.planning import launch_campaign
-from campaigns.preview import Pricing, preview_campaign
+from campaigns.preview import preview_campaign, pricing_from_settings
 from campaigns.roles import CONTACT_ROLES
 from campaigns.run_timeline import run_timeline
 from gateway.api.campaigns import enqueue_dispatch_soon
@@ -73,21 +73,19 @@ def update_campaign(campaign_id: int):
     return redirect(url_for("console.campaign_page", campaign_id=campaign_id))
 
 
-def _pricing() -> Pricing:
-    settings = current_runtime().settings
-    return Pricing(settings.sms_price_per_segment, settings.currency, settings.sms_rate_per_second)
-
-
 @console.get("/campaigns/<int:campaign_id>")
 def campaign_page(campaign_id: int):
     actor = current_actor()
     campaign = campaign_service.get_campaign(db(), actor, campaign_id)
-    threshold = current_runtime().settings.approval_threshold
+    settings = current_runtime().settings
+    preview = None
+    if campaign["status"] == "draft":
+        preview = preview_campaign(db(), actor, campaign_id, pricing_from_settings(settings))
     return render_template(
         "console/campaign.html",
         campaign=campaign,
-        preview=preview_campaign(db(), actor, campaign_id, _pricing()) if campaign["status"] == "draft" else None,
-        approval=approvals.approval_status(db(), actor, campaign_id, threshold),
+        preview=preview,
+        approval=approvals.approval_status(db(), actor, campaign_id, settings.approval_threshold),
         runs=progress.list_runs(db(), actor, campaign_id),
         audio=campaign_audio_rows(actor, campaign),
         language_names=LANGUAGES,
@@ -127,7 +125,15 @@ def campaign_action(campaign_id: int, action: str):
 @console.get("/runs/<int:run_id>")
 def run_page(run_id: int):
     actor = current_actor()
-    state = progress.run_progress(db(), actor, run_id, utcnow())
+    settings = current_runtime().settings
+    state = progress.run_progress(
+        db(),
+        actor,
+        run_id,
+        utcnow(),
+        price_per_segment=settings.sms_price_per_segment,
+        currency=settings.currency,
+    )
     campaign = campaign_service.get_campaign(db(), actor, state["run"]["campaign_id"])
     waiting = None
     if campaign["expects_reply"]:
