@@ -23,7 +23,16 @@ from sqlalchemy.orm import Session, sessionmaker
 from campaigns.channels.base import OutgoingSms, SendResult
 from campaigns.models import OutboxMessage
 from campaigns.outcomes import record_outcomes
-from campaigns.sending import BatchReport, ClaimedRow, RateLimiter, SendPolicy, _claim, _skip_opted_out, limiter_for
+from campaigns.sending import (
+    BatchReport,
+    ClaimedRow,
+    RateLimiter,
+    SendPolicy,
+    _claim,
+    _skip_opted_out,
+    limiter_for,
+    taken_by,
+)
 
 CLAIM_ROUNDS = 5  # rows claimed at once: at most this many rounds of sends (claims are made while sends fly)
 WRITE_EVERY_SECONDS = 1.0  # outcomes are written a round at a time, or at least this often at low rates
@@ -51,7 +60,7 @@ def send_concurrently(
         if result.throttled:
             limiter.slow_down(result.retry_after or 1.0)
         row, token = stream.in_flight.pop(message.outbox_id)
-        written[token].append((row, result))
+        written[token].append((row, taken_by(channel, result)))
         waiting += 1
         if waiting >= policy.concurrency or time.monotonic() - since >= WRITE_EVERY_SECONDS:
             _write(session_factory, policy, now(), written, stream.report)

@@ -1,7 +1,8 @@
 """Reconciling rows left in `sending`: a worker died, or the provider's answer was lost or ambiguous.
 
 Such a row is never resent blindly. If a status callback arrived it has already moved on. Otherwise the channel
-is asked whether it has the message (`find_sms`) or the call (`find_call`): yes -> `sent`; certainly not -> back
+that took it (`outbox.provider`) is asked whether it has the message (`find_sms`) or the call (`find_call`); a
+message taken by a channel this deployment no longer has cannot be looked up and becomes `unknown`. Yes -> `sent`; certainly not -> back
 to `queued` (or `failed` after the last attempt); cannot tell -> `unknown`, shown to staff. A row is taken over
 only if its lease is still expired at that moment: its sender may have renewed the lease to send it while earlier
 rows of the list were being looked up.
@@ -16,7 +17,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from campaigns.channels.base import OutgoingCall, OutgoingSms, SmsChannel
+from campaigns.channels.base import LookupResult, OutgoingCall, OutgoingSms, SmsChannel
 from campaigns.models import OutboxMessage
 
 LOOKUP_MARGIN = timedelta(minutes=10)
@@ -77,7 +78,12 @@ def _settle(session_factory, channel: SmsChannel, max_attempts: int, now, cutoff
         call = OutgoingCall(row.id, row.attempts, row.to, row.language) if row.channel == "voice" else None
         since = (row.updated_at or now) - LOOKUP_MARGIN
         attempts = row.attempts
-    lookup = channel.find_call(call, since) if call else channel.find_sms(message, since)
+    if call:
+        lookup = channel.find_call(call, since)
+    elif message.provider and not holds(channel, message.provider):
+        lookup = LookupResult(found=None)  # another channel took it: only that one could say
+    else:
+        lookup = channel.find_sms(message, since)
     with session_factory.begin() as session:
         guard = (OutboxMessage.id == row_id) & (OutboxMessage.lease_token == token)
         done = {"lease_token": None, "lease_expires_at": None, "updated_at": now}
@@ -94,3 +100,9 @@ def _settle(session_factory, channel: SmsChannel, max_attempts: int, now, cutoff
             values = {"status": "unknown", "error_message": "the provider could not confirm this send", **done}
             report.unknown += 1
         session.execute(update(OutboxMessage).where(guard).values(**values))
+
+
+def holds(channel: SmsChannel, provider: str) -> bool:
+    """Whether `channel` is (or routes to) the channel named `provider`, so it can answer for that channel's rows."""
+    routed = getattr(channel, "holds", None)
+    return routed(provider) if routed is not None else provider == channel.name

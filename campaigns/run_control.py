@@ -1,10 +1,13 @@
-"""Staff controls over campaigns and runs: pause, resume, cancel, retry failed rows, settle unknown ones."""
+"""Staff controls over campaigns and runs: pause, resume, cancel, retry failed and undelivered rows, settle unknown
+ones."""
 
 from __future__ import annotations
 
+import dataclasses
+from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from campaigns.access import Actor, require_write
@@ -76,19 +79,62 @@ def _cancel_rows(session: Session, run: Run, now: datetime) -> None:
     )
 
 
-def retry_failed(session: Session, actor: Actor, run_id: int, now: datetime, include_unknown: bool = False) -> int:
-    """Queue the run's failed rows again (and `unknown` ones when staff accept the risk of a duplicate)."""
+RETRIED_STATUSES = ("failed", "undelivered")
+NEVER_RETRIED_CODES = ("21610", "opted_out")  # the contact replied STOP to the provider, or opted out here
+
+
+@dataclass(frozen=True)
+class RetryResult:
+    """What a retry queued again, by the status each row had; and when nothing was, why."""
+
+    requeued: int
+    by_status: dict[str, int]
+    reason: str | None = None
+    opted_out: int = 0
+    unknown_left: int = 0
+
+    def as_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+
+def retry_failed(
+    session: Session, actor: Actor, run_id: int, now: datetime, include_unknown: bool = False
+) -> RetryResult:
+    """Queue the run's `failed` and `undelivered` rows again (and `unknown` ones when staff accept the risk of a
+    duplicate), as new sends: the provider's earlier answer (id, channel, error) is cleared so the new send's reports
+    bind to it. Rows whose contact opted out through the provider are never retried."""
     require_write(actor)
     run = load_run(session, actor, run_id)
     if run.status == "cancelled":
         raise ValidationError("a cancelled run cannot be retried")
-    statuses = ("failed", "unknown") if include_unknown else ("failed",)
+    statuses = (*RETRIED_STATUSES, "unknown") if include_unknown else RETRIED_STATUSES
+    of_run = OutboxMessage.run_id == run.id
+    allowed = OutboxMessage.error_code.is_(None) | OutboxMessage.error_code.not_in(NEVER_RETRIED_CODES)
+    retried = of_run & OutboxMessage.status.in_(statuses) & allowed
+    by_status = _count_by_status(session, retried)
     count = session.execute(
         update(OutboxMessage)
-        .where(OutboxMessage.run_id == run.id, OutboxMessage.status.in_(statuses))
-        .where((OutboxMessage.error_code.is_(None)) | (OutboxMessage.error_code.not_in(("21610", "opted_out"))))
-        .values(status="queued", next_attempt_at=now, attempts=0, finished_at=None, updated_at=now)
+        .where(retried)
+        .values(status="queued", next_attempt_at=now, attempts=0, finished_at=None, updated_at=now, sent_at=None,
+                provider_sid=None, provider=None, error_code=None, error_message=None)  # fmt: skip
+        .execution_options(synchronize_session=False)
     ).rowcount
     if count:
         run.status, run.finished_at = "sending", None
-    return count
+        return RetryResult(count, by_status)
+    opted_out = sum(_count_by_status(session, of_run & OutboxMessage.status.in_(statuses) & ~allowed).values())
+    unknown_left = 0
+    if not include_unknown:
+        unknown_left = _count_by_status(session, of_run & (OutboxMessage.status == "unknown")).get("unknown", 0)
+    if opted_out:
+        reason = f"{opted_out} failed messages went to contacts who opted out; they are never sent again"
+    elif unknown_left:
+        reason = f"{unknown_left} messages have an unknown outcome: retry with include_unknown to resend them"
+    else:
+        reason = "the run has no failed or undelivered messages"
+    return RetryResult(0, {}, reason, opted_out, unknown_left)
+
+
+def _count_by_status(session: Session, condition) -> dict[str, int]:
+    query = select(OutboxMessage.status, func.count()).where(condition).group_by(OutboxMessage.status)
+    return {status: count for status, count in session.execute(query)}

@@ -23,6 +23,7 @@ from sqlalchemy import and_, bindparam, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from campaigns.channels.base import OutgoingCall, OutgoingSms, SendResult, SmsChannel
+from campaigns.channels.calls_attached import WithCalls
 from campaigns.models import Campaign, Contact, OutboxMessage, Run
 from campaigns.outcomes import record_outcomes
 from campaigns.schedules import window_opens_at
@@ -194,7 +195,16 @@ def _send_one(session_factory, channel: SmsChannel, limiter: RateLimiter, policy
         result = channel.send_sms(OutgoingSms(outbox_id=row.id, to=row.to, body=row.body, status_callback_url=callback))
     if result.throttled:
         limiter.slow_down(result.retry_after or 1.0)
-    return row, result
+    return row, taken_by(channel, result, row.channel)
+
+
+def taken_by(channel, result: SendResult, kind: str = "sms") -> SendResult:
+    """`result` naming the channel that took the send (stored in outbox.provider): the one a routed channel named,
+    else the channel itself (for a call, the voice channel attached to an SMS-only one)."""
+    if result.provider:
+        return result
+    taker = channel.voice if kind == "voice" and isinstance(channel, WithCalls) else channel
+    return dataclasses.replace(result, provider=taker.name)
 
 
 def limiter_for(limiter, channel: str) -> RateLimiter:

@@ -131,7 +131,7 @@ def test_pause_resume_cancel_and_retry(session_factory, people):
         assert progress["by_language"]["zh"]["sent"] == 1
         assert progress["rate_per_second"] == pytest.approx(2 / 60, abs=0.01)
         assert finish_runs(session, NOW) == [planned.run_id]
-        assert retry_failed(session, SYSTEM, planned.run_id, NOW) == 1
+        assert retry_failed(session, SYSTEM, planned.run_id, NOW).requeued == 1
         assert session.get(Run, planned.run_id).status == "sending"
         cancel_campaign(session, SYSTEM, planned.campaign_id, NOW)
         assert session.get(Campaign, planned.campaign_id).status == "cancelled"

@@ -101,10 +101,10 @@ def run_progress(run_id: int):
 def retry_failed(run_id: int):
     body = request.get_json(silent=True)
     include_unknown = isinstance(body, dict) and body.get("include_unknown") is True
-    count = run_control.retry_failed(db(), current_actor(), run_id, utcnow(), include_unknown=include_unknown)
-    if count:
+    retried = run_control.retry_failed(db(), current_actor(), run_id, utcnow(), include_unknown=include_unknown)
+    if retried.requeued:
         after_commit(lambda: enqueue_dispatch_soon(run_id))
-    return jsonify({"requeued": count})
+    return jsonify(retried.as_dict())
 
 
 @api.post("/runs/<int:run_id>/cancel")

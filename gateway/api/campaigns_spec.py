@@ -157,6 +157,21 @@ _CID = path_id("campaign_id", "the campaign's id")
 _RID = path_id("run_id", "the run's id")
 
 
+_RETRY_RESULT = {
+    "type": "object",
+    "required": ["requeued", "by_status", "reason", "opted_out", "unknown_left"],
+    "properties": {
+        "requeued": {"type": "integer", "description": "messages queued again"},
+        "by_status": {"type": "object", "additionalProperties": {"type": "integer"},
+                      "description": "messages queued again, by the status they had (failed, undelivered, unknown)"},
+        "reason": {"type": "string", "nullable": True, "description": "why nothing was queued again (null when some were)"},
+        "opted_out": {"type": "integer", "description": "failed messages to contacts who opted out: never retried"},
+        "unknown_left": {"type": "integer",
+                         "description": "messages with an unknown outcome left alone (without include_unknown)"},
+    },
+}  # fmt: skip
+
+
 def _action(summary: str, example: dict, statuses=(403, 404, 409)) -> dict[str, Any]:
     return {
         "tags": ["campaigns"],
@@ -277,7 +292,9 @@ PATHS: dict[str, Any] = {
         "parameters": [_RID],
         "post": {
             "tags": ["runs"],
-            "summary": "Queue the failed messages again (and `unknown` ones with include_unknown: true)",
+            "summary": "Queue the failed and undelivered messages again (and `unknown` ones with include_unknown: "
+            "true); contacts who opted out are never retried. The answer counts what was queued by status, or says "
+            "why nothing was (`reason`, with `opted_out` and `unknown_left`)",
             "requestBody": {
                 "required": False,
                 "content": {
@@ -288,7 +305,12 @@ PATHS: dict[str, Any] = {
                 },
             },
             "responses": {
-                "200": json_response("How many were queued", {"type": "object"}, {"requeued": 6}),
+                "200": json_response(
+                    "What was queued again",
+                    _RETRY_RESULT,
+                    {"requeued": 6, "by_status": {"failed": 2, "undelivered": 4}, "reason": None, "opted_out": 0,
+                     "unknown_left": 1},
+                ),  # fmt: skip
                 **error_responses(403, 404, 422),
             },
         },

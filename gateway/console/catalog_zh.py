@@ -179,12 +179,17 @@ ZH_HANS: dict[str, str] = {
     "Waiting for the send window until {at}.": "等待发送时段，直到 {at}。",
     "Progress": "进度",
     "also those with an unknown outcome (risk of a duplicate)": "包括结果不明的（可能重复发送）",
-    "Retry failed": "重发失败的消息",
     "Cancel run": "取消本批次",
     "Cancel every message of this run not sent yet?": "取消本批次所有尚未发出的消息吗？",
     "Problems": "问题",
     "Not confirmed yet ({n} of {total})": "尚未确认（{total} 人中 {n} 人）",
-    "{n} messages queued again.": "{n} 条消息已重新排队。",
+    "{n} queued again: {failed} failed, {undelivered} undelivered, {unknown} unknown.":
+        "{n} 条已重新排队：失败 {failed} 条，未送达 {undelivered} 条，结果不明 {unknown} 条。",
+    "Nothing queued again: the {n} failed went to contacts who opted out.":
+        "没有消息重新排队：这 {n} 条失败的消息发给了已退订的联系人，不会再发送。",
+    "Nothing queued again: {n} have an unknown outcome (tick the box).": "没有消息重新排队：{n} 条结果不明（请勾选复选框）。",
+    "Nothing queued again: no failed or undelivered messages.": "没有消息重新排队：没有失败或未送达的消息。",
+    "Retry failed and undelivered": "重发失败和未送达的消息",
     # Inbox and simulator
     "Inbox views": "收件箱分类",
     "Replies to review": "待查看的回复",

@@ -19,6 +19,7 @@ from gateway.app import current_runtime
 from gateway.console import console
 from gateway.console.campaign_form import campaign_data, form_values, picker_grids
 from gateway.console.charts import progress_chart
+from gateway.console.control_messages import retry_message
 from gateway.console.forms import page_param
 from gateway.console.views_audio import campaign_audio_rows
 from gateway.console.web import _, current_actor, form_errors, record, service_text
@@ -143,12 +144,12 @@ def run_action(run_id: int, action: str):
     campaign = campaign_service.get_campaign(db(), actor, run["campaign_id"])
     try:
         if action == "retry":
-            count = run_control.retry_failed(
+            retried = run_control.retry_failed(
                 db(), actor, run_id, now, include_unknown=request.form.get("unknown") == "on"
             )
-            if count:
+            if retried.requeued:
                 after_commit(lambda: enqueue_dispatch_soon(run_id))
-            flash(_("{n} messages queued again.", n=count), "ok")
+            flash(*retry_message(retried))
         elif action == "cancel":
             run_control.cancel_run(db(), actor, run_id, now)
         else:
