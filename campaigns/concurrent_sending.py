@@ -21,6 +21,7 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session, sessionmaker
 
 from campaigns.channels.base import OutgoingSms, SendResult
+from campaigns.claim_release import release_refused, run_is_sending
 from campaigns.models import OutboxMessage
 from campaigns.outcomes import record_outcomes
 from campaigns.sending import (
@@ -145,19 +146,25 @@ class _Stream:
 
 
 def _renew_leases(session_factory, policy: SendPolicy, at: datetime, token: str, rows: list[ClaimedRow]):
-    """Renew the leases of `rows` still under `token` and count their attempts; returns those rows, updated."""
+    """Hand `rows` over where they are still under `token` and their run is sending: renew their leases, count their
+    attempts, set `handed_at`; returns those rows, updated. The others go back if still ours (run paused)."""
     with session_factory.begin() as session:
         kept = set(
             session.scalars(
                 update(OutboxMessage)
-                .where(OutboxMessage.id.in_([row.id for row in rows]), OutboxMessage.lease_token == token)
+                .where(
+                    OutboxMessage.id.in_([row.id for row in rows]), OutboxMessage.lease_token == token, run_is_sending()
+                )
                 .values(
-                    lease_expires_at=at + timedelta(seconds=policy.lease_seconds), attempts=OutboxMessage.attempts + 1
+                    lease_expires_at=at + timedelta(seconds=policy.lease_seconds),
+                    attempts=OutboxMessage.attempts + 1,
+                    handed_at=at,
                 )
                 .returning(OutboxMessage.id)
                 .execution_options(synchronize_session=False)
             )
         )
+    release_refused(session_factory, token, [row.id for row in rows if row.id not in kept], at)
     return [dataclasses.replace(row, attempts=row.attempts + 1) for row in rows if row.id in kept]
 
 

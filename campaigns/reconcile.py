@@ -1,11 +1,12 @@
 """Reconciling rows left in `sending`: a worker died, or the provider's answer was lost or ambiguous.
 
 Such a row is never resent blindly. If a status callback arrived it has already moved on. Otherwise the channel
-that took it (`outbox.provider`) is asked whether it has the message (`find_sms`) or the call (`find_call`); a
-message taken by a channel this deployment no longer has cannot be looked up and becomes `unknown`. Yes -> `sent`; certainly not -> back
-to `queued` (or `failed` after the last attempt); cannot tell -> `unknown`, shown to staff. A row is taken over
-only if its lease is still expired at that moment: its sender may have renewed the lease to send it while earlier
-rows of the list were being looked up.
+that took it (`outbox.provider`) is asked whether it has the message (`find_sms`) or the call (`find_call`): yes ->
+`sent`; certainly not -> back to `queued` (or `failed` after the last attempt); cannot tell -> `unknown`, shown to
+staff. A message taken by a channel this deployment no longer has cannot be looked up: `unknown`. A row that was
+claimed but never handed to a channel (`handed_at` unset) goes straight back to the queue, without asking. A row is
+taken over only if its lease is still expired at that moment: its sender may have renewed the lease to send it while
+earlier rows of the list were being looked up.
 """
 
 from __future__ import annotations
@@ -73,6 +74,10 @@ def _settle(session_factory, channel: SmsChannel, max_attempts: int, now, cutoff
         ).rowcount
         row = session.get(OutboxMessage, row_id) if taken else None
         if row is None:
+            return
+        if row.handed_at is None:  # claimed by a sender that died before handing it over: never sent, no one to ask
+            row.status, row.lease_token, row.lease_expires_at, row.updated_at = "queued", None, None, now
+            report.requeued += 1
             return
         message = OutgoingSms(outbox_id=row.id, to=row.to, body=row.body, provider=row.provider)
         call = OutgoingCall(row.id, row.attempts, row.to, row.language) if row.channel == "voice" else None

@@ -10,11 +10,11 @@ import pytest
 from rq.job import Job
 from sqlalchemy import func, select
 
+from campaigns.access import Actor
 from campaigns.models import InboundMessage, OutboxMessage
+from campaigns.planning import launch_campaign
 from gateway.app import create_app
 from gateway.runtime import Runtime
-from campaigns.access import Actor
-from campaigns.planning import launch_campaign
 from tests.factories import NOW, make_campaign
 from tests.fakes import ScriptedChannel
 from tests.reply_helpers import inbound_redis, send_run

@@ -80,7 +80,8 @@ def test_a_retry_that_queues_nothing_says_why(session_factory, people):
     assert (stopped.requeued, stopped.opted_out) == (0, 2)
     assert stopped.reason == "2 failed messages went to contacts who opted out; they are never sent again"
     with session_factory.begin() as session:
-        session.execute(update(OutboxMessage).where(OutboxMessage.to == OFF_AIR).values(status="unknown", error_code=None))
+        unknown_row = update(OutboxMessage).where(OutboxMessage.to == OFF_AIR)
+        session.execute(unknown_row.values(status="unknown", error_code=None))
         session.execute(update(OutboxMessage).where(OutboxMessage.to == REFUSED).values(status="delivered"))
         unknown = retry_failed(session, SYSTEM, run_id, NOW)
     assert (unknown.requeued, unknown.unknown_left) == (0, 1)

@@ -71,14 +71,23 @@ def enqueue_dispatch_soon(run_id: int) -> None:
 
 @api.post("/campaigns/<int:campaign_id>/pause")
 def pause(campaign_id: int):
-    run_control.pause_campaign(db(), current_actor(), campaign_id)
-    return jsonify(campaign_service.get_campaign(db(), current_actor(), campaign_id))
+    """Pause: the answer says how many claimed messages went back to the queue and how many were with the provider."""
+    paused = run_control.pause_campaign(db(), current_actor(), campaign_id, utcnow())
+    return jsonify({**campaign_service.get_campaign(db(), current_actor(), campaign_id), "paused": paused.counts()})
 
 
 @api.post("/campaigns/<int:campaign_id>/resume")
 def resume(campaign_id: int):
+    """Resume: the resumed runs' sending is enqueued right after the commit, not left to the next tick."""
     run_control.resume_campaign(db(), current_actor(), campaign_id, utcnow())
+    dispatch_after_commit(run_control.sending_run_ids(db(), campaign_id))
     return jsonify(campaign_service.get_campaign(db(), current_actor(), campaign_id))
+
+
+def dispatch_after_commit(run_ids: list[int]) -> None:
+    """Enqueue the dispatch of each run once the request's transaction has committed."""
+    for run_id in run_ids:
+        after_commit(lambda run_id=run_id: enqueue_dispatch_soon(run_id))
 
 
 @api.post("/campaigns/<int:campaign_id>/cancel")

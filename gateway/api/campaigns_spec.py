@@ -164,12 +164,15 @@ _RETRY_RESULT = {
         "requeued": {"type": "integer", "description": "messages queued again"},
         "by_status": {"type": "object", "additionalProperties": {"type": "integer"},
                       "description": "messages queued again, by the status they had (failed, undelivered, unknown)"},
-        "reason": {"type": "string", "nullable": True, "description": "why nothing was queued again (null when some were)"},
+        "reason": {"type": "string", "nullable": True,
+                   "description": "why nothing was queued again (null when some were)"},
         "opted_out": {"type": "integer", "description": "failed messages to contacts who opted out: never retried"},
         "unknown_left": {"type": "integer",
                          "description": "messages with an unknown outcome left alone (without include_unknown)"},
     },
 }  # fmt: skip
+_RETRY_EXAMPLE = {"requeued": 6, "by_status": {"failed": 2, "undelivered": 4}, "reason": None, "opted_out": 0,
+                  "unknown_left": 1}  # fmt: skip
 
 
 def _action(summary: str, example: dict, statuses=(403, 404, 409)) -> dict[str, Any]:
@@ -305,12 +308,7 @@ PATHS: dict[str, Any] = {
                 },
             },
             "responses": {
-                "200": json_response(
-                    "What was queued again",
-                    _RETRY_RESULT,
-                    {"requeued": 6, "by_status": {"failed": 2, "undelivered": 4}, "reason": None, "opted_out": 0,
-                     "unknown_left": 1},
-                ),  # fmt: skip
+                "200": json_response("What was queued again", _RETRY_RESULT, _RETRY_EXAMPLE),
                 **error_responses(403, 404, 422),
             },
         },

@@ -183,11 +183,10 @@ ZH_HANS: dict[str, str] = {
     "Cancel every message of this run not sent yet?": "取消本批次所有尚未发出的消息吗？",
     "Problems": "问题",
     "Not confirmed yet ({n} of {total})": "尚未确认（{total} 人中 {n} 人）",
-    "{n} queued again: {failed} failed, {undelivered} undelivered, {unknown} unknown.":
-        "{n} 条已重新排队：失败 {failed} 条，未送达 {undelivered} 条，结果不明 {unknown} 条。",
-    "Nothing queued again: the {n} failed went to contacts who opted out.":
-        "没有消息重新排队：这 {n} 条失败的消息发给了已退订的联系人，不会再发送。",
-    "Nothing queued again: {n} have an unknown outcome (tick the box).": "没有消息重新排队：{n} 条结果不明（请勾选复选框）。",
+    "{n} queued again: {failed} failed, {undelivered} undelivered, {unknown} unknown.": "{n} 条已重新排队：失败 {failed} 条，未送达 {undelivered} 条，结果不明 {unknown} 条。",  # noqa: E501
+    "Nothing queued again: the {n} failed went to contacts who opted out.": "没有消息重新排队：这 {n} 条失败的消息发给了已退订的联系人，不会再发送。",  # noqa: E501
+    "Nothing queued again: {n} have an unknown outcome (tick the box).": "没有消息重新排队：{n} 条结果不明（请勾选复选框）。",  # noqa: E501
+    "Paused: {requeued} back in the queue; {with_provider} were already with the provider.": "已暂停：{requeued} 条退回队列；{with_provider} 条已交给服务商。",  # noqa: E501
     "Nothing queued again: no failed or undelivered messages.": "没有消息重新排队：没有失败或未送达的消息。",
     "Retry failed and undelivered": "重发失败和未送达的消息",
     # Inbox and simulator

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from campaigns.run_control import RetryResult
+from campaigns.run_control import Paused, RetryResult
 from gateway.console.web import _
 
 
@@ -19,3 +19,10 @@ def retry_message(retried: RetryResult) -> tuple[str, str]:
     if retried.unknown_left:
         return _("Nothing queued again: {n} have an unknown outcome (tick the box).", n=retried.unknown_left), "error"
     return _("Nothing queued again: no failed or undelivered messages."), "error"
+
+
+def pause_message(paused: Paused) -> tuple[str, str]:
+    """The flash message for a pause: how many claimed messages went back to the queue, how many the provider has."""
+    text = _("Paused: {requeued} back in the queue; {with_provider} were already with the provider.",
+             requeued=paused.requeued, with_provider=paused.with_provider)  # fmt: skip
+    return text, "ok"
