@@ -109,7 +109,7 @@ def test_resume_enqueues_sending_at_once(client, admin_headers, session_factory,
 
 
 def test_the_reconciler_requeues_a_dead_senders_unhanded_rows_without_asking(session_factory, people):
-    _, batch = launch(session_factory, people)
+    launch(session_factory, people)
     with session_factory.begin() as session:
         session.execute(update(OutboxMessage).values(status="sending", lease_token="dead", handed_at=None,
                                                      lease_expires_at=NOW - timedelta(seconds=1)))  # fmt: skip

@@ -171,6 +171,15 @@ _RETRY_RESULT = {
                          "description": "messages with an unknown outcome left alone (without include_unknown)"},
     },
 }  # fmt: skip
+_PAUSED = {
+    "type": "object",
+    "required": ["runs", "requeued", "with_provider"],
+    "properties": {
+        "runs": {"type": "array", "items": {"type": "integer"}, "description": "the runs that were sending"},
+        "requeued": {"type": "integer", "description": "claimed messages given back to the queue, never sent"},
+        "with_provider": {"type": "integer", "description": "messages already handed to the provider"},
+    },
+}
 _RETRY_EXAMPLE = {"requeued": 6, "by_status": {"failed": 2, "undelivered": 4}, "reason": None, "opted_out": 0,
                   "unknown_left": 1}  # fmt: skip
 
@@ -257,11 +266,31 @@ PATHS: dict[str, Any] = {
     },
     "/api/v1/campaigns/{campaign_id}/pause": {
         "parameters": [_CID],
-        "post": _action("Pause: no new runs, sending runs hold", {**CAMPAIGN_EXAMPLE, "status": "paused"}),
+        "post": {
+            "tags": ["campaigns"],
+            "summary": "Pause: no new runs, and sending runs stop at once. Messages a worker had claimed but not yet "
+            "handed to the provider go back to the queue (`paused.requeued`); those already with the provider "
+            "(`paused.with_provider`) are not recalled, their outcome is still recorded",
+            "responses": {
+                "200": json_response(
+                    "The campaign after the pause, with what became of its claimed messages",
+                    {"allOf": [_CAMPAIGN, {"type": "object", "properties": {"paused": _PAUSED}}]},
+                    {
+                        **CAMPAIGN_EXAMPLE,
+                        "status": "paused",
+                        "paused": {"runs": [3], "requeued": 92, "with_provider": 8},
+                    },
+                ),
+                **error_responses(403, 404, 409),
+            },
+        },
     },
     "/api/v1/campaigns/{campaign_id}/resume": {
         "parameters": [_CID],
-        "post": _action("Resume paused runs and the schedule", {**CAMPAIGN_EXAMPLE, "status": "scheduled"}),
+        "post": _action(
+            "Resume paused runs (their sending is enqueued at once) and the schedule",
+            {**CAMPAIGN_EXAMPLE, "status": "scheduled"},
+        ),
     },
     "/api/v1/campaigns/{campaign_id}/cancel": {
         "parameters": [_CID],
