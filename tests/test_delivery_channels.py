@@ -80,7 +80,9 @@ def test_a_callback_binds_a_row_no_channel_was_recorded_for(session_factory, peo
 def expire_all(session_factory) -> None:
     with session_factory.begin() as session:
         session.execute(
-            update(OutboxMessage).values(status="sending", lease_token="t", lease_expires_at=NOW - timedelta(hours=1))
+            update(OutboxMessage).values(
+                status="sending", lease_token="t", lease_expires_at=NOW - timedelta(hours=1), handed_at=NOW
+            )
         )
 
 
