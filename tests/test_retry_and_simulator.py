@@ -14,6 +14,7 @@ from campaigns.models import InboundMessage, OutboxMessage
 from campaigns.planning import launch_campaign
 from campaigns.run_control import retry_failed
 from tests.conftest import TEST_REDIS_URL
+from tests.console_helpers import logged_in
 from tests.factories import NOW, add_contact, make_campaign
 from tests.reply_helpers import send_run
 from workers.queues import DEFAULT, SENDS
@@ -117,3 +118,18 @@ def test_an_unknown_sender_can_text_in_from_the_simulator(client, admin_headers,
     assert client.post("/api/v1/simulator/unknown-sender", json=text, headers=scoped).status_code == 403
     contact = {**text, "phone": "+8613800000002"}
     assert client.post("/api/v1/simulator/unknown-sender", json=contact, headers=admin_headers).status_code == 422
+
+
+def test_the_console_simulator_texts_in_from_an_unknown_number(client, session_factory, people, redis):
+    token = logged_in(client, session_factory, "dorje", "admin")
+    page = client.get("/console/simulator").get_data(as_text=True)
+    assert "以未知号码发送短信" in page and "尾号 8888" in page
+    sent = client.post("/console/simulator", data={"csrf_token": token, "phone": "13900000077", "body": "你好"},
+                       follow_redirects=True)  # fmt: skip
+    assert "已收到来自未知号码的短信" in sent.get_data(as_text=True)
+    with session_factory() as session:
+        [message] = session.scalars(select(InboundMessage)).all()
+    assert (message.from_phone, message.contact_id) == ("+8613900000077", None)
+    again = client.post("/console/simulator", data={"csrf_token": token, "phone": "+8613800000002", "body": "1"},
+                        follow_redirects=True)  # fmt: skip
+    assert "该号码属于一位联系人" in again.get_data(as_text=True)

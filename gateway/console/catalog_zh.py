@@ -187,6 +187,12 @@ ZH_HANS: dict[str, str] = {
     "Nothing queued again: the {n} failed went to contacts who opted out.": "没有消息重新排队：这 {n} 条失败的消息发给了已退订的联系人，不会再发送。",  # noqa: E501
     "Nothing queued again: {n} have an unknown outcome (tick the box).": "没有消息重新排队：{n} 条结果不明（请勾选复选框）。",  # noqa: E501
     "Paused: {requeued} back in the queue; {with_provider} were already with the provider.": "已暂停：{requeued} 条退回队列；{with_provider} 条已交给服务商。",  # noqa: E501
+    "Received from an unknown number: see the inbox.": "已收到来自未知号码的短信：请查看收件箱。",
+    "SMS to numbers ending in 9999 come back undelivered, to numbers ending in 8888 failed; the others are delivered.": "发往尾号 9999 的短信显示未送达，尾号 8888 的显示失败，其他号码显示已送达。",  # noqa: E501
+    "Text in from an unknown number": "以未知号码发送短信",
+    "Message": "短信内容",
+    "this number is a contact's: reply from their phone": "该号码属于一位联系人：请从其手机回复",
+    "only staff of the whole deployment see unknown senders": "只有全系统范围的工作人员能看到未知发件人",
     "Nothing queued again: no failed or undelivered messages.": "没有消息重新排队：没有失败或未送达的消息。",
     "Retry failed and undelivered": "重发失败和未送达的消息",
     # Inbox and simulator
