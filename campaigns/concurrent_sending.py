@@ -21,9 +21,19 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session, sessionmaker
 
 from campaigns.channels.base import OutgoingSms, SendResult
+from campaigns.claim_release import release_refused, run_is_sending
 from campaigns.models import OutboxMessage
 from campaigns.outcomes import record_outcomes
-from campaigns.sending import BatchReport, ClaimedRow, RateLimiter, SendPolicy, _claim, _skip_opted_out, limiter_for
+from campaigns.sending import (
+    BatchReport,
+    ClaimedRow,
+    RateLimiter,
+    SendPolicy,
+    _claim,
+    _skip_opted_out,
+    limiter_for,
+    taken_by,
+)
 
 CLAIM_ROUNDS = 5  # rows claimed at once: at most this many rounds of sends (claims are made while sends fly)
 WRITE_EVERY_SECONDS = 1.0  # outcomes are written a round at a time, or at least this often at low rates
@@ -51,7 +61,7 @@ def send_concurrently(
         if result.throttled:
             limiter.slow_down(result.retry_after or 1.0)
         row, token = stream.in_flight.pop(message.outbox_id)
-        written[token].append((row, result))
+        written[token].append((row, taken_by(channel, result)))
         waiting += 1
         if waiting >= policy.concurrency or time.monotonic() - since >= WRITE_EVERY_SECONDS:
             _write(session_factory, policy, now(), written, stream.report)
@@ -136,19 +146,25 @@ class _Stream:
 
 
 def _renew_leases(session_factory, policy: SendPolicy, at: datetime, token: str, rows: list[ClaimedRow]):
-    """Renew the leases of `rows` still under `token` and count their attempts; returns those rows, updated."""
+    """Hand `rows` over where they are still under `token` and their run is sending: renew their leases, count their
+    attempts, set `handed_at`; returns those rows, updated. The others go back if still ours (run paused)."""
     with session_factory.begin() as session:
         kept = set(
             session.scalars(
                 update(OutboxMessage)
-                .where(OutboxMessage.id.in_([row.id for row in rows]), OutboxMessage.lease_token == token)
+                .where(
+                    OutboxMessage.id.in_([row.id for row in rows]), OutboxMessage.lease_token == token, run_is_sending()
+                )
                 .values(
-                    lease_expires_at=at + timedelta(seconds=policy.lease_seconds), attempts=OutboxMessage.attempts + 1
+                    lease_expires_at=at + timedelta(seconds=policy.lease_seconds),
+                    attempts=OutboxMessage.attempts + 1,
+                    handed_at=at,
                 )
                 .returning(OutboxMessage.id)
                 .execution_options(synchronize_session=False)
             )
         )
+    release_refused(session_factory, token, [row.id for row in rows if row.id not in kept], at)
     return [dataclasses.replace(row, attempts=row.attempts + 1) for row in rows if row.id in kept]
 
 

@@ -126,6 +126,14 @@ def _bind_sid_where_callback_came_first(connection, accepted) -> None:
         .values(segments=bindparam("segs")),
         [{"row_id": item["row_id"], "sid": item["sid"], "segs": item["segs"]} for item in accepted],
     )
+    taken = [{"row_id": item["row_id"], "via": item["via"]} for item in accepted if item["via"]]
+    if taken:
+        connection.execute(
+            outbox.update()
+            .where(outbox.c.id == bindparam("row_id"), outbox.c.provider.is_(None))
+            .values(provider=bindparam("via")),
+            taken,
+        )
 
 
 def _side_effects(session: Session, row, result: SendResult, at: datetime) -> None:

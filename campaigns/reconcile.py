@@ -1,10 +1,12 @@
 """Reconciling rows left in `sending`: a worker died, or the provider's answer was lost or ambiguous.
 
 Such a row is never resent blindly. If a status callback arrived it has already moved on. Otherwise the channel
-is asked whether it has the message (`find_sms`) or the call (`find_call`): yes -> `sent`; certainly not -> back
-to `queued` (or `failed` after the last attempt); cannot tell -> `unknown`, shown to staff. A row is taken over
-only if its lease is still expired at that moment: its sender may have renewed the lease to send it while earlier
-rows of the list were being looked up.
+that took it (`outbox.provider`) is asked whether it has the message (`find_sms`) or the call (`find_call`): yes ->
+`sent`; certainly not -> back to `queued` (or `failed` after the last attempt); cannot tell -> `unknown`, shown to
+staff. A message taken by a channel this deployment no longer has cannot be looked up: `unknown`. A row that was
+claimed but never handed to a channel (`handed_at` unset) goes straight back to the queue, without asking. A row is
+taken over only if its lease is still expired at that moment: its sender may have renewed the lease to send it while
+earlier rows of the list were being looked up.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from campaigns.channels.base import OutgoingCall, OutgoingSms, SmsChannel
+from campaigns.channels.base import LookupResult, OutgoingCall, OutgoingSms, SmsChannel
 from campaigns.models import OutboxMessage
 
 LOOKUP_MARGIN = timedelta(minutes=10)
@@ -73,11 +75,20 @@ def _settle(session_factory, channel: SmsChannel, max_attempts: int, now, cutoff
         row = session.get(OutboxMessage, row_id) if taken else None
         if row is None:
             return
+        if row.handed_at is None:  # claimed by a sender that died before handing it over: never sent, no one to ask
+            row.status, row.lease_token, row.lease_expires_at, row.updated_at = "queued", None, None, now
+            report.requeued += 1
+            return
         message = OutgoingSms(outbox_id=row.id, to=row.to, body=row.body, provider=row.provider)
         call = OutgoingCall(row.id, row.attempts, row.to, row.language) if row.channel == "voice" else None
         since = (row.updated_at or now) - LOOKUP_MARGIN
         attempts = row.attempts
-    lookup = channel.find_call(call, since) if call else channel.find_sms(message, since)
+    if call:
+        lookup = channel.find_call(call, since)
+    elif message.provider and not holds(channel, message.provider):
+        lookup = LookupResult(found=None)  # another channel took it: only that one could say
+    else:
+        lookup = channel.find_sms(message, since)
     with session_factory.begin() as session:
         guard = (OutboxMessage.id == row_id) & (OutboxMessage.lease_token == token)
         done = {"lease_token": None, "lease_expires_at": None, "updated_at": now}
@@ -94,3 +105,9 @@ def _settle(session_factory, channel: SmsChannel, max_attempts: int, now, cutoff
             values = {"status": "unknown", "error_message": "the provider could not confirm this send", **done}
             report.unknown += 1
         session.execute(update(OutboxMessage).where(guard).values(**values))
+
+
+def holds(channel: SmsChannel, provider: str) -> bool:
+    """Whether `channel` is (or routes to) the channel named `provider`, so it can answer for that channel's rows."""
+    routed = getattr(channel, "holds", None)
+    return routed(provider) if routed is not None else provider == channel.name

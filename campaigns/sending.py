@@ -2,10 +2,11 @@
 
 A row is claimed (queued -> sending, with a lease token and expiry) in its own transaction before any send, and
 every result is written only where the row still holds that token, so two workers never send one row and a
-reconciler that took over an expired lease is never overwritten. Right before its send, each row's lease is
-renewed (and its attempt counted) where the row still holds the token; a row whose lease was taken meanwhile (it
-waited in a long claim behind slow sends) is not sent, since the reconciler may already have found it unsent and
-queued it again, and a claim that never reached the provider costs the row no attempt.
+reconciler that took over an expired lease is never overwritten. Right before its send, each row is handed over:
+its lease renewed, its attempt counted and `handed_at` set, where the row still holds the token and its run is still
+sending (a row of a run paused meanwhile goes back to the queue instead, see claim_release.py). A row whose lease
+was taken meanwhile (it waited in a long claim behind slow sends) is not sent, since the reconciler may already have
+found it unsent and queued it again, and a claim that never reached the provider costs the row no attempt.
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ from sqlalchemy import and_, bindparam, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from campaigns.channels.base import OutgoingCall, OutgoingSms, SendResult, SmsChannel
+from campaigns.channels.calls_attached import WithCalls
+from campaigns.claim_release import release_refused, run_is_sending
 from campaigns.models import Campaign, Contact, OutboxMessage, Run
 from campaigns.outcomes import record_outcomes
 from campaigns.schedules import window_opens_at
@@ -157,6 +160,7 @@ def _claim(session_factory, policy: SendPolicy, at: datetime, run_id: int, first
                 status="sending",
                 lease_token=token,
                 lease_expires_at=at + timedelta(seconds=policy.lease_seconds),
+                handed_at=None,
                 updated_at=at,
             )
             .execution_options(synchronize_session=False)
@@ -194,7 +198,16 @@ def _send_one(session_factory, channel: SmsChannel, limiter: RateLimiter, policy
         result = channel.send_sms(OutgoingSms(outbox_id=row.id, to=row.to, body=row.body, status_callback_url=callback))
     if result.throttled:
         limiter.slow_down(result.retry_after or 1.0)
-    return row, result
+    return row, taken_by(channel, result, row.channel)
+
+
+def taken_by(channel, result: SendResult, kind: str = "sms") -> SendResult:
+    """`result` naming the channel that took the send (stored in outbox.provider): the one a routed channel named,
+    else the channel itself (for a call, the voice channel attached to an SMS-only one)."""
+    if result.provider:
+        return result
+    taker = channel.voice if kind == "voice" and isinstance(channel, WithCalls) else channel
+    return dataclasses.replace(result, provider=taker.name)
 
 
 def limiter_for(limiter, channel: str) -> RateLimiter:
@@ -210,13 +223,21 @@ def outgoing_call(policy: SendPolicy, row: ClaimedRow) -> OutgoingCall:
 
 
 def _renew_lease(session_factory, policy: SendPolicy, at: datetime, token: str, row_id: int) -> bool:
+    """Hand the row over: renew its lease, count its attempt and set `handed_at`, while it holds `token` and its run
+    is sending; otherwise give it back if it is still ours (its run was paused or cancelled) and answer False."""
     with session_factory.begin() as session:
         renewed = session.execute(
             update(OutboxMessage)
-            .where(OutboxMessage.id == row_id, OutboxMessage.lease_token == token)
-            .values(lease_expires_at=at + timedelta(seconds=policy.lease_seconds), attempts=OutboxMessage.attempts + 1)
+            .where(OutboxMessage.id == row_id, OutboxMessage.lease_token == token, run_is_sending())
+            .values(
+                lease_expires_at=at + timedelta(seconds=policy.lease_seconds),
+                attempts=OutboxMessage.attempts + 1,
+                handed_at=at,
+            )
             .execution_options(synchronize_session=False)
         ).rowcount
+    if renewed != 1:
+        release_refused(session_factory, token, [row_id], at)
     return renewed == 1
 
 

@@ -4,7 +4,8 @@ A simulated reply is logged as a mobile-originated `SimulatedSms` and then recei
 (`receive_sms`, provider "simulator"), so it goes through the same job, classifier and effects. A call waiting for
 staff (`campaigns/channels/simulated_calls.py`: numbers ending in 5555, or GRIDCAST_SIMULATOR_CALL_KEY=staff) is
 answered with `answer_call`: a key press or a hang-up, through the simulator's own call steps. Staff may only use
-the phones of contacts in their scope; replying or pressing a key needs a writer role.
+the phones of contacts in their scope; replying or pressing a key needs a writer role. `simulate_unknown_sender`
+texts in from a number that is no contact's, for staff of the whole deployment (the only ones who see such senders).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from campaigns.access import Actor, require_path_in_scope, require_write
 from campaigns.channels.simulated_calls import SimulatedVoice, hang_up, press_key
-from campaigns.errors import NotFound, ValidationError
+from campaigns.errors import NotFound, PermissionDenied, ValidationError
 from campaigns.inbound import MAX_BODY, receive_sms
 from campaigns.models import Contact, Grid, InboundMessage, SimulatedCall, SimulatedSms
 from campaigns.phones import normalize_phone
@@ -63,6 +64,28 @@ def simulate_reply(
                              created_at=now))  # fmt: skip
     raw = {"MessageSid": sid, "From": contact.phone, "To": SIMULATOR_NUMBER, "Body": body, "NumSegments": "1"}
     message, _ = receive_sms(session, "simulator", sid, contact.phone, SIMULATOR_NUMBER, body, raw, now, region)
+    return message
+
+
+def simulate_unknown_sender(
+    session: Session, actor: Actor, data: dict[str, Any], now: datetime, region: str = "CN"
+) -> InboundMessage:
+    """Send {phone, body} from a simulated phone that is no contact's: received like any SMS, kept with no contact.
+    Only staff without a scope may, as only they see unknown senders."""
+    require_write(actor)
+    if actor.scope_path is not None:
+        raise PermissionDenied("only staff of the whole deployment see unknown senders")
+    try:
+        phone = normalize_phone(str(data.get("phone") or ""), region)
+    except ValidationError as exc:
+        raise ValidationError(exc.message, fields={"phone": "invalid"}) from exc
+    if session.scalar(select(Contact.id).where(Contact.phone == phone)) is not None:
+        raise ValidationError("this number is a contact's: reply from their phone", fields={"phone": "a contact"})
+    body = _body(data.get("body"))
+    sid = "SM" + uuid.uuid4().hex
+    session.add(SimulatedSms(direction="mo", phone=phone, body=body, sid=sid, status="received", created_at=now))
+    raw = {"MessageSid": sid, "From": phone, "To": SIMULATOR_NUMBER, "Body": body, "NumSegments": "1"}
+    message, _ = receive_sms(session, "simulator", sid, phone, SIMULATOR_NUMBER, body, raw, now, region)
     return message
 
 

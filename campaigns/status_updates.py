@@ -48,16 +48,22 @@ def apply_status(
     error_code: str | None,
     now: datetime,
     error_message: str | None = None,
+    provider: str | None = None,
 ) -> bool:
     """Apply one provider callback to outbox row `outbox_id`; True when the row changed.
 
     Any callback at all settles an ambiguous send: the provider has the message, so it is never resent. Each
-    change is one conditional UPDATE, so concurrent callbacks cannot undo one another on any database.
+    change is one conditional UPDATE, so concurrent callbacks cannot undo one another on any database. With
+    `provider` (the channel the callback came from) a row another channel took is left alone, and a row no channel
+    is recorded for yet is marked as that channel's.
     """
     status = PROVIDER_STATUS.get((provider_status or "").strip().lower())
     if status is None:
         return False
     this_message = OutboxMessage.id == outbox_id
+    if provider:
+        this_message &= OutboxMessage.provider.is_(None) | (OutboxMessage.provider == provider)
+        _update(session, this_message & OutboxMessage.provider.is_(None), provider=provider)
     if provider_sid:
         this_message &= OutboxMessage.provider_sid.is_(None) | (OutboxMessage.provider_sid == provider_sid)
         unbound = this_message & OutboxMessage.provider_sid.is_(None)

@@ -29,8 +29,12 @@ class ScriptedChannel:
     name = "scripted"
 
     def __init__(
-        self, answers: dict[str, list[SendResult]] | None = None, lookups: dict[str, LookupResult] | None = None
+        self,
+        answers: dict[str, list[SendResult]] | None = None,
+        lookups: dict[str, LookupResult] | None = None,
+        name: str = "scripted",
     ):
+        self.name = name
         self.answers = answers or {}
         self.lookups = lookups or {}
         self.sent: list[OutgoingSms] = []

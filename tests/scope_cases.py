@@ -452,6 +452,11 @@ CASES.update({
         attacks=(Call("/api/v1/simulator/replies", {"phone": OTHER_PHONE, "body": "收到"}),),
         write=True,
     ),
+    ("POST", "/api/v1/simulator/unknown-sender"): ScopeCase(
+        own=Call("/api/v1/simulator/unknown-sender", {"phone": "+8613900000077", "body": "你好"}, 202, actor="root"),
+        attacks=(Call("/api/v1/simulator/unknown-sender", {"phone": "+8613900000077", "body": "你好"}, 403),),
+        write=True,
+    ),
     ("GET", "/api/v1/simulator/phones/{phone}"): ScopeCase(
         own=Call(f"/api/v1/simulator/phones/{OWN_PHONE}", status=200),
         attacks=(Call(f"/api/v1/simulator/phones/{OTHER_PHONE}"),),

@@ -161,9 +161,9 @@ def test_run_controls_pause_resume_retry_and_cancel(client, session_factory, peo
     with session_factory.begin() as session:
         session.execute(update(OutboxMessage).where(OutboxMessage.to == "+8613800000002").values(status="failed"))
     page = client.get(f"/console/runs/{run_id}").get_data(as_text=True)
-    assert "重发失败的消息" in page and 'data-refresh="3"' in page
+    assert "重发失败和未送达的消息" in page and 'data-refresh="3"' in page
     retried = client.post(f"/console/runs/{run_id}/retry", data={"csrf_token": token}, follow_redirects=True)
-    assert "1 条消息已重新排队" in retried.get_data(as_text=True)
+    assert "1 条已重新排队：失败 1 条，未送达 0 条" in retried.get_data(as_text=True)
     client.post(f"/console/runs/{run_id}/cancel", data={"csrf_token": token})
     assert _run_status(session_factory, run_id) == "cancelled"
     assert [action for _, action in _audit(session_factory)][-4:] == ["campaign.pause", "campaign.resume",

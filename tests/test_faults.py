@@ -27,6 +27,7 @@ from gateway.runtime import Runtime
 from tests.conftest import TEST_REDIS_URL
 from tests.fault_harness import (
     LEASE_SECONDS,
+    OPEN,
     PROVIDER_TIMEOUT,
     PUBLIC,
     check_invariant,
@@ -130,6 +131,44 @@ def test_worker_killed_mid_run(session_factory, tree, settings, redis, standin, 
     workers(configured)
     drive_to_completion(session_factory, configured, redis, run_id)
     check_invariant(session_factory, standin, run_id, recipients)
+
+
+def test_a_killed_work_horse_is_recovered_in_seconds(session_factory, tree, settings, redis, standin, workers):
+    """Only the work horse dies (its worker lives on) under a production-length lease: the worker releases the dead
+    job's claims at once (workers/recovery.py), so the run ends in seconds, not after the lease and the next tick."""
+    recipients = 240
+    run_id = launch_run(session_factory, tree, recipients)
+    standin.scripts = seeded_scripts([phone(n) for n in range(recipients)], seed=13, fault_rate=0.0)
+    configured = fault_settings(settings, standin, sms_rate_per_second=40.0, lease_seconds=120)
+    tick_once(session_factory, configured, redis)
+    worker = workers(configured)
+
+    def mid_claim() -> bool:
+        return sent_rows(session_factory, run_id) >= 50 and counts(session_factory, run_id).get("sending", 0) >= 10
+
+    wait_until(mid_claim, 30, "a work horse in the middle of its sends", interval=0.02)
+    horses = psutil.Process(worker.pid).children(recursive=True)
+    assert horses, "no work horse to kill"
+    for horse in horses:
+        os.kill(horse.pid, signal.SIGKILL)
+    killed_at = time.monotonic()
+    with session_factory() as session:
+        claimed = set(session.scalars(select(OutboxMessage.id).where(OutboxMessage.status == "sending")))
+    at_kill = counts(session_factory, run_id)
+
+    def settled() -> bool:
+        tick_once(session_factory, configured, redis)
+        with session_factory() as session:
+            query = select(OutboxMessage.id).where(OutboxMessage.id.in_(claimed), OutboxMessage.status.in_(OPEN))
+            return session.scalar(query.limit(1)) is None
+
+    wait_until(settled, 60, "the dead job's rows sent by others", interval=0.5)
+    recovery = time.monotonic() - killed_at
+    drive_to_completion(session_factory, configured, redis, run_id, timeout=60)
+    assert worker.poll() is None, "the worker itself died"
+    check_invariant(session_factory, standin, run_id, recipients)
+    print(f"at the kill: {at_kill}; the dead job's {len(claimed)} claimed rows settled {recovery:.1f} s later")
+    assert recovery < 30  # seconds, where waiting out the 120 s lease and the next tick would take minutes
 
 
 def test_redis_flushed_mid_run(session_factory, tree, settings, redis, standin, workers):

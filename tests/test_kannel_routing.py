@@ -55,7 +55,13 @@ def test_the_reconciler_asks_the_channel_that_took_the_row(session_factory, peop
     send_campaign(session_factory, people)
     with session_factory.begin() as session:
         session.execute(
-            update(OutboxMessage).values(status="sending", lease_token="t", lease_expires_at=NOW - timedelta(hours=1))
+            update(OutboxMessage).values(
+                status="sending",
+                lease_token="t",
+                lease_expires_at=NOW - timedelta(hours=1),
+                provider=None,
+                handed_at=NOW,
+            )
         )
         session.execute(update(OutboxMessage).where(OutboxMessage.to == "+8613800000001").values(provider="twilio"))
     found = LookupResult(found=True, provider_sid="SMfound")

@@ -86,7 +86,7 @@ def test_ambiguous_sends_are_reconciled_not_resent(session_factory, people):
 def test_a_stale_claim_cannot_overwrite_a_reconciled_row(session_factory, people):
     _, batch = launched(session_factory, people)
     with session_factory.begin() as session:
-        session.execute(update(OutboxMessage).values(status="sending", lease_token="dead-worker",
+        session.execute(update(OutboxMessage).values(status="sending", lease_token="dead-worker", handed_at=NOW,
                                                      lease_expires_at=NOW - timedelta(seconds=1)))  # fmt: skip
     channel = ScriptedChannel(lookups={"+8613800000001": LookupResult(found=True, provider_sid="SMx")})
     reconcile_expired(session_factory, channel, 4, NOW)
@@ -132,7 +132,7 @@ def test_pause_resume_cancel_and_retry(session_factory, people):
         later = run_progress(session, SYSTEM, planned.run_id, NOW + timedelta(seconds=1))
         assert later["rate_per_second"] == 2.0  # 2 sent within the run's first second, not 2 per minute
         assert finish_runs(session, NOW) == [planned.run_id]
-        assert retry_failed(session, SYSTEM, planned.run_id, NOW) == 1
+        assert retry_failed(session, SYSTEM, planned.run_id, NOW).requeued == 1
         assert session.get(Run, planned.run_id).status == "sending"
         cancel_campaign(session, SYSTEM, planned.campaign_id, NOW)
         assert session.get(Campaign, planned.campaign_id).status == "cancelled"
@@ -159,7 +159,7 @@ def test_a_done_run_that_gets_a_new_row_is_opened_again(session_factory, people)
 def test_reconciler_waits_out_the_provider_timeout_after_a_lease_expires(session_factory, people):
     launched(session_factory, people)
     with session_factory.begin() as session:
-        session.execute(update(OutboxMessage).values(status="sending", lease_token="in-flight",
+        session.execute(update(OutboxMessage).values(status="sending", lease_token="in-flight", handed_at=NOW,
                                                      lease_expires_at=NOW - timedelta(seconds=1)))  # fmt: skip
     channel = ScriptedChannel(lookups={phone: LookupResult(found=False) for phone in ("+8613800000001",)})
     grace = timedelta(seconds=15)

@@ -108,7 +108,11 @@ def test_the_reconciler_leaves_a_row_whose_lease_was_renewed_meanwhile(session_f
     batch = launched_batch(session_factory, people)
     expired = NOW - timedelta(seconds=1)
     with session_factory.begin() as session:
-        session.execute(update(OutboxMessage).values(status="sending", lease_token="worker", lease_expires_at=expired))
+        session.execute(
+            update(OutboxMessage).values(
+                status="sending", lease_token="worker", lease_expires_at=expired, handed_at=NOW
+            )
+        )
 
     class RenewingMeanwhile(Provider):
         def find_sms(self, message, since):

@@ -55,7 +55,7 @@ def sent_row(session_factory, tree) -> int:
         batch = due_batches(session, NOW, 500)[0]
     send_batch(
         session_factory,
-        ScriptedChannel(),
+        ScriptedChannel(name="twilio"),
         NoLimit(),
         SendPolicy(),
         lambda: NOW,

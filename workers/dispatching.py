@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from redis import Redis
+from rq import Callback
 from rq.exceptions import NoSuchJobError
 from rq.job import Job, JobStatus
 
@@ -19,6 +20,8 @@ from workers.queues import SENDS, queue
 
 WAITING_STATUSES = {JobStatus.QUEUED, JobStatus.SCHEDULED, JobStatus.DEFERRED}
 JOB_TIMEOUT_SECONDS = 3600
+SEND_JOB = "workers.jobs.sending.send_batch_job"
+RELEASE_ON_FAILURE = Callback("workers.recovery.send_job_failed")  # a failed job's claims go back at once
 
 
 def enqueue_batches(connection: Redis, batches: Iterable[Batch]) -> int:
@@ -29,7 +32,7 @@ def enqueue_batches(connection: Redis, batches: Iterable[Batch]) -> int:
         if _has_live_job(connection, batch):
             continue
         sends.enqueue(
-            "workers.jobs.sending.send_batch_job",
+            SEND_JOB,
             batch.run_id,
             batch.first_id,
             batch.last_id,
@@ -37,6 +40,7 @@ def enqueue_batches(connection: Redis, batches: Iterable[Batch]) -> int:
             job_timeout=JOB_TIMEOUT_SECONDS,
             result_ttl=600,
             failure_ttl=86400,
+            on_failure=RELEASE_ON_FAILURE,
         )
         enqueued += 1
     return enqueued

@@ -15,6 +15,7 @@ from campaigns.settings import Settings
 from workers import composition, jobs
 from workers.connections import connect_redis
 from workers.queues import ALL_QUEUES, queue
+from workers.recovery import work_horse_killed
 
 
 def run_worker(
@@ -26,13 +27,18 @@ def run_worker(
     """Run an RQ worker on `queues` until stopped (SIGINT/SIGTERM: warm shutdown), or until they are empty with `burst`.
 
     The Redis connection and the composition root are opened here, after start, never at import time. With
-    `with_scheduler` the worker also runs RQ's scheduler, which moves jobs enqueued for later onto their queues.
+    `with_scheduler` the worker also runs RQ's scheduler, which moves jobs enqueued for later onto their queues. A
+    send job whose work horse dies has its claims released at once (workers/recovery.py).
     Returns whether the worker did any work.
     """
     composition.configure(settings)
     prepare_for_forks()
     connection = connect_redis(settings)
-    worker = Worker([queue(name, connection) for name in queues], connection=connection)
+    worker = Worker(
+        [queue(name, connection) for name in queues],
+        connection=connection,
+        work_horse_killed_handler=work_horse_killed,
+    )
     return worker.work(burst=burst, with_scheduler=with_scheduler)
 
 

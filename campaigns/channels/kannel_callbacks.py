@@ -7,7 +7,9 @@ at the SMSC (buffered), 8 delivered to the SMSC (submitted), 16 rejected by the 
 Incoming texts arrive as bytes in the charset Kannel names (`%C`) and the coding of the SMS (`%c`: 0 GSM-7, 1 8-bit,
 2 UCS-2): without `mo-recode`, a Chinese or Tibetan SMS comes as UTF-16BE bytes, so the text is decoded here, never
 by a web framework that assumes UTF-8. A message's id is Kannel's own (`%I`) when the URL carries it, otherwise a
-hash of sender, receiver, time and text, so Kannel's retries of one message are stored once.
+hash of sender, receiver, the SMSC's time (`%t`) and text, so Kannel's retries of one message are stored once.
+Without `%I` and `%t` nothing tells two identical texts apart (a herder's "0" today and tomorrow), so such texts are
+merged only within `DEDUP_WINDOW` of each other: Kannel's retries come within seconds, the next report days later.
 """
 
 from __future__ import annotations
@@ -15,15 +17,17 @@ from __future__ import annotations
 import codecs
 import hashlib
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from campaigns.models import OutboxMessage
+from campaigns.inbound import ReceivedSms, record_sms
+from campaigns.models import InboundMessage, OutboxMessage
 from campaigns.status_updates import apply_status
 
 KANNEL = "kannel"
+DEDUP_WINDOW = timedelta(minutes=10)  # identical texts without %I or %t are merged only this close together
 DLR_TYPES = {
     1: ("delivered", None),
     2: ("undelivered", "kannel-dlr-2"),
@@ -94,16 +98,55 @@ class IncomingSms:
     sender: str
     receiver: str
     text: str
+    previous_id: str | None = None  # a text named by its receiving window: its name in the window before
 
 
 def incoming_sms(
-    kannel_id: str | None, sender: str, receiver: str, sent_at: str | None, smsc: str | None, text: str
+    kannel_id: str | None,
+    sender: str,
+    receiver: str,
+    sent_at: str | None,
+    smsc: str | None,
+    text: str,
+    received_at: datetime | None = None,
 ) -> IncomingSms:
-    """Name an incoming SMS: Kannel's id (`%I`) when given, else a hash of what identifies it on the network."""
+    """Name an incoming SMS: Kannel's id (`%I`) when given, else a hash of what identifies it on the network; with
+    neither the id nor the SMSC's time, the hash includes the `DEDUP_WINDOW` it was received in (`received_at`)."""
     kannel_id = (kannel_id or "").strip()
     if kannel_id and len(kannel_id) <= 60:
-        message_id = f"I:{kannel_id}"
-    else:
-        material = "\x1f".join((sender, receiver, sent_at or "", smsc or "", text)).encode("utf-8", "surrogatepass")
-        message_id = "H:" + hashlib.sha256(material).hexdigest()[:48]
-    return IncomingSms(message_id=message_id, sender=sender.strip(), receiver=receiver.strip(), text=text)
+        return IncomingSms(f"I:{kannel_id}", sender.strip(), receiver.strip(), text)
+    parts = (sender, receiver, sent_at or "", smsc or "", text)
+    if (sent_at or "").strip() or received_at is None:
+        return IncomingSms(_hashed("H:", parts), sender.strip(), receiver.strip(), text)
+    window = int(received_at.timestamp() // DEDUP_WINDOW.total_seconds())
+    return IncomingSms(
+        _hashed("W:", (*parts, str(window))),
+        sender.strip(),
+        receiver.strip(),
+        text,
+        previous_id=_hashed("W:", (*parts, str(window - 1))),
+    )
+
+
+def _hashed(prefix: str, parts: tuple[str, ...]) -> str:
+    material = "\x1f".join(parts).encode("utf-8", "surrogatepass")
+    return prefix + hashlib.sha256(material).hexdigest()[:48]
+
+
+def record_kannel_sms(
+    session: Session, message: IncomingSms, raw: dict, now: datetime, region: str = "CN"
+) -> ReceivedSms:
+    """Store one incoming SMS from Kannel once (`record_sms`); a text named by its receiving window is also a repeat
+    of the same text stored in the window before, when that was less than `DEDUP_WINDOW` ago."""
+    if message.previous_id:
+        earlier = session.execute(
+            select(InboundMessage.id, InboundMessage.processed_at).where(
+                InboundMessage.provider == KANNEL,
+                InboundMessage.provider_sid == message.previous_id,
+                InboundMessage.received_at > now - DEDUP_WINDOW,
+            )
+        ).first()
+        if earlier is not None:
+            return ReceivedSms(earlier.id, created=False, processed=earlier.processed_at is not None)
+    return record_sms(session, KANNEL, message.message_id, message.sender, message.receiver, message.text, raw, now,
+                      region)  # fmt: skip

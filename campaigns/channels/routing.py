@@ -5,7 +5,7 @@ to know which channel carries its messages.
 engine. Each send goes to the channel of the longest matching prefix, paced by that channel's own rate limiter (a
 GSM modem sends a few messages per second, Twilio hundreds), and its result names the channel, which the sender
 stores in `outbox.provider`. Reconciliation asks the channel that took the row's last attempt (the current route
-only when the row has none recorded).
+only when the row has none recorded; "cannot tell" when no route names that channel any more).
 """
 
 from __future__ import annotations
@@ -72,8 +72,16 @@ class RoutedChannel:
         return dataclasses.replace(result, provider=name, throttled=False)
 
     def find_sms(self, message: OutgoingSms, since: datetime) -> LookupResult:
-        name = message.provider if message.provider in self.channels else channel_for(self.routes, message.to)
+        """Ask the channel that took the row (the current route only when none is recorded); a row taken by a
+        channel no route names any more cannot be looked up: None, never a guess from another channel."""
+        if message.provider and not self.holds(message.provider):
+            return LookupResult(found=None)
+        name = message.provider or channel_for(self.routes, message.to)
         return self.channels[name].find_sms(message, since)
+
+    def holds(self, provider: str) -> bool:
+        """Whether `provider` (an outbox row's) is one of this channel's routes."""
+        return provider in self.channels
 
     def close(self) -> None:
         for channel in self.channels.values():

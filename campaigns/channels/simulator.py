@@ -1,6 +1,8 @@
 """SimulatorChannel: the default when no provider is configured. Messages land on simulated phones, and the
-simulated network reports them delivered (or, for numbers ending in 9999, undelivered) at once. Calls are played
-on the simulated phone at once too (`simulated_calls.py`: it answers and presses a key, or not)."""
+simulated network reports each one at once: delivered; undelivered (error 30003, the phone is off or out of
+coverage) for numbers ending in 9999; failed (error 30006, the network refused it) for numbers ending in 8888. So
+every outcome staff may have to retry can be produced offline. Calls are played on the simulated phone at once too
+(`simulated_calls.py`: it answers and presses a key, or not)."""
 
 from __future__ import annotations
 
@@ -18,6 +20,8 @@ from campaigns.models.simulator import SimulatedSms
 from campaigns.status_updates import apply_status
 
 UNREACHABLE_SUFFIX = "9999"
+REFUSED_SUFFIX = "8888"
+NETWORK_REPORTS = {UNREACHABLE_SUFFIX: ("undelivered", "30003"), REFUSED_SUFFIX: ("failed", "30006")}
 
 
 class SimulatorChannel:
@@ -34,7 +38,7 @@ class SimulatorChannel:
 
     def send_sms(self, message: OutgoingSms) -> SendResult:
         sid = "SM" + uuid.uuid4().hex
-        reachable = not message.to.endswith(UNREACHABLE_SUFFIX)
+        status, error_code = NETWORK_REPORTS.get(message.to[-4:], ("delivered", None))
         with self._session_factory.begin() as session:
             session.add(
                 SimulatedSms(
@@ -43,19 +47,12 @@ class SimulatorChannel:
                     body=message.body,
                     outbox_id=message.outbox_id,
                     sid=sid,
-                    status="delivered" if reachable else "undelivered",
+                    status=status,
                     created_at=self._now(),
                 )
             )
             session.flush()
-            apply_status(
-                session,
-                message.outbox_id,
-                "delivered" if reachable else "undelivered",
-                provider_sid=sid,
-                error_code=None if reachable else "30003",
-                now=self._now(),
-            )
+            apply_status(session, message.outbox_id, status, provider_sid=sid, error_code=error_code, now=self._now())
         return SendResult("accepted", provider_sid=sid)
 
     def find_sms(self, message: OutgoingSms, since: datetime) -> LookupResult:

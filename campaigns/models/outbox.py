@@ -39,6 +39,9 @@ class OutboxMessage(Base):
     next_attempt_at: Mapped[datetime] = mapped_column(UtcDateTime)
     lease_token: Mapped[str | None] = mapped_column(String(40))
     lease_expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    handed_at: Mapped[datetime | None] = mapped_column(
+        UtcDateTime
+    )  # the claimed attempt went to the channel; NULL: not yet
     provider_sid: Mapped[str | None] = mapped_column(String(64))
     provider: Mapped[str | None] = mapped_column(String(16))  # the SMS channel that took the row's last attempt
     error_code: Mapped[str | None] = mapped_column(String(32))

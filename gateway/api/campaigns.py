@@ -67,14 +67,23 @@ def enqueue_dispatch_soon(run_id: int) -> None:
 
 @api.post("/campaigns/<int:campaign_id>/pause")
 def pause(campaign_id: int):
-    run_control.pause_campaign(db(), current_actor(), campaign_id)
-    return jsonify(campaign_service.get_campaign(db(), current_actor(), campaign_id))
+    """Pause: the answer says how many claimed messages went back to the queue and how many were with the provider."""
+    paused = run_control.pause_campaign(db(), current_actor(), campaign_id, utcnow())
+    return jsonify({**campaign_service.get_campaign(db(), current_actor(), campaign_id), "paused": paused.counts()})
 
 
 @api.post("/campaigns/<int:campaign_id>/resume")
 def resume(campaign_id: int):
+    """Resume: the resumed runs' sending is enqueued right after the commit, not left to the next tick."""
     run_control.resume_campaign(db(), current_actor(), campaign_id, utcnow())
+    dispatch_after_commit(run_control.sending_run_ids(db(), campaign_id))
     return jsonify(campaign_service.get_campaign(db(), current_actor(), campaign_id))
+
+
+def dispatch_after_commit(run_ids: list[int]) -> None:
+    """Enqueue the dispatch of each run once the request's transaction has committed."""
+    for run_id in run_ids:
+        after_commit(lambda run_id=run_id: enqueue_dispatch_soon(run_id))
 
 
 @api.post("/campaigns/<int:campaign_id>/cancel")
@@ -106,10 +115,10 @@ def run_progress(run_id: int):
 def retry_failed(run_id: int):
     body = request.get_json(silent=True)
     include_unknown = isinstance(body, dict) and body.get("include_unknown") is True
-    count = run_control.retry_failed(db(), current_actor(), run_id, utcnow(), include_unknown=include_unknown)
-    if count:
+    retried = run_control.retry_failed(db(), current_actor(), run_id, utcnow(), include_unknown=include_unknown)
+    if retried.requeued:
         after_commit(lambda: enqueue_dispatch_soon(run_id))
-    return jsonify({"requeued": count})
+    return jsonify(retried.as_dict())
 
 
 @api.post("/runs/<int:run_id>/cancel")

@@ -143,6 +143,33 @@ _CID = path_id("campaign_id", "the campaign's id")
 _RID = path_id("run_id", "the run's id")
 
 
+_RETRY_RESULT = {
+    "type": "object",
+    "required": ["requeued", "by_status", "reason", "opted_out", "unknown_left"],
+    "properties": {
+        "requeued": {"type": "integer", "description": "messages queued again"},
+        "by_status": {"type": "object", "additionalProperties": {"type": "integer"},
+                      "description": "messages queued again, by the status they had (failed, undelivered, unknown)"},
+        "reason": {"type": "string", "nullable": True,
+                   "description": "why nothing was queued again (null when some were)"},
+        "opted_out": {"type": "integer", "description": "failed messages to contacts who opted out: never retried"},
+        "unknown_left": {"type": "integer",
+                         "description": "messages with an unknown outcome left alone (without include_unknown)"},
+    },
+}  # fmt: skip
+_PAUSED = {
+    "type": "object",
+    "required": ["runs", "requeued", "with_provider"],
+    "properties": {
+        "runs": {"type": "array", "items": {"type": "integer"}, "description": "the runs that were sending"},
+        "requeued": {"type": "integer", "description": "claimed messages given back to the queue, never sent"},
+        "with_provider": {"type": "integer", "description": "messages already handed to the provider"},
+    },
+}
+_RETRY_EXAMPLE = {"requeued": 6, "by_status": {"failed": 2, "undelivered": 4}, "reason": None, "opted_out": 0,
+                  "unknown_left": 1}  # fmt: skip
+
+
 def _action(summary: str, example: dict, statuses=(403, 404, 409)) -> dict[str, Any]:
     return {
         "tags": ["campaigns"],
@@ -226,11 +253,31 @@ PATHS: dict[str, Any] = {
     },
     "/api/v1/campaigns/{campaign_id}/pause": {
         "parameters": [_CID],
-        "post": _action("Pause: no new runs, sending runs hold", {**CAMPAIGN_EXAMPLE, "status": "paused"}),
+        "post": {
+            "tags": ["campaigns"],
+            "summary": "Pause: no new runs, and sending runs stop at once. Messages a worker had claimed but not yet "
+            "handed to the provider go back to the queue (`paused.requeued`); those already with the provider "
+            "(`paused.with_provider`) are not recalled, their outcome is still recorded",
+            "responses": {
+                "200": json_response(
+                    "The campaign after the pause, with what became of its claimed messages",
+                    {"allOf": [_CAMPAIGN, {"type": "object", "properties": {"paused": _PAUSED}}]},
+                    {
+                        **CAMPAIGN_EXAMPLE,
+                        "status": "paused",
+                        "paused": {"runs": [3], "requeued": 92, "with_provider": 8},
+                    },
+                ),
+                **error_responses(403, 404, 409),
+            },
+        },
     },
     "/api/v1/campaigns/{campaign_id}/resume": {
         "parameters": [_CID],
-        "post": _action("Resume paused runs and the schedule", {**CAMPAIGN_EXAMPLE, "status": "scheduled"}),
+        "post": _action(
+            "Resume paused runs (their sending is enqueued at once) and the schedule",
+            {**CAMPAIGN_EXAMPLE, "status": "scheduled"},
+        ),
     },
     "/api/v1/campaigns/{campaign_id}/cancel": {
         "parameters": [_CID],
@@ -264,7 +311,9 @@ PATHS: dict[str, Any] = {
         "parameters": [_RID],
         "post": {
             "tags": ["runs"],
-            "summary": "Queue the failed messages again (and `unknown` ones with include_unknown: true)",
+            "summary": "Queue the failed and undelivered messages again (and `unknown` ones with include_unknown: "
+            "true); contacts who opted out are never retried. The answer counts what was queued by status, or says "
+            "why nothing was (`reason`, with `opted_out` and `unknown_left`)",
             "requestBody": {
                 "required": False,
                 "content": {
@@ -275,7 +324,7 @@ PATHS: dict[str, Any] = {
                 },
             },
             "responses": {
-                "200": json_response("How many were queued", {"type": "object"}, {"requeued": 6}),
+                "200": json_response("What was queued again", _RETRY_RESULT, _RETRY_EXAMPLE),
                 **error_responses(403, 404, 422),
             },
         },

@@ -1,4 +1,5 @@
-"""Simulator routes: reply from a contact's simulated phone, and read what that phone got and sent.
+"""Simulator routes: reply from a contact's simulated phone (or text in from a number that is no contact's), and
+read what that phone got and sent.
 
 Only in simulator mode (no Twilio credentials); with Twilio configured both routes are 404, so nobody can forge a
 reply on a real deployment.
@@ -14,7 +15,7 @@ from flask import jsonify
 from campaigns.errors import NotFound
 from campaigns.inbox import get_message
 from campaigns.models.base import utcnow
-from campaigns.simulator_phones import phone_messages, simulate_reply
+from campaigns.simulator_phones import phone_messages, simulate_reply, simulate_unknown_sender
 from gateway.api import api
 from gateway.api.context import after_commit, current_actor, db, json_body
 from gateway.api.spec import error_responses, json_request, json_response
@@ -37,6 +38,16 @@ def simulator_reply():
     """Type {phone, body} on a contact's simulated phone; processing is enqueued after the commit."""
     region = simulator_region()
     message = simulate_reply(db(), current_actor(), json_body(), utcnow(), region)
+    inbound_id = message.id
+    after_commit(lambda: enqueue_simulated_reply(inbound_id))
+    return jsonify(get_message(db(), current_actor(), inbound_id)), 202
+
+
+@api.post("/simulator/unknown-sender")
+def simulator_unknown_sender():
+    """Text {phone, body} in from a number that is no contact's; processing is enqueued after the commit."""
+    region = simulator_region()
+    message = simulate_unknown_sender(db(), current_actor(), json_body(), utcnow(), region)
     inbound_id = message.id
     after_commit(lambda: enqueue_simulated_reply(inbound_id))
     return jsonify(get_message(db(), current_actor(), inbound_id)), 202
@@ -107,6 +118,29 @@ PATHS: dict[str, Any] = {
             "responses": {
                 "202": json_response(
                     "Received; processing is queued", {"$ref": "#/components/schemas/InboundMessage"}, MESSAGE_EXAMPLE
+                ),
+                **error_responses(400, 403, 404, 422),
+            },
+        }
+    },
+    "/api/v1/simulator/unknown-sender": {
+        "post": {
+            "tags": ["simulator"],
+            "summary": "Text in from a number that is no contact's (simulator mode only, staff without a scope): "
+            "stored with no contact, in the inbox's unknown senders",
+            "requestBody": json_request(
+                {
+                    "type": "object",
+                    "required": ["phone", "body"],
+                    "properties": {"phone": {"type": "string"}, "body": {"type": "string", "maxLength": 1600}},
+                },
+                {"phone": "+8613900000077", "body": "你好，我是新来的牧民"},
+            ),
+            "responses": {
+                "202": json_response(
+                    "Received; processing is queued",
+                    {"$ref": "#/components/schemas/InboundMessage"},
+                    {**MESSAGE_EXAMPLE, "from": "+8613900000077", "body": "你好，我是新来的牧民", "contact": None},
                 ),
                 **error_responses(400, 403, 404, 422),
             },

@@ -185,7 +185,6 @@ ZH_HANS: dict[str, str] = {
     "Waiting for the send window until {at}.": "等待发送时段，直到 {at}。",
     "Progress": "进度",
     "also those with an unknown outcome (risk of a duplicate)": "包括结果不明的（可能重复发送）",
-    "Retry failed": "重发失败的消息",
     "Cancel run": "取消本批次",
     "Cancel every message of this run not sent yet?": "取消本批次所有尚未发出的消息吗？",
     "Problems": "问题",
@@ -193,7 +192,18 @@ ZH_HANS: dict[str, str] = {
     "Villages confirmed by loudspeaker ({n})": "大喇叭确认的村（{n} 个）",
     "{grid} confirmed by loudspeaker at {time}": "{grid} 由大喇叭确认 {time}",
     "{name}:": "{name}：",
-    "{n} messages queued again.": "{n} 条消息已重新排队。",
+    "{n} queued again: {failed} failed, {undelivered} undelivered, {unknown} unknown.": "{n} 条已重新排队：失败 {failed} 条，未送达 {undelivered} 条，结果不明 {unknown} 条。",  # noqa: E501
+    "Nothing queued again: the {n} failed went to contacts who opted out.": "没有消息重新排队：这 {n} 条失败的消息发给了已退订的联系人，不会再发送。",  # noqa: E501
+    "Nothing queued again: {n} have an unknown outcome (tick the box).": "没有消息重新排队：{n} 条结果不明（请勾选复选框）。",  # noqa: E501
+    "Paused: {requeued} back in the queue; {with_provider} were already with the provider.": "已暂停：{requeued} 条退回队列；{with_provider} 条已交给服务商。",  # noqa: E501
+    "Received from an unknown number: see the inbox.": "已收到来自未知号码的短信：请查看收件箱。",
+    "SMS to numbers ending in 9999 come back undelivered, to numbers ending in 8888 failed; the others are delivered.": "发往尾号 9999 的短信显示未送达，尾号 8888 的显示失败，其他号码显示已送达。",  # noqa: E501
+    "Text in from an unknown number": "以未知号码发送短信",
+    "Message": "短信内容",
+    "this number is a contact's: reply from their phone": "该号码属于一位联系人：请从其手机回复",
+    "only staff of the whole deployment see unknown senders": "只有全系统范围的工作人员能看到未知发件人",
+    "Nothing queued again: no failed or undelivered messages.": "没有消息重新排队：没有失败或未送达的消息。",
+    "Retry failed and undelivered": "重发失败和未送达的消息",
     # Inbox and simulator
     "Inbox views": "收件箱分类",
     "Replies to review": "待查看的回复",

@@ -13,12 +13,13 @@ from campaigns.planning import launch_campaign
 from campaigns.preview import preview_campaign, pricing_from_settings
 from campaigns.roles import CONTACT_ROLES
 from campaigns.run_timeline import run_timeline
-from gateway.api.campaigns import enqueue_dispatch_soon
+from gateway.api.campaigns import dispatch_after_commit, enqueue_dispatch_soon
 from gateway.api.context import after_commit, db
 from gateway.app import current_runtime
 from gateway.console import console
 from gateway.console.campaign_form import campaign_data, form_values, picker_grids
 from gateway.console.charts import progress_chart
+from gateway.console.control_messages import pause_message, retry_message
 from gateway.console.forms import page_param
 from gateway.console.loudspeaker_lines import loudspeaker_lines
 from gateway.console.views_audio import campaign_audio_rows
@@ -105,9 +106,10 @@ def campaign_action(campaign_id: int, action: str):
         elif action == "approve":
             approvals.approve_campaign(db(), actor, campaign_id, now)
         elif action == "pause":
-            run_control.pause_campaign(db(), actor, campaign_id)
+            paused = run_control.pause_campaign(db(), actor, campaign_id, now)
         elif action == "resume":
             run_control.resume_campaign(db(), actor, campaign_id, now)
+            dispatch_after_commit(run_control.sending_run_ids(db(), campaign_id))
         elif action == "cancel":
             run_control.cancel_campaign(db(), actor, campaign_id, now)
         else:
@@ -118,7 +120,8 @@ def campaign_action(campaign_id: int, action: str):
         return redirect(url_for("console.campaign_page", campaign_id=campaign_id))
     campaign = campaign_service.get_campaign(db(), actor, campaign_id)
     record(f"campaign.{action}", grid_id=campaign["scope_grid_id"], target=f"campaign {campaign_id}")
-    flash(_("Done: {action}.", action=_(action)), "ok")
+    message = pause_message(paused) if action == "pause" else (_("Done: {action}.", action=_(action)), "ok")
+    flash(*message)
     return redirect(url_for("console.campaign_page", campaign_id=campaign_id))
 
 
@@ -152,12 +155,12 @@ def run_action(run_id: int, action: str):
     campaign = campaign_service.get_campaign(db(), actor, run["campaign_id"])
     try:
         if action == "retry":
-            count = run_control.retry_failed(
+            retried = run_control.retry_failed(
                 db(), actor, run_id, now, include_unknown=request.form.get("unknown") == "on"
             )
-            if count:
+            if retried.requeued:
                 after_commit(lambda: enqueue_dispatch_soon(run_id))
-            flash(_("{n} messages queued again.", n=count), "ok")
+            flash(*retry_message(retried))
         elif action == "cancel":
             run_control.cancel_run(db(), actor, run_id, now)
         else:

@@ -1,5 +1,5 @@
 """The phone simulator: pick a contact, see what their phone received, reply as them, answer a call waiting for
-staff with a key press or a hang-up (only without Twilio)."""
+staff with a key press or a hang-up, or text in from a number that is no contact's (only without Twilio)."""
 
 from __future__ import annotations
 
@@ -9,12 +9,12 @@ from campaigns import contacts
 from campaigns.channels.factory import simulated_voice
 from campaigns.errors import DomainError
 from campaigns.models.base import utcnow
-from campaigns.simulator_phones import HANG_UP, answer_call, phone_messages, simulate_reply
+from campaigns.simulator_phones import HANG_UP, answer_call, phone_messages, simulate_reply, simulate_unknown_sender
 from gateway.api.context import after_commit, db
 from gateway.api.simulator import enqueue_simulated_reply, simulator_region
 from gateway.app import current_runtime
 from gateway.console import console
-from gateway.console.web import _, current_actor, form_errors, record
+from gateway.console.web import _, current_actor, form_errors, record, service_text
 
 
 @console.get("/simulator")
@@ -23,6 +23,24 @@ def simulator():
     q = (request.args.get("q") or "").strip()
     found = contacts.list_contacts(db(), current_actor(), q=q or None, per_page=30)
     return render_template("console/simulator.html", found=found, q=q)
+
+
+@console.post("/simulator")
+def unknown_sender():
+    """Text in from a number that is no contact's (staff without a scope), to try the unknown-sender path."""
+    region = simulator_region()
+    actor, data = current_actor(), {"phone": request.form.get("phone", ""), "body": request.form.get("body", "")}
+    try:
+        message = simulate_unknown_sender(db(), actor, data, utcnow(), region)
+    except DomainError as exc:
+        db().rollback()
+        flash(service_text(exc.message), "error")
+        return redirect(url_for("console.simulator"))
+    inbound_id = message.id
+    after_commit(lambda: enqueue_simulated_reply(inbound_id))
+    record("simulator.unknown_sender", grid_id=None, target=f"phone {message.from_phone[-4:]}", inbound_id=inbound_id)
+    flash(_("Received from an unknown number: see the inbox."), "ok")
+    return redirect(url_for("console.simulator"))
 
 
 @console.get("/simulator/<phone>")

@@ -4,7 +4,7 @@ sms-service get-url or post-url). GET and POST are both accepted, as Kannel can 
 Every request must carry the shared secret (`s=KANNEL_WEBHOOK_SECRET` in the URL) when one is set, and come from an
 address in KANNEL_ALLOWED_IPS when that is set; otherwise 403 and nothing is stored. Without Kannel configured the
 routes are 404. A delivery report is applied forward-only (`apply_kannel_report`); an incoming SMS is stored once
-per Kannel message (`record_sms`, de-duplicated by Kannel's id or a hash) and processed by the same reply job as
+per Kannel message (`record_kannel_sms`, de-duplicated by Kannel's id or a hash) and processed by the same reply job as
 Twilio's, so classification, confirmations, reports and opt-outs are one path. Both answer with an empty body: an
 sms-service's answer would otherwise be sent back to the phone as an SMS (replies go out through the outbox).
 """
@@ -19,9 +19,14 @@ from urllib.parse import parse_qs
 
 from flask import Response, abort, request
 
-from campaigns.channels.kannel_callbacks import KANNEL, apply_kannel_report, decode_text, dlr_status, incoming_sms
+from campaigns.channels.kannel_callbacks import (
+    apply_kannel_report,
+    decode_text,
+    dlr_status,
+    incoming_sms,
+    record_kannel_sms,
+)
 from campaigns.errors import ValidationError
-from campaigns.inbound import record_sms
 from campaigns.models.base import utcnow
 from campaigns.phones import mask_phone
 from campaigns.settings import Settings
@@ -76,7 +81,7 @@ def kannel_incoming():
     runtime = current_runtime()
     settings = runtime.settings
     require_kannel_caller(settings, "kannel incoming sms")
-    fields = _fields()
+    fields, now = _fields(), utcnow()
     sender = fields.get("from") or fields.get("p") or ""
     if not sender:
         abort(400, "an incoming SMS needs its sender (%p)")
@@ -87,13 +92,13 @@ def kannel_incoming():
         fields.get("time") or fields.get("t") or fields.get("T"),
         fields.get("smsc") or fields.get("i"),
         _text(fields),
+        received_at=now,
     )
     raw = {key: value for key, value in fields.items() if key not in ("s", *TEXT_FIELDS)}
     raw["text"] = message.text
     try:
         with runtime.session_factory.begin() as session:
-            received = record_sms(session, KANNEL, message.message_id, message.sender, message.receiver,
-                                  message.text, raw, utcnow(), settings.default_region)  # fmt: skip
+            received = record_kannel_sms(session, message, raw, now, settings.default_region)
     except ValidationError:
         abort(400, "the incoming SMS could not be named")
     log.info("kannel incoming sms %s from %s (new: %s)", received.id, mask_phone(message.sender), received.created)

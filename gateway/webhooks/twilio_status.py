@@ -2,8 +2,9 @@
 
 Every request must carry a valid X-Twilio-Signature over the public URL (PUBLIC_BASE_URL + path + query string,
 so it works behind a proxy) and the form; otherwise 403 and nothing is stored. A signed callback is applied with
-`apply_status` (forward-only) and answered 204, also when the outbox row does not exist (Twilio cannot fix that,
-and an error answer would only fill its debugger). In simulator mode (no Twilio credentials) the route is 404.
+`apply_status` (forward-only; a row another channel took, Kannel, is left alone) and answered 204, also when the
+outbox row does not exist (Twilio cannot fix that, and an error answer would only fill its debugger). In simulator
+mode (no Twilio credentials) the route is 404.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ def twilio_status():
             provider_sid=request.form.get("MessageSid") or None,
             error_code=request.form.get("ErrorCode") or None,
             now=utcnow(),
+            provider="twilio",
         )
     log.info("twilio status %.20r for outbox %s (changed: %s)", request.form.get("MessageStatus"), outbox_id, changed)
     return "", 204
