@@ -11,6 +11,7 @@ from gateway.api import (
     campaigns_spec,
     cap,
     contacts,
+    duty_runs_spec,
     grids,
     imports,
     replies_spec,
@@ -23,7 +24,7 @@ from gateway.api.spec import build_document
 
 DOCUMENTED_MODULES = [
     grids, contacts, users, imports, campaigns_spec, replies_spec, reports_spec, simulator, audio_spec,
-    speakers_spec, cap, approvals,
+    speakers_spec, cap, approvals, duty_runs_spec,
 ]  # fmt: skip
 
 

@@ -97,6 +97,7 @@ def campaign_page(campaign_id: int):
 def campaign_action(campaign_id: int, action: str):
     """Launch, approve, pause, resume or cancel; a refusal comes back as a message on the campaign's page."""
     actor, now = current_actor(), utcnow()
+    campaign_service.load_campaign(db(), actor, campaign_id)  # no such staff campaign: 404, not a message
     try:
         if action == "launch":
             threshold = current_runtime().settings.approval_threshold
