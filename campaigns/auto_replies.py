@@ -5,8 +5,9 @@ A reply is an ordinary outbox row, sent by the ordinary sender, in a run of kind
 one hidden campaign row ("自动回复 / auto-replies", status "system": no campaign page, list or operation shows it;
 it only gives the sender its time zone and an always-open window). Each day gets a run, keyed "2026-11-23 #1" and
 occurring when its first reply was queued; since the outbox holds one row per run, contact and channel, a
-contact's second reply of the day goes into the day's second run ("#2"), and so on. The reply to an opt-out is addressed by phone only (no contact
-id): the sender skips opted-out contacts, and this one confirmation must still go out."""
+contact's second reply of the day goes into the day's second run ("#2"), and so on. The reply to an opt-out is
+addressed by phone only (no contact id): the sender skips opted-out contacts, and this one confirmation must still
+go out."""
 
 from __future__ import annotations
 

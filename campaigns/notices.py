@@ -117,7 +117,8 @@ def leaders_of(session: Session, grid_ids: Iterable[int]) -> dict[int, list[Reci
 
 
 def create_notice_run(session: Session, campaign_id: int, kind: str, run_key: str, occurrence_at: datetime,
-                      now: datetime, *, parent_run_id: int | None = None, duty_id: int | None = None) -> Run | None:
+                      now: datetime, *, parent_run_id: int | None = None,
+                      duty_id: int | None = None) -> Run | None:  # fmt: skip
     """A new sending run for a notice, or None when the key already has one (another tick made it)."""
     try:
         with session.begin_nested():

@@ -70,7 +70,7 @@ def duty_to_dict(session: Session, duty: ReportDuty) -> dict[str, Any]:
 
 
 def duty_status(duty: ReportDuty) -> str:
-    """"ended" once ended, else "active" or "paused"."""
+    """The duty's state: "ended" once ended, else "active" or "paused"."""
     if duty.ended_at is not None:
         return "ended"
     return "active" if duty.active else "paused"

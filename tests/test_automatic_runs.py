@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from campaigns.confirmation_tick import confirmation_work_due
-from campaigns.models import Campaign, Confirmation, OutboxMessage, Run
+from campaigns.models import Campaign, Confirmation, OutboxMessage, ReportDuty, Run
 from campaigns.report_tick import duty_notices_due
 from tests.console_helpers import logged_in
 from tests.factories import NOW
@@ -158,3 +158,36 @@ def test_a_daily_report_confirms_the_duty_reminder_and_no_campaign(session_facto
     assert summary["confirmed_run_id"] == reminder_id != campaign_run
     with session_factory() as session:
         assert list(session.scalars(select(Confirmation.run_id))) == [reminder_id]
+
+
+def test_console_duty_panel_shows_its_runs_and_pauses_resumes_and_ends_it(client, session_factory, world):
+    tick_duties(session_factory, local(8, 0))
+    token = logged_in(client, session_factory, "zhuoma", "coordinator", "623025101")
+    page = client.get("/console/reports?date=2026-11-23").get_data(as_text=True)
+    assert 'data-testid="duty-status">正常' in page and "报告提醒" in page and "08:00" in page
+    paused = client.post(f"/console/reports/duties/{world['duty']}/pause", data={"csrf_token": token})
+    assert paused.status_code == 302
+    page = client.get(paused.headers["Location"]).get_data(as_text=True)
+    assert 'data-testid="duty-status">已暂停' in page and "已完成：暂停。" in page
+    again = client.post(f"/console/reports/duties/{world['duty']}/pause", data={"csrf_token": token})
+    assert "该报告任务已经暂停" in client.get(again.headers["Location"]).get_data(as_text=True)
+    client.post(f"/console/reports/duties/{world['duty']}/resume", data={"csrf_token": token})
+    client.post(f"/console/reports/duties/{world['duty']}/end", data={"csrf_token": token})
+    with session_factory() as session:
+        duty = session.get(ReportDuty, world["duty"])
+        assert duty.ended_at is not None and not duty.active
+    assert "疫情零报告" not in client.get("/console/reports").get_data(as_text=True)
+
+
+def test_auto_replies_are_shown_in_the_inbox(client, admin_headers, make_token, session_factory, people):
+    receive(session_factory, WANGFANG, "你好")
+    receive(session_factory, "+8613900000077", "hello")  # an unknown sender
+    listed = client.get("/api/v1/inbox/auto-replies", headers=admin_headers)
+    assert listed.status_code == 200, listed.json
+    assert [item["to"] for item in listed.json["items"]] == ["+8613900000077", WANGFANG]
+    assert listed.json["items"][1]["status"] == "queued" and listed.json["items"][1]["grid_id"]
+    scoped = {"Authorization": f"Bearer {make_token('viewer', '623025101')}"}
+    assert [item["to"] for item in client.get("/api/v1/inbox/auto-replies", headers=scoped).json["items"]] == [WANGFANG]
+    logged_in(client, session_factory, "staff1", "admin")
+    page = client.get("/console/inbox?view=auto_replies").get_data(as_text=True)
+    assert 'data-testid="auto-replies"' in page and "已发自动回复" in page and WANGFANG in page

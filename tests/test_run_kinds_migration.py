@@ -57,8 +57,8 @@ def _old_world(connection) -> dict[str, int]:
     ids["follow_up_2"] = run(ids["staff_campaign"], "reminder", T0 + timedelta(microseconds=2), ids["occurrence"])
     ids["escalated"] = run(ids["staff_campaign"], "escalation", T0 + timedelta(microseconds=101), ids["occurrence"])
     for run_id in (ids["reminder"], ids["follow_up_1"]):
-        _insert(connection, "outbox", run_id=run_id, grid_id=grid, channel="sms", to="+8613900000001",
-                language="zh", body="请报告", segments=1, status="delivered", attempts=1, next_attempt_at=T0)  # fmt: skip
+        _insert(connection, "outbox", run_id=run_id, grid_id=grid, channel="sms", to="+8613900000001", language="zh",
+                body="请报告", segments=1, status="delivered", attempts=1, next_attempt_at=T0)  # fmt: skip
     return ids
 
 

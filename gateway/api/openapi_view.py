@@ -8,10 +8,10 @@ from gateway.api import (
     api,
     approvals,
     audio_spec,
+    automatic_runs_spec,
     campaigns_spec,
     cap,
     contacts,
-    duty_runs_spec,
     grids,
     imports,
     replies_spec,
@@ -24,7 +24,7 @@ from gateway.api.spec import build_document
 
 DOCUMENTED_MODULES = [
     grids, contacts, users, imports, campaigns_spec, replies_spec, reports_spec, simulator, audio_spec,
-    speakers_spec, cap, approvals, duty_runs_spec,
+    speakers_spec, cap, approvals, automatic_runs_spec,
 ]  # fmt: skip
 
 

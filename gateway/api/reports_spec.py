@@ -281,7 +281,7 @@ PATHS: dict[str, Any] = {
         "patch": {
             "tags": _TAGS,
             "operationId": "updateReportDuty",
-            "summary": "Change a duty that has not ended (e.g. its deadline, reminder times, or `active: false` to pause it)",
+            "summary": "Change a duty that has not ended (its deadline, reminder times, or `active: false` to pause)",
             "requestBody": json_request({"$ref": "#/components/schemas/ReportDutyInput"}, {"deadline": "11:00"}),
             "responses": {
                 "200": json_response("The duty", _DUTY, {**DUTY_EXAMPLE, "deadline": "11:00"}),
