@@ -191,3 +191,13 @@ def test_auto_replies_are_shown_in_the_inbox(client, admin_headers, make_token, 
     logged_in(client, session_factory, "staff1", "admin")
     page = client.get("/console/inbox?view=auto_replies").get_data(as_text=True)
     assert 'data-testid="auto-replies"' in page and "已发自动回复" in page and WANGFANG in page
+
+
+def test_a_contacts_automatic_messages_do_not_link_to_a_campaign(client, session_factory, people):
+    receive(session_factory, WANGFANG, "你好")
+    carrier = carrier_of(session_factory, "auto_reply")
+    logged_in(client, session_factory, "staff1", "admin")
+    with session_factory() as session:
+        contact_id = session.scalar(select(OutboxMessage.contact_id).where(OutboxMessage.to == WANGFANG))
+    page = client.get(f"/console/contacts/{contact_id}").get_data(as_text=True)
+    assert "自动回复" in page and f"/console/campaigns/{carrier}" not in page
