@@ -32,6 +32,7 @@ NOT_A_STAFF_CAMPAIGN = (
     "not a staff campaign: automatic runs (a report duty's reminders and escalations, auto-replies) are shown on "
     "their report duty and in the inbox"
 )
+
 EDITABLE = ("name", "channels", "audience", "texts", "fallback_language", "schedule", "timezone", "send_window",
             "expects_reply", "confirmation", "loudspeaker")  # fmt: skip
 
@@ -119,14 +120,20 @@ def load_campaign(session: Session, actor: Actor, campaign_id: int) -> Campaign:
     campaign = session.get(Campaign, campaign_id)
     if campaign is None:
         raise NotFound("campaign not found")
-    if campaign.status == SYSTEM_STATUS:
-        raise NotFound(NOT_A_STAFF_CAMPAIGN)
+    require_staff_campaign(campaign)
     if campaign.scope_grid_id is None:
         if actor.scope_path is not None:
             raise NotFound("campaign not found")
     else:
         require_path_in_scope(actor, session.get(Grid, campaign.scope_grid_id).path, "campaign")
     return campaign
+
+
+def require_staff_campaign(campaign: Campaign | None) -> None:
+    """NotFound when `campaign` is a hidden row that carries automatic runs (status "system"): no campaign page
+    or operation applies to it."""
+    if campaign is not None and campaign.status == SYSTEM_STATUS:
+        raise NotFound(NOT_A_STAFF_CAMPAIGN)
 
 
 def get_campaign(session: Session, actor: Actor, campaign_id: int) -> dict[str, Any]:
