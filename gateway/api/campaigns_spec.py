@@ -33,7 +33,7 @@ SCHEMAS: dict[str, Any] = {
         "properties": {
             "id": {"type": "integer"},
             "name": {"type": "string"},
-            "status": {"type": "string", "enum": ["draft", "scheduled", "paused", "cancelled", "finished", "system"]},
+            "status": {"type": "string", "enum": ["draft", "scheduled", "paused", "cancelled", "finished"]},
             "channels": {"type": "array", "items": {"type": "string", "enum": ["sms", "voice", "loudspeaker"]}},
             "audience": {"$ref": "#/components/schemas/Audience"},
             "texts": {"type": "object", "additionalProperties": {"type": "string"}},
