@@ -1,11 +1,13 @@
 """Auto-replies: the texts (built-in per language and intent, overridden or turned off in `auto_reply_texts`) and
 putting a reply in the outbox.
 
-A reply is an ordinary outbox row, sent by the ordinary sender, in a run of kind "system" of the system campaign
-(one campaign, "自动回复 / auto-replies", status "system", without a grid scope, so only unscoped staff see it).
-Each day gets a run; since the outbox holds one row per run, contact and channel, a contact's second reply of the
-day goes into the day's second run, and so on. The reply to an opt-out is addressed by phone only (no contact
-id): the sender skips opted-out contacts, and this one confirmation must still go out."""
+A reply is an ordinary outbox row, sent by the ordinary sender, in a run of kind "auto_reply". Those runs hang on
+one hidden campaign row ("自动回复 / auto-replies", status "system": no campaign page, list or operation shows it;
+it only gives the sender its time zone and an always-open window). Each day gets a run, keyed "2026-11-23 #1" and
+occurring when its first reply was queued; since the outbox holds one row per run, contact and channel, a
+contact's second reply of the day goes into the day's second run ("#2"), and so on. The reply to an opt-out is
+addressed by phone only (no contact id): the sender skips opted-out contacts, and this one confirmation must still
+go out."""
 
 from __future__ import annotations
 
@@ -20,10 +22,12 @@ from campaigns.access import Actor, require_admin
 from campaigns.errors import PermissionDenied, ValidationError
 from campaigns.languages import normalize_language
 from campaigns.models import AutoReplyText, Campaign, OutboxMessage, Run
+from campaigns.models.campaign import SYSTEM_STATUS
 from campaigns.schedules import check_timezone
 from campaigns.sms_segments import count_segments
 from campaigns.text import clean_text
 
+AUTO_REPLY = "auto_reply"
 SYSTEM_CAMPAIGN_NAME = "自动回复 / auto-replies"
 SYSTEM_SCHEDULE = {"kind": "auto_replies"}
 REPLY_INTENTS = ("confirm", "zero_report", "incident", "opt_out", "opt_in", "help", "unknown", "unregistered")
@@ -129,8 +133,8 @@ def set_auto_reply(session: Session, actor: Actor, language: str, intent: str, d
 
 
 def find_system_campaign(session: Session) -> Campaign | None:
-    """The campaign that owns the auto-reply runs (status "system", like the report duties' campaigns)."""
-    for campaign in session.scalars(select(Campaign).where(Campaign.status == "system").order_by(Campaign.id)):
+    """The hidden campaign row that carries the auto-reply runs (status "system", like the duties' rows)."""
+    for campaign in session.scalars(select(Campaign).where(Campaign.status == SYSTEM_STATUS).order_by(Campaign.id)):
         if campaign.schedule.get("kind") == SYSTEM_SCHEDULE["kind"]:
             return campaign
     return None
@@ -141,7 +145,7 @@ def system_campaign(session: Session) -> Campaign:
     campaign = find_system_campaign(session)
     if campaign is None:
         campaign = Campaign(
-            name=SYSTEM_CAMPAIGN_NAME, status="system", channels=["sms"], audience={}, texts={},
+            name=SYSTEM_CAMPAIGN_NAME, status=SYSTEM_STATUS, channels=["sms"], audience={}, texts={},
             schedule=dict(SYSTEM_SCHEDULE), expects_reply=False,
         )  # fmt: skip
         session.add(campaign)
@@ -165,8 +169,8 @@ def replies_today(session: Session, phone: str, at: datetime) -> int:
         select(func.count())
         .select_from(OutboxMessage)
         .join(Run, Run.id == OutboxMessage.run_id)
-        .where(Run.campaign_id == campaign.id, Run.occurrence_at >= start, Run.occurrence_at < end)
-        .where(OutboxMessage.to == phone)
+        .where(Run.campaign_id == campaign.id, Run.kind == AUTO_REPLY)
+        .where(Run.occurrence_at >= start, Run.occurrence_at < end, OutboxMessage.to == phone)
     )
 
 
@@ -174,7 +178,7 @@ def queue_reply(
     session: Session, *, phone: str, body: str, language: str, contact_id: int | None, grid_id: int | None,
     at: datetime,
 ) -> int:  # fmt: skip
-    """Add one reply to the outbox (due at once) in a run of today's system runs; returns the run's id.
+    """Add one reply to the outbox (due at once) in one of today's auto-reply runs; returns the run's id.
 
     The caller enqueues the run's sending after its commit. The run is locked while the row goes in and set
     back to `sending` if it had finished.
@@ -209,7 +213,7 @@ def queue_reply(
         run.planned += 1
         session.flush()
         return run.id
-    raise RuntimeError(f"no system run of the day could take a reply to contact {contact_id}")
+    raise RuntimeError(f"no auto-reply run of the day could take a reply to contact {contact_id}")
 
 
 def _day_run(session: Session, campaign: Campaign, contact_id: int | None, at: datetime) -> Run:
@@ -217,8 +221,9 @@ def _day_run(session: Session, campaign: Campaign, contact_id: int | None, at: d
     runs = list(
         session.scalars(
             select(Run)
-            .where(Run.campaign_id == campaign.id, Run.occurrence_at >= start, Run.occurrence_at < end)
-            .order_by(Run.occurrence_at)
+            .where(Run.campaign_id == campaign.id, Run.kind == AUTO_REPLY)
+            .where(Run.occurrence_at >= start, Run.occurrence_at < end)
+            .order_by(Run.occurrence_at, Run.id)
         )
     )
     for run in runs:
@@ -227,8 +232,8 @@ def _day_run(session: Session, campaign: Campaign, contact_id: int | None, at: d
     try:
         with session.begin_nested():
             run = Run(
-                campaign_id=campaign.id, occurrence_at=start + timedelta(seconds=len(runs)), status="sending",
-                kind="system", planned=0, created_at=at,
+                campaign_id=campaign.id, occurrence_at=at, status="sending", kind=AUTO_REPLY,
+                run_key=f"{start.date().isoformat()} #{len(runs) + 1}", planned=0, created_at=at,
             )  # fmt: skip
             session.add(run)
             session.flush()

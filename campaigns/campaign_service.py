@@ -23,11 +23,17 @@ from campaigns.loudspeaker_policy import CHANNEL as LOUDSPEAKER
 from campaigns.loudspeaker_policy import check_loudspeaker
 from campaigns.models import Campaign, Contact, Grid, Run
 from campaigns.models.base import utcnow
+from campaigns.models.campaign import SYSTEM_STATUS
 from campaigns.pagination import Page, paginate
 from campaigns.schedules import check_schedule, check_timezone, check_window, next_occurrence
 from campaigns.templates import check_template
 
 CHANNELS = ("sms", "voice", LOUDSPEAKER)
+NOT_A_STAFF_CAMPAIGN = (
+    "not a staff campaign: automatic runs (a report duty's reminders and escalations, auto-replies) are shown on "
+    "their report duty and in the inbox"
+)
+
 EDITABLE = ("name", "channels", "audience", "texts", "fallback_language", "schedule", "timezone", "send_window",
             "expects_reply", "confirmation", "loudspeaker")  # fmt: skip
 
@@ -146,15 +152,24 @@ def create_campaign(
 
 
 def load_campaign(session: Session, actor: Actor, campaign_id: int) -> Campaign:
+    """A staff campaign the caller may see; NotFound for any other (the rows that carry automatic runs too)."""
     campaign = session.get(Campaign, campaign_id)
     if campaign is None:
         raise NotFound("campaign not found")
+    require_staff_campaign(campaign)
     if campaign.scope_grid_id is None:
         if actor.scope_path is not None:
             raise NotFound("campaign not found")
     else:
         require_path_in_scope(actor, session.get(Grid, campaign.scope_grid_id).path, "campaign")
     return campaign
+
+
+def require_staff_campaign(campaign: Campaign | None) -> None:
+    """NotFound when `campaign` is a hidden row that carries automatic runs (status "system"): no campaign page
+    or operation applies to it."""
+    if campaign is not None and campaign.status == SYSTEM_STATUS:
+        raise NotFound(NOT_A_STAFF_CAMPAIGN)
 
 
 def get_campaign(session: Session, actor: Actor, campaign_id: int) -> dict[str, Any]:
@@ -165,6 +180,7 @@ def list_campaigns(
     session: Session, actor: Actor, *, status: str | None = None, page: int = 1, per_page: int = 50
 ) -> Page:
     query = select(Campaign).outerjoin(Grid, Campaign.scope_grid_id == Grid.id)
+    query = query.where(Campaign.status != SYSTEM_STATUS)
     if actor.scope_path is not None:
         query = query.where(scope_condition(actor, Grid.path))
     if status == "sending":

@@ -5,9 +5,9 @@ non-confirmers are the contacts with a sent or delivered message in the run and 
 any of its reminder and escalation runs (a reply to a reminder counts for the run it reminds of). Each step is a
 run of the same campaign with `parent_run_id` set: reminder runs resend each non-confirmer's own message; an
 escalation run sends each leader of the non-confirmers' grids one SMS listing them by name (the first escalation
-goes to the nearest grid at or above theirs with a grid leader, the second to the next one above that). A run's
-occurrence is its parent's plus a few microseconds, so a step is unique and two ticks never take it twice. Steps
-wait while the campaign's send window is closed.
+goes to the nearest grid at or above theirs with a grid leader, the second to the next one above that). A step's
+run is keyed "<parent run>:<number>" within its kind, so two ticks never take it twice; it occurs when it is taken.
+Steps wait while the campaign's send window is closed.
 """
 
 from __future__ import annotations
@@ -35,7 +35,6 @@ from campaigns.planning import OUTBOX_COLUMNS
 
 HORIZON = timedelta(days=14)
 ANSWERED_STATUSES = ("sent", "delivered")
-ESCALATION_OFFSET = 100
 
 
 @dataclass(frozen=True)
@@ -113,8 +112,7 @@ def _remind(session: Session, run: Run, campaign: Campaign, number: int, family_
     so that the follow-up moves on to the escalation)."""
     if not non_confirmers(session, run.id, family_ids):
         return None
-    reminder = create_notice_run(session, campaign.id, "reminder", run.occurrence_at + timedelta(microseconds=number),
-                                 now, parent_run_id=run.id)  # fmt: skip
+    reminder = create_notice_run(session, campaign.id, "reminder", f"{run.id}:{number}", now, now, parent_run_id=run.id)
     if reminder is None:
         return None
     first_rows = (
@@ -161,8 +159,8 @@ def _escalate(session: Session, run: Run, campaign: Campaign, level: int, family
     people = non_confirmers(session, run.id, family_ids)
     if not people:
         return None
-    occurrence = run.occurrence_at + timedelta(microseconds=ESCALATION_OFFSET + level)
-    escalation = create_notice_run(session, campaign.id, "escalation", occurrence, now, parent_run_id=run.id)
+    escalation = create_notice_run(session, campaign.id, "escalation", f"{run.id}:{level}", now, now,
+                                   parent_run_id=run.id)  # fmt: skip
     if escalation is None:
         return None
     leaders = leaders_of(session, {grid_id for person in people for grid_id in path_ids(person.path)})

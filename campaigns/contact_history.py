@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from campaigns.access import Actor
 from campaigns.contacts import get_contact
 from campaigns.models import Campaign, Confirmation, DailyReport, DailyReportLine, InboundMessage, OutboxMessage, Run
+from campaigns.models.campaign import AUTOMATIC_RUN_KINDS
 
 
 def _stamp(value) -> str | None:
@@ -23,7 +24,7 @@ def contact_history(session: Session, actor: Actor, contact_id: int, limit: int 
     confirmations and daily reports."""
     contact = get_contact(session, actor, contact_id)
     messages = session.execute(
-        select(OutboxMessage, Campaign.id, Campaign.name)
+        select(OutboxMessage, Campaign.id, Campaign.name, Run.kind)
         .join(Run, Run.id == OutboxMessage.run_id)
         .join(Campaign, Campaign.id == Run.campaign_id)
         .where(OutboxMessage.contact_id == contact_id)
@@ -56,8 +57,9 @@ def contact_history(session: Session, actor: Actor, contact_id: int, limit: int 
         "messages": [
             {
                 "id": row.id,
-                "campaign_id": campaign_id,
+                "campaign_id": None if kind in AUTOMATIC_RUN_KINDS else campaign_id,
                 "campaign": name,
+                "run_kind": kind,
                 "run_id": row.run_id,
                 "channel": row.channel,
                 "status": row.status,
@@ -65,7 +67,7 @@ def contact_history(session: Session, actor: Actor, contact_id: int, limit: int 
                 "sent_at": _stamp(row.sent_at),
                 "error": row.error_message,
             }
-            for row, campaign_id, name in messages
+            for row, campaign_id, name, kind in messages
         ],
         "replies": [
             {"id": row.id, "body": row.body, "intent": row.intent, "received_at": _stamp(row.received_at)}

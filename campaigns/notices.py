@@ -1,7 +1,8 @@
 """System notices (report reminders, escalations, confirmation reminders) written into the normal outbox.
 
-A notice run is a `Run` of a campaign with kind "reminder" or "escalation", unique per campaign and occurrence,
-so two ticks never create the same one; its outbox rows carry bodies rendered here, and the tick's usual batch
+A notice run is a `Run` of kind "reminder" or "escalation" (a campaign's confirmation follow-up) or
+"duty_reminder" or "duty_escalation" (a report duty's), unique per campaign row, kind and natural key, so two ticks
+never create the same one; its outbox rows carry bodies rendered here, and the tick's usual batch
 dispatch sends them through the send window and rate limit like any other run.
 """
 
@@ -115,13 +116,14 @@ def leaders_of(session: Session, grid_ids: Iterable[int]) -> dict[int, list[Reci
     return leaders
 
 
-def create_notice_run(session: Session, campaign_id: int, kind: str, occurrence_at: datetime, now: datetime,
-                      parent_run_id: int | None = None) -> Run | None:  # fmt: skip
-    """A new sending run for a notice, or None when this occurrence already has one (another tick made it)."""
+def create_notice_run(session: Session, campaign_id: int, kind: str, run_key: str, occurrence_at: datetime,
+                      now: datetime, *, parent_run_id: int | None = None,
+                      duty_id: int | None = None) -> Run | None:  # fmt: skip
+    """A new sending run for a notice, or None when the key already has one (another tick made it)."""
     try:
         with session.begin_nested():
             run = Run(campaign_id=campaign_id, occurrence_at=occurrence_at, status="sending", kind=kind,
-                      parent_run_id=parent_run_id, created_at=now)  # fmt: skip
+                      run_key=run_key, parent_run_id=parent_run_id, duty_id=duty_id, created_at=now)  # fmt: skip
             session.add(run)
             session.flush()
     except IntegrityError:

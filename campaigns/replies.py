@@ -7,10 +7,10 @@ What each intent does (the sender is a contact):
 - help: a short help text in the contact's language.
 - confirm: a `Confirmation` of the run the reply answers (campaigns/confirmations.py `run_awaiting_reply`);
   with no such run the reply is kept for staff review.
-- zero_report / incident: `campaigns.daily_reports.record_report` records the grid's report for the day. A daily
-  report answers the duty, never a campaign: it confirms no campaign run, even one that awaits a reply from the
-  contact. A contact without a report duty keeps the reply for staff review (and their "0" still confirms a run
-  that awaits a reply, since it was no daily report).
+- zero_report / incident: `campaigns.daily_reports.record_report` records the grid's report for the day; a
+  report confirms its duty's reminder run of the day that reached the contact, if any, and never a campaign's
+  run (campaigns/duty_runs.py `awaiting_duty_reminder`). A contact without a report
+  duty keeps the reply for staff review (and a "0" still confirms a run that awaits a reply).
 - unknown: kept for staff review.
 Precedence of the bare digits: "0" is a zero report and "1" a confirmation (the classifier decides that); a "0"
 from a contact with no report duty counts as the answer to a run that awaits one, and a "1" with no such run is
@@ -38,9 +38,10 @@ from campaigns.auto_replies import queue_reply, replies_today, reply_text
 from campaigns.classify import Classification, classify_reply
 from campaigns.confirmations import record_confirmation, run_awaiting_reply
 from campaigns.daily_reports import record_report, reporting_duties
+from campaigns.duty_runs import awaiting_duty_reminder
 from campaigns.inbound import contact_for_phone
 from campaigns.keywords import keywords_for
-from campaigns.models import Contact, InboundMessage
+from campaigns.models import Contact, DailyReport, InboundMessage
 
 MAX_REPLIES_PER_DAY = 3
 SWEEP_GRACE = timedelta(minutes=1)
@@ -100,7 +101,7 @@ def classify_inbound(session: Session, body: str, language: str, fields: list[di
 def process_inbound(session: Session, inbound_id: int, now: datetime, *, auto_replies: bool = True) -> dict:
     """Classify received SMS `inbound_id` and apply it; safe to run twice (a processed message is left alone).
 
-    Returns a ProcessSummary as a dict; `reply_run_id` names the system run whose sending the caller enqueues
+    Returns a ProcessSummary as a dict; `reply_run_id` names the auto-reply run whose sending the caller enqueues
     after its commit.
     """
     inbound = session.get(InboundMessage, inbound_id, with_for_update=True)
@@ -161,7 +162,9 @@ def _apply(session: Session, inbound: InboundMessage, contact: Contact, result: 
         )  # fmt: skip
         summary.report_id = report.id if report else None
         if report is not None:
-            summary.note = f"daily report {report.id} ({result.intent})"
+            confirmed = _confirm_duty_reminder(session, inbound, contact, report, summary)
+            suffix = f", confirmed run {confirmed}" if confirmed else ""
+            summary.note = f"daily report {report.id} ({result.intent}){suffix}"
             return True
         confirmed = _confirm(session, inbound, contact, summary)
         summary.note = "no report duty" + (f"; taken as confirming run {confirmed}" if confirmed else "")
@@ -176,6 +179,17 @@ def _apply(session: Session, inbound: InboundMessage, contact: Contact, result: 
 
 def _confirm(session: Session, inbound: InboundMessage, contact: Contact, summary: ProcessSummary) -> int | None:
     run_id = run_awaiting_reply(session, contact.id, inbound.received_at)
+    if run_id is None:
+        return None
+    record_confirmation(session, run_id, contact, "sms", inbound.id, inbound.received_at)
+    inbound.run_id = summary.confirmed_run_id = run_id
+    return run_id
+
+
+def _confirm_duty_reminder(session: Session, inbound: InboundMessage, contact: Contact, report: DailyReport,
+                           summary: ProcessSummary) -> int | None:  # fmt: skip
+    """A daily report answers its duty's reminder of the day that reached the contact, never a campaign run."""
+    run_id = awaiting_duty_reminder(session, report.duty_id, report.day, contact.id)
     if run_id is None:
         return None
     record_confirmation(session, run_id, contact, "sms", inbound.id, inbound.received_at)

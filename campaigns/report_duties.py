@@ -1,8 +1,10 @@
 """Report duties: which grids report every day (a level under a root grid), who may report for a grid, by when,
 with which fields, when the missing ones are reminded and escalated, and in which words.
 
-Each duty has a system campaign (status "system") that owns its reminder and escalation runs; the duty's send
-window and time zone live on that campaign, which is what the sender reads. Staff manage duties within their
+A duty's reminder and escalation runs are its own (kind "duty_reminder"/"duty_escalation", `duty_id`); they hang
+on a hidden campaign row (status "system", never shown or operable as a campaign) that holds the duty's send window
+and time zone, which is what the sender reads. A duty is active, paused or ended (campaigns/duty_control.py); an
+ended duty cannot change any more. Staff manage duties within their
 scope: a coordinator only for a root grid in their subtree. Staff of a grid under a duty's root see the duty too
 (and its board for their part of the tree), but may not change it.
 """
@@ -17,10 +19,12 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from campaigns.access import Actor, require_write, scope_condition
-from campaigns.errors import NotFound, ValidationError
+from campaigns.duty_runs import withdraw_unsent
+from campaigns.errors import Conflict, NotFound, ValidationError
 from campaigns.grids import load_grid, resolve_level
 from campaigns.models import Campaign, Grid, GridLevel, ReportDuty
 from campaigns.models.base import utcnow
+from campaigns.models.campaign import SYSTEM_STATUS
 from campaigns.models.grid import path_ids
 from campaigns.notices import check_texts
 from campaigns.roles import normalize_role
@@ -60,16 +64,29 @@ def duty_to_dict(session: Session, duty: ReportDuty) -> dict[str, Any]:
         "texts": duty.texts,
         "send_window": campaign.send_window,
         "active": duty.active,
-        "campaign_id": campaign.id,
+        "status": duty_status(duty),
+        "ended_at": duty.ended_at.isoformat() if duty.ended_at else None,
     }
 
 
+def duty_status(duty: ReportDuty) -> str:
+    """The duty's state: "ended" once ended, else "active" or "paused"."""
+    if duty.ended_at is not None:
+        return "ended"
+    return "active" if duty.active else "paused"
+
+
+def require_not_ended(duty: ReportDuty) -> None:
+    if duty.ended_at is not None:
+        raise Conflict("the duty has ended: it cannot change or resume any more")
+
+
 def duty_campaign(session: Session, duty: ReportDuty) -> Campaign:
-    """The duty's system campaign (made on first use): it owns the notice runs and holds the send window."""
-    for campaign in session.scalars(select(Campaign).where(Campaign.status.in_(("system", "cancelled")))):
+    """The duty's hidden campaign row (made on first use): it carries the duty's runs and holds the send window."""
+    for campaign in session.scalars(select(Campaign).where(Campaign.status == SYSTEM_STATUS)):
         if campaign.schedule.get("kind") == "duty" and campaign.schedule.get("duty_id") == duty.id:
             return campaign
-    campaign = Campaign(status="system", schedule={"kind": "duty", "duty_id": duty.id}, send_window=DEFAULT_WINDOW)
+    campaign = Campaign(status=SYSTEM_STATUS, schedule={"kind": "duty", "duty_id": duty.id}, send_window=DEFAULT_WINDOW)
     _sync_campaign(campaign, duty)
     session.add(campaign)
     session.flush()
@@ -247,10 +264,14 @@ def list_duties(session: Session, actor: Actor, *, active: bool | None = None) -
 
 
 def update_duty(session: Session, actor: Actor, duty_id: int, data: dict[str, Any]) -> dict[str, Any]:
-    """Change a duty (any field); reports already recorded stay as they are."""
+    """Change a duty that has not ended (any field); reports already recorded stay as they are. Setting `active`
+    false pauses it like `pause_duty`."""
     require_write(actor)
     duty = load_duty(session, actor, duty_id, write=True)
+    require_not_ended(duty)
     cleaned = _clean(session, actor, data, duty)
+    if duty.active and not cleaned["active"]:
+        withdraw_unsent(session, duty.id, utcnow())
     window = cleaned.pop("send_window")
     for key, value in cleaned.items():
         setattr(duty, key, value)

@@ -7,12 +7,15 @@ above the duty's root grid). Each step happens once: a `DutyNotice` with grid 0 
 unique row makes a second tick skip it), and one row per grid records who was reminded or told. Nothing is sent
 while the duty's send window is closed; a step that falls in the night is taken when the window opens (a reminder
 only if the deadline has not passed by then).
+
+Each step's run is a "duty_reminder" or "duty_escalation" of its duty, keyed by day and step ("2026-11-23
+reminder 08:00"), occurring at the step's real time. A paused or ended duty takes no steps.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import exists, insert, select
@@ -95,8 +98,7 @@ def due_steps(duty: ReportDuty, day: date, now: datetime) -> list[Step]:
     for level, delay in enumerate(duty.escalation_delays, start=1):
         after += timedelta(minutes=delay)
         if deadline + after <= now:
-            due = deadline + after + timedelta(microseconds=level)  # never the same occurrence as a reminder
-            steps.append(Step(f"escalation {level}", "escalation", due, level))
+            steps.append(Step(f"escalation {level}", "escalation", deadline + after, level))
     return steps
 
 
@@ -140,7 +142,8 @@ def _take_step(session: Session, duty: ReportDuty, campaign: Campaign, day: date
         ])  # fmt: skip
     if not notices:
         return None
-    run = create_notice_run(session, campaign.id, step.kind, step.due, now)
+    run = create_notice_run(session, campaign.id, f"duty_{step.kind}", f"{day.isoformat()} {step.key}",
+                            step.due.astimezone(UTC), now, duty_id=duty.id)  # fmt: skip
     if run is None:
         return None
     write_notices(session, run, notices, now)

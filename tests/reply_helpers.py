@@ -64,7 +64,7 @@ def replies_to(session_factory, phone: str) -> list[OutboxMessage]:
             session.scalars(
                 select(OutboxMessage)
                 .join(Run, Run.id == OutboxMessage.run_id)
-                .where(Run.kind == "system", OutboxMessage.to == phone)
+                .where(Run.kind == "auto_reply", OutboxMessage.to == phone)
                 .order_by(OutboxMessage.id)
             )
         )

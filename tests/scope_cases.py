@@ -475,3 +475,7 @@ CASES.update(AUDIO_CASES)
 from tests.scope_cases_console import CONSOLE_CASES  # noqa: E402  (it imports Call and ScopeCase from here)
 
 CASES.update(CONSOLE_CASES)
+
+from tests.scope_cases_duties import DUTY_CASES  # noqa: E402  (it imports Call and ScopeCase from here)
+
+CASES.update(DUTY_CASES)

@@ -48,7 +48,7 @@ def test_create_read_change_and_list_duties(client, admin_headers, tree):
     assert duty["level"] == "group" and duty["reporter_roles"] == ["grid_leader", "liaison"]
     assert duty["fields"][0] == {"key": "snowbound", "label": "被困", "names": ["被困", "被困户", "ཁ་བས་བཀག"]}
     assert duty["texts"]["escalation"]["zh"].startswith("{name}")  # the default text
-    assert duty["send_window"] == {"start": "08:00", "end": "20:00"} and duty["campaign_id"]
+    assert duty["send_window"] == {"start": "08:00", "end": "20:00"} and duty["status"] == "active"
     changed = client.patch(f"/api/v1/reports/duties/{duty['id']}", json={"deadline": "19:00", "send_window": None},
                            headers=admin_headers)  # fmt: skip
     assert changed.status_code == 200, changed.json

@@ -168,7 +168,7 @@ def test_each_reply_goes_out_through_the_outbox(session_factory, people):
             session.scalars(select(Run.kind).where(Run.id.in_([first["reply_run_id"], second["reply_run_id"]])))
         )
     assert got == [DEFAULT_REPLIES["zh"]["confirm"], DEFAULT_REPLIES["zh"]["help"]]
-    assert kinds == {"system"} and run_id not in (first["reply_run_id"], second["reply_run_id"])
+    assert kinds == {"auto_reply"} and run_id not in (first["reply_run_id"], second["reply_run_id"])
 
 
 def test_at_most_three_auto_replies_a_day(session_factory, people):
@@ -257,6 +257,11 @@ def test_zero_from_a_contact_without_a_duty_answers_the_run_that_awaits_a_reply(
     run_id = send_campaign(session_factory, people, expects_reply=True, texts={"zh": "请回复", "bo": "请回复"})
     summary = receive(session_factory, CIRANG, "༠")
     assert summary["report_id"] is None and summary["confirmed_run_id"] == run_id
+def test_zero_report_answers_its_duty_and_no_campaign(session_factory, people, liaison):
+    send_campaign(session_factory, people, expects_reply=True, texts={"zh": "请报告", "bo": "请报告"})
+    summary = receive(session_factory, "+8613800000011", "༠")
+    assert summary["report_id"] is not None and summary["confirmed_run_id"] is None
+    assert confirmations(session_factory) == []
 
 
 def test_staff_keywords_are_used(session_factory, people):

@@ -83,7 +83,7 @@ def test_each_notice_is_recorded_once_per_grid_and_step(session_factory, world):
     assert by_step["escalation 1"] == {world["623025101201"], world["623025101202"], 0}
     assert by_step["escalation 2"] == {world["623025101"], 0}
     assert len(notices) == len({(s, g) for s, g, _ in notices})
-    assert runs == [("reminder", 5), ("reminder", 5), ("escalation", 2), ("escalation", 1)]
+    assert runs == [("duty_reminder", 5), ("duty_reminder", 5), ("duty_escalation", 2), ("duty_escalation", 1)]
 
 
 def test_a_reminder_missed_while_the_tick_was_down_is_sent_once(session_factory, world):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -11,6 +11,21 @@ from campaigns.models.base import Base, UtcDateTime, utcnow
 
 CAMPAIGN_STATUSES = ("draft", "scheduled", "paused", "cancelled", "finished")
 RUN_STATUSES = ("sending", "paused", "cancelled", "done")
+# A campaign's own runs: an occurrence ("regular") and its confirmation follow-ups ("reminder", "escalation").
+CAMPAIGN_RUN_KINDS = ("regular", "reminder", "escalation")
+# Automatic runs, owned by a report duty or by the inbox; their campaign row (status "system") is never shown.
+AUTOMATIC_RUN_KINDS = ("duty_reminder", "duty_escalation", "auto_reply")
+RUN_KINDS = CAMPAIGN_RUN_KINDS + AUTOMATIC_RUN_KINDS
+SYSTEM_STATUS = "system"
+
+
+def occurrence_key(occurrence_at: datetime) -> str:
+    """The natural key of a campaign occurrence: its UTC time, e.g. "2026-11-23T00:00:00+00:00"."""
+    return occurrence_at.astimezone(UTC).isoformat()
+
+
+def _default_run_key(context) -> str:
+    return occurrence_key(context.get_current_parameters()["occurrence_at"])
 
 
 class Campaign(Base):
@@ -39,16 +54,21 @@ class Campaign(Base):
 
 
 class Run(Base):
-    """One occurrence of a campaign; owns the outbox rows of that occurrence."""
+    """One run of sending; owns its outbox rows. `kind` says what it is (RUN_KINDS) and `run_key` which one it is
+    among its owner's runs of that kind: a campaign occurrence's UTC time (the default), "41:2" for the second
+    reminder of run 41, "2026-11-23 reminder 08:00" for a duty's step of a day, "2026-11-23 #2" for the day's
+    second auto-reply run. Duty runs name their duty in `duty_id`."""
 
     __tablename__ = "runs"
-    __table_args__ = (UniqueConstraint("campaign_id", "occurrence_at", name="uq_runs_campaign_occurrence"),)
+    __table_args__ = (UniqueConstraint("campaign_id", "kind", "run_key", name="uq_runs_campaign_kind_key"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"), index=True)
     occurrence_at: Mapped[datetime] = mapped_column(UtcDateTime)
     status: Mapped[str] = mapped_column(String(20), default="sending", index=True)
     kind: Mapped[str] = mapped_column(String(16), default="regular", server_default="regular")
+    run_key: Mapped[str] = mapped_column(String(64), default=_default_run_key)
+    duty_id: Mapped[int | None] = mapped_column(ForeignKey("report_duties.id", ondelete="CASCADE"), index=True)
     parent_run_id: Mapped[int | None] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"), index=True)
     planned: Mapped[int] = mapped_column(Integer, default=0)
     estimated_segments: Mapped[int | None] = mapped_column(Integer)  # the preview's SMS segments, set when planned

@@ -27,6 +27,7 @@ class ReportDuty(Base):
     escalation_delays: Mapped[list] = mapped_column(JSON, default=list)
     texts: Mapped[dict] = mapped_column(JSON, default=dict)
     active: Mapped[bool] = mapped_column(default=True)
+    ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 

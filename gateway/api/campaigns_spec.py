@@ -36,7 +36,7 @@ SCHEMAS: dict[str, Any] = {
             "name": {"type": "string"},
             "status": {
                 "type": "string",
-                "enum": ["draft", "scheduled", "sending", "paused", "cancelled", "finished", "system"],
+                "enum": ["draft", "scheduled", "sending", "paused", "cancelled", "finished"],
                 "description": "sending: a run of the campaign is sending now; paused: a run or the schedule is held",
             },
             "channels": {"type": "array", "items": {"type": "string", "enum": ["sms", "voice", "loudspeaker"]}},

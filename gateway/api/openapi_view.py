@@ -8,6 +8,7 @@ from gateway.api import (
     api,
     approvals,
     audio_spec,
+    automatic_runs_spec,
     campaigns_spec,
     cap,
     contacts,
@@ -23,7 +24,7 @@ from gateway.api.spec import build_document
 
 DOCUMENTED_MODULES = [
     grids, contacts, users, imports, campaigns_spec, replies_spec, reports_spec, simulator, audio_spec,
-    speakers_spec, cap, approvals,
+    speakers_spec, cap, approvals, automatic_runs_spec,
 ]  # fmt: skip
 
 

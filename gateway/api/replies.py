@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import jsonify, request
 
 from campaigns import auto_replies, confirmations, inbox, keywords
+from campaigns.auto_reply_log import list_sent_auto_replies
 from campaigns.models.base import utcnow
 from gateway.api import api
 from gateway.api.context import ID, bool_arg, current_actor, db, int_arg, json_body, optional_int, page_args
@@ -24,6 +25,11 @@ def list_inbox():
         **page_args(),
     )
     return jsonify(page.as_dict())
+
+
+@api.get("/inbox/auto-replies")
+def sent_auto_replies():
+    return jsonify(list_sent_auto_replies(db(), current_actor(), **page_args()).as_dict())
 
 
 @api.get(f"/inbox/<{ID}:inbound_id>")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Response, jsonify, request
 
-from campaigns import incidents, report_board, report_duties
+from campaigns import duty_control, incidents, report_board, report_duties
 from campaigns.models.base import utcnow
 from gateway.api import api
 from gateway.api.context import ID, bool_arg, current_actor, db, int_arg, json_body, page_args
@@ -30,6 +30,26 @@ def get_duty(duty_id: int):
 @api.patch(f"/reports/duties/<{ID}:duty_id>")
 def update_duty(duty_id: int):
     return jsonify(report_duties.update_duty(db(), current_actor(), duty_id, json_body()))
+
+
+@api.post(f"/reports/duties/<{ID}:duty_id>/pause")
+def pause_duty(duty_id: int):
+    return jsonify(duty_control.pause_duty(db(), current_actor(), duty_id, utcnow()))
+
+
+@api.post(f"/reports/duties/<{ID}:duty_id>/resume")
+def resume_duty(duty_id: int):
+    return jsonify(duty_control.resume_duty(db(), current_actor(), duty_id))
+
+
+@api.post(f"/reports/duties/<{ID}:duty_id>/end")
+def end_duty(duty_id: int):
+    return jsonify(duty_control.end_duty(db(), current_actor(), duty_id, utcnow()))
+
+
+@api.get(f"/reports/duties/<{ID}:duty_id>/runs")
+def duty_runs(duty_id: int):
+    return jsonify(duty_control.duty_runs(db(), current_actor(), duty_id, request.args.get("date")))
 
 
 def _board_args() -> dict:

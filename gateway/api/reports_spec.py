@@ -28,7 +28,8 @@ DUTY_EXAMPLE = {
     },
     "send_window": {"start": "08:00", "end": "21:00"},
     "active": True,
-    "campaign_id": 12,
+    "status": "active",
+    "ended_at": None,
 }
 DUTY_INPUT_EXAMPLE = {
     key: DUTY_EXAMPLE[key]
@@ -161,7 +162,8 @@ SCHEMAS: dict[str, Any] = {
             "texts": {"type": "object", "properties": {"reminder": _TEXTS, "escalation": _TEXTS}},
             "send_window": {"type": "object", "nullable": True},
             "active": {"type": "boolean"},
-            "campaign_id": {"type": "integer"},
+            "status": {"type": "string", "enum": ["active", "paused", "ended"]},
+            "ended_at": {"type": "string", "format": "date-time", "nullable": True},
         },
     },
     "ReportField": {
@@ -317,11 +319,11 @@ PATHS: dict[str, Any] = {
         "patch": {
             "tags": _TAGS,
             "operationId": "updateReportDuty",
-            "summary": "Change a duty (e.g. its deadline, reminder times, or `active: false` to stop it)",
+            "summary": "Change a duty that has not ended (its deadline, reminder times, or `active: false` to pause)",
             "requestBody": json_request({"$ref": "#/components/schemas/ReportDutyInput"}, {"deadline": "11:00"}),
             "responses": {
                 "200": json_response("The duty", _DUTY, {**DUTY_EXAMPLE, "deadline": "11:00"}),
-                **error_responses(400, 403, 404, 422),
+                **error_responses(400, 403, 404, 409, 422),
             },
         },
     },

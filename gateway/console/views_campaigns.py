@@ -8,6 +8,7 @@ from campaigns import approvals, campaign_service, confirmations, progress, run_
 from campaigns.campaign_service import CHANNELS
 from campaigns.errors import DomainError
 from campaigns.languages import LANGUAGES
+from campaigns.models import Campaign
 from campaigns.models.base import utcnow
 from campaigns.planning import launch_campaign
 from campaigns.preview import preview_campaign, pricing_from_settings
@@ -97,6 +98,7 @@ def campaign_page(campaign_id: int):
 def campaign_action(campaign_id: int, action: str):
     """Launch, approve, pause, resume or cancel; a refusal comes back as a message on the campaign's page."""
     actor, now = current_actor(), utcnow()
+    campaign_service.require_staff_campaign(db().get(Campaign, campaign_id))  # a 404, not a message on its page
     try:
         if action == "launch":
             threshold = current_runtime().settings.approval_threshold

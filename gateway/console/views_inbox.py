@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 
 from campaigns import contacts, inbox
+from campaigns.auto_reply_log import list_sent_auto_replies
 from campaigns.errors import DomainError, ValidationError
 from campaigns.models.base import utcnow
 from gateway.api.context import db
@@ -13,7 +14,7 @@ from gateway.console import console
 from gateway.console.forms import page_param
 from gateway.console.web import _, current_actor, record, service_text
 
-VIEWS = ("review", "senders", "optouts")
+VIEWS = ("review", "senders", "optouts", "auto_replies")
 
 
 @console.get("/inbox", endpoint="inbox")
@@ -23,6 +24,8 @@ def inbox_page():
     opted_out = None
     if view == "review":
         page = inbox.list_inbox(db(), actor, intent="unknown", reviewed=False, page=page_param())
+    elif view == "auto_replies":
+        page = list_sent_auto_replies(db(), actor, page=page_param())
     elif view == "senders":
         page = inbox.list_inbox(db(), actor, unknown_sender=True, page=page_param())
     else:

@@ -5,20 +5,25 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, redirect, render_template, request, url_for
+from flask import Response, flash, redirect, render_template, request, url_for
 
-from campaigns import incidents, report_board, report_duties
+from campaigns import duty_control, incidents, report_board, report_duties
 from campaigns.access import Actor
+from campaigns.errors import DomainError
 from campaigns.models.base import utcnow
 from gateway.api.context import db
 from gateway.console import console
 from gateway.console.forms import int_param
-from gateway.console.web import current_actor, record, safe_next
+from gateway.console.web import _, current_actor, record, safe_next, service_text
+
+DUTY_ACTIONS = ("pause", "resume", "end")
 
 
 def load_board(actor: Actor, depth: int = 2) -> dict[str, Any]:
-    """The duties the caller sees and the board of the chosen one (first active duty by default) for the day."""
-    duties = report_duties.list_duties(db(), actor, active=True)
+    """The duties the caller sees (active, then paused; ended ones are left out) and the board of the chosen one
+    (the first by default) for the day."""
+    duties = [duty for duty in report_duties.list_duties(db(), actor) if duty["status"] != "ended"]
+    duties.sort(key=lambda duty: duty["status"] != "active")
     duty_id = int_param("duty_id") or (duties[0]["id"] if duties else None)
     if duty_id is None:
         return {"duties": duties, "board": None}
@@ -31,7 +36,7 @@ def load_board(actor: Actor, depth: int = 2) -> dict[str, Any]:
         depth=depth,
         now=utcnow(),
     )
-    return {"duties": duties, "board": board, "duty_id": duty_id}
+    return {"duties": duties, "board": board, "duty_id": duty_id, "duty": report_duties.get_duty(db(), actor, duty_id)}
 
 
 HISTORY_DAYS = 14
@@ -41,8 +46,9 @@ HISTORY_DAYS = 14
 def reports():
     actor = current_actor()
     context = load_board(actor, depth=int_param("depth") or 2)
-    open_incidents = history = None
+    open_incidents = history = runs = None
     if context["board"]:
+        runs = duty_control.duty_runs(db(), actor, context["duty_id"], context["board"]["date"])["items"]
         history = report_board.report_history(
             db(), actor, duty_id=context["duty_id"], days=HISTORY_DAYS, grid_id=int_param("grid_id"), now=utcnow()
         )
@@ -54,7 +60,31 @@ def reports():
             grid_id=int_param("grid_id"),
             per_page=100,
         )
-    return render_template("console/reports.html", incidents=open_incidents, history=history, **context)
+    return render_template("console/reports.html", incidents=open_incidents, history=history, duty_runs=runs,
+                           **context)  # fmt: skip
+
+
+@console.post("/reports/duties/<int:duty_id>/<action>")
+def duty_action(duty_id: int, action: str):
+    """Pause, resume or end a duty; a refusal comes back as a message on the reports page."""
+    actor, now = current_actor(), utcnow()
+    back = url_for("console.reports", duty_id=duty_id)
+    if action not in DUTY_ACTIONS:
+        return render_template("console/error.html", status=404, message=_("Not Found")), 404
+    try:
+        if action == "pause":
+            duty = duty_control.pause_duty(db(), actor, duty_id, now)
+        elif action == "resume":
+            duty = duty_control.resume_duty(db(), actor, duty_id)
+        else:
+            duty = duty_control.end_duty(db(), actor, duty_id, now)
+    except DomainError as exc:
+        db().rollback()
+        flash(service_text(exc.message), "error")
+        return redirect(back)
+    record(f"duty.{action}", grid_id=duty["root_grid_id"], target=f"duty {duty_id}")
+    flash(_("Done: {action}.", action=_(action)), "ok")
+    return redirect(url_for("console.reports") if action == "end" else back)
 
 
 @console.get("/reports/board.csv")
