@@ -257,6 +257,8 @@ def test_zero_from_a_contact_without_a_duty_answers_the_run_that_awaits_a_reply(
     run_id = send_campaign(session_factory, people, expects_reply=True, texts={"zh": "请回复", "bo": "请回复"})
     summary = receive(session_factory, CIRANG, "༠")
     assert summary["report_id"] is None and summary["confirmed_run_id"] == run_id
+
+
 def test_zero_report_answers_its_duty_and_no_campaign(session_factory, people, liaison):
     send_campaign(session_factory, people, expects_reply=True, texts={"zh": "请报告", "bo": "请报告"})
     summary = receive(session_factory, "+8613800000011", "༠")
