@@ -23,6 +23,9 @@ from openpyxl.cell import WriteOnlyCell
 from campaigns.errors import ValidationError
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# A cell starting with a field separator (Excel in many locales splits CSV at ";") or with the apostrophe that
+# defuse adds is prefixed too, so that undefuse(defuse(value)) == value for every value.
+QUOTED_PREFIXES = (*FORMULA_PREFIXES, ";", ",", "'")
 E164_PATTERN = re.compile(r"\+\d{6,15}")
 HEADER_SEARCH_ROWS = 10
 ERROR_COLUMN = "error"
@@ -48,15 +51,16 @@ class Table:
 
 
 def defuse(value: str) -> str:
-    """Prefix an apostrophe to a cell a spreadsheet would run as a formula; an E.164 phone stays as it is."""
-    if value.startswith(FORMULA_PREFIXES) and not E164_PATTERN.fullmatch(value):
+    """Prefix an apostrophe to a cell a spreadsheet would run as a formula (or split into one at a leading `;`),
+    and to a cell that already starts with an apostrophe; an E.164 phone stays as it is."""
+    if value.startswith(QUOTED_PREFIXES) and not E164_PATTERN.fullmatch(value):
         return "'" + value
     return value
 
 
 def undefuse(value: str) -> str:
     """Undo `defuse`, so that an exported or rejected file imports back to the same values."""
-    if value.startswith("'") and value[1:2] and value[1:].startswith(FORMULA_PREFIXES):
+    if value.startswith("'") and value[1:].startswith(QUOTED_PREFIXES):
         return value[1:]
     return value
 
