@@ -153,7 +153,6 @@ def _sheet_rows(workbook, sheet, limits: ImportLimits) -> Iterator[Row]:
 
 
 def _xlsx_rows(data: bytes, limits: ImportLimits) -> Iterator[Row]:
-    check_xlsx_archive(data, limits)
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:
@@ -174,15 +173,27 @@ def _xlsx_rows(data: bytes, limits: ImportLimits) -> Iterator[Row]:
         workbook.close()
 
 
-def iter_rows(data: bytes, filename: str = "", limits: ImportLimits = DEFAULT_LIMITS) -> Iterator[Row]:
-    """The rows of a CSV or XLSX file (by content, not by name), numbered as the spreadsheet shows them, read one
-    at a time and stopped with LimitExceeded at the first row, column or cell past `limits`."""
+def is_xlsx(data: bytes) -> bool:
+    return data.startswith(b"PK\x03\x04")
+
+
+def check_upload(data: bytes, filename: str, limits: ImportLimits) -> None:
+    """What can be refused before reading a row: too large, empty, an old .xls, an XLSX whose declared sizes
+    break the limits (LimitExceeded, UploadTooLarge or ValidationError)."""
     check_upload_size(len(data), limits)
     if not data.strip():
         raise ValidationError("the file is empty")
     if data.startswith(b"\xd0\xcf\x11\xe0"):
         raise ValidationError(f"{filename or 'the file'} is an old Excel .xls file: save it as .xlsx or CSV")
-    if data.startswith(b"PK\x03\x04"):
+    if is_xlsx(data):
+        check_xlsx_archive(data, limits)
+
+
+def iter_rows(data: bytes, filename: str = "", limits: ImportLimits = DEFAULT_LIMITS) -> Iterator[Row]:
+    """The rows of a CSV or XLSX file (by content, not by name), numbered as the spreadsheet shows them, read one
+    at a time and stopped with LimitExceeded at the first row, column or cell past `limits`."""
+    check_upload(data, filename, limits)
+    if is_xlsx(data):
         return limited_rows(_xlsx_rows(data, limits), limits)
     return limited_rows(_csv_rows(decode_text(data), limits), limits)
 

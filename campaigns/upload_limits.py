@@ -46,7 +46,13 @@ class LimitExceeded(ValidationError):
         self.limit, self.maximum, self.value = limit, maximum, value
 
     def as_dict(self) -> dict:
-        return {"code": self.code, "message": self.message, "limit": self.limit, "max": self.maximum, "value": self.value}
+        return {
+            "code": self.code,
+            "message": self.message,
+            "limit": self.limit,
+            "max": self.maximum,
+            "value": self.value,
+        }
 
 
 class UploadTooLarge(LimitExceeded):

@@ -4,11 +4,15 @@ columns and cell length (checked while streaming), each naming the limit and the
 from __future__ import annotations
 
 import io
+import json
 import zipfile
 
 import pytest
 from openpyxl import Workbook
 
+from campaigns.contact_import import import_contacts
+from campaigns.imports import ImportOutcome, rejected_csv
+from campaigns.models import ImportReport
 from campaigns.tabular import read_rows
 from campaigns.upload_limits import ImportLimits, LimitExceeded, UploadTooLarge
 
@@ -106,7 +110,7 @@ def test_an_xlsx_packed_like_a_zip_bomb_is_refused_by_its_ratio_before_inflating
     sheet = b'<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
     data = _zip_bomb_member(sheet + b" " * 3_000_000 + b"<sheetData/></worksheet>")
     limits = ImportLimits(max_unpacked_bytes=10_000_000, max_compression_ratio=100)
-    with pytest.raises(LimitExceeded, match="sheet1.xml unpacks") as caught:
+    with pytest.raises(LimitExceeded, match=r"sheet1\.xml unpacks") as caught:
         read_rows(data, "f", limits)
     assert caught.value.limit == "max_compression_ratio" and caught.value.value > 100
 
@@ -134,3 +138,28 @@ def test_an_xlsx_with_a_lone_cell_a_million_rows_down_stops_at_the_row_limit():
     with pytest.raises(LimitExceeded, match="more than 5 rows") as caught:
         read_rows(output.getvalue(), "f", SMALL)
     assert caught.value.value == 6
+
+
+def test_a_rejected_row_keeps_a_bounded_excerpt_marked_truncated_in_the_report_and_rejected_csv(
+    session, tree, system
+):
+    long_name = "长" * 900
+    data = csv_bytes([HEADER, [long_name, "13800000001", "623025101201"], ["才让", "x", "623025101201"]])
+    report = import_contacts(session, system, data, "long.csv", dry_run=True)
+    first, second = report["rejected"]
+    assert first["reason"] == "bad_name" and first["truncated"] is True
+    assert first["values"][0] == "长" * 200 + "…" and first["values"][1:] == ["13800000001", "623025101201"]
+    assert second["truncated"] is False and second["values"] == ["才让", "x", "623025101201"]
+    stored = session.get(ImportReport, report["id"])
+    assert len(json.dumps(stored.rejected, ensure_ascii=False)) < 1000
+    rejected = "".join(rejected_csv(session, system, report["id"]))
+    assert "长" * 201 not in rejected and "(cells cut to 200 characters)" in rejected
+
+
+def test_rejected_cells_beyond_the_reports_budget_are_left_out():
+    outcome = ImportOutcome("contacts", HEADER, [], excerpt_budget=50)
+    for row in range(2, 12):
+        outcome.reject(row, "bad_phone", "phone: not a phone", [f"名字{row}", "x" * 10, "623025101201"])
+    kept = [rejection for rejection in outcome.rejected if rejection.values]
+    assert len(kept) == 2 and not any(rejection.truncated for rejection in kept)
+    assert all(rejection.truncated for rejection in outcome.rejected[2:]) and len(outcome.rejected) == 10
