@@ -37,13 +37,14 @@ DEFAULT_LIMITS = ImportLimits()
 
 
 class LimitExceeded(ValidationError):
-    """The file breaks one of the import limits; `limit` names it, `maximum` and `value` are the numbers."""
+    """The file breaks one of the import limits: `limit` names it, `maximum` and `value` are the numbers, `where`
+    the cell (B3) or row (12) when there is one."""
 
     code = "limit_exceeded"
 
-    def __init__(self, limit: str, maximum: int, value: int | None, message: str):
+    def __init__(self, limit: str, maximum: int, value: int | None, message: str, where: str | None = None):
         super().__init__(message, fields={"file": message})
-        self.limit, self.maximum, self.value = limit, maximum, value
+        self.limit, self.maximum, self.value, self.where = limit, maximum, value, where
 
     def as_dict(self) -> dict:
         return {
@@ -52,6 +53,7 @@ class LimitExceeded(ValidationError):
             "limit": self.limit,
             "max": self.maximum,
             "value": self.value,
+            "where": self.where,
         }
 
 
@@ -124,6 +126,7 @@ def cell_too_long(limits: ImportLimits, row: int, column: int, length: int | Non
         limits.max_cell_chars,
         length,
         f"cell {column_name(column)}{row} holds {found}; the limit is {limits.max_cell_chars:,} (max_cell_chars)",
+        where=f"{column_name(column)}{row}",
     )
 
 
@@ -133,6 +136,7 @@ def too_many_columns(limits: ImportLimits, row: int, count: int) -> LimitExceede
         limits.max_columns,
         count,
         f"row {row} has {count:,} columns; the limit is {limits.max_columns:,} (max_columns)",
+        where=str(row),
     )
 
 
