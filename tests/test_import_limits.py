@@ -140,9 +140,7 @@ def test_an_xlsx_with_a_lone_cell_a_million_rows_down_stops_at_the_row_limit():
     assert caught.value.value == 6
 
 
-def test_a_rejected_row_keeps_a_bounded_excerpt_marked_truncated_in_the_report_and_rejected_csv(
-    session, tree, system
-):
+def test_a_rejected_row_keeps_a_bounded_excerpt_marked_truncated_in_the_report_and_rejected_csv(session, tree, system):
     long_name = "长" * 900
     data = csv_bytes([HEADER, [long_name, "13800000001", "623025101201"], ["才让", "x", "623025101201"]])
     report = import_contacts(session, system, data, "long.csv", dry_run=True)
