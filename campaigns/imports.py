@@ -164,9 +164,11 @@ def _load(session: Session, actor: Actor, report_id: int) -> ImportReport:
     raise NotFound("import report not found")
 
 
-def get_report(session: Session, actor: Actor, report_id: int) -> dict[str, Any]:
-    """An import report with its counts and the first rejected rows."""
-    return report_to_dict(_load(session, actor, report_id))
+def get_report(
+    session: Session, actor: Actor, report_id: int, rejected_limit: int = REJECTED_IN_RESPONSE
+) -> dict[str, Any]:
+    """An import report with its status, progress, counts and the first `rejected_limit` rejected rows."""
+    return report_to_dict(_load(session, actor, report_id), rejected_limit)
 
 
 def rejected_rows(headers: list[str], rejected: list[dict[str, Any]]) -> Iterator[list[str]]:

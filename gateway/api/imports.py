@@ -34,8 +34,9 @@ FORM_OVERHEAD_BYTES = 64 * 1024
 
 
 def read_upload(field: str = "file") -> tuple[bytes, str] | None:
-    """The uploaded file `field` of a multipart request, read within the import size limit: (bytes, filename), or
-    None when the field is missing. Raises UploadTooLarge, before reading the body when Content-Length tells."""
+    """The uploaded file `field` of a multipart request, read within the import size limit: (bytes, filename, ""
+    when the browser sent none), or None when the field is missing. Raises UploadTooLarge, before reading the body
+    when Content-Length tells."""
     limits = current_runtime().settings.import_limits
     request.max_content_length = limits.max_upload_bytes + FORM_OVERHEAD_BYTES
     try:
@@ -48,7 +49,7 @@ def read_upload(field: str = "file") -> tuple[bytes, str] | None:
         return None
     data = upload.stream.read(limits.max_upload_bytes + 1)
     check_upload_size(len(data), limits)
-    return data, upload.filename or "upload"
+    return data, upload.filename or ""
 
 
 def _upload() -> tuple[bytes, str, bool]:
@@ -58,7 +59,8 @@ def _upload() -> tuple[bytes, str, bool]:
     raw = (request.form.get("dry_run") or "false").strip().lower()
     if raw not in ("true", "1", "yes", "false", "0", "no"):
         raise ValidationError("dry_run must be true or false", fields={"dry_run": "not a boolean"})
-    return *found, raw in ("true", "1", "yes")
+    data, filename = found
+    return data, filename or "upload", raw in ("true", "1", "yes")
 
 
 def _answer(report: dict):
