@@ -11,9 +11,10 @@ is deleted either way. Running it again for a finished import does nothing.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from campaigns import contact_import, grid_import
@@ -29,6 +30,8 @@ from campaigns.upload_limits import ImportLimits, LimitExceeded
 IMPORT_KINDS = ("contacts", "grids")
 FINISHED = ("done", "failed")
 PROGRESS_STEPS = 50
+# An import job is stopped by RQ after 30 minutes, so a "running" import older than this has no live worker.
+RUNNING_LEASE = timedelta(minutes=31)
 UNEXPECTED = "an unexpected error stopped the import; it has been logged"
 
 
@@ -66,9 +69,17 @@ def queue_import(
     return report_to_dict(report)
 
 
-def queued_imports(session: Session) -> list[int]:
-    """The ids of imports still queued (to enqueue again when their job was lost)."""
-    return list(session.scalars(select(ImportReport.id).where(ImportReport.status == "queued")))
+def _claimable(now: datetime):
+    return or_(
+        ImportReport.status == "queued",
+        and_(ImportReport.status == "running", ImportReport.started_at < now - RUNNING_LEASE),
+    )
+
+
+def imports_to_enqueue(session: Session, now: datetime) -> list[int]:
+    """The imports a job should run: queued ones, and running ones whose worker stopped (started more than the
+    job timeout ago). For the periodic sweep, which rebuilds what Redis lost."""
+    return list(session.scalars(select(ImportReport.id).where(_claimable(now)).order_by(ImportReport.id)))
 
 
 class ProgressWriter:
@@ -134,14 +145,22 @@ def _error_of(exc: DomainError) -> dict[str, Any]:
 def run_import(
     session_factory: sessionmaker[Session], import_id: int, *, limits: ImportLimits, region: str = "CN"
 ) -> dict[str, Any]:
-    """Run queued import `import_id` to its end and return its status; safe to run twice (a finished import is
-    left alone; one whose worker died while running is run again from the start, as nothing of it was committed).
-    A file the import refuses ends as `failed` with the error; an unexpected error does too, and is raised."""
+    """Run queued import `import_id` to its end and return its status; safe to run twice. The import is claimed
+    with one conditional UPDATE, so a second run while it runs, or after it finished, does nothing; one whose
+    worker died (running for longer than the job timeout) is run again from the start, as nothing of it was
+    committed. A file the import refuses ends as `failed` with the error; an unexpected error does too, and is
+    raised."""
     with session_factory.begin() as session:
-        report = session.get(ImportReport, import_id)
-        if report is None or report.status in FINISHED:
-            return {"id": import_id, "status": report.status if report else "missing"}
-        report.status = "running"
+        now = utcnow()
+        claim = (
+            update(ImportReport)
+            .where(ImportReport.id == import_id, _claimable(now))
+            .values(status="running", started_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        if session.execute(claim).rowcount != 1:
+            status = session.scalar(select(ImportReport.status).where(ImportReport.id == import_id))
+            return {"id": import_id, "status": status or "missing"}
     progress = ProgressWriter(session_factory, import_id)
     session = session_factory()
     try:

@@ -42,7 +42,7 @@ def test_a_large_file_is_imported_by_a_worker_while_its_page_shows_progress(
     session_factory,
     tree,
     settings,
-    import_queue,
+    import_queue,  # noqa: F811
     restore_signals,  # noqa: F811
 ):
     token = logged_in(client, session_factory, "zhuoma", "coordinator", "623025101")
@@ -76,7 +76,7 @@ def test_broken_limits_are_named_in_chinese_in_the_request_and_after_a_job(
     session_factory,
     tree,
     settings,
-    import_queue,
+    import_queue,  # noqa: F811
     restore_signals,  # noqa: F811
 ):
     token = logged_in(client, session_factory, "zhuoma", "coordinator", "623025101")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from datetime import timedelta
 
 import pytest
 from redis import Redis
@@ -10,13 +11,16 @@ from sqlalchemy import func, insert, select
 
 from campaigns import accounts
 from campaigns.access import Actor
-from campaigns.import_jobs import ProgressWriter, queue_import, run_import
+from campaigns.import_jobs import RUNNING_LEASE, ProgressWriter, imports_to_enqueue, queue_import, run_import
 from campaigns.models import Contact, GridLevel, ImportReport, ImportUpload, User
+from campaigns.models.base import utcnow
 from campaigns.settings import Settings
 from campaigns.upload_limits import ImportLimits
+from gateway.cli.import_commands import contacts_group
 from tests.conftest import TEST_REDIS_URL
 from tests.servers import delete_queue
 from tests.test_worker import restore_signals  # noqa: F401  (fixture)
+from workers.import_queue import enqueue_imports
 from workers.main import run_worker
 from workers.queues import IMPORTS, queue
 
@@ -139,6 +143,11 @@ def test_a_broken_limit_in_a_job_fails_the_import_with_the_limit(
         assert session.get(ImportUpload, report["id"]) is None
 
 
+def to_enqueue(session_factory, now) -> list[int]:
+    with session_factory() as session:
+        return imports_to_enqueue(session, now)
+
+
 def _queued(session_factory, data: bytes, limits: ImportLimits = DEFAULTS, **user) -> int:
     with session_factory.begin() as session:
         created = accounts.create_user(session, Actor.system(), username="importer", password="long enough 123", **user)
@@ -185,3 +194,40 @@ def test_progress_is_stored_in_its_own_transaction_while_the_import_runs(session
     importing.close()
     sqlite = session_factory.kw["bind"].dialect.name == "sqlite"
     assert stored == (40 if sqlite else 80), "SQLite: held back, never waiting for the import's own write lock"
+
+
+def test_the_cli_imports_within_the_same_limits(app, tree, session_factory, tmp_path):
+    runner = app.test_cli_runner()
+    long_file, huge_file = tmp_path / "long.csv", tmp_path / "huge.csv"
+    long_file.write_bytes(contacts_csv(400))
+    huge_file.write_bytes(b"x" * (1024 * 1024 + 1))
+    long = runner.invoke(contacts_group, ["import", str(long_file)])
+    assert long.exit_code != 0 and "more than 300 rows; the limit is 300 (max_rows)" in long.output
+    huge = runner.invoke(contacts_group, ["import", str(huge_file)])
+    assert huge.exit_code != 0 and "too large: 1.0 MB; the limit is 1.0 MB (max_upload_bytes)" in huge.output
+    assert contact_count(session_factory) == 0
+
+
+def test_a_second_run_while_the_first_runs_does_nothing_and_a_stale_run_is_taken_over(session_factory, tree):
+    import_id = _queued(session_factory, contacts_csv(5), role="admin")
+    assert to_enqueue(session_factory, utcnow()) == [import_id]
+    with session_factory.begin() as session:
+        report = session.get(ImportReport, import_id)
+        report.status, report.started_at = "running", utcnow()
+    assert run_import(session_factory, import_id, limits=DEFAULTS) == {"id": import_id, "status": "running"}
+    assert to_enqueue(session_factory, utcnow()) == [] and contact_count(session_factory) == 0
+    later = utcnow() + RUNNING_LEASE + timedelta(minutes=1)
+    assert to_enqueue(session_factory, later) == [import_id]
+    with session_factory.begin() as session:
+        session.get(ImportReport, import_id).started_at = utcnow() - RUNNING_LEASE - timedelta(minutes=1)
+    assert run_import(session_factory, import_id, limits=DEFAULTS)["status"] == "done"
+    assert contact_count(session_factory) == 5
+
+
+def test_the_tick_enqueues_an_import_whose_job_was_lost_once(session_factory, tree, settings, import_queue):
+    import_id = _queued(session_factory, contacts_csv(5), role="admin")
+    connection = Redis.from_url(TEST_REDIS_URL)
+    assert enqueue_imports(connection, to_enqueue(session_factory, utcnow())) == 1
+    assert enqueue_imports(connection, [import_id]) == 0, "its job is already waiting"
+    assert import_queue.job_ids == [f"import-{import_id}"]
+    connection.close()

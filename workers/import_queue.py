@@ -13,6 +13,11 @@ LIVE_STATUSES = {JobStatus.QUEUED, JobStatus.SCHEDULED, JobStatus.DEFERRED, JobS
 JOB_TIMEOUT_SECONDS = 1800
 
 
+def enqueue_imports(connection: Redis, import_ids: list[int]) -> int:
+    """Queue the jobs of `import_ids` whose job is not waiting or running; returns how many were queued."""
+    return sum(_enqueue(connection, import_id) for import_id in import_ids)
+
+
 def import_job_id(import_id: int) -> str:
     return f"import-{import_id}"
 
@@ -20,13 +25,18 @@ def import_job_id(import_id: int) -> str:
 def enqueue_import(connection: Redis, import_id: int) -> str:
     """Queue the job that runs import `import_id` (unless its job already waits or runs); returns the job id.
     Call it after the import's report and upload are committed."""
+    _enqueue(connection, import_id)
+    return import_job_id(import_id)
+
+
+def _enqueue(connection: Redis, import_id: int) -> bool:
     job_id = import_job_id(import_id)
     try:
         current = Job.fetch(job_id, connection=connection)
     except NoSuchJobError:
         current = None
     if current is not None and current.get_status(refresh=False) in LIVE_STATUSES:
-        return job_id
+        return False
     queue(IMPORTS, connection).enqueue(
         "workers.jobs.imports.run_import_job",
         import_id,
@@ -35,4 +45,4 @@ def enqueue_import(connection: Redis, import_id: int) -> str:
         result_ttl=86400,
         failure_ttl=86400,
     )
-    return job_id
+    return True

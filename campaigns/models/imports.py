@@ -34,6 +34,7 @@ class ImportReport(Base):
     progress_done: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     progress_total: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     error: Mapped[dict | None] = mapped_column(JSON)
+    started_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 

@@ -20,6 +20,7 @@ def upgrade() -> None:
         batch.add_column(sa.Column("progress_done", sa.Integer(), nullable=False, server_default="0"))
         batch.add_column(sa.Column("progress_total", sa.Integer(), nullable=False, server_default="0"))
         batch.add_column(sa.Column("error", sa.JSON(), nullable=True))
+        batch.add_column(sa.Column("started_at", sa.DateTime(timezone=True), nullable=True))
         batch.add_column(sa.Column("finished_at", sa.DateTime(timezone=True), nullable=True))
     op.create_table(
         "import_uploads",
@@ -38,5 +39,5 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table("import_uploads")
     with op.batch_alter_table("import_reports") as batch:
-        for column in ("finished_at", "error", "progress_total", "progress_done", "status"):
+        for column in ("finished_at", "started_at", "error", "progress_total", "progress_done", "status"):
             batch.drop_column(column)
