@@ -1,15 +1,26 @@
 """Console imports: a large file goes to a worker and its page follows the progress; broken limits are shown in
-Chinese (413 for the size, 422 for the others)."""
+Chinese (413 for the size, 422 for the others); in Chromium, the progress page follows a real worker to the result."""
 
 from __future__ import annotations
 
 import io
+import re
+import subprocess
+import sys
 
 import pytest
+from playwright.sync_api import expect, sync_playwright
 
 from campaigns.settings import Settings
 from tests.conftest import TEST_REDIS_URL
-from tests.console_helpers import logged_in
+from tests.console_helpers import add_user, logged_in
+from tests.servers import subprocess_env, wsgi_server_in_thread
+from tests.test_console_browser import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    log_in,
+    worker,  # noqa: F401  (fixture)
+)
 from tests.test_import_jobs import (
     contacts_csv,
     import_queue,  # noqa: F401  (fixture)
@@ -87,3 +98,36 @@ def test_broken_limits_are_named_in_chinese_in_the_request_and_after_a_job(
     run_worker(settings, queues=[IMPORTS], with_scheduler=False, burst=True)
     page = client.get(queued.headers["Location"]).get_data(as_text=True)
     assert "导入失败" in page and "文件超过 300 行。请拆分成较小的文件。" in page
+
+
+def test_the_progress_page_follows_the_worker_in_a_browser(
+    app,
+    database_url,
+    settings,
+    session_factory,
+    tree,
+    import_queue,  # noqa: F811
+    tmp_path,
+):
+    if not database_url.startswith("sqlite"):
+        pytest.skip("browser tests run on SQLite only (see tests/test_console_browser.py)")
+    add_user(session_factory, "zhuoma", "coordinator", "623025101")
+    csv_file = tmp_path / "牧民.csv"
+    csv_file.write_bytes(contacts_csv(200))
+    env = subprocess_env(DATABASE_URL=settings.database_url, REDIS_URL=TEST_REDIS_URL,
+                         GRIDCAST_VAR_DIR=str(tmp_path / "var"))  # fmt: skip
+    with wsgi_server_in_thread(app) as base, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_context(locale="zh-CN").new_page()
+            log_in(page, base, "zhuoma")
+            page.goto(f"{base}/console/contacts/import")
+            page.get_by_label("文件").set_input_files(str(csv_file))
+            page.get_by_role("button", name="导入", exact=True).click()
+            expect(page.get_by_test_id("import-progress")).to_contain_text("正在等待")
+            assert re.search(r"/console/imports/\d+$", page.url)
+            worker = [sys.executable, "-m", "gateway.cli", "worker", "--burst", "--without-scheduler", IMPORTS]
+            subprocess.run(worker, env=env, check=True, capture_output=True, timeout=120)
+            expect(page.get_by_test_id("import-report")).to_contain_text("新建 200", timeout=30_000)
+        finally:
+            browser.close()
