@@ -16,6 +16,7 @@ from flask import Response, jsonify, request, stream_with_context, url_for
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from campaigns import contact_export, contact_import, grid_import, imports
+from campaigns.access import Actor
 from campaigns.errors import ValidationError
 from campaigns.import_jobs import queue_import
 from campaigns.upload_limits import LimitExceeded, UploadTooLarge, check_upload_size
@@ -79,9 +80,9 @@ def enqueue_import_soon(import_id: int) -> None:
         log.warning("could not enqueue import %s now", import_id, exc_info=True)
 
 
-def start_import(kind: str, data: bytes, filename: str, dry_run: bool) -> dict:
+def start_import(actor: Actor, kind: str, data: bytes, filename: str, dry_run: bool) -> dict:
     """Import a small upload now, or store a larger one and enqueue its job after the commit; returns the report."""
-    settings, actor = current_runtime().settings, current_actor()
+    settings = current_runtime().settings
     limits = settings.import_limits
     if len(data) > settings.import_inline_max_bytes:
         report = queue_import(db(), actor, kind, data, filename, dry_run=dry_run, limits=limits)
@@ -103,12 +104,12 @@ def limit_exceeded(exc: LimitExceeded):
 
 @api.post("/grids/import")
 def import_grids():
-    return _answer(start_import("grids", *_upload()))
+    return _answer(start_import(current_actor(), "grids", *_upload()))
 
 
 @api.post("/contacts/import")
 def import_contacts():
-    return _answer(start_import("contacts", *_upload()))
+    return _answer(start_import(current_actor(), "contacts", *_upload()))
 
 
 @api.get(f"/imports/<{ID}:report_id>")

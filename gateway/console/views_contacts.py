@@ -70,7 +70,7 @@ def import_submit():
             errors = {"file": _("Choose a CSV or XLSX file.")}
             return render_template("console/import.html", report=None, errors=errors), 422
         data, filename = found
-        report = start_import("contacts", data, filename, dry_run)
+        report = start_import(current_actor(), "contacts", data, filename, dry_run)
     except LimitExceeded as exc:
         status = 413 if isinstance(exc, UploadTooLarge) else 422
         return render_template(
