@@ -26,6 +26,7 @@ from campaigns.models.base import utcnow
 from campaigns.phones import normalize_phone
 from campaigns.roles import normalize_channels, normalize_role, normalize_tags
 from campaigns.tabular import Table, read_table
+from campaigns.upload_limits import DEFAULT_LIMITS, ImportLimits
 
 CONTACT_COLUMNS: dict[str, tuple[str, ...]] = {
     "name": ("姓名", "名字", "联系人"),
@@ -241,6 +242,8 @@ def import_contacts(
     dry_run: bool = False,
     progress: Progress | None = None,
     rejected_limit: int | None = REJECTED_IN_RESPONSE,
+    limits: ImportLimits = DEFAULT_LIMITS,
+    report_id: int | None = None,
 ) -> dict[str, Any]:
     """Import contacts from CSV/XLSX bytes; returns the saved import report (counts and rejected rows).
 
@@ -250,7 +253,7 @@ def import_contacts(
     """
     require_write(actor)
     progress = progress or (lambda done, total: None)
-    table = read_table(data, filename, CONTACT_COLUMNS, REQUIRED)
+    table = read_table(data, filename, CONTACT_COLUMNS, REQUIRED, limits)
     outcome = ImportOutcome("contacts", table.headers, table.ignored, total=len(table.rows))
     grid_rows = session.execute(select(Grid.id, Grid.code, Grid.path)).all()
     grids = {code: (grid_id, path) for grid_id, code, path in grid_rows}
@@ -259,4 +262,6 @@ def import_contacts(
     if not dry_run:
         _write(session, plan, progress, 2 * outcome.total)
     progress(2 * outcome.total, 2 * outcome.total)
-    return save_report(session, actor, outcome, filename=filename, dry_run=dry_run, rejected_limit=rejected_limit)
+    return save_report(
+        session, actor, outcome, filename=filename, dry_run=dry_run, rejected_limit=rejected_limit, report_id=report_id
+    )

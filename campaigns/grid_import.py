@@ -22,6 +22,7 @@ from campaigns.imports import REJECTED_IN_RESPONSE, ImportOutcome, rows_matching
 from campaigns.models import Grid, GridLevel
 from campaigns.models.base import utcnow
 from campaigns.tabular import read_table
+from campaigns.upload_limits import DEFAULT_LIMITS, ImportLimits
 
 GRID_COLUMNS: dict[str, tuple[str, ...]] = {
     "code": ("grid_code", "编码", "网格编码", "代码", "区划代码"),
@@ -274,17 +275,22 @@ def import_grids(
     dry_run: bool = False,
     progress: Progress | None = None,
     rejected_limit: int | None = REJECTED_IN_RESPONSE,
+    limits: ImportLimits = DEFAULT_LIMITS,
+    report_id: int | None = None,
 ) -> dict[str, Any]:
     """Import grids from CSV/XLSX bytes; returns the saved import report (counts and rejected rows).
 
     Parents may come after their children in the file. A root (no parent code) needs an unscoped actor; a
     scoped actor may only touch grids under its scope. A dry run checks and counts without writing grids.
-    Raises ValidationError when the file or its header cannot be read.
+    Raises ValidationError when the file or its header cannot be read, LimitExceeded when it breaks `limits`.
+    With `report_id` the outcome fills that queued report instead of a new one.
     """
     require_write(actor)
-    table = read_table(data, filename, GRID_COLUMNS, REQUIRED)
+    table = read_table(data, filename, GRID_COLUMNS, REQUIRED, limits)
     outcome = ImportOutcome("grids", table.headers, table.ignored, total=len(table.rows))
     run = _GridImport(session, actor, outcome, dry_run)
     run.parse(table)
     run.run(progress or (lambda done, total: None))
-    return save_report(session, actor, outcome, filename=filename, dry_run=dry_run, rejected_limit=rejected_limit)
+    return save_report(
+        session, actor, outcome, filename=filename, dry_run=dry_run, rejected_limit=rejected_limit, report_id=report_id
+    )

@@ -1,7 +1,9 @@
 """Import reports: the outcome of a grids or contacts import, saved so its rejected rows can be fetched later.
 
 A report is visible to the user who ran the import, and to an admin whose scope covers the importer's scope;
-to anyone else it does not exist (NotFound).
+to anyone else it does not exist (NotFound). A rejected row keeps a bounded excerpt of its cells: each cell cut to
+EXCERPT_CHARS characters (marked with "…" and `truncated`), and no cells at all once a report holds
+EXCERPT_BUDGET characters of them, so a report never grows with the size of what was uploaded.
 """
 
 from __future__ import annotations
@@ -16,23 +18,36 @@ from sqlalchemy.orm import Session
 from campaigns.access import Actor
 from campaigns.errors import NotFound
 from campaigns.models import Grid, ImportReport
+from campaigns.models.base import utcnow
 from campaigns.tabular import ERROR_ALIASES, ERROR_COLUMN, csv_chunks, header_key
 
 REJECTED_IN_RESPONSE = 1000
 FEW_VALUES = 2000
+EXCERPT_CHARS = 200
+EXCERPT_BUDGET = 1_000_000
+ERROR_CHARS = 500
+CUT_MARK = "…"
 
 
 @dataclass(frozen=True)
 class Rejection:
-    """One rejected row: its number in the spreadsheet, a reason code, a message for people, its cells."""
+    """One rejected row: its number in the spreadsheet, a reason code, a message for people, an excerpt of its
+    cells, and whether the excerpt was cut."""
 
     row: int
     reason: str
     error: str
     values: list[str]
+    truncated: bool = False
 
     def as_dict(self) -> dict[str, Any]:
-        return {"row": self.row, "reason": self.reason, "error": self.error, "values": self.values}
+        return {
+            "row": self.row,
+            "reason": self.reason,
+            "error": self.error,
+            "values": self.values,
+            "truncated": self.truncated,
+        }
 
 
 @dataclass
@@ -47,9 +62,18 @@ class ImportOutcome:
     updated: int = 0
     unchanged: int = 0
     rejected: list[Rejection] = field(default_factory=list)
+    excerpt_budget: int = EXCERPT_BUDGET
 
     def reject(self, row: int, reason: str, error: str, values: list[str]) -> None:
-        self.rejected.append(Rejection(row, reason, error, values))
+        excerpt = [value if len(value) <= EXCERPT_CHARS else value[:EXCERPT_CHARS] + CUT_MARK for value in values]
+        size = sum(len(value) for value in excerpt)
+        truncated = excerpt != values
+        if size > self.excerpt_budget:
+            excerpt, size, truncated = [], 0, True
+        self.excerpt_budget -= size
+        if len(error) > ERROR_CHARS:
+            error = error[:ERROR_CHARS] + CUT_MARK
+        self.rejected.append(Rejection(row, reason, error, excerpt, truncated))
 
     def counts(self) -> dict[str, int]:
         return {
@@ -80,23 +104,32 @@ def save_report(
     filename: str,
     dry_run: bool,
     rejected_limit: int | None = REJECTED_IN_RESPONSE,
+    report_id: int | None = None,
 ) -> dict[str, Any]:
-    """Store the outcome as an ImportReport (dry runs too) and return it as the import's answer, with the first
-    `rejected_limit` rejected rows (None: all of them)."""
+    """Store the outcome as an ImportReport (dry runs too), or as the queued report `report_id`, and return it as
+    the import's answer, with the first `rejected_limit` rejected rows (None: all of them)."""
     rejected = sorted(outcome.rejected, key=lambda rejection: rejection.row)
-    report = ImportReport(
-        kind=outcome.kind,
-        filename=(filename or "upload")[:255],
-        user_id=actor.user_id,
-        scope_grid_id=actor.scope_grid_id,
-        dry_run=dry_run,
-        counts=outcome.counts(),
-        headers=outcome.headers,
-        rejected=[rejection.as_dict() for rejection in rejected],
-    )
-    session.add(report)
+    report = session.get(ImportReport, report_id) if report_id is not None else None
+    if report is None:
+        report = ImportReport(
+            kind=outcome.kind,
+            filename=(filename or "upload")[:255],
+            user_id=actor.user_id,
+            scope_grid_id=actor.scope_grid_id,
+            dry_run=dry_run,
+        )
+        session.add(report)
+    report.counts = outcome.counts()
+    report.headers = [header[:EXCERPT_CHARS] for header in outcome.headers]
+    report.rejected = [rejection.as_dict() for rejection in rejected]
+    report.status = "done"
+    report.progress_done = report.progress_total = outcome.total
+    report.finished_at = utcnow()
     session.flush()
     return {**report_to_dict(report, rejected_limit), "ignored_columns": outcome.ignored_columns}
+
+
+EMPTY_COUNTS = {"total": 0, "created": 0, "updated": 0, "unchanged": 0, "rejected": 0}
 
 
 def report_to_dict(report: ImportReport, limit: int | None = REJECTED_IN_RESPONSE) -> dict[str, Any]:
@@ -107,7 +140,10 @@ def report_to_dict(report: ImportReport, limit: int | None = REJECTED_IN_RESPONS
         "filename": report.filename,
         "dry_run": report.dry_run,
         "created_at": report.created_at.isoformat(),
-        "counts": dict(report.counts),
+        "status": report.status,
+        "progress": {"done": report.progress_done, "total": report.progress_total},
+        "error": report.error,
+        "counts": {**EMPTY_COUNTS, **report.counts},
         "rejected": list(report.rejected[:limit]),
         "rejected_truncated": len(report.rejected) > limit,
     }
@@ -128,9 +164,11 @@ def _load(session: Session, actor: Actor, report_id: int) -> ImportReport:
     raise NotFound("import report not found")
 
 
-def get_report(session: Session, actor: Actor, report_id: int) -> dict[str, Any]:
-    """An import report with its counts and the first rejected rows."""
-    return report_to_dict(_load(session, actor, report_id))
+def get_report(
+    session: Session, actor: Actor, report_id: int, rejected_limit: int = REJECTED_IN_RESPONSE
+) -> dict[str, Any]:
+    """An import report with its status, progress, counts and the first `rejected_limit` rejected rows."""
+    return report_to_dict(_load(session, actor, report_id), rejected_limit)
 
 
 def rejected_rows(headers: list[str], rejected: list[dict[str, Any]]) -> Iterator[list[str]]:
@@ -141,7 +179,8 @@ def rejected_rows(headers: list[str], rejected: list[dict[str, Any]]) -> Iterato
     for rejection in rejected:
         values = rejection["values"]
         cells = [values[index] if index < len(values) else "" for index in keep]
-        yield [*cells, f"row {rejection['row']}: {rejection['error']}"]
+        cut = f" (cells cut to {EXCERPT_CHARS} characters)" if rejection.get("truncated") else ""
+        yield [*cells, f"row {rejection['row']}: {rejection['error']}{cut}"]
 
 
 def rejected_csv(session: Session, actor: Actor, report_id: int) -> Iterator[str]:

@@ -14,6 +14,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from campaigns.upload_limits import DEFAULT_LIMITS, MB, ImportLimits
+
 
 class SettingsError(ValueError):
     """A setting in the environment has a value Gridcast cannot use."""
@@ -76,6 +78,8 @@ class Settings:
     kannel_secret: str | None = field(default=None, repr=False)
     kannel_allowed_ips: tuple[str, ...] = ()
     sms_routes: tuple[tuple[str, str], ...] = ()
+    import_limits: ImportLimits = DEFAULT_LIMITS
+    import_inline_max_bytes: int = 256 * 1024
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -136,6 +140,7 @@ class Settings:
             twilio_messaging_service_sid=env.get("TWILIO_MESSAGING_SERVICE_SID") or None,
             twilio_api_base=env.get("TWILIO_API_BASE") or None,
             **_kannel_settings(env),
+            **_import_settings(env),
         )
 
     @property
@@ -242,6 +247,20 @@ def _cap_sender(public_base_url: str | None) -> str:
     """The default CAP <sender>: gridcast@ the host of PUBLIC_BASE_URL."""
     host = urlsplit(public_base_url or "http://127.0.0.1:8000").hostname or "127.0.0.1"
     return f"gridcast@{host}"
+
+
+def _import_settings(env: Mapping[str, str]) -> dict:
+    """GRIDCAST_IMPORT_*: the import limits (docs/importing.md) and the largest upload imported in the request."""
+    limits = ImportLimits(
+        max_upload_bytes=_whole(env, "GRIDCAST_IMPORT_MAX_UPLOAD_MB", 20, 1, 1024) * MB,
+        max_unpacked_bytes=_whole(env, "GRIDCAST_IMPORT_MAX_UNPACKED_MB", 200, 1, 4096) * MB,
+        max_compression_ratio=_whole(env, "GRIDCAST_IMPORT_MAX_RATIO", 100, 10, 10_000),
+        max_rows=_whole(env, "GRIDCAST_IMPORT_MAX_ROWS", 200_000, 2, 10_000_000),
+        max_columns=_whole(env, "GRIDCAST_IMPORT_MAX_COLUMNS", 50, 4, 1000),
+        max_cell_chars=_whole(env, "GRIDCAST_IMPORT_MAX_CELL_CHARS", 1000, 100, 100_000),
+    )
+    inline = _whole(env, "GRIDCAST_IMPORT_INLINE_MAX_KB", 256, 0, 1024 * 1024) * 1024
+    return {"import_limits": limits, "import_inline_max_bytes": inline}
 
 
 SMS_CHANNELS = ("twilio", "kannel", "simulator")

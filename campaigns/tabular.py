@@ -19,10 +19,24 @@ from typing import Any
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.worksheet._reader import WorkSheetParser
 
 from campaigns.errors import ValidationError
+from campaigns.upload_limits import (
+    DEFAULT_LIMITS,
+    ImportLimits,
+    LimitExceeded,
+    cell_too_long,
+    check_upload_size,
+    check_xlsx_archive,
+    limited_rows,
+    too_many_columns,
+)
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# A cell starting with a field separator (Excel in many locales splits CSV at ";") or with the apostrophe that
+# defuse adds is prefixed too, so that undefuse(defuse(value)) == value for every value.
+QUOTED_PREFIXES = (*FORMULA_PREFIXES, ";", ",", "'")
 E164_PATTERN = re.compile(r"\+\d{6,15}")
 HEADER_SEARCH_ROWS = 10
 ERROR_COLUMN = "error"
@@ -48,15 +62,16 @@ class Table:
 
 
 def defuse(value: str) -> str:
-    """Prefix an apostrophe to a cell a spreadsheet would run as a formula; an E.164 phone stays as it is."""
-    if value.startswith(FORMULA_PREFIXES) and not E164_PATTERN.fullmatch(value):
+    """Prefix an apostrophe to a cell a spreadsheet would run as a formula (or split into one at a leading `;`),
+    and to a cell that already starts with an apostrophe; an E.164 phone stays as it is."""
+    if value.startswith(QUOTED_PREFIXES) and not E164_PATTERN.fullmatch(value):
         return "'" + value
     return value
 
 
 def undefuse(value: str) -> str:
     """Undo `defuse`, so that an exported or rejected file imports back to the same values."""
-    if value.startswith("'") and value[1:2] and value[1:].startswith(FORMULA_PREFIXES):
+    if value.startswith("'") and value[1:].startswith(QUOTED_PREFIXES):
         return value[1:]
     return value
 
@@ -96,40 +111,96 @@ def decode_text(data: bytes) -> str:
     raise ValidationError("the file is neither UTF-8, UTF-16 nor GB18030 text, nor an .xlsx workbook")
 
 
-def _read_csv(data: bytes) -> list[Row]:
-    text = decode_text(data)
+FIELD_LIMIT_MESSAGE = "field larger than field limit"
+
+
+def _csv_rows(text: str, limits: ImportLimits) -> Iterator[Row]:
     sample = text[:10_000]
     delimiter = max(",\t;", key=sample.count)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    number = 0
     try:
-        return [(number, [cell_text(cell) for cell in cells]) for number, cells in enumerate(reader, start=1)]
+        for number, cells in enumerate(reader, start=1):
+            yield number, [cell_text(cell) for cell in cells]
     except csv.Error as exc:
+        if FIELD_LIMIT_MESSAGE in str(exc):
+            raise cell_too_long(limits, number + 1, 0, None) from exc
         raise ValidationError(f"the CSV file cannot be read: {exc}") from exc
 
 
-def _read_xlsx(data: bytes) -> list[Row]:
+def _sheet_rows(workbook, sheet, limits: ImportLimits) -> Iterator[Row]:
+    """The first sheet's rows as openpyxl's read-only parser sees them: only the cells the file holds, so a lone
+    cell in column XFD is counted, not padded out to 16,384 cells."""
+    with sheet._get_source() as source:
+        parser = WorkSheetParser(
+            source,
+            sheet._shared_strings,
+            data_only=True,
+            epoch=workbook.epoch,
+            date_formats=workbook._date_formats,
+            timedelta_formats=workbook._timedelta_formats,
+        )
+        expected = 1
+        for number, cells in parser.parse():
+            for missing in range(expected, number):
+                yield missing, []
+            expected = number + 1
+            values = {cell["column"]: cell["value"] for cell in cells if cell["value"] not in (None, "")}
+            width = max(values, default=0)
+            if width > limits.max_columns:
+                raise too_many_columns(limits, number, width)
+            yield number, [cell_text(values.get(column)) for column in range(1, width + 1)]
+
+
+def _xlsx_rows(data: bytes, limits: ImportLimits) -> Iterator[Row]:
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        try:
-            sheet = workbook.worksheets[0]
-            sheet.reset_dimensions()
-            rows = sheet.iter_rows(min_row=1, values_only=True)
-            return [(number, [cell_text(cell) for cell in cells]) for number, cells in enumerate(rows, start=1)]
-        finally:
-            workbook.close()
     except Exception as exc:
         raise ValidationError(f"the file cannot be read as an Excel .xlsx workbook ({exc})") from exc
+    try:
+        rows = _sheet_rows(workbook, workbook.worksheets[0], limits)
+        while True:
+            try:
+                row = next(rows, None)
+            except LimitExceeded:
+                raise
+            except Exception as exc:
+                raise ValidationError(f"the file cannot be read as an Excel .xlsx workbook ({exc})") from exc
+            if row is None:
+                return
+            yield row
+    finally:
+        workbook.close()
 
 
-def read_rows(data: bytes, filename: str = "") -> list[Row]:
-    """Every row of a CSV or XLSX file (by content, not by name), numbered as the spreadsheet shows them."""
+def is_xlsx(data: bytes) -> bool:
+    return data.startswith(b"PK\x03\x04")
+
+
+def check_upload(data: bytes, filename: str, limits: ImportLimits) -> None:
+    """What can be refused before reading a row: too large, empty, an old .xls, an XLSX whose declared sizes
+    break the limits (LimitExceeded, UploadTooLarge or ValidationError)."""
+    check_upload_size(len(data), limits)
     if not data.strip():
         raise ValidationError("the file is empty")
     if data.startswith(b"\xd0\xcf\x11\xe0"):
         raise ValidationError(f"{filename or 'the file'} is an old Excel .xls file: save it as .xlsx or CSV")
-    if data.startswith(b"PK\x03\x04"):
-        return _read_xlsx(data)
-    return _read_csv(data)
+    if is_xlsx(data):
+        check_xlsx_archive(data, limits)
+
+
+def iter_rows(data: bytes, filename: str = "", limits: ImportLimits = DEFAULT_LIMITS) -> Iterator[Row]:
+    """The rows of a CSV or XLSX file (by content, not by name), numbered as the spreadsheet shows them, read one
+    at a time and stopped with LimitExceeded at the first row, column or cell past `limits`."""
+    check_upload(data, filename, limits)
+    if is_xlsx(data):
+        return limited_rows(_xlsx_rows(data, limits), limits)
+    return limited_rows(_csv_rows(decode_text(data), limits), limits)
+
+
+def read_rows(data: bytes, filename: str = "", limits: ImportLimits = DEFAULT_LIMITS) -> list[Row]:
+    """Every row of a CSV or XLSX file within `limits` (see iter_rows)."""
+    return list(iter_rows(data, filename, limits))
 
 
 def header_key(text: str) -> str:
@@ -165,13 +236,20 @@ def describe_columns(aliases: dict[str, tuple[str, ...]]) -> str:
     return "; ".join(f"{field} ({'/'.join(names)})" for field, names in aliases.items())
 
 
-def read_table(data: bytes, filename: str, aliases: dict[str, tuple[str, ...]], required: tuple[str, ...]) -> Table:
+def read_table(
+    data: bytes,
+    filename: str,
+    aliases: dict[str, tuple[str, ...]],
+    required: tuple[str, ...],
+    limits: ImportLimits = DEFAULT_LIMITS,
+) -> Table:
     """Read a file and find its header: the first of the top rows that names every required column.
 
     Columns that match no alias are listed in `ignored` (an old `error` column of a rejects file too).
-    Raises ValidationError naming the missing columns and the known ones when no row qualifies.
+    Raises ValidationError naming the missing columns and the known ones when no row qualifies, LimitExceeded when
+    the file breaks `limits`.
     """
-    rows = [(number, cells) for number, cells in read_rows(data, filename) if any(cells)]
+    rows = [(number, cells) for number, cells in iter_rows(data, filename, limits) if any(cells)]
     if not rows:
         raise ValidationError("the file has no rows")
     index = _alias_index(aliases)

@@ -6,6 +6,7 @@ import csv
 import io
 import zipfile
 
+import pytest
 from openpyxl import load_workbook
 from sqlalchemy import delete, select
 
@@ -99,3 +100,24 @@ def test_xlsx_round_trip_reimports_unchanged(session, tree, system):
     fill(session, tree)
     report = import_contacts(session, system, export_xlsx(session, system), "export.xlsx")
     assert report["counts"] == {"total": 3, "created": 0, "updated": 0, "unchanged": 3, "rejected": 0}
+
+
+@pytest.mark.parametrize("name", [";=1+2", "'=1+2", "''=cmd", "'才让"])
+@pytest.mark.parametrize("export_format", ["csv", "xlsx"])
+def test_names_starting_with_a_quote_or_separator_round_trip_unchanged_and_defused(
+    session, tree, system, name, export_format
+):
+    add_contact(session, tree["623025101201"], "+8613800000009", name=name)
+    session.flush()
+    if export_format == "csv":
+        data = "".join(export_csv(session, system)).encode("utf-8")
+        exported_name = rows_of(data.decode("utf-8"))[1][0]
+    else:
+        data = export_xlsx(session, system)
+        exported_name = load_workbook(io.BytesIO(data)).active.cell(row=2, column=1).value
+    assert exported_name == "'" + name, "the exported cell starts with an apostrophe: never a formula, never split"
+    session.execute(delete(ContactTag))
+    session.execute(delete(Contact))
+    report = import_contacts(session, system, data, f"export.{export_format}")
+    assert report["counts"]["created"] == 1, report["rejected"]
+    assert session.scalar(select(Contact.name)) == name

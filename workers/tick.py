@@ -1,5 +1,6 @@
 """The periodic tick: plan due runs, take due report reminders and escalations and confirmation follow-ups, settle
-expired leases, re-enqueue batches whose job vanished, finish runs, enqueue received SMS whose job was lost.
+expired leases, re-enqueue batches whose job vanished, finish runs, enqueue received SMS and imports whose job was
+lost.
 
 Everything it needs is in the database, so it rebuilds whatever Redis lost. `run_ticker` runs it every minute in
 its own process (`gridcast tick`, the `clock` line of the Procfile, a child of `gridcast up`).
@@ -19,6 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from campaigns.channels.base import SmsChannel
 from campaigns.confirmation_tick import confirmation_work_due
 from campaigns.dispatch import due_batches, finish_runs
+from campaigns.import_jobs import imports_to_enqueue
 from campaigns.planning import plan_due_runs
 from campaigns.reconcile import reconcile_expired
 from campaigns.replies import unprocessed_inbound
@@ -27,6 +29,7 @@ from campaigns.settings import Settings
 from workers.composition import configure
 from workers.connections import connect_redis
 from workers.dispatching import enqueue_batches
+from workers.import_queue import enqueue_imports
 from workers.inbound import enqueue_inbound
 from workers.sending_services import now, sending_services
 
@@ -43,6 +46,7 @@ class TickReport:
     enqueued: int = 0
     finished_runs: list[int] = field(default_factory=list)
     inbound_enqueued: int = 0
+    imports_enqueued: int = 0
 
 
 def tick(
@@ -69,6 +73,8 @@ def tick(
         report.finished_runs = finish_runs(session, now)
     with session_factory() as session:
         report.inbound_enqueued = enqueue_inbound(connection, unprocessed_inbound(session, now))
+    with session_factory() as session:
+        report.imports_enqueued = enqueue_imports(connection, imports_to_enqueue(session, now))
     return report
 
 

@@ -8,7 +8,7 @@ from campaigns.models.campaign import Campaign, Run
 from campaigns.models.console import AuditEntry, CampaignApproval, LoginAttempt, StaffSession
 from campaigns.models.contact import Contact, ContactTag
 from campaigns.models.grid import Grid, GridLevel
-from campaigns.models.imports import ImportReport
+from campaigns.models.imports import ImportReport, ImportUpload
 from campaigns.models.outbox import OutboxMessage
 from campaigns.models.replies import AutoReplyText, Confirmation, InboundMessage, ReplyKeyword
 from campaigns.models.reports import DailyReport, DailyReportLine, DutyNotice, ReportDuty
@@ -33,6 +33,7 @@ __all__ = [
     "Grid",
     "GridLevel",
     "ImportReport",
+    "ImportUpload",
     "InboundMessage",
     "LoginAttempt",
     "OutboxMessage",

@@ -1,7 +1,8 @@
 """`gridcast grids import`, `gridcast contacts import` and `gridcast contacts export`: spreadsheets in and out.
 
-Commands act as the system (everything in scope) unless `--as USERNAME` names a staff account, whose role and
-scope then apply exactly as in the API.
+Imports run in the command itself (no worker), within the same GRIDCAST_IMPORT_* limits as uploads, with a
+progress bar on a terminal. Commands act as the system (everything in scope) unless `--as USERNAME` names a staff
+account, whose role and scope then apply exactly as in the API.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from campaigns.errors import DomainError
 from campaigns.grids import find_grid_by_code
 from campaigns.models import User
 from campaigns.tabular import csv_chunks, xlsx_bytes
+from campaigns.upload_limits import check_upload_size
 from gateway.app import current_runtime
 
 SHOWN_REJECTIONS = 20
@@ -84,13 +86,20 @@ def _echo_report(report: dict, as_json: bool) -> None:
 
 
 def _run_import(kind: str, path: str, username: str | None, dry_run: bool, as_json: bool, rejects: str | None):
-    data = read_input_file(path)
     runtime = current_runtime()
+    limits = runtime.settings.import_limits
+    try:
+        check_upload_size(Path(path).stat().st_size, limits)
+    except DomainError as exc:
+        raise click.ClickException(f"{path}: {exc.message}") from exc
+    except OSError:
+        pass
+    data = read_input_file(path)
     progress = _ProgressBar(f"importing {kind}") if sys.stderr.isatty() and not as_json else None
     try:
         with unit_of_work(runtime.session_factory) as session:
             actor = _actor(session, username)
-            options = {"dry_run": dry_run, "progress": progress, "rejected_limit": None}
+            options = {"dry_run": dry_run, "progress": progress, "rejected_limit": None, "limits": limits}
             if kind == "grids":
                 report = grid_import.import_grids(session, actor, data, Path(path).name, **options)
             else:

@@ -32,6 +32,7 @@ from gateway.console import (  # noqa: E402, F401  (routes register on import)
     views_campaigns,
     views_contacts,
     views_dashboard,
+    views_imports,
     views_inbox,
     views_reports,
     views_settings,

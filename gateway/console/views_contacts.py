@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Response, render_template, request
+from flask import Response, redirect, render_template, request, url_for
 
-from campaigns import contact_export, contact_import, contacts, grids, imports
+from campaigns import contact_export, contacts, grids, imports
 from campaigns.contact_history import contact_history
 from campaigns.dashboard import top_grids
 from campaigns.errors import ValidationError
+from campaigns.upload_limits import LimitExceeded, UploadTooLarge
 from gateway.api.context import db
-from gateway.app import current_runtime
+from gateway.api.imports import read_upload, start_import
 from gateway.console import console
 from gateway.console.forms import checked, int_param, page_param
+from gateway.console.views_imports import limit_message, report_view
 from gateway.console.web import _, current_actor, form_errors, record
 
 CSV_TYPE = "text/csv; charset=utf-8"
@@ -61,30 +63,32 @@ def import_form():
 
 @console.post("/contacts/import")
 def import_submit():
-    upload = request.files.get("file")
     dry_run = checked("dry_run")
-    if upload is None or not upload.filename:
-        errors = {"file": _("Choose a CSV or XLSX file.")}
-        return render_template("console/import.html", report=None, errors=errors), 422
     try:
-        report = contact_import.import_contacts(
-            db(),
-            current_actor(),
-            upload.read(),
-            upload.filename,
-            region=current_runtime().settings.default_region,
-            dry_run=dry_run,
-        )
+        found = read_upload()
+        if found is None or not found[1]:
+            errors = {"file": _("Choose a CSV or XLSX file.")}
+            return render_template("console/import.html", report=None, errors=errors), 422
+        data, filename = found
+        report = start_import(current_actor(), "contacts", data, filename, dry_run)
+    except LimitExceeded as exc:
+        status = 413 if isinstance(exc, UploadTooLarge) else 422
+        return render_template(
+            "console/import.html", report=None, errors={"file": limit_message(exc.as_dict())}
+        ), status
     except ValidationError as exc:
         return render_template("console/import.html", report=None, errors={"file": form_errors(exc)["_"]}), 422
     record(
         "contacts.import",
-        target=upload.filename[:200],
+        target=filename[:200],
         dry_run=dry_run,
         report_id=report["id"],
         counts=report["counts"],
+        status=report["status"],
     )
-    return render_template("console/import.html", report=report, errors={})
+    if report["status"] != "done":
+        return redirect(url_for("console.import_page", report_id=report["id"]), 303)
+    return render_template("console/import.html", report=report_view(report), errors={})
 
 
 @console.get("/imports/<int:report_id>/rejected.csv")

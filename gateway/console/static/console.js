@@ -11,6 +11,26 @@
       }
     }, seconds * 1000);
   }
+  // An import in progress (data-poll="status URL") shows its progress; the page reloads once its status changes.
+  var poll = document.body.querySelector("[data-poll]");
+  if (poll && window.fetch) {
+    var check = function () {
+      fetch(poll.getAttribute("data-poll"), { credentials: "same-origin", headers: { Accept: "application/json" } })
+        .then(function (response) { return response.ok ? response.json() : null; })
+        .then(function (state) {
+          if (!state) { return; }
+          if (state.status !== poll.getAttribute("data-status")) {
+            window.location.reload();
+            return;
+          }
+          poll.querySelector("[data-progress]").value = state.percent;
+          poll.querySelector("[data-percent]").textContent = state.percent;
+          setTimeout(check, 2000);
+        })
+        .catch(function () { setTimeout(check, 5000); });
+    };
+    setTimeout(check, 1000);
+  }
   // Buttons with data-confirm ask before their form is sent (cancel, launch).
   document.addEventListener("submit", function (event) {
     var button = event.submitter || event.target.querySelector("[data-confirm]");
