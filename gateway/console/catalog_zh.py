@@ -461,6 +461,8 @@ ZH_HANS: dict[str, str] = {
     "Redis": "Redis",
     "Reply keywords": "回复关键词",
     "A reply that is one of these words gets its intent. Built-in words cannot be removed; words staff added can.": "回复内容是其中某个词时，即归入对应意图。内置词不能删除，工作人员添加的词可以删除。",  # noqa: E501
+    "Words added here apply everywhere. A coordinator's words (added through the API) apply only to replies from their grid; where a word means different things, the smallest grid's meaning wins.": "在此添加的词适用于所有网格。协调员（通过 API）添加的词只适用于其网格内的回复；同一个词含义不同时，以最小网格的含义为准。",  # noqa: E501
+    "grid {code} only": "仅限网格 {code}",
     "Intent": "意图",
     "Keywords": "关键词",
     "Keyword": "关键词",
