@@ -2,7 +2,9 @@
 
 Valid rows are written, every other row is rejected with its spreadsheet row number and a reason; nothing is
 dropped or guessed. A phone belongs to one contact: a row whose phone is known updates that contact, if it lies in
-the caller's scope. Existing phones and grids are loaded once; new contacts, updates and tags go in bulk.
+the caller's scope; otherwise the row is refused as "already in use", without saying where. A grid outside the
+caller's scope reads exactly like an unknown code. Existing phones and grids are loaded once; new contacts,
+updates and tags go in bulk.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from campaigns.access import Actor, require_write
-from campaigns.contacts import clean_contact_name, clean_households
+from campaigns.contacts import PHONE_IN_USE, clean_contact_name, clean_households
 from campaigns.errors import ValidationError
 from campaigns.grids import clean_code
 from campaigns.imports import REJECTED_IN_RESPONSE, ImportOutcome, rows_matching, save_report
@@ -93,10 +95,8 @@ class _RowCleaner:
     def grid_id(self, raw: str) -> int:
         code = clean_code(raw)
         grid = self.grids.get(code)
-        if grid is None:
-            raise _Problem("unknown_grid", f"no grid has the code {code}")
-        if not self.actor.sees_path(grid[1]):
-            raise _Problem("grid_out_of_scope", f"grid {code} is outside your scope")
+        if grid is None or not self.actor.sees_path(grid[1]):
+            raise _Problem("unknown_grid", f"unknown grid code {code}")
         return grid[0]
 
     def _run(self, field: str, clean: Callable[[str], Any], raw: str) -> Any:
@@ -186,8 +186,7 @@ def _plan(session, actor, rows: list[_Row], grid_paths: dict[int, str], outcome:
             plan.creates.append(row)
             continue
         if not actor.sees_path(grid_paths[current["grid_id"]]):
-            message = "phone: this phone belongs to a contact outside your scope"
-            outcome.reject(row.number, "phone_out_of_scope", message, row.values)
+            outcome.reject(row.number, "phone_in_use", f"phone: {PHONE_IN_USE}", row.values)
             continue
         changes = {name: value for name, value in row.fields.items() if name in COMPARED and current[name] != value}
         tags = row.fields.get("tags")

@@ -23,6 +23,8 @@ from campaigns.roles import normalize_channels, normalize_role, normalize_tags
 from campaigns.text import clean_text, search_text
 
 EDITABLE_FIELDS = ("name", "phone", "grid_code", "role", "language", "channels", "households", "tags")
+# One wording whoever holds the phone, in the caller's scope or not: a refusal never says where a phone is.
+PHONE_IN_USE = "this phone number is already in use"
 
 
 def contact_to_dict(contact: Contact) -> dict[str, Any]:
@@ -123,11 +125,12 @@ def _phone_taken(session: Session, phone: str, other_than: int | None) -> bool:
 
 
 def create_contact(session: Session, actor: Actor, data: dict[str, Any], region: str = "CN") -> dict[str, Any]:
-    """Create a contact in a grid of the caller's scope; the phone must not belong to anyone yet."""
+    """Create a contact in a grid of the caller's scope; the phone must not belong to anyone yet (Conflict
+    PHONE_IN_USE, the same whether its contact is in the caller's scope or not)."""
     require_write(actor)
     cleaned = _cleaned(session, actor, data, region, partial=False)
     if _phone_taken(session, cleaned["phone"], None):
-        raise Conflict("this phone number already belongs to a contact", fields={"phone": "taken"})
+        raise Conflict(PHONE_IN_USE, fields={"phone": "taken"})
     cleaned.setdefault("role", "household_head")
     cleaned.setdefault("language", "zh")
     cleaned.setdefault("channels", ["sms", "voice"])
@@ -147,7 +150,7 @@ def update_contact(
     contact = _load(session, actor, contact_id)
     cleaned = _cleaned(session, actor, data, region, partial=True)
     if "phone" in cleaned and _phone_taken(session, cleaned["phone"], contact.id):
-        raise Conflict("this phone number already belongs to another contact", fields={"phone": "taken"})
+        raise Conflict(PHONE_IN_USE, fields={"phone": "taken"})
     _apply(contact, cleaned)
     session.flush()
     return contact_to_dict(contact)

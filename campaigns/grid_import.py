@@ -2,7 +2,8 @@
 
 New grids are inserted in bulk, one depth generation at a time (a parent before its children); known codes are
 renamed, re-levelled or moved (with their subtree) under a new parent. Every rejected row is reported: bad or
-duplicate code, unknown or rejected parent, a cycle, a grid or parent outside the caller's scope, a bad level.
+duplicate code, unknown or rejected parent, a cycle, a bad level. A parent outside the caller's scope reads exactly
+like an unknown code; a code taken by a grid outside the scope is "already in use", without saying where.
 """
 
 from __future__ import annotations
@@ -99,7 +100,7 @@ class _GridImport:
                 if first != number:
                     problems.insert(0, ("duplicate_code", f"code: the same code is on row {first} of this file"))
                 elif known is not None and not self.actor.sees_path(known.path):
-                    problems.insert(0, ("out_of_scope", f"code: grid {code} is outside your scope"))
+                    problems.insert(0, ("code_in_use", f"code: grid code {code} is already in use"))
             if problems:
                 self.reject(number, code, values, problems[0][0], "; ".join(problem[1] for problem in problems))
             else:
@@ -147,13 +148,13 @@ class _GridImport:
             parent = self.known[parent_code]
             stays = known is not None and not self.moves(entry)
             if not stays and not self.actor.sees_path(parent.path):
-                return "out_of_scope", f"parent_code: parent grid {parent_code} is outside your scope"
+                return "unknown_parent", f"parent_code: unknown grid code {parent_code}"
             parent_rank = self.ranks[parent.level_id]
         elif parent_code in self.rejected_rows:
             row = self.rejected_rows[parent_code]
             return "parent_rejected", f"parent_code: parent {parent_code} was rejected (row {row})"
         else:
-            return "unknown_parent", f"parent_code: no grid has the code {parent_code}, in this file or stored"
+            return "unknown_parent", f"parent_code: unknown grid code {parent_code}"
         if entry.level.rank <= parent_rank:
             return "bad_level", f"level: a {entry.level.key} cannot be under parent {parent_code} of a higher level"
         if known is not None and self.moves(entry) and known.path == self.actor.scope_path:

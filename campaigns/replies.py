@@ -90,11 +90,14 @@ def report_fields(session: Session, contact: Contact | None) -> list[dict[str, A
     return fields
 
 
-def classify_inbound(session: Session, body: str, language: str, fields: list[dict]) -> Classification:
-    """Classify with the language's keywords, then with every language's when that finds nothing."""
-    result = classify_reply(body, keywords_for(session, language), fields)
+def classify_inbound(
+    session: Session, body: str, language: str, fields: list[dict], grid_path: str | None = None
+) -> Classification:
+    """Classify with the language's keywords, then with every language's when that finds nothing; only the keywords
+    that apply to a sender in the grid at `grid_path` count (campaigns/keywords.py)."""
+    result = classify_reply(body, keywords_for(session, language, grid_path), fields)
     if result.intent == "unknown":
-        result = classify_reply(body, keywords_for(session, None), fields)
+        result = classify_reply(body, keywords_for(session, None, grid_path), fields)
     return result
 
 
@@ -113,7 +116,8 @@ def process_inbound(session: Session, inbound_id: int, now: datetime, *, auto_re
     contact = contact or contact_for_phone(session, inbound.from_phone)
     inbound.contact_id = contact.id if contact else None
     language = contact.language if contact else guess_language(inbound.body)
-    result = classify_inbound(session, inbound.body, language, report_fields(session, contact))
+    grid_path = contact.grid.path if contact else None
+    result = classify_inbound(session, inbound.body, language, report_fields(session, contact), grid_path)
     inbound.intent, inbound.counts = result.intent, result.counts or None
     summary = _summary(inbound, "processed")
     done = _apply(session, inbound, contact, result, summary) if contact else False

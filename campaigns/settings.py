@@ -67,6 +67,8 @@ class Settings:
     secure_cookies: bool = False
     login_max_failures: int = 5
     login_window_minutes: int = 15
+    login_max_delay_seconds: int = 60
+    auth_failures_per_minute: int = 20
     approval_threshold: int = 1000
     kannel_sendsms_url: str | None = None
     kannel_username: str | None = None
@@ -126,6 +128,8 @@ class Settings:
             secure_cookies=_on_off(env, "GRIDCAST_SECURE_COOKIES", public_base_url.startswith("https://")),
             login_max_failures=int(_positive(env, "GRIDCAST_LOGIN_MAX_FAILURES", 5)),
             login_window_minutes=int(_positive(env, "GRIDCAST_LOGIN_WINDOW_MINUTES", 15)),
+            login_max_delay_seconds=_whole(env, "GRIDCAST_LOGIN_MAX_DELAY_SECONDS", 60, 1, 3600),
+            auth_failures_per_minute=_whole(env, "GRIDCAST_AUTH_FAILURES_PER_MINUTE", 20, 1, 100_000),
             approval_threshold=int(_positive(env, "GRIDCAST_APPROVAL_THRESHOLD", 1000, allow_zero=True)),
             database_url=env.get("DATABASE_URL") or f"sqlite:///{var_dir / 'gridcast.db'}",
             redis_url=env.get("REDIS_URL") or None,

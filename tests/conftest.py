@@ -7,6 +7,7 @@ import uuid
 from collections.abc import Iterator
 
 import pytest
+from redis import Redis
 from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session
 
@@ -16,6 +17,7 @@ from campaigns.db import make_engine, make_session_factory
 from campaigns.models import Base
 from campaigns.settings import Settings
 from gateway.app import create_app
+from gateway.auth_throttle import KEY_PREFIX as AUTH_FAILURES_PREFIX
 from gateway.runtime import Runtime
 from tests.factories import add_people, build_demo_tree
 
@@ -111,8 +113,20 @@ def runtime(settings, engine, session_factory) -> Runtime:
     return Runtime(settings=settings, engine=engine, session_factory=session_factory)
 
 
+def forget_auth_failures() -> None:
+    """Drop the per-address counts of failed token checks, so one test's refused tokens do not block the next."""
+    client = Redis.from_url(TEST_REDIS_URL)
+    try:
+        keys = client.keys(AUTH_FAILURES_PREFIX + "*")
+        if keys:
+            client.delete(*keys)
+    finally:
+        client.close()
+
+
 @pytest.fixture
 def app(runtime):
+    forget_auth_failures()
     app = create_app(runtime=runtime)
     app.config["TESTING"] = True
     return app

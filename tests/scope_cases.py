@@ -434,11 +434,14 @@ CASES.update({
     ("GET", "/api/v1/keywords"): ScopeCase(own=Call("/api/v1/keywords", status=200), attacks=(), write=False),
     ("POST", "/api/v1/keywords"): ScopeCase(
         own=Call("/api/v1/keywords", {"language": "zh", "intent": "confirm", "keyword": "收悉"}, 201),
-        attacks=(),
+        attacks=(Call("/api/v1/keywords", {"language": "zh", "intent": "confirm", "keyword": "收悉",
+                                           "grid_code": OTHER}, 422),),
         write=True,
     ),
     ("DELETE", "/api/v1/keywords/{keyword_id}"): ScopeCase(
-        own=Call("/api/v1/keywords/{keyword}", status=204), attacks=(), write=True
+        own=Call("/api/v1/keywords/{keyword}", status=204),
+        attacks=(Call("/api/v1/keywords/{other_keyword}"), Call("/api/v1/keywords/{global_keyword}", status=403)),
+        write=True,
     ),
     ("GET", "/api/v1/auto-replies"): ScopeCase(own=Call("/api/v1/auto-replies", status=200), attacks=(), write=False),
     ("PUT", "/api/v1/auto-replies/{language}/{intent}"): ScopeCase(

@@ -111,16 +111,26 @@ def _report_duties(session_factory, tree) -> dict[str, int]:
 
 
 def _replies(session_factory) -> dict[str, int]:
-    """A received SMS from a contact of each township and one from an unknown sender; a staff keyword."""
+    """A received SMS from a contact of each township and one from an unknown sender; a staff keyword of each
+    township and a global one."""
     made = {}
     with session_factory.begin() as session:
         for key, phone in (("own", "+8613800000001"), ("other", "+8613800000002"), ("unknown", "+8613900000077")):
             message, _ = receive_sms(session, "twilio", f"SM{key}", phone, "+15005550006", "1", {"Body": "1"}, utcnow())
             made[f"{key}_inbound"] = message.id
-        made["keyword"] = add_keyword(
-            session, Actor.system(), {"language": "zh", "intent": "confirm", "keyword": "阅"}
-        )["id"]
+        keyword_owners = {
+            "keyword": _coordinator_of(session, OWN),
+            "other_keyword": _coordinator_of(session, OTHER),
+            "global_keyword": Actor.system(),
+        }
+        for key, actor in keyword_owners.items():
+            made[key] = add_keyword(session, actor, {"language": "zh", "intent": "confirm", "keyword": "阅"})["id"]
     return made
+
+
+def _coordinator_of(session, code: str) -> Actor:
+    path = session.scalar(select(Grid.path).where(Grid.code == code))
+    return Actor(user_id=None, role="coordinator", scope_path=path)
 
 
 def _campaigns(client, world: dict) -> dict[str, int]:
@@ -299,3 +309,15 @@ def test_out_of_scope_reads_exactly_like_nonexistent(client, world, method, out_
         return text
 
     assert masked(first) == masked(second)
+
+
+def test_a_phone_in_use_reads_the_same_whoever_has_it(client, world):
+    """Creating or changing a contact with a phone that a contact of the caller's township, or of another township,
+    already has is refused with one wording that does not say where the phone is."""
+    refusals = []
+    for phone in ("+8613800000001", "+8613800000002"):  # own_contact's, other_contact's
+        created = _send(client, "POST", Call("/api/v1/contacts", {**NEW_CONTACT, "phone": phone}), world)
+        changed = _send(client, "PATCH", Call("/api/v1/contacts/{own_opted_out_contact}", {"phone": phone}), world)
+        refusals += [(created.status_code, created.get_json()), (changed.status_code, changed.get_json())]
+    expected = {"code": "conflict", "message": "this phone number is already in use", "fields": {"phone": "taken"}}
+    assert refusals == [(409, {"error": expected})] * 4

@@ -85,13 +85,18 @@ def test_json_api_and_webhooks_need_no_csrf(client, admin_headers, tree):
     assert response.status_code == 201
 
 
-def test_login_is_rate_limited_per_username_and_address(client, session_factory, tree):
+def test_login_backs_off_per_username_and_address(client, session_factory, tree, monkeypatch):
+    clock = [utcnow()]
+    monkeypatch.setattr("gateway.console.views_auth.utcnow", lambda: clock[0])
     add_user(session_factory, "zhuoma")
     for _ in range(5):
         assert log_in(client, "zhuoma", "wrong password").status_code == 401
     blocked = log_in(client, "zhuoma")
     assert blocked.status_code == 429 and "gridcast_session=" not in str(blocked.headers)
+    assert blocked.headers["Retry-After"] == "1" and "1 秒" in blocked.get_data(as_text=True)
     assert log_in(client, "zhuoma", environ_base={"REMOTE_ADDR": "10.0.0.9"}).status_code == 302
+    clock[0] += timedelta(seconds=1)
+    assert log_in(client, "zhuoma").status_code == 302
 
 
 def test_disabled_user_cannot_log_in(client, session_factory, tree):

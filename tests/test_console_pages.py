@@ -54,7 +54,7 @@ def test_import_shows_rejected_rows_and_offers_them_for_download(client, session
     assert response.status_code == 200 and "新建 1" in page and "拒绝 2" in page
     link = re.search(r'href="(/console/imports/\d+/rejected.csv)"', page).group(1)
     rejected = client.get(link).get_data(as_text=True)
-    assert "卓玛" in rejected and "多杰" in rejected and "outside your scope" in rejected
+    assert "卓玛" in rejected and "多杰" in rejected and "unknown grid code 623025102201" in rejected
     assert ("zhuoma", "contacts.import") in _audit(session_factory)
     exported = client.get("/console/contacts/export").get_data(as_text=True)
     assert "才让" in exported and "多杰" not in exported

@@ -125,11 +125,15 @@ def test_a_township_coordinator_cannot_reach_another_township(session, tree):
         "他乡,13800000001,623025102201\n"  # 2 grid in 欧拉镇
         "改名,13800000099,623025101201\n"  # 3 phone of a contact in 欧拉镇
         "本乡,13800000003,623025101201\n"  # 4 ok
+        "无乡,13800000004,623025102299\n"  # 5 a grid code nobody has
     ).encode()
     report = import_contacts(session, actor, data, "c.csv")
-    assert reasons(report) == {2: "grid_out_of_scope", 3: "phone_out_of_scope"}
+    assert reasons(report) == {2: "unknown_grid", 3: "phone_in_use", 5: "unknown_grid"}
     by_row = {rejection["row"]: rejection["error"] for rejection in report["rejected"]}
-    assert by_row[3] == "phone: this phone belongs to a contact outside your scope"
+    assert by_row[2] == "grid_code: unknown grid code 623025102201"
+    assert by_row[2] == by_row[5].replace("623025102299", "623025102201")
+    assert by_row[3] == "phone: this phone number is already in use"
+    assert "scope" not in str(report)
     session.expire_all()
     stranger = contact(session, "+8613800000099")
     assert (stranger.name, stranger.grid_id) == ("欧拉的人", tree["623025102201"])

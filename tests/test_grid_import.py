@@ -116,9 +116,16 @@ def test_a_scoped_coordinator_only_touches_its_subtree(session, tree):
         "623025101,齐哈玛镇（新）,623025,township\n"  # 5 own scope grid renamed in place
         "623025101203,新村,623025101,village\n"  # 6 ok
         "623025101202,萨合塘村,623025102,village\n"  # 7 move out of scope
+        "623025101204,无名村,623025199,village\n"  # 8 a parent code nobody has
     )
     report = import_grids(session, actor, data, "g.csv")
-    assert reasons(report) == {2: "out_of_scope", 3: "out_of_scope", 4: "out_of_scope", 7: "out_of_scope"}
+    assert reasons(report) == {2: "unknown_parent", 3: "code_in_use", 4: "out_of_scope", 7: "unknown_parent",
+                               8: "unknown_parent"}  # fmt: skip
+    errors = {rejection["row"]: rejection["error"] for rejection in report["rejected"]}
+    assert errors[2] == errors[7] == errors[8].replace("623025199", "623025102")
+    assert errors[2] == "parent_code: unknown grid code 623025102"
+    assert errors[3] == "code: grid code 623025102201 is already in use"
+    assert "outside your scope" not in str(report)
     assert report["counts"]["created"] == 1 and report["counts"]["updated"] == 1
     assert grid(session, "623025102201").name == "达尔庆村"
     assert grid(session, "623025101").name == "齐哈玛镇（新）"

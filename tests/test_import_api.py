@@ -37,7 +37,7 @@ def test_contact_upload_reports_rejected_rows_and_serves_them(client, make_token
     assert response.status_code == 201, response.json
     report = response.json
     assert report["counts"] == {"total": 2, "created": 1, "updated": 0, "unchanged": 0, "rejected": 1}
-    assert report["rejected"][0]["row"] == 3 and report["rejected"][0]["reason"] == "grid_out_of_scope"
+    assert report["rejected"][0]["row"] == 3 and report["rejected"][0]["reason"] == "unknown_grid"
     assert report["rejected_url"] == f"/api/v1/imports/{report['id']}/rejected.csv"
     assert response.headers["Location"].endswith(f"/api/v1/imports/{report['id']}")
     assert phones(session_factory) == ["+8613800000001"]
@@ -138,7 +138,7 @@ def test_cli_contact_import_json_rejects_file_and_acting_as_a_user(app, tree, se
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)
     assert report["counts"] == {"total": 2, "created": 1, "updated": 0, "unchanged": 0, "rejected": 1}
-    assert report["rejected"][0]["reason"] == "grid_out_of_scope"
+    assert report["rejected"][0]["reason"] == "unknown_grid"
     assert rejects.read_text(encoding="utf-8-sig").splitlines()[0] == "姓名,手机,网格编码,error"
     again = runner.invoke(contacts_group, ["import", str(source), "--dry-run"])
     assert again.exit_code == 0

@@ -168,7 +168,8 @@ def test_run_confirmations_list_who_did_and_who_did_not(client, make_token, inbo
 def test_keywords_api(client, make_token, session_factory, people):
     coordinator, viewer = bearer(make_token("coordinator", "623025101")), bearer(make_token("viewer", "623025102"))
     listed = client.get("/api/v1/keywords?language=bo&intent=confirm", headers=viewer).json["items"]
-    assert {"id": None, "language": "bo", "intent": "confirm", "keyword": "ལགས", "builtin": True} in listed
+    assert {"id": None, "language": "bo", "intent": "confirm", "keyword": "ལགས", "builtin": True,
+            "scope_grid_code": None, "editable": False} in listed  # fmt: skip
     body = {"language": "藏语", "intent": "confirm", "keyword": "འབྱོར་བྱུང"}
     assert client.post("/api/v1/keywords", json=body, headers=viewer).status_code == 403
     created = client.post("/api/v1/keywords", json=body, headers=coordinator)

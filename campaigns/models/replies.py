@@ -61,15 +61,20 @@ class Confirmation(Base):
 
 
 class ReplyKeyword(Base):
-    """A word that signals an intent in one language; staff extend these lists."""
+    """A word that signals an intent in one language; staff extend these lists.
+
+    `scope_grid_id` is the grid whose subtree the keyword applies to (the scope of the coordinator who added it);
+    NULL means everywhere (an admin's keyword).
+    """
 
     __tablename__ = "reply_keywords"
-    __table_args__ = (UniqueConstraint("language", "intent", "keyword", name="uq_reply_keywords"),)
+    __table_args__ = (UniqueConstraint("language", "intent", "keyword", "scope_grid_id", name="uq_reply_keywords"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     language: Mapped[str] = mapped_column(String(16))
     intent: Mapped[str] = mapped_column(String(16))
     keyword: Mapped[str] = mapped_column(String(64))
+    scope_grid_id: Mapped[int | None] = mapped_column(ForeignKey("grids.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 

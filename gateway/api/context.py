@@ -13,6 +13,7 @@ from campaigns.access import Actor
 from campaigns.accounts import authenticate_token
 from campaigns.errors import AuthenticationFailed, ValidationError
 from gateway.app import current_runtime
+from gateway.auth_throttle import check_token
 
 MAX_ID = 2**31 - 1
 # Route converter for ids; gateway.api.errors answers 404 for ids above MAX_ID before any view runs.
@@ -55,13 +56,14 @@ def after_commit(callback) -> None:
 
 
 def current_actor() -> Actor:
-    """The actor behind the request's `Authorization: Bearer <token>` header."""
+    """The actor behind the request's `Authorization: Bearer <token>` header; a refused token counts against the
+    caller's address (gateway/auth_throttle.py)."""
     if "actor" not in g:
         header = request.headers.get("Authorization", "")
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise AuthenticationFailed("send an API token as 'Authorization: Bearer <token>'")
-        g.actor = authenticate_token(db(), token.strip())
+        g.actor = check_token(lambda: authenticate_token(db(), token.strip()), AuthenticationFailed)
     return g.actor
 
 

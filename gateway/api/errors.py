@@ -51,8 +51,8 @@ def domain_error(exc: DomainError):
 def _http_error_response(exc: HTTPException):
     response = error_response(exc.code or 500, (exc.name or "error").lower().replace(" ", "_"), exc.description or "")
     for name, value in exc.get_headers():
-        if name.lower() == "allow":
-            response.headers["Allow"] = value
+        if name.lower() in ("allow", "retry-after"):
+            response.headers[name] = value
     return response
 
 

@@ -10,7 +10,7 @@ COUNTS_EXAMPLE = {"total": 4, "created": 2, "updated": 1, "unchanged": 0, "rejec
 REJECTED_EXAMPLE = {
     "row": 4,
     "reason": "unknown_grid",
-    "error": "grid_code: no grid has the code 623025999",
+    "error": "grid_code: unknown grid code 623025999",
     "values": ["卓玛", "13800000002", "623025999", "藏语"],
     "truncated": False,
 }

@@ -38,6 +38,12 @@ SCHEMAS: dict[str, Any] = {
             "intent": {"type": "string", "enum": ["confirm", "zero_report", "incident", "opt_out", "opt_in", "help"]},
             "keyword": {"type": "string"},
             "builtin": {"type": "boolean"},
+            "scope_grid_code": {
+                "type": "string",
+                "nullable": True,
+                "description": "the grid whose subtree the keyword applies to; null: everywhere",
+            },
+            "editable": {"type": "boolean", "description": "whether the caller may remove it"},
         },
     },
     "AutoReply": {
@@ -128,7 +134,23 @@ CONFIRMATIONS_SCHEMA = {
         "per_page": {"type": "integer"},
     },
 }
-KEYWORD_EXAMPLE = {"id": 5, "language": "bo", "intent": "confirm", "keyword": "འབྱོར་བྱུང", "builtin": False}
+KEYWORD_EXAMPLE = {
+    "id": 5,
+    "language": "bo",
+    "intent": "confirm",
+    "keyword": "འབྱོར་བྱུང",
+    "builtin": False,
+    "scope_grid_code": "623025101",
+    "editable": True,
+}
+BUILTIN_KEYWORD_EXAMPLE = {
+    **KEYWORD_EXAMPLE,
+    "id": None,
+    "keyword": "ལགས",
+    "builtin": True,
+    "scope_grid_code": None,
+    "editable": False,
+}
 AUTO_REPLY_EXAMPLE = {"language": "zh", "intent": "confirm", "text": "已收到，谢谢！", "enabled": True, "custom": True}
 
 _MESSAGE = {"$ref": "#/components/schemas/InboundMessage"}
@@ -245,14 +267,14 @@ PATHS: dict[str, Any] = {
                         "type": "object",
                         "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/Keyword"}}},
                     },
-                    {"items": [{**KEYWORD_EXAMPLE, "id": None, "keyword": "ལགས", "builtin": True}, KEYWORD_EXAMPLE]},
+                    {"items": [BUILTIN_KEYWORD_EXAMPLE, KEYWORD_EXAMPLE]},
                 ),
                 **error_responses(422),
             },
         },
         "post": {
             "tags": ["keywords"],
-            "summary": "Add a keyword for a language and intent (admins and coordinators)",
+            "summary": "Add a keyword for a language and intent, in your scope (admins and coordinators)",
             "requestBody": json_request(
                 {
                     "type": "object",
@@ -261,6 +283,11 @@ PATHS: dict[str, Any] = {
                         "language": {"type": "string"},
                         "intent": {"type": "string"},
                         "keyword": {"type": "string", "maxLength": 64},
+                        "grid_code": {
+                            "type": "string",
+                            "description": "narrow the keyword to this grid's subtree "
+                            "(in your scope); default: everywhere for an admin, your scope otherwise",
+                        },
                     },
                 },
                 {"language": "bo", "intent": "confirm", "keyword": "འབྱོར་བྱུང"},
@@ -275,7 +302,7 @@ PATHS: dict[str, Any] = {
         "parameters": [path_id("keyword_id", "a staff keyword's id")],
         "delete": {
             "tags": ["keywords"],
-            "summary": "Remove a staff keyword (built-ins stay)",
+            "summary": "Remove a staff keyword of your scope (built-ins stay; global ones are an admin's)",
             "responses": {"204": {"description": "Removed"}, **error_responses(403, 404)},
         },
     },

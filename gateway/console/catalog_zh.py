@@ -317,7 +317,7 @@ ZH_HANS: dict[str, str] = {
     "cancel": "取消",
     # Messages from the services that staff see most often
     "wrong username or password": "用户名或密码错误",
-    "too many failed logins: wait a few minutes and try again": "登录失败次数过多：请几分钟后再试",
+    "Too many failed logins: try again in {seconds} seconds.": "登录失败次数过多：请 {seconds} 秒后再试。",
     "a second person must approve: you created this campaign": "需要另一位工作人员批准：这条通知是您创建的",
     "campaign not found": "未找到该通知",
     "role 'viewer' may only read": "查看者只能查看，不能修改",
@@ -507,13 +507,17 @@ ZH_HANS: dict[str, str] = {
     "Approval threshold (people)": "需要审批的人数门槛",
     "Idle timeout (minutes)": "空闲超时（分钟）",
     "Secure cookies": "安全 Cookie",
-    "Failed logins before a block": "锁定前允许的登录失败次数",
-    "Login block (minutes)": "登录锁定（分钟）",
+    "Failed logins before a back-off": "开始延迟前允许的登录失败次数",
+    "Failed logins remembered (minutes)": "登录失败记录保留（分钟）",
+    "Longest login back-off (seconds)": "登录最长等待（秒）",
+    "Failed token checks per minute and address": "每个地址每分钟允许的令牌验证失败次数",
     "Secret key": "密钥",
     "Database": "数据库",
     "Redis": "Redis",
     "Reply keywords": "回复关键词",
     "A reply that is one of these words gets its intent. Built-in words cannot be removed; words staff added can.": "回复内容是其中某个词时，即归入对应意图。内置词不能删除，工作人员添加的词可以删除。",  # noqa: E501
+    "Words added here apply everywhere. A coordinator's words (added through the API) apply only to replies from their grid; where a word means different things, the smallest grid's meaning wins.": "在此添加的词适用于所有网格。协调员（通过 API）添加的词只适用于其网格内的回复；同一个词含义不同时，以最小网格的含义为准。",  # noqa: E501
+    "grid {code} only": "仅限网格 {code}",
     "Intent": "意图",
     "Keywords": "关键词",
     "Keyword": "关键词",

@@ -69,9 +69,15 @@ def login_submit():
         started = staff_sessions.log_in(
             db(), username, request.form.get("password", ""), client_ip(), now, login_policy()
         )
+    except staff_sessions.TooManyAttempts as exc:
+        db().commit()
+        message = _("Too many failed logins: try again in {seconds} seconds.", seconds=exc.retry_after)
+        response = _login_page(429, message, username)
+        response.headers["Retry-After"] = str(exc.retry_after)
+        return response
     except AuthenticationFailed as exc:
         db().commit()
-        return _login_page(429 if isinstance(exc, staff_sessions.TooManyAttempts) else 401, _(exc.message), username)
+        return _login_page(401, _(exc.message), username)
     g.actor = started.actor
     audit.record_action(db(), started.actor, "session.login", now, target=started.actor.username)
     response = redirect(safe_next(request.form.get("next")))

@@ -39,6 +39,7 @@ def login_policy() -> staff_sessions.LoginPolicy:
     return staff_sessions.LoginPolicy(
         max_failures=settings.login_max_failures,
         window=timedelta(minutes=settings.login_window_minutes),
+        max_delay=timedelta(seconds=settings.login_max_delay_seconds),
         idle=timedelta(minutes=settings.session_idle_minutes),
     )
 

@@ -18,6 +18,7 @@ from campaigns.speaker_feed import authenticate_speaker, record_heartbeat, recor
 from gateway.api.context import json_body
 from gateway.api.errors import STATUS_BY_ERROR, error_response
 from gateway.app import current_runtime
+from gateway.auth_throttle import check_token, refuse_if_blocked
 from gateway.speakers import speakers
 from gateway.speakers.heartbeats import flush_heartbeats, note_seen
 from gateway.speakers.rendering import (
@@ -39,7 +40,11 @@ def domain_error(exc: DomainError):
 
 @speakers.errorhandler(HTTPException)
 def http_error(exc: HTTPException):
-    return error_response(exc.code or 500, (exc.name or "error").lower().replace(" ", "_"), exc.description or "")
+    response = error_response(exc.code or 500, (exc.name or "error").lower().replace(" ", "_"), exc.description or "")
+    for name, value in exc.get_headers():
+        if name.lower() == "retry-after":
+            response.headers[name] = value
+    return response
 
 
 def _token() -> str:
@@ -49,12 +54,17 @@ def _token() -> str:
     return token
 
 
+def _authenticated(session, token: str):
+    """The speaker of `token`; refused tokens count against the caller's address (gateway/auth_throttle.py)."""
+    return check_token(lambda: authenticate_speaker(session, token), AuthenticationFailed)
+
+
 def _render(token: str, now: datetime) -> tuple[RenderedFeed, float]:
     """The speaker's feed from the database, and for how many seconds it may be cached."""
     runtime = current_runtime()
     settings = runtime.settings
     with runtime.session_factory() as session:
-        speaker = authenticate_speaker(session, token)
+        speaker = _authenticated(session, token)
         feed = speaker_feed(session, speaker, now, settings.public_base_url, settings.timezone)
     ttl = settings.speaker_feed_cache_seconds
     if feed.expires_at is not None:
@@ -70,6 +80,7 @@ def feed():
     fmt = feed_format(request.args.get("format"), request.headers.get("Accept", ""))
     if fmt is None:
         raise ValidationError("format must be json or m3u", fields={"format": "unknown"})
+    refuse_if_blocked()  # before the cache, or a blocked address could go on guessing against cached tokens
     now, token_hash, cache = utcnow(), hash_token(token), speaker_state().cache
     body = None
     hit = cache.lookup(token_hash, fmt, now.timestamp())
@@ -98,7 +109,7 @@ def plays():
     token, now = _token(), utcnow()
     data = json_body()
     with current_runtime().session_factory.begin() as session:
-        speaker = authenticate_speaker(session, token)
+        speaker = _authenticated(session, token)
         play, created = record_play(session, speaker, data, now)
     return jsonify({"play": play, "new": created}), 201 if created else 200
 
@@ -109,7 +120,7 @@ def heartbeat():
     token, now = _token(), utcnow()
     json_body(optional=True)
     with current_runtime().session_factory.begin() as session:
-        speaker = authenticate_speaker(session, token)
+        speaker = _authenticated(session, token)
         record_heartbeat(session, speaker.id, now)
         speaker_id = speaker.id
     return jsonify({"speaker_id": speaker_id, "server_time": now.isoformat()})
