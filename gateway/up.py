@@ -8,6 +8,7 @@ children build their own Settings from the environment we hand them (DATABASE_UR
 from __future__ import annotations
 
 import os
+import secrets
 import signal
 import sys
 from collections.abc import Callable
@@ -25,6 +26,7 @@ from workers.connections import redis_url_of, start_embedded_redis, stop_embedde
 from workers.queues import ALL_QUEUES
 
 DEMO_TOKEN_FILE = "demo-admin-token"
+SECRET_KEY_FILE = "secret-key"
 DEFAULT_PUBLIC_BASE_URL = "http://127.0.0.1:8000"
 WSGI_APP = "gateway.app:create_app()"
 
@@ -56,6 +58,19 @@ def write_token_file(var_dir: Path, token: str) -> Path:
         handle.write(token + "\n")
     path.chmod(0o600)
     return path
+
+
+def embedded_secret_key(var_dir: Path) -> str:
+    """The web app's secret key for `gridcast up` without SECRET_KEY: made once, kept in var/secret-key (mode 0600)."""
+    path = var_dir / SECRET_KEY_FILE
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(32)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w") as handle:
+        handle.write(key + "\n")
+    return key
 
 
 def service_processes(host: str, port: int, web_workers: int) -> list[ChildSpec]:
@@ -92,6 +107,7 @@ def run_up(
             "REDIS_URL": redis_url,
             "GRIDCAST_VAR_DIR": str(settings.var_dir),
             "PUBLIC_BASE_URL": public_base_url,
+            "SECRET_KEY": settings.secret_key or embedded_secret_key(settings.var_dir),
             "PYTHONUNBUFFERED": "1",
         }
         if first_start:
@@ -119,6 +135,9 @@ def banner(
         f"  redis      {redis}",
         f"  worker     RQ worker with scheduler on queues {', '.join(ALL_QUEUES)}",
     ]
+    if not settings.secret_key:
+        key_file = settings.var_dir / SECRET_KEY_FILE
+        lines.append(f"  secret key kept in {key_file} (mode 0600; set SECRET_KEY to use your own)")
     token_file = settings.var_dir / DEMO_TOKEN_FILE
     if first_start:
         summary, admin = first_start["summary"], first_start["admin"]

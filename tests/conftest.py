@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session
 
-from campaigns import accounts, migrate
+from campaigns import accounts, migrate, passwords
 from campaigns.access import Actor
 from campaigns.db import make_engine, make_session_factory
 from campaigns.models import Base
@@ -34,6 +34,7 @@ def _test_redis_url() -> str:
 
 
 TEST_REDIS_URL = _test_redis_url()
+TEST_SECRET_KEY = "test-secret-key-" + uuid.uuid4().hex
 BACKENDS = ["sqlite", "postgresql"]
 
 
@@ -51,6 +52,16 @@ def _drop_postgres_database(name: str) -> None:
     with admin.connect() as connection:
         connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     admin.dispose()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def quick_password_hashes() -> Iterator[None]:
+    """The suite hashes passwords with scrypt at N=2**14 (0.06 s instead of 0.6 s a login); tests/test_passwords.py
+    checks the OWASP cost itself. Subprocesses (gridcast up, gunicorn) keep the full cost."""
+    saved = passwords.SCRYPT_N
+    passwords.SCRYPT_N = 2**14
+    yield
+    passwords.SCRYPT_N = saved
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
@@ -102,7 +113,12 @@ def session(session_factory) -> Iterator[Session]:
 @pytest.fixture
 def settings(database_url, tmp_path) -> Settings:
     return Settings.from_env(
-        {"DATABASE_URL": database_url, "GRIDCAST_VAR_DIR": str(tmp_path / "var"), "REDIS_URL": TEST_REDIS_URL}
+        {
+            "DATABASE_URL": database_url,
+            "GRIDCAST_VAR_DIR": str(tmp_path / "var"),
+            "REDIS_URL": TEST_REDIS_URL,
+            "SECRET_KEY": TEST_SECRET_KEY,
+        }
     )
 
 

@@ -12,7 +12,7 @@ from redis import Redis
 from rq import Queue
 from rq.job import JobStatus
 
-from tests.conftest import TEST_REDIS_URL
+from tests.conftest import TEST_REDIS_URL, TEST_SECRET_KEY
 from tests.factories import add_contact
 from tests.servers import delete_queue, free_port, get_json, stop_group, subprocess_env, wait_for_health
 from workers.jobs.maintenance import count_contacts
@@ -43,7 +43,12 @@ def _start(command: str, env: dict[str, str], log: Path) -> subprocess.Popen:
 @pytest.fixture
 def deployment_env(database_url, engine, tmp_path) -> dict[str, str]:
     """A migrated database of each backend and the real Redis, handed over as environment variables only."""
-    return subprocess_env(DATABASE_URL=database_url, REDIS_URL=TEST_REDIS_URL, GRIDCAST_VAR_DIR=str(tmp_path / "var"))
+    return subprocess_env(
+        DATABASE_URL=database_url,
+        REDIS_URL=TEST_REDIS_URL,
+        GRIDCAST_VAR_DIR=str(tmp_path / "var"),
+        SECRET_KEY=TEST_SECRET_KEY,
+    )
 
 
 def test_procfile_declares_web_and_worker():
@@ -66,6 +71,17 @@ def test_procfile_web_boots_and_answers_healthz(deployment_env, tmp_path):
     finally:
         stop_group(process)
     assert "Booting worker" in log.read_text()
+
+
+def test_procfile_web_refuses_to_start_without_a_secret_key(deployment_env, tmp_path):
+    env = {name: value for name, value in deployment_env.items() if name != "SECRET_KEY"}
+    log = tmp_path / "web.log"
+    process = _start(procfile()["web"], {**env, "PORT": str(free_port())}, log)
+    try:
+        returncode = process.wait(timeout=60)
+    finally:
+        stop_group(process)
+    assert returncode != 0 and "SECRET_KEY is not set" in log.read_text()
 
 
 def test_procfile_worker_runs_jobs_and_stops_on_sigterm(deployment_env, tree, session_factory, tmp_path):
