@@ -1,7 +1,7 @@
 """`gridcast up`: the whole service on one machine with one command.
 
 Starts an embedded Redis when REDIS_URL is not set, applies migrations, loads the demo data on the first start into
-an empty database, then runs gunicorn (the web app) and an RQ worker with its scheduler as one process group. The
+an empty database, then runs gunicorn (the web app), an RQ worker and the tick as one process group. The
 children build their own Settings from the environment we hand them (DATABASE_URL, REDIS_URL...).
 """
 
@@ -76,11 +76,8 @@ def embedded_secret_key(var_dir: Path) -> str:
 def service_processes(host: str, port: int, web_workers: int) -> list[ChildSpec]:
     """The web server, the worker and the periodic tick, run with this interpreter (the same virtualenv)."""
     web = [sys.executable, "-m", "gunicorn", "--bind", f"{host}:{port}", "--workers", str(web_workers)]
-    web += ["--graceful-timeout", "5", "--access-logfile", "-"]
-    if _gunicorn_has_setting("control_socket_disable"):
-        web.append("--no-control-socket")
-    web.append(WSGI_APP)
-    worker = [sys.executable, "-m", "gateway.cli", "worker", "--with-scheduler"]
+    web += ["--graceful-timeout", "5", "--access-logfile", "-", "--no-control-socket", WSGI_APP]
+    worker = [sys.executable, "-m", "gateway.cli", "worker"]
     clock = [sys.executable, "-m", "gateway.cli", "tick"]
     return [ChildSpec("web", web), ChildSpec("worker", worker), ChildSpec("clock", clock)]
 
@@ -133,7 +130,7 @@ def banner(
         f"  console    {base_url}/console/  (staff web console; docs/console.md)",
         f"  database   {database}",
         f"  redis      {redis}",
-        f"  worker     RQ worker with scheduler on queues {', '.join(ALL_QUEUES)}",
+        f"  worker     RQ worker on queues {', '.join(ALL_QUEUES)}",
     ]
     if not settings.secret_key:
         key_file = settings.var_dir / SECRET_KEY_FILE
@@ -152,13 +149,6 @@ def banner(
         lines.append(f"  demo admin API token in {token_file}")
     lines.append("Stop with Ctrl-C.")
     return "\n".join(lines)
-
-
-def _gunicorn_has_setting(name: str) -> bool:
-    """Recent gunicorn versions open a control socket in ~/.gunicorn by default, shared by every local server."""
-    from gunicorn.config import KNOWN_SETTINGS
-
-    return any(setting.name == name for setting in KNOWN_SETTINGS)
 
 
 def _interrupt(_signum, _frame) -> None:
