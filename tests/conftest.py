@@ -18,6 +18,7 @@ from campaigns.settings import Settings
 from gateway.app import create_app
 from gateway.runtime import Runtime
 from tests.factories import add_people, build_demo_tree
+from tests.socket_guard import SocketGuard
 
 POSTGRES_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
@@ -52,6 +53,25 @@ def _drop_postgres_database(name: str) -> None:
     with admin.connect() as connection:
         connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def _installed_socket_guard() -> Iterator[SocketGuard]:
+    guard = SocketGuard()
+    guard.install()
+    yield guard
+    guard.uninstall()
+
+
+@pytest.fixture(autouse=True)
+def socket_guard(_installed_socket_guard) -> Iterator[SocketGuard]:
+    """No test reaches the internet (tests/socket_guard.py): only loopback and Unix sockets connect, and a test whose
+    code swallowed a refusal still fails here."""
+    _installed_socket_guard.take_blocked()
+    yield _installed_socket_guard
+    blocked = _installed_socket_guard.take_blocked()
+    if blocked:
+        pytest.fail(f"the test tried to reach the internet: {'; '.join(blocked)}")
 
 
 @pytest.fixture(scope="session", autouse=True)
