@@ -29,6 +29,8 @@ DEMO_TOKEN_FILE = "demo-admin-token"
 SECRET_KEY_FILE = "secret-key"
 DEFAULT_PUBLIC_BASE_URL = "http://127.0.0.1:8000"
 WSGI_APP = "gateway.app:create_app()"
+# gunicorn's default without the query string and the referer, which carry searched phone numbers and names.
+ACCESS_LOG_FORMAT = '%(h)s %(l)s %(u)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s "%(a)s"'
 
 
 def prepare_database(settings: Settings, *, demo: bool) -> dict[str, Any] | None:
@@ -76,7 +78,8 @@ def embedded_secret_key(var_dir: Path) -> str:
 def service_processes(host: str, port: int, web_workers: int) -> list[ChildSpec]:
     """The web server, the worker and the periodic tick, run with this interpreter (the same virtualenv)."""
     web = [sys.executable, "-m", "gunicorn", "--bind", f"{host}:{port}", "--workers", str(web_workers)]
-    web += ["--graceful-timeout", "5", "--access-logfile", "-", "--no-control-socket", WSGI_APP]
+    web += ["--graceful-timeout", "5", "--access-logfile", "-", "--access-logformat", ACCESS_LOG_FORMAT]
+    web += ["--no-control-socket", WSGI_APP]
     worker = [sys.executable, "-m", "gateway.cli", "worker"]
     clock = [sys.executable, "-m", "gateway.cli", "tick"]
     return [ChildSpec("web", web), ChildSpec("worker", worker), ChildSpec("clock", clock)]

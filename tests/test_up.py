@@ -72,6 +72,9 @@ def test_up_runs_everything_with_embedded_redis_and_stops_on_ctrl_c(tmp_path):
         assert status == 200 and [c["name"] for c in counties["items"]] == ["玛曲县", "同仁县"]
         status, maqu = get_json(f"http://127.0.0.1:{port}/api/v1/grids/{counties['items'][0]['id']}", token)
         assert status == 200 and maqu["contacts_in_subtree"] > 2000
+        status, _ = get_json(f"http://127.0.0.1:{port}/api/v1/contacts?q=%2B8613912345678", token)
+        assert status == 200 and "GET /api/v1/contacts " in log.read_text()
+        assert "13912345678" not in log.read_text(), "a searched phone number in the access log"
 
         socket_url = re.search(r"unix://\S+", log.read_text()).group(0)
         redis = Redis.from_url(socket_url)
