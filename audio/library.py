@@ -66,10 +66,12 @@ class AudioLibrary:
             raise EngineFailed(f"{engine_name} returned unusable audio: {exc}") from exc
 
     def import_recording(self, data: bytes) -> Clip:
-        """Normalize and store a staff recording; UnsupportedAudio or AudioTooLarge for a file it refuses."""
+        """Normalize and store a staff recording; UnsupportedAudio or AudioTooLarge for a file it refuses.
+
+        Callers read at most one byte past the limit, so a refusal names the limit, never the file's (unknown) size.
+        """
         if len(data) > self.max_upload_bytes:
-            limit = self.max_upload_bytes / (1024 * 1024)
-            raise AudioTooLarge(f"the file has {len(data) / (1024 * 1024):.1f} MB; at most {limit:g} MB are accepted")
+            raise AudioTooLarge(f"the file is larger than {_size_text(self.max_upload_bytes)}, the most accepted")
         if not data:
             raise UnsupportedAudio("the file is empty")
         return self._store(data, RECORDING)
@@ -81,3 +83,9 @@ class AudioLibrary:
         encoded = encode_mp3(data, bitrate_kbps=self.bitrate_kbps, max_seconds=self.max_seconds)
         sha256 = self.store.put(encoded.data)
         return Clip(sha256=sha256, size_bytes=len(encoded.data), duration_ms=encoded.duration_ms, engine=engine)
+
+
+def _size_text(size_bytes: int) -> str:
+    """20971520 -> "20 MB", 10000 -> "9.8 KB"."""
+    value, unit = (size_bytes / 2**20, "MB") if size_bytes >= 2**20 else (size_bytes / 2**10, "KB")
+    return f"{value:.1f}".removesuffix(".0") + f" {unit}"

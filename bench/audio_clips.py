@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import secrets
 import signal
 import statistics
 import subprocess
@@ -63,7 +64,8 @@ def normalization_row(library: AudioLibrary, workdir: Path) -> str:
 def download_rows(sha256: str, size: int, workdir: Path, args) -> list[str]:
     port = 8790
     base = f"http://127.0.0.1:{port}"
-    env = dict(os.environ, GRIDCAST_VAR_DIR=str(workdir / "var"), DATABASE_URL=f"sqlite:///{workdir / 'unused.db'}")
+    env = dict(os.environ, GRIDCAST_VAR_DIR=str(workdir / "var"), DATABASE_URL=f"sqlite:///{workdir / 'unused.db'}",
+               SECRET_KEY=secrets.token_urlsafe(32))  # fmt: skip
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", str(args.workers),
          "--log-level", "warning", "gateway.app:create_app()"],

@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import secrets
 import signal
 import subprocess
 import sys
@@ -88,7 +89,8 @@ def run(backend: str, args, workdir: Path) -> str:
         database_url, drop = ADMIN_URL.rsplit("/", 1)[0] + f"/{name}", name
     env = dict(os.environ, DATABASE_URL=database_url, REDIS_URL=REDIS_URL,
                PUBLIC_BASE_URL=base_url, TWILIO_ACCOUNT_SID="AC" + "0" * 32, TWILIO_AUTH_TOKEN=AUTH_TOKEN,
-               TWILIO_FROM_NUMBER="+15005550006", GRIDCAST_VAR_DIR=str(workdir / "var"))  # fmt: skip
+               TWILIO_FROM_NUMBER="+15005550006", GRIDCAST_VAR_DIR=str(workdir / "var"),
+               SECRET_KEY=secrets.token_urlsafe(32))  # fmt: skip
     subprocess.run([sys.executable, "-m", "gateway.cli", "db", "upgrade"], env=env, check=True, capture_output=True)
     data = workdir / f"requests-{backend}.lua"
     signed_requests(args.requests, base_url, data)

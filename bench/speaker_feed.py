@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import secrets
 import signal
 import subprocess
 import sys
@@ -127,6 +128,7 @@ def run(backend: str, args, workdir: Path) -> str:
         var_dir = workdir / f"var-{backend}"
         tokens = prepare(database_url, var_dir / "audio")
         env = dict(os.environ, DATABASE_URL=database_url, REDIS_URL=args.redis, PUBLIC_BASE_URL=base_url,
+                   SECRET_KEY=secrets.token_urlsafe(32),
                    GRIDCAST_VAR_DIR=str(var_dir))  # fmt: skip
         command = [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", str(args.workers),
                    "--worker-class", args.worker_class, "--log-level", "warning", APP]  # fmt: skip

@@ -21,8 +21,13 @@ def normalize_database_url(url: str) -> str:
 
 
 def make_engine(url: str, **kwargs) -> Engine:
-    """Create an engine; SQLite gets foreign keys on, WAL journaling and a busy timeout."""
+    """Create an engine; SQLite gets foreign keys on, WAL journaling and a busy timeout.
+
+    Every engine hides bound parameters (phones, names, message texts) from its errors and logs: a failed statement
+    shows its SQL only, so a worker's traceback never carries personal data.
+    """
     url = normalize_database_url(url)
+    kwargs.setdefault("hide_parameters", True)
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":

@@ -27,7 +27,7 @@ from campaigns.access import Actor
 from campaigns.accounts import actor_for
 from campaigns.errors import AuthenticationFailed
 from campaigns.models import LoginAttempt, StaffSession, User
-from campaigns.passwords import hash_password, verify_password
+from campaigns.passwords import hash_password, needs_rehash, verify_password
 
 
 @functools.cache
@@ -103,7 +103,8 @@ def log_in(
 ) -> StartedSession:
     """Check the password and open a new session; AuthenticationFailed (TooManyAttempts during a back-off).
 
-    The attempt is recorded either way; the caller must commit even when this raises, so failures count.
+    The attempt is recorded either way; the caller must commit even when this raises, so failures count. A hash made
+    at an older cost is replaced by one at today's cost.
     """
     username = (username or "").strip()[:64]
     ip = (ip or "")[:64]
@@ -118,6 +119,8 @@ def log_in(
     session.flush()
     if not ok:
         raise AuthenticationFailed("wrong username or password")
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
     token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
     session.add(
         StaffSession(token_hash=_hash(token), user_id=user.id, csrf_token=csrf, ip=ip, created_at=now, last_seen_at=now)

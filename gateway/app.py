@@ -4,18 +4,24 @@ from __future__ import annotations
 
 from flask import Flask, current_app
 
-from campaigns.settings import Settings
+from campaigns.settings import Settings, SettingsError
 from gateway.runtime import Runtime
 
 
 def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> Flask:
     """Build the app for `settings` (default: from the environment); nothing is connected until first use.
 
-    Tests pass a ready `runtime` to share one engine between many apps.
+    Tests pass a ready `runtime` to share one engine between many apps. Without a SECRET_KEY it refuses to start
+    (SettingsError): a fixed fallback key would let anyone forge session cookies.
     """
     settings = runtime.settings if runtime else settings or Settings.from_env()
+    if not settings.secret_key:
+        raise SettingsError(
+            "SECRET_KEY is not set: give it a long random value, e.g. the output of "
+            "`python3 -c 'import secrets; print(secrets.token_urlsafe(32))'` (only `gridcast up` makes its own)"
+        )
     app = Flask(__name__)
-    app.config["SECRET_KEY"] = settings.secret_key or "dev-only-secret"
+    app.config["SECRET_KEY"] = settings.secret_key
     app.config["MAX_CONTENT_LENGTH"] = 64 * 1024 * 1024
     app.json.ensure_ascii = False
     app.json.sort_keys = False

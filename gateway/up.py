@@ -1,13 +1,14 @@
 """`gridcast up`: the whole service on one machine with one command.
 
 Starts an embedded Redis when REDIS_URL is not set, applies migrations, loads the demo data on the first start into
-an empty database, then runs gunicorn (the web app) and an RQ worker with its scheduler as one process group. The
+an empty database, then runs gunicorn (the web app), an RQ worker and the tick as one process group. The
 children build their own Settings from the environment we hand them (DATABASE_URL, REDIS_URL...).
 """
 
 from __future__ import annotations
 
 import os
+import secrets
 import signal
 import sys
 from collections.abc import Callable
@@ -25,8 +26,11 @@ from workers.connections import redis_url_of, start_embedded_redis, stop_embedde
 from workers.queues import ALL_QUEUES
 
 DEMO_TOKEN_FILE = "demo-admin-token"
+SECRET_KEY_FILE = "secret-key"
 DEFAULT_PUBLIC_BASE_URL = "http://127.0.0.1:8000"
 WSGI_APP = "gateway.app:create_app()"
+# gunicorn's default without the query string and the referer, which carry searched phone numbers and names.
+ACCESS_LOG_FORMAT = '%(h)s %(l)s %(u)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s "%(a)s"'
 
 
 def prepare_database(settings: Settings, *, demo: bool) -> dict[str, Any] | None:
@@ -58,14 +62,25 @@ def write_token_file(var_dir: Path, token: str) -> Path:
     return path
 
 
+def embedded_secret_key(var_dir: Path) -> str:
+    """The web app's secret key for `gridcast up` without SECRET_KEY: made once, kept in var/secret-key (mode 0600)."""
+    path = var_dir / SECRET_KEY_FILE
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(32)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w") as handle:
+        handle.write(key + "\n")
+    return key
+
+
 def service_processes(host: str, port: int, web_workers: int) -> list[ChildSpec]:
     """The web server, the worker and the periodic tick, run with this interpreter (the same virtualenv)."""
     web = [sys.executable, "-m", "gunicorn", "--bind", f"{host}:{port}", "--workers", str(web_workers)]
-    web += ["--graceful-timeout", "5", "--access-logfile", "-"]
-    if _gunicorn_has_setting("control_socket_disable"):
-        web.append("--no-control-socket")
-    web.append(WSGI_APP)
-    worker = [sys.executable, "-m", "gateway.cli", "worker", "--with-scheduler"]
+    web += ["--graceful-timeout", "5", "--access-logfile", "-", "--access-logformat", ACCESS_LOG_FORMAT]
+    web += ["--no-control-socket", WSGI_APP]
+    worker = [sys.executable, "-m", "gateway.cli", "worker"]
     clock = [sys.executable, "-m", "gateway.cli", "tick"]
     return [ChildSpec("web", web), ChildSpec("worker", worker), ChildSpec("clock", clock)]
 
@@ -92,6 +107,7 @@ def run_up(
             "REDIS_URL": redis_url,
             "GRIDCAST_VAR_DIR": str(settings.var_dir),
             "PUBLIC_BASE_URL": public_base_url,
+            "SECRET_KEY": settings.secret_key or embedded_secret_key(settings.var_dir),
             "PYTHONUNBUFFERED": "1",
         }
         if first_start:
@@ -117,8 +133,11 @@ def banner(
         f"  console    {base_url}/console/  (staff web console; docs/console.md)",
         f"  database   {database}",
         f"  redis      {redis}",
-        f"  worker     RQ worker with scheduler on queues {', '.join(ALL_QUEUES)}",
+        f"  worker     RQ worker on queues {', '.join(ALL_QUEUES)}",
     ]
+    if not settings.secret_key:
+        key_file = settings.var_dir / SECRET_KEY_FILE
+        lines.append(f"  secret key kept in {key_file} (mode 0600; set SECRET_KEY to use your own)")
     token_file = settings.var_dir / DEMO_TOKEN_FILE
     if first_start:
         summary, admin = first_start["summary"], first_start["admin"]
@@ -133,13 +152,6 @@ def banner(
         lines.append(f"  demo admin API token in {token_file}")
     lines.append("Stop with Ctrl-C.")
     return "\n".join(lines)
-
-
-def _gunicorn_has_setting(name: str) -> bool:
-    """Recent gunicorn versions open a control socket in ~/.gunicorn by default, shared by every local server."""
-    from gunicorn.config import KNOWN_SETTINGS
-
-    return any(setting.name == name for setting in KNOWN_SETTINGS)
 
 
 def _interrupt(_signum, _frame) -> None:

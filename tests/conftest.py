@@ -11,7 +11,7 @@ from redis import Redis
 from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session
 
-from campaigns import accounts, migrate
+from campaigns import accounts, migrate, passwords
 from campaigns.access import Actor
 from campaigns.db import make_engine, make_session_factory
 from campaigns.models import Base
@@ -20,6 +20,7 @@ from gateway.app import create_app
 from gateway.auth_throttle import KEY_PREFIX as AUTH_FAILURES_PREFIX
 from gateway.runtime import Runtime
 from tests.factories import add_people, build_demo_tree
+from tests.socket_guard import SocketGuard
 
 POSTGRES_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
@@ -36,6 +37,7 @@ def _test_redis_url() -> str:
 
 
 TEST_REDIS_URL = _test_redis_url()
+TEST_SECRET_KEY = "test-secret-key-" + uuid.uuid4().hex
 BACKENDS = ["sqlite", "postgresql"]
 
 
@@ -53,6 +55,35 @@ def _drop_postgres_database(name: str) -> None:
     with admin.connect() as connection:
         connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def _installed_socket_guard() -> Iterator[SocketGuard]:
+    guard = SocketGuard()
+    guard.install()
+    yield guard
+    guard.uninstall()
+
+
+@pytest.fixture(autouse=True)
+def socket_guard(_installed_socket_guard) -> Iterator[SocketGuard]:
+    """No test reaches the internet (tests/socket_guard.py): only loopback and Unix sockets connect, and a test whose
+    code swallowed a refusal still fails here."""
+    _installed_socket_guard.take_blocked()
+    yield _installed_socket_guard
+    blocked = _installed_socket_guard.take_blocked()
+    if blocked:
+        pytest.fail(f"the test tried to reach the internet: {'; '.join(blocked)}")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def quick_password_hashes() -> Iterator[None]:
+    """The suite hashes passwords with scrypt at N=2**14 (0.06 s instead of 0.6 s a login); tests/test_passwords.py
+    checks the OWASP cost itself. Subprocesses (gridcast up, gunicorn) keep the full cost."""
+    saved = passwords.SCRYPT_N
+    passwords.SCRYPT_N = 2**14
+    yield
+    passwords.SCRYPT_N = saved
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
@@ -104,7 +135,12 @@ def session(session_factory) -> Iterator[Session]:
 @pytest.fixture
 def settings(database_url, tmp_path) -> Settings:
     return Settings.from_env(
-        {"DATABASE_URL": database_url, "GRIDCAST_VAR_DIR": str(tmp_path / "var"), "REDIS_URL": TEST_REDIS_URL}
+        {
+            "DATABASE_URL": database_url,
+            "GRIDCAST_VAR_DIR": str(tmp_path / "var"),
+            "REDIS_URL": TEST_REDIS_URL,
+            "SECRET_KEY": TEST_SECRET_KEY,
+        }
     )
 
 

@@ -11,7 +11,8 @@ gets the n-th fault of that number's script, then a plain accept. Faults:
 - `429`: answer 429 with Retry-After (nothing recorded);
 - `slow`: accept (recorded), then answer only after the client's timeout;
 - `close`: close the connection without an answer (nothing recorded);
-- `close_after`: accept (recorded), then close the connection without an answer.
+- `close_after`: accept (recorded), then close the connection without an answer;
+- `21211`: refuse the number as Twilio does, with an error message that quotes it (never drawn by `seeded_scripts`).
 
 Lookups can be scripted the same way (`list_scripts`, fault `500`). `seeded_scripts` draws scripts from a seed.
 """
@@ -145,6 +146,8 @@ class ProviderStandIn(LocalHttpServer):
                 if fault == "close":
                     self.close_connection = True
                     return
+                if fault == "21211":
+                    return self._json(400, _error(400, 21211, f"The 'To' number {to} is not a valid phone number."))
                 item = standin._accept(form, fault)
                 if fault == "500_after":
                     return self._json(500, _error(500, 20500, "Internal Server Error"))

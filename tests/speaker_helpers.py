@@ -16,7 +16,7 @@ from campaigns.models import AudioClip, CampaignAudio
 from campaigns.models.base import utcnow
 from campaigns.planning import launch_campaign
 from campaigns.settings import Settings
-from tests.conftest import TEST_REDIS_URL
+from tests.conftest import TEST_REDIS_URL, TEST_SECRET_KEY
 from tests.factories import make_campaign
 
 SILENT_AFTER = timedelta(minutes=30)
@@ -73,7 +73,7 @@ def uncached_settings(database_url: str, tmp_path: Path) -> Settings:
     """The test settings with the feed cache off (every poll reads the database) and a public HTTPS base URL."""
     return Settings.from_env({
         "DATABASE_URL": database_url, "GRIDCAST_VAR_DIR": str(tmp_path / "var"), "REDIS_URL": TEST_REDIS_URL,
-        "PUBLIC_BASE_URL": BASE, "GRIDCAST_SPEAKER_FEED_CACHE_SECONDS": "0",
+        "PUBLIC_BASE_URL": BASE, "GRIDCAST_SPEAKER_FEED_CACHE_SECONDS": "0", "SECRET_KEY": TEST_SECRET_KEY,
     })  # fmt: skip
 
 

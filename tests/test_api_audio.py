@@ -73,6 +73,7 @@ def test_refused_uploads(client, admin_headers, campaign_id, runtime, tmp_path):
     strict = create_app(runtime=dataclasses.replace(runtime, settings=small)).test_client()
     too_large = upload(strict, admin_headers, campaign_id, "bo", tone(tmp_path / "b.wav", seconds=1.0))
     assert too_large.status_code == 422 and too_large.get_json()["error"]["fields"] == {"file": "too large"}
+    assert too_large.get_json()["error"]["message"] == "the file is larger than 9.8 KB, the most accepted"
 
     assert client.post(f"/api/v1/campaigns/{campaign_id}/cancel", headers=admin_headers).status_code == 200
     cancelled = upload(client, admin_headers, campaign_id, "bo", tone(tmp_path / "c.ogg", seconds=0.5))

@@ -13,13 +13,16 @@ from audio.store import AudioStore
 from campaigns.settings import Settings
 from gateway.app import create_app
 from tests.audio_helpers import tone
+from tests.conftest import TEST_SECRET_KEY
 
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
     """A gateway on a free port whose audio store holds one clip; a secret file sits next to the store."""
     var = tmp_path_factory.mktemp("var")
-    settings = Settings.from_env({"GRIDCAST_VAR_DIR": str(var), "DATABASE_URL": f"sqlite:///{var / 'unused.db'}"})
+    settings = Settings.from_env(
+        {"GRIDCAST_VAR_DIR": str(var), "DATABASE_URL": f"sqlite:///{var / 'unused.db'}", "SECRET_KEY": TEST_SECRET_KEY}
+    )
     data = tone(var / "clip.mp3", seconds=1.0)
     sha = AudioStore(settings.audio_dir).put(data)
     (var / "secret.mp3").write_bytes(b"not for you")

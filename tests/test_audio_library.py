@@ -142,8 +142,10 @@ def test_refused_uploads_say_why(store, tmp_path):
 
 def test_too_large_and_too_long_recordings_are_refused(store, tmp_path):
     wav = tone(tmp_path / "long.wav", seconds=3.0)
-    with pytest.raises(AudioTooLarge, match="MB"):
+    with pytest.raises(AudioTooLarge, match=f"^the file is larger than {(len(wav) - 1) / 1024:.1f} KB"):
         library(store, max_upload_bytes=len(wav) - 1).import_recording(wav)
+    with pytest.raises(AudioTooLarge, match=r"^the file is larger than 20 MB, the most accepted$"):
+        library(store, max_upload_bytes=20 * 1024 * 1024).import_recording(wav + bytes(20 * 1024 * 1024))
     with pytest.raises(AudioTooLarge, match="at most 2 s"):
         library(store, max_seconds=2).import_recording(wav)
     with pytest.raises(AudioTooLarge):

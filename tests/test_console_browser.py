@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect, sync_playwright
 
-from tests.conftest import TEST_REDIS_URL
+from tests.conftest import TEST_REDIS_URL, TEST_SECRET_KEY
 from tests.console_helpers import PASSWORD, add_user
 from tests.report_factories import build_report_world, make_duty
 from tests.servers import stop_group, subprocess_env, wsgi_server_in_thread
@@ -46,7 +46,7 @@ def worker(settings, tmp_path):
     from redis import Redis
 
     Redis.from_url(TEST_REDIS_URL).flushdb()
-    env = subprocess_env(DATABASE_URL=settings.database_url, REDIS_URL=TEST_REDIS_URL,
+    env = subprocess_env(DATABASE_URL=settings.database_url, REDIS_URL=TEST_REDIS_URL, SECRET_KEY=TEST_SECRET_KEY,
                          GRIDCAST_VAR_DIR=str(tmp_path / "var"))  # fmt: skip
     log = (tmp_path / "worker.log").open("w")
     process = subprocess.Popen([sys.executable, "-m", "gateway.cli", "worker", "--without-scheduler"], env=env,

@@ -7,6 +7,7 @@ import time
 from campaigns.settings import Settings
 from gateway.app import create_app
 from gateway.runtime import Runtime
+from tests.conftest import TEST_SECRET_KEY
 from tests.servers import free_port
 
 
@@ -20,7 +21,12 @@ def test_healthz_is_200_when_database_and_redis_answer(client):
 def test_healthz_is_503_naming_redis_when_redis_is_down(database_url, engine, session_factory, tmp_path):
     closed = f"redis://127.0.0.1:{free_port()}/0?socket_connect_timeout=1&socket_timeout=1"
     settings = Settings.from_env(
-        {"DATABASE_URL": database_url, "REDIS_URL": closed, "GRIDCAST_VAR_DIR": str(tmp_path / "var")}
+        {
+            "DATABASE_URL": database_url,
+            "REDIS_URL": closed,
+            "GRIDCAST_VAR_DIR": str(tmp_path / "var"),
+            "SECRET_KEY": TEST_SECRET_KEY,
+        }
     )
     app = create_app(runtime=Runtime(settings=settings, engine=engine, session_factory=session_factory))
 

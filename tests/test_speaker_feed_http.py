@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from campaigns.models import Speaker, SpeakerPlay
 from campaigns.models.base import utcnow
-from tests.conftest import TEST_REDIS_URL
+from tests.conftest import TEST_REDIS_URL, TEST_SECRET_KEY
 from tests.servers import free_port, stop_group, subprocess_env, wait_for_health
 from tests.speaker_helpers import add_speaker, loudspeaker_campaign
 
@@ -36,7 +36,7 @@ def server(database_url, settings, tmp_path):
     base_url = f"http://127.0.0.1:{port}"
     log = tmp_path / "gunicorn.log"
     env = subprocess_env(DATABASE_URL=database_url, REDIS_URL=TEST_REDIS_URL, PUBLIC_BASE_URL=base_url,
-                         GRIDCAST_VAR_DIR=str(settings.var_dir))  # fmt: skip
+                         SECRET_KEY=TEST_SECRET_KEY, GRIDCAST_VAR_DIR=str(settings.var_dir))  # fmt: skip
     with log.open("wb") as handle:
         process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "1", APP],

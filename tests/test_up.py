@@ -65,11 +65,16 @@ def test_up_runs_everything_with_embedded_redis_and_stops_on_ctrl_c(tmp_path):
         token = token_file.read_text().strip()
         assert token_file.stat().st_mode & 0o777 == 0o600
         assert token in log.read_text()
+        key_file = var_dir / "secret-key"
+        assert key_file.stat().st_mode & 0o777 == 0o600 and key_file.read_text().strip() not in log.read_text()
 
         status, counties = get_json(f"http://127.0.0.1:{port}/api/v1/grids?level=county", token)
         assert status == 200 and [c["name"] for c in counties["items"]] == ["玛曲县", "同仁县"]
         status, maqu = get_json(f"http://127.0.0.1:{port}/api/v1/grids/{counties['items'][0]['id']}", token)
         assert status == 200 and maqu["contacts_in_subtree"] > 2000
+        status, _ = get_json(f"http://127.0.0.1:{port}/api/v1/contacts?q=%2B8613912345678", token)
+        assert status == 200 and "GET /api/v1/contacts " in log.read_text()
+        assert "13912345678" not in log.read_text(), "a searched phone number in the access log"
 
         socket_url = re.search(r"unix://\S+", log.read_text()).group(0)
         redis = Redis.from_url(socket_url)

@@ -21,14 +21,15 @@ from workers.recovery import work_horse_killed
 def run_worker(
     settings: Settings,
     queues: Sequence[str] = ALL_QUEUES,
-    with_scheduler: bool = True,
+    with_scheduler: bool = False,
     burst: bool = False,
 ) -> bool:
     """Run an RQ worker on `queues` until stopped (SIGINT/SIGTERM: warm shutdown), or until they are empty with `burst`.
 
-    The Redis connection and the composition root are opened here, after start, never at import time. With
-    `with_scheduler` the worker also runs RQ's scheduler, which moves jobs enqueued for later onto their queues. A
-    send job whose work horse dies has its claims released at once (workers/recovery.py).
+    The Redis connection and the composition root are opened here, after start, never at import time. Gridcast
+    enqueues no delayed jobs (the tick plans what is due), so workers run without RQ's scheduler: its child process
+    would outlive a SIGKILLed worker and hold its locks. `with_scheduler` runs it anyway, for delayed jobs of your own.
+    A send job whose work horse dies has its claims released at once (workers/recovery.py).
     Returns whether the worker did any work.
     """
     composition.configure(settings)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import click
+from flask import Flask
 from flask.cli import FlaskGroup
 
+from campaigns.settings import SettingsError
 from gateway.app import create_app
 from gateway.cli.audio_commands import audio_group
 from gateway.cli.db_commands import db_group
@@ -13,8 +16,15 @@ from gateway.cli.user_commands import tokens_group, users_group
 from gateway.cli.voice_commands import voice_prompts_group
 
 
+def _create_app() -> Flask:
+    try:
+        return create_app()
+    except SettingsError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
 def _build_cli() -> FlaskGroup:
-    cli = FlaskGroup(create_app=lambda: create_app(), help="Gridcast: grids, contacts and broadcasts.")
+    cli = FlaskGroup(create_app=_create_app, help="Gridcast: grids, contacts and broadcasts.")
     for command in (
         db_group,
         users_group,

@@ -32,14 +32,19 @@ def _settings() -> Settings:
 @click.option("--web-workers", default=2, show_default=True, type=click.IntRange(1, 64), help="gunicorn workers")
 @click.option("--demo/--no-demo", default=True, show_default=True, help="load demo data into an empty database")
 def up_command(host: str, port: int, web_workers: int, demo: bool) -> None:
-    """Run the web server, a worker and its scheduler (and an embedded Redis without REDIS_URL) until Ctrl-C."""
+    """Run the web server, a worker and the tick (and an embedded Redis without REDIS_URL) until Ctrl-C."""
     status = run_up(_settings(), host=host, port=port, web_workers=web_workers, demo=demo, echo=click.echo)
     raise SystemExit(status)
 
 
 @click.command("worker")
 @click.option("--burst", is_flag=True, help="stop once the queues are empty")
-@click.option("--with-scheduler/--without-scheduler", default=True, show_default=True, help="also run RQ's scheduler")
+@click.option(
+    "--with-scheduler/--without-scheduler",
+    default=False,
+    show_default=True,
+    help="also run RQ's scheduler (only for delayed jobs, which Gridcast does not use)",
+)
 @click.argument("queues", nargs=-1)
 def worker_command(burst: bool, with_scheduler: bool, queues: tuple[str, ...]) -> None:
     """Run an RQ worker on QUEUES (default: sends, imports, audio, default) until SIGINT/SIGTERM."""
