@@ -132,16 +132,20 @@ def session(session_factory) -> Iterator[Session]:
     session.close()
 
 
+def settings_environ(database_url: str, tmp_path, **extra: str) -> dict[str, str]:
+    """The environment of a test's Settings: its database, a var dir under tmp_path, its Redis and the test key."""
+    environ = {
+        "DATABASE_URL": database_url,
+        "GRIDCAST_VAR_DIR": str(tmp_path / "var"),
+        "REDIS_URL": TEST_REDIS_URL,
+        "SECRET_KEY": TEST_SECRET_KEY,
+    }
+    return {**environ, **extra}
+
+
 @pytest.fixture
 def settings(database_url, tmp_path) -> Settings:
-    return Settings.from_env(
-        {
-            "DATABASE_URL": database_url,
-            "GRIDCAST_VAR_DIR": str(tmp_path / "var"),
-            "REDIS_URL": TEST_REDIS_URL,
-            "SECRET_KEY": TEST_SECRET_KEY,
-        }
-    )
+    return Settings.from_env(settings_environ(database_url, tmp_path))
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from campaigns.settings import Settings
 from gateway.app import create_app
 from gateway.auth_throttle import FailureThrottle
 from gateway.runtime import Runtime
-from tests.conftest import TEST_REDIS_URL, forget_auth_failures
+from tests.conftest import forget_auth_failures, settings_environ
 from tests.speaker_helpers import add_speaker, bearer
 
 LIMIT = 3
@@ -19,10 +19,7 @@ ELSEWHERE = {"REMOTE_ADDR": "10.0.0.9"}
 @pytest.fixture
 def client(database_url, tmp_path, engine, session_factory):
     """An app that allows LIMIT failed token checks per minute and address."""
-    settings = Settings.from_env({
-        "DATABASE_URL": database_url, "GRIDCAST_VAR_DIR": str(tmp_path / "var"), "REDIS_URL": TEST_REDIS_URL,
-        "GRIDCAST_AUTH_FAILURES_PER_MINUTE": str(LIMIT),
-    })  # fmt: skip
+    settings = Settings.from_env(settings_environ(database_url, tmp_path, GRIDCAST_AUTH_FAILURES_PER_MINUTE=str(LIMIT)))
     forget_auth_failures()
     app = create_app(runtime=Runtime(settings=settings, engine=engine, session_factory=session_factory))
     app.config["TESTING"] = True

@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import expect, sync_playwright
 
 from campaigns.settings import Settings
-from tests.conftest import TEST_REDIS_URL
+from tests.conftest import TEST_REDIS_URL, settings_environ
 from tests.console_helpers import add_user, logged_in
 from tests.servers import subprocess_env, wsgi_server_in_thread
 from tests.test_console_browser import (
@@ -39,8 +39,7 @@ LIMITS = {
 
 @pytest.fixture
 def settings(database_url, tmp_path) -> Settings:
-    environ = {"DATABASE_URL": database_url, "GRIDCAST_VAR_DIR": str(tmp_path / "var"), "REDIS_URL": TEST_REDIS_URL}
-    return Settings.from_env({**environ, **LIMITS})
+    return Settings.from_env(settings_environ(database_url, tmp_path, **LIMITS))
 
 
 def post_file(client, token: str, data: bytes, filename: str = "联系人.csv"):

@@ -17,7 +17,7 @@ from campaigns.models.base import utcnow
 from campaigns.settings import Settings
 from campaigns.upload_limits import ImportLimits
 from gateway.cli.import_commands import contacts_group
-from tests.conftest import TEST_REDIS_URL
+from tests.conftest import TEST_REDIS_URL, settings_environ
 from tests.servers import delete_queue
 from tests.test_worker import restore_signals  # noqa: F401  (fixture)
 from workers.import_queue import enqueue_imports
@@ -35,8 +35,7 @@ DEFAULTS = ImportLimits()
 
 @pytest.fixture
 def settings(database_url, tmp_path) -> Settings:
-    environ = {"DATABASE_URL": database_url, "GRIDCAST_VAR_DIR": str(tmp_path / "var"), "REDIS_URL": TEST_REDIS_URL}
-    return Settings.from_env({**environ, **LIMITS})
+    return Settings.from_env(settings_environ(database_url, tmp_path, **LIMITS))
 
 
 @pytest.fixture
