@@ -53,11 +53,12 @@ def _words(language: str) -> dict[str, str]:
     return WORDS.get(language, WORDS["en"])
 
 
-def as_utc(value: TimeValue) -> datetime:
-    """`value` as an aware UTC datetime; a naive datetime or ISO string without offset is taken as UTC."""
+def as_utc(value: TimeValue, naive_zone: ZoneInfo | None = None) -> datetime:
+    """`value` as an aware UTC datetime; a naive datetime or ISO string without offset is taken as a wall-clock
+    time in `naive_zone` (a schedule's "2026-12-03T09:00" in its campaign's zone), by default as UTC."""
     moment = datetime.fromisoformat(value) if isinstance(value, str) else value
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
+        moment = moment.replace(tzinfo=naive_zone or UTC)
     return moment.astimezone(UTC)
 
 
