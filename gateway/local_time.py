@@ -92,7 +92,7 @@ def short_date(value: TimeValue, zone: ZoneInfo) -> str:
 
 
 def relative_time(value: TimeValue, now: datetime, language: str) -> str | None:
-    """"3 分钟前" / "3 min ago" (or "in 3 min") within an hour of `now`; None for anything further."""
+    """Within an hour of `now`: "3 分钟前" / "3 min ago" (or "in 3 min"); None for anything further."""
     gap = as_utc(value) - as_utc(now)
     if abs(gap) >= RECENT:
         return None
@@ -110,9 +110,10 @@ def recent_or_short(value: TimeValue, zone: ZoneInfo, now: datetime, language: s
 
 
 def duration(seconds: float, language: str) -> str:
-    """A length of time in words, rounded to what matters: "约 40 秒", "约 15 分钟", "约 4 小时 15 分", "约 2 天 3 小时"."""
+    """A length of time in words, rounded to what matters: "约 40 秒", "约 15 分钟", "约 4 小时 15 分",
+    "约 2 天 3 小时"."""
     words = _words(language)
-    total = max(int(round(seconds)), 0)
+    total = max(round(seconds), 0)
     if total < 60:
         amount = words["s"].format(n=total)
     elif total < 3600:

@@ -51,7 +51,8 @@ def progress_chart(timeline: dict[str, Any], labels: dict[str, str], title: str,
         f'<text x="{PAD_LEFT - 4}" y="{PAD_TOP + FONT}" text-anchor="end" font-size="{FONT}">{top}</text>',
         f'<text x="{PAD_LEFT - 4}" y="{base}" text-anchor="end" font-size="{FONT}">0</text>',
         f'<text x="{PAD_LEFT}" y="{HEIGHT - 6}" font-size="{FONT}">{_clock(first, seconds, zone)}</text>',
-        f'<text x="{WIDTH - 4}" y="{HEIGHT - 6}" text-anchor="end" font-size="{FONT}">{_clock(last, seconds, zone)}</text>',
+        f'<text x="{WIDTH - 4}" y="{HEIGHT - 6}" text-anchor="end" font-size="{FONT}">'
+        f"{_clock(last, seconds, zone)}</text>",
     ]
     for name, colour in reversed(SERIES):
         if any(timeline[name]):
