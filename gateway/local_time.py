@@ -86,11 +86,6 @@ def short_time(value: TimeValue, zone: ZoneInfo, now: datetime, language: str) -
     return local.strftime("%Y-%m-%d %H:%M")
 
 
-def short_date(value: TimeValue, zone: ZoneInfo) -> str:
-    """The local date alone: "2026-12-03"."""
-    return to_local(value, zone).strftime("%Y-%m-%d")
-
-
 def relative_time(value: TimeValue, now: datetime, language: str) -> str | None:
     """Within an hour of `now`: "3 分钟前" / "3 min ago" (or "in 3 min"); None for anything further."""
     gap = as_utc(value) - as_utc(now)

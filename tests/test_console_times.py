@@ -3,8 +3,9 @@ the exact time stays in `<time datetime="...">` (both backends)."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -13,6 +14,8 @@ from campaigns.access import Actor
 from campaigns.models import Contact, OutboxMessage
 from campaigns.models.base import utcnow
 from campaigns.planning import launch_campaign
+from gateway.app import create_app
+from gateway.runtime import Runtime
 from tests.console_helpers import logged_in
 from tests.factories import make_campaign
 from tests.reply_helpers import receive, send_run
@@ -68,7 +71,7 @@ def test_pages_show_local_short_times_and_no_raw_iso(client, session_factory, pe
         assert re.search(r'<time datetime="\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00">', page), path
 
 
-def test_times_follow_the_language_and_the_zone(client, session_factory, people):
+def test_times_follow_the_language_and_the_zone(client, settings, engine, session_factory, people):
     logged_in(client, session_factory, "root")
     campaign_id, run_id = _sent_run(session_factory, people)
     page = client.get(f"/console/campaigns/{campaign_id}").get_data(as_text=True)
@@ -77,6 +80,12 @@ def test_times_follow_the_language_and_the_zone(client, session_factory, people)
     client.set_cookie("gridcast_lang", "en", path="/console")
     audit = client.get("/console/audit").get_data(as_text=True)
     assert re.search(r">(\d+ min ago|just now)</time>", audit)
+    new_york = dataclasses.replace(settings, timezone="America/New_York")
+    other = create_app(runtime=Runtime(settings=new_york, engine=engine, session_factory=session_factory)).test_client()
+    logged_in(other, session_factory, "second")
+    page = other.get(f"/console/campaigns/{campaign_id}").get_data(as_text=True)
+    exact, shown = re.search(rf'href="/console/runs/{run_id}"><time datetime="([^"]+)">(.*?)</time>', page).groups()
+    assert shown.endswith(datetime.fromisoformat(exact).astimezone(ZoneInfo("America/New_York")).strftime(" %H:%M"))
 
 
 def test_run_page_shows_the_time_left_in_words_and_the_chart_on_the_local_clock(client, session_factory, people):

@@ -53,12 +53,6 @@ def ago_filter(value: local_time.TimeValue | None) -> Markup:
     return _time_element(value, local_time.recent_or_short(value, console_zone(), utcnow(), _language()))
 
 
-@console.app_template_filter("localdate")
-def localdate_filter(value: local_time.TimeValue | None) -> str:
-    """The local date of a time: "2026-12-03"."""
-    return local_time.short_date(value, console_zone()) if value else ""
-
-
 @console.app_template_filter("duration")
 def duration_filter(seconds: float | None) -> str:
     """A number of seconds in words: "约 4 小时 15 分"."""
