@@ -109,12 +109,12 @@ def duration(seconds: float, language: str) -> str:
     "约 2 天 3 小时"."""
     words = _words(language)
     total = max(round(seconds), 0)
+    minutes = round(total / 60)
     if total < 60:
         amount = words["s"].format(n=total)
-    elif total < 3600:
-        amount = words["min alone"].format(n=round(total / 60))
+    elif minutes < 60:
+        amount = words["min alone"].format(n=minutes)
     else:
-        minutes = round(total / 60)
         days, hours, minutes = minutes // 1440, minutes % 1440 // 60, minutes % 60
         if days:
             parts = [words["d"].format(n=days)] + ([words["h"].format(n=hours)] if hours else [])

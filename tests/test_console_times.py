@@ -101,3 +101,14 @@ def test_run_page_shows_the_time_left_in_words_and_the_chart_on_the_local_clock(
     shanghai_clock = (now - timedelta(seconds=50)).astimezone(ZoneInfo("Asia/Shanghai")).strftime("%H:%M:%S")
     svg = re.search(r'<svg class="chart".*?</svg>', page, re.S).group(0)
     assert f">{shanghai_clock}</text>" in svg and "UTC" not in page
+
+
+def test_a_once_schedule_shows_in_local_time(client, session_factory, people):
+    logged_in(client, session_factory, "root")
+    day = (utcnow().astimezone(ZoneInfo("Asia/Shanghai")) + timedelta(days=2)).date()
+    with session_factory.begin() as session:
+        campaign = make_campaign(session, people, schedule={"kind": "once", "at": f"{day.isoformat()}T09:00"})
+    page = client.get(f"/console/campaigns/{campaign['id']}").get_data(as_text=True)
+    assert raw_times(page) == []
+    exact, shown = re.search(r'<time datetime="([^"]+)">([^<]*09:00)</time>', page).groups()
+    assert exact == f"{day.isoformat()}T01:00:00+00:00" and shown.endswith(f"{day:%m-%d} 09:00")

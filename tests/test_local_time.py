@@ -58,6 +58,8 @@ def test_durations_in_words():
     assert duration(15300, "en") == "about 4 h 15 min"
     assert duration(7200, "zh-Hans") == "约 2 小时"
     assert duration(900, "zh-Hans") == "约 15 分钟"
+    assert duration(3590, "zh-Hans") == "约 1 小时"
+    assert duration(60, "en") == "about 1 min"
     assert duration(40, "zh-Hans") == "约 40 秒"
     assert duration(40.4, "en") == "about 40 s"
     assert duration(2 * 86400 + 3 * 3600 + 120, "zh-Hans") == "约 2 天 3 小时"
