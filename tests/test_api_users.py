@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import re
+
 import pytest
 
 
@@ -125,7 +128,7 @@ def test_the_cli_lists_and_revokes_tokens(app, client, admin_headers):
     assert client.post("/api/v1/users", json=body, headers=admin_headers).status_code == 201
     runner = app.test_cli_runner()
     token = runner.invoke(create_token_command, ["qihama", "--name", "script"]).output.strip()
-    listed = runner.invoke(list_tokens_command, ["qihama"])
+    listed = runner.invoke(list_tokens_command, ["qihama", "--json"])
     assert '"name": "script"' in listed.output and token not in listed.output
     token_id = listed.output.split('"id": ', 1)[1].split(",", 1)[0]
     revoked = runner.invoke(revoke_token_command, ["qihama", token_id])
@@ -133,3 +136,21 @@ def test_the_cli_lists_and_revokes_tokens(app, client, admin_headers):
     assert client.get("/api/v1/me", headers=_bearer(token)).status_code == 401
     unknown = runner.invoke(revoke_token_command, ["nobody", "1"])
     assert unknown.exit_code == 1 and "not found" in unknown.output
+
+
+def test_the_cli_lists_tokens_with_local_times(app, client, admin_headers):
+    from gateway.cli.user_commands import create_token_command, list_tokens_command, revoke_token_command
+
+    body = {"username": "qihama", "role": "viewer", "scope_grid_code": "623025101"}
+    assert client.post("/api/v1/users", json=body, headers=admin_headers).status_code == 201
+    runner = app.test_cli_runner()
+    runner.invoke(create_token_command, ["qihama", "--name", "script"])
+    token_id = json.loads(runner.invoke(list_tokens_command, ["qihama", "--json"]).output)["id"]
+    runner.invoke(revoke_token_command, ["qihama", str(token_id)])
+    listed = runner.invoke(list_tokens_command, ["qihama"]).output
+    assert re.fullmatch(
+        rf" *{token_id}  script  \S+\.\.\.  created (just now|\d+ min ago)  last used never  "
+        r"revoked (just now|\d+ min ago)\n",
+        listed,
+    ), listed
+    assert not re.search(r"\d{4}-\d\d-\d\dT\d\d:", listed)

@@ -114,7 +114,7 @@ def test_staff_flow_in_a_browser(app, world, worker, tmp_path):
             shot(page, "03-preview")
             campaign_url = page.url
             page.get_by_role("button", name="发布").click()
-            page.get_by_role("link", name=re.compile(r"\d{4}-\d\d-\d\d")).first.click()
+            page.get_by_role("link", name=re.compile(r"今天 \d\d:\d\d")).first.click()
             expect(page.get_by_test_id("run-status")).to_have_text("已完成", timeout=30_000)
             expect(page.get_by_test_id("by-status")).to_contain_text("已送达")
             expect(page.get_by_test_id("progress-chart")).to_be_visible()

@@ -158,11 +158,11 @@ def test_the_run_page_shows_segments_and_no_time_left_while_paused(client, sessi
     _mark_sent(session_factory, run_id, [utcnow() - timedelta(seconds=2)])
     logged_in(client, session_factory, "zhuoma", "coordinator", "623025101")
     sending = client.get(f"/console/runs/{run_id}").get_data(as_text=True)
-    assert 'data-testid="run-segments"' in sending and "约剩" in sending
+    assert 'data-testid="run-segments"' in sending and "还需约" in sending
     with session_factory.begin() as session:
         campaign_id = run_progress(session, SYSTEM, run_id, NOW)["run"]["campaign_id"]
         pause_campaign(session, SYSTEM, campaign_id)
     paused = client.get(f"/console/runs/{run_id}").get_data(as_text=True)
-    assert 'data-testid="run-status">已暂停' in paused and "约剩" not in paused
+    assert 'data-testid="run-status">已暂停' in paused and "还需约" not in paused
     campaign_page = client.get(f"/console/campaigns/{campaign_id}").get_data(as_text=True)
     assert 'data-testid="campaign-status">已暂停' in campaign_page

@@ -98,5 +98,5 @@ def test_the_console_builder_shows_the_refusal_beside_the_schedule(client, sessi
     page = refused.get_data(as_text=True)
     assert (
         'id="err-schedule" role="alert">时间已经过去' in page
-        and "发送时间 2020-01-01T09:00（Asia/Shanghai）已经过去" in page
+        and "发送时间 2020-01-01 09:00（Asia/Shanghai）已经过去" in page
     )

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import click
 from flask.cli import with_appcontext
@@ -11,6 +13,8 @@ from campaigns import accounts
 from campaigns.access import ROLES, Actor
 from campaigns.db import unit_of_work
 from campaigns.errors import DomainError
+from campaigns.models.base import utcnow
+from gateway import local_time
 from gateway.app import current_runtime
 
 
@@ -78,16 +82,30 @@ def create_token_command(username: str, name: str) -> None:
 
 @tokens_group.command("list")
 @click.argument("username")
+@click.option("--json", "as_json", is_flag=True, help="JSON lines with exact UTC times instead of one line per token")
 @with_appcontext
-def list_tokens_command(username: str) -> None:
-    """List USERNAME's API tokens as JSON lines (id, name, prefix, last used, revoked; never the token)."""
+def list_tokens_command(username: str, as_json: bool) -> None:
+    """List USERNAME's API tokens (id, name, prefix, created, last used, revoked; never the token), times in
+    GRIDCAST_TIMEZONE."""
     try:
         with unit_of_work(current_runtime().session_factory) as session:
             tokens = accounts.list_tokens(session, Actor.system(), username)
     except DomainError as exc:
         raise click.ClickException(exc.message) from exc
+    zone, now = ZoneInfo(current_runtime().settings.timezone), utcnow()
     for token in tokens:
-        click.echo(json.dumps(token, ensure_ascii=False))
+        click.echo(json.dumps(token, ensure_ascii=False) if as_json else _token_line(token, zone, now))
+
+
+def _token_line(token: dict, zone: ZoneInfo, now: datetime) -> str:
+    def when(value: str | None) -> str:
+        return local_time.recent_or_short(value, zone, now, "en") if value else "never"
+
+    state = f"revoked {when(token['revoked_at'])}" if token["revoked_at"] else "active"
+    return (
+        f"{token['id']:>4}  {token['name']}  {token['prefix']}...  created {when(token['created_at'])}  "
+        f"last used {when(token['last_used_at'])}  {state}"
+    )
 
 
 @tokens_group.command("revoke")

@@ -26,6 +26,7 @@ def home():
 
 
 from gateway.console import (  # noqa: E402, F401  (routes register on import)
+    time_filters,
     views_admin,
     views_audio,
     views_auth,

@@ -173,7 +173,7 @@ ZH_HANS: dict[str, str] = {
     "Approved by {user} at {at}.": "已由 {user} 于 {at} 批准。",
     "Not approved yet.": "尚未批准。",
     "Preview": "预览",
-    "{n} recipients, {segments} SMS segments, about {cost} {currency}, about {seconds} s to send.": "{n} 位接收人，{segments} 条短信计费条数，约 {cost} {currency}，约 {seconds} 秒发完。",  # noqa: E501
+    "{n} recipients, {segments} SMS segments, about {cost} {currency}, {duration} to send.": "{n} 位接收人，{segments} 条短信计费条数，约 {cost} {currency}，发完需{duration}。",  # noqa: E501
     "Cannot launch yet:": "暂时不能发布：",
     "Recipients": "接收人",
     "Encoding": "编码",
@@ -183,7 +183,7 @@ ZH_HANS: dict[str, str] = {
     "By status": "按状态",
     "{n} people in the audience cannot be reached by SMS.": "接收对象中有 {n} 人无法通过短信联系。",
     "{n} people reached by SMS or call; about {cost} {currency} in all.": "短信或电话将联系 {n} 人；合计约 {cost} {currency}。",  # noqa: E501
-    "{n} people to call, {minutes} call minutes, about {cost} {currency}; {rate} calls per second, about {seconds} s.": "将拨打 {n} 人，通话 {minutes} 分钟，约 {cost} {currency}；每秒 {rate} 通，约 {seconds} 秒。",  # noqa: E501
+    "{n} people to call, {minutes} call minutes, about {cost} {currency}; {rate} calls per second, {duration} in all.": "将拨打 {n} 人，通话 {minutes} 分钟，约 {cost} {currency}；每秒 {rate} 通，共需{duration}。",  # noqa: E501
     "Seconds per call": "每通秒数",
     "{n} people in the audience cannot be called.": "接收对象中有 {n} 人无法通过电话联系。",
     "{speakers} loudspeakers in {grids} grids play the announcement.": "{grids} 个网格中的 {speakers} 个喇叭将播放这条通知。",  # noqa: E501
@@ -192,7 +192,9 @@ ZH_HANS: dict[str, str] = {
     "{n} planned": "计划 {n} 条",
     "Done: {action}.": "已完成：{action}。",
     "{done} of {total} handed to the network; {rate} per second.": "{total} 条中已发出 {done} 条；每秒 {rate} 条。",
-    "About {s} s left.": "约剩 {s} 秒。",
+    "{duration} left.": "还需{duration}。",
+    "Run of {at}": "{at} 的发送",
+    "finished {at}": "{at}结束",
     "SMS segments sent: {actual} (estimated {estimated}); cost {actual_cost} {currency} (estimated {estimated_cost} {currency}).": "已发短信计费条数：{actual}（预估 {estimated}）；费用 {actual_cost} {currency}（预估 {estimated_cost} {currency}）。",  # noqa: E501
     "Waiting for the send window until {at}.": "等待发送时段，直到 {at}。",
     "Progress": "进度",
@@ -436,7 +438,7 @@ ZH_HANS: dict[str, str] = {
     "ringing": "响铃中",
     # run chart
     "Over time": "随时间变化",
-    "Progress over time (UTC)": "发送进度随时间变化（UTC）",
+    "Progress over time": "发送进度随时间变化",
     "handed to the network": "已交给运营商",
     "confirmed": "已确认",
     # service messages without values (those with values: gateway/console/service_messages.py)

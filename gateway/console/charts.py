@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from markupsafe import Markup, escape
 
@@ -25,12 +26,13 @@ def _points(values: list[int], top: int) -> str:
     )
 
 
-def _clock(iso: str, seconds: bool) -> str:
-    return datetime.fromisoformat(iso).strftime("%H:%M:%S" if seconds else "%H:%M")
+def _clock(iso: str, seconds: bool, zone: ZoneInfo) -> str:
+    return datetime.fromisoformat(iso).astimezone(zone).strftime("%H:%M:%S" if seconds else "%H:%M")
 
 
-def progress_chart(timeline: dict[str, Any], labels: dict[str, str], title: str) -> Markup:
-    """The timeline (`campaigns.run_timeline`) as an SVG line chart, one line per series; empty without data."""
+def progress_chart(timeline: dict[str, Any], labels: dict[str, str], title: str, zone: ZoneInfo) -> Markup:
+    """The timeline (`campaigns.run_timeline`) as an SVG line chart, one line per series, its time axis on the
+    clock of `zone`; empty without data."""
     if not timeline["times"]:
         return Markup("")
     top = max(timeline["total"], 1)
@@ -48,8 +50,9 @@ def progress_chart(timeline: dict[str, Any], labels: dict[str, str], title: str)
         f'<line x1="{PAD_LEFT}" y1="{PAD_TOP}" x2="{PAD_LEFT}" y2="{base}" stroke="#888"/>',
         f'<text x="{PAD_LEFT - 4}" y="{PAD_TOP + FONT}" text-anchor="end" font-size="{FONT}">{top}</text>',
         f'<text x="{PAD_LEFT - 4}" y="{base}" text-anchor="end" font-size="{FONT}">0</text>',
-        f'<text x="{PAD_LEFT}" y="{HEIGHT - 6}" font-size="{FONT}">{_clock(first, seconds)}</text>',
-        f'<text x="{WIDTH - 4}" y="{HEIGHT - 6}" text-anchor="end" font-size="{FONT}">{_clock(last, seconds)}</text>',
+        f'<text x="{PAD_LEFT}" y="{HEIGHT - 6}" font-size="{FONT}">{_clock(first, seconds, zone)}</text>',
+        f'<text x="{WIDTH - 4}" y="{HEIGHT - 6}" text-anchor="end" font-size="{FONT}">'
+        f"{_clock(last, seconds, zone)}</text>",
     ]
     for name, colour in reversed(SERIES):
         if any(timeline[name]):

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from markupsafe import Markup, escape
+
 from gateway.console.catalog_zh import ZH_HANS
 
 DEFAULT_LANGUAGE = "zh-Hans"
@@ -25,3 +27,15 @@ def translate(text: str, language: str, **values: Any) -> str:
         return translated.format(**values)
     except (KeyError, IndexError, ValueError):
         return text.format(**values)
+
+
+def translate_markup(text: str, language: str, **values: Any) -> str | Markup:
+    """Like `translate`, but when a value is markup (a `<time>` element) the result is markup too, with the text and
+    every other value escaped."""
+    if not any(isinstance(value, Markup) for value in values.values()):
+        return translate(text, language, **values)
+    translated = CATALOGS.get(language, {}).get(text, text)
+    try:
+        return Markup(escape(translated)).format(**values)
+    except (KeyError, IndexError, ValueError):
+        return Markup(escape(text)).format(**values)

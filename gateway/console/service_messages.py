@@ -64,5 +64,7 @@ def translate_message(message: str, language: str) -> str:
             for name in TRANSLATED_GROUPS:
                 if name in values:
                     values[name] = translate(values[name], language)
+            if "at" in values:
+                values["at"] = values["at"].replace("T", " ")  # a schedule's wall-clock time: "2026-11-23 09:00"
             return template.format(**values)
     return message

@@ -23,6 +23,7 @@ from gateway.console.charts import progress_chart
 from gateway.console.control_messages import pause_message, retry_message
 from gateway.console.forms import page_param
 from gateway.console.loudspeaker_lines import loudspeaker_lines
+from gateway.console.time_filters import console_zone
 from gateway.console.views_audio import campaign_audio_rows
 from gateway.console.web import _, current_actor, form_errors, record, service_text
 
@@ -144,7 +145,8 @@ def run_page(run_id: int):
     if campaign["expects_reply"]:
         waiting = confirmations.run_confirmations(db(), actor, run_id, confirmed=False, per_page=100)
     labels = {"sent": _("handed to the network"), "delivered": _("delivered"), "confirmed": _("confirmed")}
-    chart = progress_chart(run_timeline(db(), actor, run_id, utcnow()), labels, _("Progress over time (UTC)"))
+    timeline = run_timeline(db(), actor, run_id, utcnow())
+    chart = progress_chart(timeline, labels, _("Progress over time"), console_zone())
     villages = loudspeaker_lines(actor, run_id, campaign.get("timezone"))
     return render_template("console/run.html", state=state, campaign=campaign, waiting=waiting, chart=chart,
                            villages=villages)  # fmt: skip

@@ -20,7 +20,7 @@ from gateway.api.context import db, finish_session
 from gateway.api.errors import STATUS_BY_ERROR
 from gateway.app import current_runtime
 from gateway.console import console
-from gateway.console.i18n import DEFAULT_LANGUAGE, LANGUAGES, translate
+from gateway.console.i18n import DEFAULT_LANGUAGE, LANGUAGES, translate, translate_markup
 from gateway.console.service_messages import translate_message
 
 log = logging.getLogger(__name__)
@@ -127,7 +127,7 @@ def template_helpers() -> dict[str, Any]:
     lang = g.get("lang", DEFAULT_LANGUAGE)
     live = g.get("live")
     return {
-        "_": lambda text, **values: translate(text, lang, **values),
+        "_": lambda text, **values: translate_markup(text, lang, **values),
         "_msg": lambda message: translate_message(str(message), lang),
         "lang": lang,
         "languages": LANGUAGES,
