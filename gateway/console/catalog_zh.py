@@ -25,6 +25,12 @@ ZH_HANS: dict[str, str] = {
     "Page {page} of {pages}": "第 {page} 页，共 {pages} 页",
     "Something is not right": "出了点问题",
     "Back to the dashboard": "返回总览",
+    "This page does not exist": "找不到这个页面",
+    "This page does not take that kind of request": "这个页面不支持这种请求方式",
+    "The server ran into a problem": "服务器出错了",
+    "The address may be mistyped, or what it showed was removed or is outside your grids.": "网址可能有误，或者内容已删除、不在您负责的网格内。",  # noqa: E501
+    "Go back to the page and use its buttons and forms.": "请回到页面，用页面上的按钮和表单操作。",
+    "It has been logged. Try again in a moment; if it happens again, tell your administrator.": "错误已记录。请稍后再试；如果再次出现，请告诉管理员。",  # noqa: E501
     "The form expired or was sent from elsewhere: reload the page and try again.": "表单已过期或来源不明：请刷新页面后重试。",  # noqa: E501
     "Not Found": "未找到",
     "Bad Request": "请求有误",
