@@ -40,7 +40,7 @@ from campaigns.confirmations import record_confirmation, run_awaiting_reply
 from campaigns.daily_reports import record_report, reporting_duties
 from campaigns.duty_runs import awaiting_duty_reminder
 from campaigns.inbound import contact_for_phone
-from campaigns.keywords import keywords_for
+from campaigns.keywords import OPT_IN_DIGIT, keywords_for
 from campaigns.models import Contact, DailyReport, InboundMessage
 
 MAX_REPLIES_PER_DAY = 3
@@ -90,12 +90,22 @@ def report_fields(session: Session, contact: Contact | None) -> list[dict[str, A
     return fields
 
 
-def classify_inbound(session: Session, body: str, language: str, fields: list[dict]) -> Classification:
-    """Classify with the language's keywords, then with every language's when that finds nothing."""
-    result = classify_reply(body, keywords_for(session, language), fields)
+def classify_inbound(
+    session: Session, body: str, language: str, fields: list[dict], *, opted_out: bool = False
+) -> Classification:
+    """Classify with the language's keywords, then with every language's when that finds nothing.
+
+    For an opted-out contact the opt-in digit (`OPT_IN_DIGIT`, named in the Tibetan opt-out reply) is an opt-in
+    keyword too."""
+    extra = {"opt_in": [OPT_IN_DIGIT]} if opted_out else {}
+    result = classify_reply(body, with_words(keywords_for(session, language), extra), fields)
     if result.intent == "unknown":
-        result = classify_reply(body, keywords_for(session, None), fields)
+        result = classify_reply(body, with_words(keywords_for(session, None), extra), fields)
     return result
+
+
+def with_words(keywords: dict[str, list[str]], extra: dict[str, list[str]]) -> dict[str, list[str]]:
+    return {intent: [*words, *extra.get(intent, [])] for intent, words in keywords.items()}
 
 
 def process_inbound(session: Session, inbound_id: int, now: datetime, *, auto_replies: bool = True) -> dict:
@@ -113,7 +123,8 @@ def process_inbound(session: Session, inbound_id: int, now: datetime, *, auto_re
     contact = contact or contact_for_phone(session, inbound.from_phone)
     inbound.contact_id = contact.id if contact else None
     language = contact.language if contact else guess_language(inbound.body)
-    result = classify_inbound(session, inbound.body, language, report_fields(session, contact))
+    opted_out = contact is not None and contact.opted_out_at is not None
+    result = classify_inbound(session, inbound.body, language, report_fields(session, contact), opted_out=opted_out)
     inbound.intent, inbound.counts = result.intent, result.counts or None
     summary = _summary(inbound, "processed")
     done = _apply(session, inbound, contact, result, summary) if contact else False
