@@ -19,7 +19,7 @@ from campaigns.models.base import utcnow
 from gateway.api.context import db, finish_session
 from gateway.api.errors import STATUS_BY_ERROR
 from gateway.app import current_runtime
-from gateway.console import console
+from gateway.console import console, labels
 from gateway.console.error_pages import error_page, reject_ids_out_of_range
 from gateway.console.i18n import DEFAULT_LANGUAGE, LANGUAGES, translate
 from gateway.console.service_messages import translate_message
@@ -135,6 +135,13 @@ def template_helpers() -> dict[str, Any]:
         "actor": g.get("actor"),
         "display_name": live.display_name if live else "",
         "csrf_token": live.csrf_token if live else "",
+        "language_name": lambda code: labels.language_name(code, lang),
+        "language_list": lambda codes: labels.language_names(codes, lang),
+        "language_codes": list(labels.LANGUAGE_NAMES),
+        "channel_name": lambda code: labels.channel_name(code, lang),
+        "channel_names": lambda codes: labels.channel_names(codes, lang),
+        "optout_source": lambda code: labels.optout_source(code, lang),
+        "audit_action": lambda code: labels.audit_action(code, lang),
     }
 
 
