@@ -31,6 +31,9 @@ from campaigns.models.grid import path_ids
 from campaigns.text import clean_text
 
 KEYWORD_INTENTS = ("confirm", "zero_report", "incident", "opt_out", "opt_in", "help")
+# A digit that opts an opted-out contact back in (a basic phone types it in any script); for everyone else it
+# keeps its meaning (a count in a daily report), so it is no keyword of the lists below.
+OPT_IN_DIGIT = "9"
 
 # fmt: off
 DEFAULT_KEYWORDS: dict[str, dict[str, tuple[str, ...]]] = {

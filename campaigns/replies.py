@@ -40,7 +40,7 @@ from campaigns.confirmations import record_confirmation, run_awaiting_reply
 from campaigns.daily_reports import record_report, reporting_duties
 from campaigns.duty_runs import awaiting_duty_reminder
 from campaigns.inbound import contact_for_phone
-from campaigns.keywords import keywords_for
+from campaigns.keywords import OPT_IN_DIGIT, keywords_for
 from campaigns.models import Contact, DailyReport, InboundMessage
 
 MAX_REPLIES_PER_DAY = 3
@@ -91,14 +91,28 @@ def report_fields(session: Session, contact: Contact | None) -> list[dict[str, A
 
 
 def classify_inbound(
-    session: Session, body: str, language: str, fields: list[dict], grid_path: str | None = None
+    session: Session,
+    body: str,
+    language: str,
+    fields: list[dict],
+    grid_path: str | None = None,
+    *,
+    opted_out: bool = False,
 ) -> Classification:
     """Classify with the language's keywords, then with every language's when that finds nothing; only the keywords
-    that apply to a sender in the grid at `grid_path` count (campaigns/keywords.py)."""
-    result = classify_reply(body, keywords_for(session, language, grid_path), fields)
+    that apply to a sender in the grid at `grid_path` count (campaigns/keywords.py).
+
+    For an opted-out contact the opt-in digit (`OPT_IN_DIGIT`, named in the Tibetan opt-out reply) is an opt-in
+    keyword too."""
+    extra = {"opt_in": [OPT_IN_DIGIT]} if opted_out else {}
+    result = classify_reply(body, with_words(keywords_for(session, language, grid_path), extra), fields)
     if result.intent == "unknown":
-        result = classify_reply(body, keywords_for(session, None, grid_path), fields)
+        result = classify_reply(body, with_words(keywords_for(session, None, grid_path), extra), fields)
     return result
+
+
+def with_words(keywords: dict[str, list[str]], extra: dict[str, list[str]]) -> dict[str, list[str]]:
+    return {intent: [*words, *extra.get(intent, [])] for intent, words in keywords.items()}
 
 
 def process_inbound(session: Session, inbound_id: int, now: datetime, *, auto_replies: bool = True) -> dict:
@@ -117,7 +131,9 @@ def process_inbound(session: Session, inbound_id: int, now: datetime, *, auto_re
     inbound.contact_id = contact.id if contact else None
     language = contact.language if contact else guess_language(inbound.body)
     grid_path = contact.grid.path if contact else None
-    result = classify_inbound(session, inbound.body, language, report_fields(session, contact), grid_path)
+    opted_out = contact is not None and contact.opted_out_at is not None
+    fields = report_fields(session, contact)
+    result = classify_inbound(session, inbound.body, language, fields, grid_path, opted_out=opted_out)
     inbound.intent, inbound.counts = result.intent, result.counts or None
     summary = _summary(inbound, "processed")
     done = _apply(session, inbound, contact, result, summary) if contact else False

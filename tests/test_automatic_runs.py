@@ -168,7 +168,7 @@ def test_console_duty_panel_shows_its_runs_and_pauses_resumes_and_ends_it(client
     paused = client.post(f"/console/reports/duties/{world['duty']}/pause", data={"csrf_token": token})
     assert paused.status_code == 302
     page = client.get(paused.headers["Location"]).get_data(as_text=True)
-    assert 'data-testid="duty-status">已暂停' in page and "已完成：暂停。" in page
+    assert 'data-testid="duty-status">已暂停' in page and 'class="flash ok" role="status">已暂停<' in page
     again = client.post(f"/console/reports/duties/{world['duty']}/pause", data={"csrf_token": token})
     assert "该报告任务已经暂停" in client.get(again.headers["Location"]).get_data(as_text=True)
     client.post(f"/console/reports/duties/{world['duty']}/resume", data={"csrf_token": token})

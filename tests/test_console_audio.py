@@ -42,7 +42,7 @@ def _builder(token: str, people: dict, **extra) -> dict:
 def test_builder_chooses_channels_and_loudspeaker_plays(client, session_factory, people):
     token = logged_in(client, session_factory, "zhuoma", "coordinator", "623025101")
     form = client.get("/console/campaigns/new").get_data(as_text=True)
-    assert 'name="channels" value="sms" checked' in form and "村村响喇叭" in form
+    assert 'name="channels" value="sms" checked' in form and "大喇叭" in form
     bad = client.post("/console/campaigns/new", data=_builder(token, people, ls_times="11"))
     assert bad.status_code == 422 and 'id="err-loudspeaker-times"' in bad.get_data(as_text=True)
     created = client.post("/console/campaigns/new", data=_builder(token, people))
@@ -82,7 +82,7 @@ def test_recording_and_synthesis_give_players_then_launch(
     uploaded = client.post(f"{base}/bo/recording", content_type="multipart/form-data", follow_redirects=True,
                            data={"csrf_token": token, "file": recording})  # fmt: skip
     page = uploaded.get_data(as_text=True)
-    assert "bo 的录音已保存。" in page
+    assert "藏语 的录音已保存。" in page
     players = dict((language, url) for url, language in PLAYER.findall(page))
     assert list(players) == ["bo"]
     download = client.get(players["bo"])

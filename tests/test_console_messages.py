@@ -49,18 +49,18 @@ def test_launch_blockers_and_refusals_read_in_chinese(session_factory, people):
         blockers = launch_blockers(session, session.get(Campaign, campaign["id"]))
         assert len(blockers) == 5  # bo and en: no text; bo, en and zh: no audio for voice and loudspeakers
         translated = [_chinese(reason) for reason in blockers]
-        assert "有 1 位联系人说 bo，活动没有这种语言的文本，也没有备用语言" in translated
-        assert any("语音电话和村村响喇叭无法播放" in text for text in translated)
+        assert "有 1 位联系人说 藏语，通知没有这种语言的文本，也没有备用语言" in translated
+        assert any("语音电话和大喇叭无法播放" in text for text in translated), translated
         refused = _refusal(lambda: launch_campaign(session, Actor.system(), campaign["id"], NOW))
-        assert _chinese(refused).startswith("活动无法发布：有 ")
+        assert _chinese(refused).startswith("通知无法发布：有 ")
         too_many = _refusal(
             lambda: approvals.require_approval(session, staff, session.get(Campaign, campaign["id"]), 0)
         )
-        assert _chinese(too_many).startswith("此活动发给 ")
+        assert _chinese(too_many).startswith("此通知发给 ")
         paused = _refusal(lambda: run_control.pause_campaign(session, staff, campaign["id"]))
-        assert _chinese(paused) == "“草稿”的活动无法暂停"
+        assert _chinese(paused) == "“草稿”的通知无法暂停"
         tibetan = _refusal(lambda: campaign_audio.check_synthesis(session, staff, campaign["id"], "zh", NoEngines()))
-        assert _chinese(tibetan) == "本机没有能说 zh 的语音引擎：请上传录音"
+        assert _chinese(tibetan) == "本机没有能说 中文（普通话） 的语音引擎：请上传录音"
         run_control.cancel_campaign(session, Actor.system(), campaign["id"], utcnow())
         for call in (
             lambda: approvals.approve_campaign(session, staff, campaign["id"], utcnow()),
@@ -75,10 +75,10 @@ def test_campaign_page_and_flash_show_service_messages_in_chinese(client, sessio
     with session_factory.begin() as session:
         campaign = make_campaign(session, people, channels=["loudspeaker"])
     page = client.get(f"/console/campaigns/{campaign['id']}").get_data(as_text=True)
-    assert "活动没有这种语言的音频（也没有备用语言的音频），村村响喇叭无法播放" in page
+    assert "通知没有这种语言的音频（也没有备用语言的音频），大喇叭无法播放" in page
     refused = client.post(f"/console/campaigns/{campaign['id']}/launch", data={"csrf_token": token},
                           follow_redirects=True)  # fmt: skip
-    assert "活动无法发布：" in refused.get_data(as_text=True)
+    assert "通知无法发布：" in refused.get_data(as_text=True)
     paused = client.post(f"/console/campaigns/{campaign['id']}/pause", data={"csrf_token": token},
                          follow_redirects=True)  # fmt: skip
-    assert "“草稿”的活动无法暂停" in paused.get_data(as_text=True)
+    assert "“草稿”的通知无法暂停" in paused.get_data(as_text=True)

@@ -7,7 +7,11 @@ runs as an `Actor` built from the logged-in user, so the domain's role and grid-
 
 from __future__ import annotations
 
+import mimetypes
+
 from flask import Blueprint, redirect, url_for
+
+mimetypes.add_type("font/woff2", ".woff2")  # Python's own table lacks it; without it the font is octet-stream
 
 console = Blueprint(
     "console",

@@ -25,6 +25,12 @@ ZH_HANS: dict[str, str] = {
     "Page {page} of {pages}": "第 {page} 页，共 {pages} 页",
     "Something is not right": "出了点问题",
     "Back to the dashboard": "返回总览",
+    "This page does not exist": "找不到这个页面",
+    "This page does not take that kind of request": "这个页面不支持这种请求方式",
+    "The server ran into a problem": "服务器出错了",
+    "The address may be mistyped, or what it showed was removed or is outside your grids.": "网址可能有误，或者内容已删除、不在您负责的网格内。",  # noqa: E501
+    "Go back to the page and use its buttons and forms.": "请回到页面，用页面上的按钮和表单操作。",
+    "It has been logged. Try again in a moment; if it happens again, tell your administrator.": "错误已记录。请稍后再试；如果再次出现，请告诉管理员。",  # noqa: E501
     "The form expired or was sent from elsewhere: reload the page and try again.": "表单已过期或来源不明：请刷新页面后重试。",  # noqa: E501
     "Not Found": "未找到",
     "Bad Request": "请求有误",
@@ -343,7 +349,7 @@ ZH_HANS: dict[str, str] = {
     "empty": "为空",
     "not found": "未找到",
     # loudspeakers
-    "Loudspeakers": "村村响",
+    "Loudspeakers": "大喇叭",
     "Loudspeaker views": "喇叭筛选",
     "All": "全部",
     "Silent": "失联",
@@ -384,7 +390,7 @@ ZH_HANS: dict[str, str] = {
     # campaign channels and audio
     "sms": "短信",
     "voice": "语音电话",
-    "loudspeaker": "村村响喇叭",
+    "loudspeaker": "大喇叭",
     "gtts": "谷歌语音合成",
     "espeak": "离线语音合成",
     "recording": "录音",
@@ -392,13 +398,13 @@ ZH_HANS: dict[str, str] = {
     "deferred": "等待中",
     "canceled": "已取消",
     "stopped": "已停止",
-    "Loudspeakers (when chosen)": "村村响喇叭（选中时）",
+    "Loudspeakers (when chosen)": "大喇叭（选中时）",
     "Play at (e.g. 08:00, 19:30; empty: each speaker's own times)": "播放时间（如 08:00, 19:30；留空：按各喇叭自己的时间）",  # noqa: E501
     "Times in a row": "连续播放次数",
     "Played for (hours)": "播放有效期（小时）",
-    "Voice calls and loudspeakers play each language's audio: add it on the campaign's page after saving.": "语音电话和喇叭播放各语言的音频：保存后在活动页面添加。",  # noqa: E501
+    "Voice calls and loudspeakers play each language's audio: add it on the campaign's page after saving.": "语音电话和喇叭播放各语言的音频：保存后在通知页面添加。",  # noqa: E501
     "Audio per language": "各语言音频",
-    "Voice calls and loudspeakers play these. Listeners whose language has no audio hear nothing, and the campaign cannot launch.": "语音电话和喇叭播放这些音频。某语言没有音频时，说该语言的人什么也听不到，活动无法发布。",  # noqa: E501
+    "Voice calls and loudspeakers play these. Listeners whose language has no audio hear nothing, and the campaign cannot launch.": "语音电话和喇叭播放这些音频。某语言没有音频时，说该语言的人什么也听不到，通知无法发布。",  # noqa: E501
     "Made by {engine}, {seconds} s.": "由{engine}生成，{seconds} 秒。",
     "It reads an older text: synthesize it again.": "音频读的是旧文本：请重新合成。",
     "no audio": "无音频",
@@ -442,10 +448,10 @@ ZH_HANS: dict[str, str] = {
     "handed to the network": "已交给运营商",
     "confirmed": "已确认",
     # service messages without values (those with values: gateway/console/service_messages.py)
-    "The campaign cannot launch: {reasons}": "活动无法发布：{reasons}",
+    "The campaign cannot launch: {reasons}": "通知无法发布：{reasons}",
     "voice calls": "语音电话",
-    "loudspeakers": "村村响喇叭",
-    "voice calls and loudspeakers": "语音电话和村村响喇叭",
+    "loudspeakers": "大喇叭",
+    "voice calls and loudspeakers": "语音电话和大喇叭",
     "nothing is sending or scheduled": "没有正在发送或已安排的内容",
     "a cancelled run cannot be retried": "已取消的批次不能重发",
     "the schedule has no occurrence in the future": "该时间安排在未来没有发送时间",
@@ -489,8 +495,8 @@ ZH_HANS: dict[str, str] = {
     "Provider timeout (seconds)": "运营商超时（秒）",
     "Time zone": "时区",
     "Phone region": "电话地区",
-    "Send window of new campaigns": "新活动的发送时段",
-    "any time (set per campaign)": "任何时间（按活动设置）",
+    "Send window of new campaigns": "新通知的发送时段",
+    "any time (set per campaign)": "任何时间（按通知设置）",
     "Send window of daily report reminders": "日报提醒的发送时段",
     "Automatic replies": "自动回复",
     "Calls per second": "每秒呼叫数",

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import flash, redirect, request, url_for
+from flask import flash, g, redirect, request, url_for
 
 from campaigns import campaign_audio, campaign_service
 from campaigns.access import Actor
@@ -15,6 +15,7 @@ from gateway.api.audio import synthesis_job_status
 from gateway.api.context import db
 from gateway.app import current_runtime
 from gateway.console import console
+from gateway.console.labels import language_name
 from gateway.console.web import _, current_actor, record, service_text
 from workers.audio_queue import enqueue_synthesis
 from workers.audio_services import audio_port
@@ -53,7 +54,7 @@ def synthesize_audio(campaign_id: int, language: str):
     enqueue_synthesis(current_runtime().redis(), campaign.id, lang)
     record("campaign.audio_synthesize", grid_id=campaign.scope_grid_id, target=f"campaign {campaign_id}",
            language=lang, engines=engines)  # fmt: skip
-    flash(_("Synthesis of {code} queued; reload the page in a moment.", code=lang), "ok")
+    flash(_("Synthesis of {code} queued; reload the page in a moment.", code=language_name(lang, g.lang)), "ok")
     return _back(campaign_id)
 
 
@@ -72,5 +73,5 @@ def upload_audio(campaign_id: int, language: str):
         return _refused(campaign_id, exc)
     record("campaign.audio_recording", grid_id=campaign["scope_grid_id"], target=f"campaign {campaign_id}",
            language=row.language, sha256=row.clip.sha256)  # fmt: skip
-    flash(_("Recording saved for {code}.", code=row.language), "ok")
+    flash(_("Recording saved for {code}.", code=language_name(row.language, g.lang)), "ok")
     return _back(campaign_id)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, g, redirect, render_template, request, url_for
 
 from campaigns import approvals, campaign_service, confirmations, progress, run_control
 from campaigns.campaign_service import CHANNELS
@@ -22,6 +22,7 @@ from gateway.console.campaign_form import campaign_data, form_values, picker_gri
 from gateway.console.charts import progress_chart
 from gateway.console.control_messages import pause_message, retry_message
 from gateway.console.forms import page_param
+from gateway.console.labels import done_message
 from gateway.console.loudspeaker_lines import loudspeaker_lines
 from gateway.console.time_filters import console_zone
 from gateway.console.views_audio import campaign_audio_rows
@@ -123,7 +124,7 @@ def campaign_action(campaign_id: int, action: str):
         return redirect(url_for("console.campaign_page", campaign_id=campaign_id))
     campaign = campaign_service.get_campaign(db(), actor, campaign_id)
     record(f"campaign.{action}", grid_id=campaign["scope_grid_id"], target=f"campaign {campaign_id}")
-    message = pause_message(paused) if action == "pause" else (_("Done: {action}.", action=_(action)), "ok")
+    message = pause_message(paused) if action == "pause" else (done_message(action, g.lang), "ok")
     flash(*message)
     return redirect(url_for("console.campaign_page", campaign_id=campaign_id))
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, flash, redirect, render_template, request, url_for
+from flask import Response, flash, g, redirect, render_template, request, url_for
 
 from campaigns import duty_control, incidents, report_board, report_duties
 from campaigns.access import Actor
@@ -14,6 +14,7 @@ from campaigns.models.base import utcnow
 from gateway.api.context import db
 from gateway.console import console
 from gateway.console.forms import int_param
+from gateway.console.labels import done_message
 from gateway.console.web import _, current_actor, record, safe_next, service_text
 
 DUTY_ACTIONS = ("pause", "resume", "end")
@@ -83,7 +84,7 @@ def duty_action(duty_id: int, action: str):
         flash(service_text(exc.message), "error")
         return redirect(back)
     record(f"duty.{action}", grid_id=duty["root_grid_id"], target=f"duty {duty_id}")
-    flash(_("Done: {action}.", action=_(action)), "ok")
+    flash(done_message(action, g.lang), "ok")
     return redirect(url_for("console.reports") if action == "end" else back)
 
 

@@ -9,7 +9,7 @@ from datetime import timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import abort, g, redirect, render_template, request, url_for
+from flask import abort, g, redirect, request, url_for
 from werkzeug.exceptions import HTTPException
 
 from campaigns import audit, staff_sessions
@@ -19,7 +19,8 @@ from campaigns.models.base import utcnow
 from gateway.api.context import db, finish_session
 from gateway.api.errors import STATUS_BY_ERROR
 from gateway.app import current_runtime
-from gateway.console import console
+from gateway.console import console, labels
+from gateway.console.error_pages import error_page, reject_ids_out_of_range
 from gateway.console.i18n import DEFAULT_LANGUAGE, LANGUAGES, translate, translate_markup
 from gateway.console.service_messages import translate_message
 
@@ -92,6 +93,7 @@ def authenticate():
             return redirect(url_for("console.login", next=request.full_path.rstrip("?")))
         return redirect(url_for("console.login"))
     g.live, g.actor = live, live.actor
+    reject_ids_out_of_range()
     if request.method == "POST":
         check_csrf(live.csrf_token)
     return None
@@ -134,6 +136,13 @@ def template_helpers() -> dict[str, Any]:
         "actor": g.get("actor"),
         "display_name": live.display_name if live else "",
         "csrf_token": live.csrf_token if live else "",
+        "language_name": lambda code: labels.language_name(code, lang),
+        "language_list": lambda codes: labels.language_names(codes, lang),
+        "language_codes": list(labels.LANGUAGE_NAMES),
+        "channel_name": lambda code: labels.channel_name(code, lang),
+        "channel_names": lambda codes: labels.channel_names(codes, lang),
+        "optout_source": lambda code: labels.optout_source(code, lang),
+        "audit_action": lambda code: labels.audit_action(code, lang),
     }
 
 
@@ -160,13 +169,13 @@ def form_errors(exc: DomainError) -> dict[str, str]:
 
 @console.errorhandler(DomainError)
 def domain_error(exc: DomainError):
-    status = STATUS_BY_ERROR.get(type(exc), 400)
-    return render_template("console/error.html", status=status, message=service_text(exc.message)), status
+    return error_page(STATUS_BY_ERROR.get(type(exc), 400), service_text(exc.message))
 
 
 @console.errorhandler(HTTPException)
 def http_error(exc: HTTPException):
-    message = _("The form expired or was sent from elsewhere: reload the page and try again.")
-    if exc.description != "csrf":
-        message = _(exc.name or "Error")
-    return render_template("console/error.html", status=exc.code, message=message), exc.code or 500
+    if exc.description == "csrf":
+        return error_page(400, _("The form expired or was sent from elsewhere: reload the page and try again."))
+    if exc.code in (404, 405, 500):
+        return error_page(exc.code)
+    return error_page(exc.code or 500, _(exc.name or "Error"))
