@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import Field, SecretStr, ValidationInfo, field_validator, model_validator
 from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, EnvSettingsSource, NoDecode, SettingsConfigDict
 from pydantic_settings.sources.utils import parse_env_vars
@@ -319,6 +319,16 @@ class EnvironmentSettings(BaseSettings):
     @classmethod
     def _routes(cls, value: Any) -> Any:
         return sms_routes(value) if isinstance(value, str) else value
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _without_spaces(cls, value: Any, info: ValidationInfo) -> Any:
+        """Spaces around a value are dropped (a blank one is unset); secrets are taken exactly as given. Declared after
+        the other checks so that it runs before them (pydantic runs "before" validators last-declared first)."""
+        field = cls.model_fields[str(info.field_name)]
+        if not isinstance(value, str) or extra(field)["show"] == "secret":
+            return value
+        return value.strip() or field.default
 
     @model_validator(mode="after")
     def _channels_fit_together(self) -> EnvironmentSettings:

@@ -126,3 +126,11 @@ def test_the_docs_script_checks_and_rewrites(tmp_path, capsys):
     assert stale.read_text(encoding="utf-8") == f"# Running\n\n{START}\n{settings_table()}\n{END}\n\nAfter.\n"
     assert main(["--check", "--path", str(stale)]) == 0
     assert "GRIDCAST_CALL_RING_SECONDS` | `30` | a whole number from 5 to 600 |" in settings_table()
+
+
+def test_spaces_around_a_value_are_ignored_as_before():
+    settings = Settings.from_env({"GRIDCAST_AUTO_REPLIES": " off ", "GRIDCAST_CALL_MAX_TRIES": "   ", "TZ": "x"})
+    assert settings.auto_replies is False and settings.call_max_tries == 3
+    assert Settings.from_env({"KANNEL_SMSC": " modem1 ", "GRIDCAST_CURRENCY": " EUR"}).kannel_smsc == "modem1"
+    blank = Settings.from_env({"GRIDCAST_TTS_ENGINES": "  ", "GRIDCAST_AUDIO_BITRATE": " ", "GRIDCAST_SMS_ROUTES": " "})
+    assert (blank.tts_engines, blank.audio_bitrate_kbps, blank.sms_routes) == (("gtts", "espeak"), 64, ())
