@@ -19,13 +19,12 @@ import annotated_types
 import pydantic
 from pydantic.fields import FieldInfo
 
-from campaigns.settings_model import MP3_BITRATES_KBPS, SMS_CHANNELS, TTS_ENGINES, EnvironmentSettings, env_name, extra
+from campaigns.settings_model import EnvironmentSettings, env_name, extra
 from campaigns.upload_limits import MB, ImportLimits
 
-__all__ = ["MP3_BITRATES_KBPS", "SMS_CHANNELS", "TTS_ENGINES", "Settings", "SettingsError"]
-
-
-SECRET_FIELDS = ("secret_key", "twilio_auth_token", "kannel_password", "kannel_secret")
+SECRET_FIELDS = tuple(
+    name for name, info in EnvironmentSettings.model_fields.items() if extra(info)["show"] == "secret"
+)
 MAY_HOLD_A_SECRET = ("secret", "url", "scheme", "redis")
 IMPORT_LIMIT_FIELDS = (
     "import_max_upload_mb", "import_max_unpacked_mb", "import_max_ratio", "import_max_rows", "import_max_columns",
