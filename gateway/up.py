@@ -21,13 +21,14 @@ from campaigns import migrate
 from campaigns.db import make_engine, make_session_factory, unit_of_work
 from campaigns.demo import create_demo_admin, is_empty, load_demo
 from campaigns.settings import Settings
+from campaigns.settings_model import EnvironmentSettings
 from gateway.supervisor import ChildSpec, ProcessGroup
 from workers.connections import redis_url_of, start_embedded_redis, stop_embedded_redis
 from workers.queues import ALL_QUEUES
 
 DEMO_TOKEN_FILE = "demo-admin-token"
 SECRET_KEY_FILE = "secret-key"
-DEFAULT_PUBLIC_BASE_URL = "http://127.0.0.1:8000"
+DEFAULT_PUBLIC_BASE_URL = EnvironmentSettings.model_fields["public_base_url"].default
 WSGI_APP = "gateway.app:create_app()"
 # gunicorn's default without the query string and the referer, which carry searched phone numbers and names.
 ACCESS_LOG_FORMAT = '%(h)s %(l)s %(u)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s "%(a)s"'

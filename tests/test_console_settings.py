@@ -3,6 +3,7 @@ keywords and auto-reply texts edited through the API's services and rules, audit
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 import pytest
@@ -11,6 +12,8 @@ from sqlalchemy import select
 from campaigns.auto_replies import reply_text
 from campaigns.models import AuditEntry, ReplyKeyword
 from campaigns.settings import Settings
+from campaigns.settings_model import EnvironmentSettings, env_name
+from gateway.app import create_app
 from tests.conftest import TEST_REDIS_URL
 from tests.console_helpers import logged_in
 
@@ -112,3 +115,37 @@ def test_scoped_admin_reads_auto_replies_but_cannot_change_them(client, session_
     assert refused.status_code == 422 and 'id="err-reply-zh-confirm"' in refused.get_data(as_text=True)
     with session_factory() as session:
         assert reply_text(session, "zh", "confirm") == "已收到您的确认，谢谢！"
+
+
+SECRETS = {
+    "TWILIO_AUTH_TOKEN": "twilio-token-secret", "KANNEL_PASSWORD": "kannel-password-secret",
+    "KANNEL_WEBHOOK_SECRET": "kannel-webhook-secret-0123", "SECRET_KEY": "flask-key-secret",
+    "KANNEL_SENDSMS_URL": "http://gc:kannel-url-secret@127.0.0.1:13013/cgi-bin/sendsms?password=kannel-query-secret",
+    "TWILIO_API_BASE": "http://AC1:api-base-secret@127.0.0.1:9/",
+}  # fmt: skip
+
+
+def test_no_secret_from_any_setting_reaches_the_page(runtime, session_factory, tree):
+    secretive = Settings.from_env({
+        **SECRETS, "DATABASE_URL": runtime.settings.database_url, "REDIS_URL": TEST_REDIS_URL,
+        "TWILIO_ACCOUNT_SID": "AC" + "1" * 32, "KANNEL_USERNAME": "gc", "GRIDCAST_SMS_ROUTES": "+86=kannel,*=twilio",
+    })  # fmt: skip
+    client = create_app(runtime=dataclasses.replace(runtime, settings=secretive)).test_client()
+    logged_in(client, session_factory, "zhuoma")
+    page = client.get("/console/settings").get_data(as_text=True)
+    for name in ("TWILIO_AUTH_TOKEN", "KANNEL_PASSWORD", "KANNEL_WEBHOOK_SECRET", "SECRET_KEY"):
+        assert _value(page, name) == "已设置"
+    assert _value(page, "KANNEL_SENDSMS_URL") == "http://127.0.0.1:13013/cgi-bin/sendsms"
+    assert _value(page, "GRIDCAST_SMS_ROUTES") == "+86 → kannel, * → twilio"
+    leaked = re.findall(r"[\w-]*-secret[\w-]*", page)
+    assert leaked == [] and "AC" + "1" * 32 not in page
+    assert runtime.settings.database_url not in page and TEST_REDIS_URL not in page
+
+
+def test_every_setting_has_a_row_with_its_value_first(client, session_factory, tree):
+    logged_in(client, session_factory, "zhuoma")
+    page = client.get("/console/settings").get_data(as_text=True)
+    first_cells = re.findall(r"<tr><td data-env=\"([A-Z_]*)\">", page)
+    assert set(first_cells) >= {env_name(info) for info in EnvironmentSettings.model_fields.values()}
+    assert _value(page, "GRIDCAST_IMPORT_MAX_ROWS") == "200000" and _value(page, "GRIDCAST_AUTO_REPLIES") == "开"
+    assert _value(page, "GRIDCAST_AUDIO_MAX_UPLOAD_MB") == "20" and _value(page, "GRIDCAST_SIMULATOR_CALL_KEY") == "1"
