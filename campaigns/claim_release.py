@@ -14,6 +14,7 @@ from datetime import datetime
 
 from sqlalchemy import exists, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.sql.expression import Exists
 
 from campaigns.models import OutboxMessage, Run
 
@@ -21,7 +22,7 @@ CLAIMED_NOT_HANDED = (OutboxMessage.status == "sending") & OutboxMessage.handed_
 HANDED = (OutboxMessage.status == "sending") & OutboxMessage.handed_at.is_not(None)
 
 
-def run_is_sending():
+def run_is_sending() -> Exists:
     """The condition that an outbox row's run is `sending` (not paused, cancelled or done)."""
     return exists().where(Run.id == OutboxMessage.run_id, Run.status == "sending")
 

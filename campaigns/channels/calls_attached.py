@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from campaigns.channels.base import LookupResult, OutgoingCall, SendResult, SmsChannel, VoiceChannel
+from campaigns.channels.base import LookupResult, OutgoingCall, OutgoingSms, SendResult, SmsChannel, VoiceChannel
 
 
 class WithCalls:
@@ -14,8 +15,18 @@ class WithCalls:
         self.sms = sms
         self.voice = voice
 
-    def __getattr__(self, attribute: str):
+    @property
+    def name(self) -> str:
+        return self.sms.name
+
+    def __getattr__(self, attribute: str) -> Any:
         return getattr(self.sms, attribute)
+
+    def send_sms(self, message: OutgoingSms) -> SendResult:
+        return self.sms.send_sms(message)
+
+    def find_sms(self, message: OutgoingSms, since: datetime) -> LookupResult:
+        return self.sms.find_sms(message, since)
 
     def place_call(self, call: OutgoingCall) -> SendResult:
         return self.voice.place_call(call)
