@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from campaigns.channels.base import LookupResult, OutgoingCall, OutgoingSms, SendResult, SmsChannel, VoiceChannel
+from campaigns.channels.base import LookupResult, OutgoingCall, SendResult, SmsChannel, VoiceChannel
 
 
 class WithCalls:
@@ -21,12 +21,6 @@ class WithCalls:
 
     def __getattr__(self, attribute: str) -> Any:
         return getattr(self.sms, attribute)
-
-    def send_sms(self, message: OutgoingSms) -> SendResult:
-        return self.sms.send_sms(message)
-
-    def find_sms(self, message: OutgoingSms, since: datetime) -> LookupResult:
-        return self.sms.find_sms(message, since)
 
     def place_call(self, call: OutgoingCall) -> SendResult:
         return self.voice.place_call(call)
