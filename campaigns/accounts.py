@@ -15,7 +15,7 @@ from campaigns.errors import AuthenticationFailed, Conflict, NotFound, Validatio
 from campaigns.grids import find_grid_by_code
 from campaigns.models import ApiToken, Grid, User
 from campaigns.models.base import utcnow
-from campaigns.passwords import hash_password, verify_password
+from campaigns.passwords import hash_password
 from campaigns.text import clean_text
 
 TOKEN_PREFIX = "gc_"
@@ -201,13 +201,6 @@ def authenticate_token(session: Session, token: str) -> Actor:
         raise AuthenticationFailed("unknown or revoked API token")
     row.last_used_at = utcnow()
     return actor_for(row.user)
-
-
-def authenticate_password(session: Session, username: str, password: str) -> Actor:
-    user = session.scalar(select(User).where(User.username == (username or "").strip()))
-    if user is None or user.disabled_at is not None or not verify_password(password, user.password_hash):
-        raise AuthenticationFailed("wrong username or password")
-    return actor_for(user)
 
 
 def update_user(session: Session, actor: Actor, username: str, data: dict[str, Any]) -> dict[str, Any]:

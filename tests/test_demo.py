@@ -8,9 +8,10 @@ import phonenumbers
 import pytest
 from sqlalchemy import func, select
 
-from campaigns import accounts, demo
+from campaigns import accounts, demo, staff_sessions
 from campaigns.errors import Conflict
 from campaigns.models import Contact, ContactTag, Grid, GridLevel
+from campaigns.models.base import utcnow
 from campaigns.models.grid import subtree_bounds
 from campaigns.phones import normalize_phone
 from gateway.cli.service_commands import demo_command
@@ -138,7 +139,7 @@ def test_demo_admin_can_log_in_and_use_its_token(session):
     admin = demo.create_demo_admin(session)
 
     by_token = accounts.authenticate_token(session, admin["token"])
-    by_password = accounts.authenticate_password(session, "demo-admin", admin["password"])
+    by_password = staff_sessions.log_in(session, "demo-admin", admin["password"], "127.0.0.1", utcnow()).actor
     assert by_token.is_admin and by_token.scope_path is None
     assert by_password.user_id == by_token.user_id
     with pytest.raises(Conflict):
