@@ -165,12 +165,15 @@ def replies_today(session: Session, phone: str, at: datetime) -> int:
     if campaign is None:
         return 0
     start, end = _day_bounds(campaign, at)
-    return session.scalar(
-        select(func.count())
-        .select_from(OutboxMessage)
-        .join(Run, Run.id == OutboxMessage.run_id)
-        .where(Run.campaign_id == campaign.id, Run.kind == AUTO_REPLY)
-        .where(Run.occurrence_at >= start, Run.occurrence_at < end, OutboxMessage.to == phone)
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(OutboxMessage)
+            .join(Run, Run.id == OutboxMessage.run_id)
+            .where(Run.campaign_id == campaign.id, Run.kind == AUTO_REPLY)
+            .where(Run.occurrence_at >= start, Run.occurrence_at < end, OutboxMessage.to == phone)
+        )
+        or 0
     )
 
 

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from campaigns.models import OutboxMessage
 from campaigns.status_updates import apply_status
+from campaigns.typed_sql import rowcount
 
 CALL_STATUS_RANK = {
     "queued": 0,
@@ -110,9 +111,11 @@ def apply_call_status(
 
 
 def _update(session: Session, condition, **values) -> int:
-    return session.execute(
-        update(OutboxMessage).where(condition).values(**values).execution_options(synchronize_session=False)
-    ).rowcount
+    return rowcount(
+        session.execute(
+            update(OutboxMessage).where(condition).values(**values).execution_options(synchronize_session=False)
+        )
+    )
 
 
 ACTIVE_CALL_STATUSES = ("queued", "initiated", "ringing", "in-progress")

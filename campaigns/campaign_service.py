@@ -161,7 +161,7 @@ def load_campaign(session: Session, actor: Actor, campaign_id: int) -> Campaign:
         if actor.scope_path is not None:
             raise NotFound("campaign not found")
     else:
-        require_path_in_scope(actor, session.get(Grid, campaign.scope_grid_id).path, "campaign")
+        require_path_in_scope(actor, session.get_one(Grid, campaign.scope_grid_id).path, "campaign")
     return campaign
 
 

@@ -14,14 +14,16 @@ from datetime import datetime
 
 from sqlalchemy import exists, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.sql.expression import Exists
 
 from campaigns.models import OutboxMessage, Run
+from campaigns.typed_sql import rowcount
 
 CLAIMED_NOT_HANDED = (OutboxMessage.status == "sending") & OutboxMessage.handed_at.is_(None)
 HANDED = (OutboxMessage.status == "sending") & OutboxMessage.handed_at.is_not(None)
 
 
-def run_is_sending():
+def run_is_sending() -> Exists:
     """The condition that an outbox row's run is `sending` (not paused, cancelled or done)."""
     return exists().where(Run.id == OutboxMessage.run_id, Run.status == "sending")
 
@@ -32,18 +34,22 @@ def release_unhanded(session: Session, condition, at: datetime) -> int:
     run_cancelled = exists().where(Run.id == OutboxMessage.run_id, Run.status == "cancelled")
     claimed = CLAIMED_NOT_HANDED & condition
     free = {"lease_token": None, "lease_expires_at": None, "updated_at": at}
-    cancelled = session.execute(
-        update(OutboxMessage)
-        .where(claimed & run_cancelled)
-        .values(status="cancelled", finished_at=at, **free)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    requeued = session.execute(
-        update(OutboxMessage)
-        .where(claimed & ~run_cancelled)
-        .values(status="queued", **free)
-        .execution_options(synchronize_session=False)
-    ).rowcount
+    cancelled = rowcount(
+        session.execute(
+            update(OutboxMessage)
+            .where(claimed & run_cancelled)
+            .values(status="cancelled", finished_at=at, **free)
+            .execution_options(synchronize_session=False)
+        )
+    )
+    requeued = rowcount(
+        session.execute(
+            update(OutboxMessage)
+            .where(claimed & ~run_cancelled)
+            .values(status="queued", **free)
+            .execution_options(synchronize_session=False)
+        )
+    )
     return cancelled + requeued
 
 
@@ -80,10 +86,12 @@ def release_batch(session: Session, run_id: int, first_id: int, last_id: int, at
     queue at once, and the leases of those handed end now, so the reconciler settles them at its next pass."""
     in_batch = (OutboxMessage.run_id == run_id) & OutboxMessage.id.between(first_id, last_id)
     requeued = release_unhanded(session, in_batch, at)
-    expired = session.execute(
-        update(OutboxMessage)
-        .where(in_batch & HANDED & (OutboxMessage.lease_expires_at > at))
-        .values(lease_expires_at=at)
-        .execution_options(synchronize_session=False)
-    ).rowcount
+    expired = rowcount(
+        session.execute(
+            update(OutboxMessage)
+            .where(in_batch & HANDED & (OutboxMessage.lease_expires_at > at))
+            .values(lease_expires_at=at)
+            .execution_options(synchronize_session=False)
+        )
+    )
     return HeldRows(requeued, expired)

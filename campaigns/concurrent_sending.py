@@ -14,13 +14,14 @@ from __future__ import annotations
 import dataclasses
 import time
 from collections import defaultdict, deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from sqlalchemy import update
 from sqlalchemy.orm import Session, sessionmaker
 
-from campaigns.channels.base import OutgoingSms, SendResult
+from campaigns.channels.base import OutgoingSms, SendResult, SmsChannel
 from campaigns.claim_release import release_refused, run_is_sending
 from campaigns.models import OutboxMessage
 from campaigns.outcomes import record_outcomes
@@ -34,6 +35,16 @@ from campaigns.sending import (
     limiter_for,
     taken_by,
 )
+from campaigns.typed_sql import rowcount
+
+
+class ManySmsChannel(SmsChannel, Protocol):
+    """A channel that keeps many sends in flight from one thread (TwilioChannel)."""
+
+    def send_many(self, messages: Iterable[OutgoingSms], concurrency: int) -> Iterator[tuple[OutgoingSms, SendResult]]:
+        """Send `messages`, up to `concurrency` in flight; yield each (message, result) as its answer comes."""
+        ...
+
 
 CLAIM_ROUNDS = 5  # rows claimed at once: at most this many rounds of sends (claims are made while sends fly)
 WRITE_EVERY_SECONDS = 1.0  # outcomes are written a round at a time, or at least this often at low rates
@@ -41,7 +52,7 @@ WRITE_EVERY_SECONDS = 1.0  # outcomes are written a round at a time, or at least
 
 def send_concurrently(
     session_factory: sessionmaker[Session],
-    channel,
+    channel: ManySmsChannel,
     limiter: RateLimiter,
     policy: SendPolicy,
     now: Callable[[], datetime],
@@ -71,7 +82,8 @@ def send_concurrently(
     return stream.report
 
 
-def _write(session_factory, policy: SendPolicy, at: datetime, written: dict, report: BatchReport) -> None:
+def _write(session_factory: sessionmaker[Session], policy: SendPolicy, at: datetime,
+           written: dict[str, list[tuple[ClaimedRow, SendResult]]], report: BatchReport) -> None:  # fmt: skip
     if not written:
         return
     with session_factory.begin() as session:
@@ -83,8 +95,9 @@ def _write(session_factory, policy: SendPolicy, at: datetime, written: dict, rep
 class _Stream:
     """The batch's rows on their way to the channel: claimed, then renewed one round ahead, then in flight."""
 
-    def __init__(self, session_factory, limiter: RateLimiter, policy: SendPolicy, now, batch: tuple[int, int, int],
-                 only: str | None = None):  # fmt: skip
+    def __init__(self, session_factory: sessionmaker[Session], limiter: RateLimiter, policy: SendPolicy,
+                 now: Callable[[], datetime], batch: tuple[int, int, int],
+                 only: str | None = None) -> None:  # fmt: skip
         self.only = only
         self.session_factory = session_factory
         self.limiter = limiter
@@ -145,7 +158,8 @@ class _Stream:
                 _skip_opted_out(session, self.token, opted_out, self.now(), self.report)
 
 
-def _renew_leases(session_factory, policy: SendPolicy, at: datetime, token: str, rows: list[ClaimedRow]):
+def _renew_leases(session_factory: sessionmaker[Session], policy: SendPolicy, at: datetime, token: str,
+                  rows: list[ClaimedRow]) -> list[ClaimedRow]:  # fmt: skip
     """Hand `rows` over where they are still under `token` and their run is sending: renew their leases, count their
     attempts, set `handed_at`; returns those rows, updated. The others go back if still ours (run paused)."""
     with session_factory.begin() as session:
@@ -168,15 +182,17 @@ def _renew_leases(session_factory, policy: SendPolicy, at: datetime, token: str,
     return [dataclasses.replace(row, attempts=row.attempts + 1) for row in rows if row.id in kept]
 
 
-def _extend(session_factory, policy: SendPolicy, at: datetime, token: str, row_id: int) -> bool:
+def _extend(session_factory: sessionmaker[Session], policy: SendPolicy, at: datetime, token: str, row_id: int) -> bool:
     """Renew one row's lease again (its attempt is already counted); False when the lease was taken."""
     with session_factory.begin() as session:
         return (
-            session.execute(
-                update(OutboxMessage)
-                .where(OutboxMessage.id == row_id, OutboxMessage.lease_token == token)
-                .values(lease_expires_at=at + timedelta(seconds=policy.lease_seconds))
-                .execution_options(synchronize_session=False)
-            ).rowcount
+            rowcount(
+                session.execute(
+                    update(OutboxMessage)
+                    .where(OutboxMessage.id == row_id, OutboxMessage.lease_token == token)
+                    .values(lease_expires_at=at + timedelta(seconds=policy.lease_seconds))
+                    .execution_options(synchronize_session=False)
+                )
+            )
             == 1
         )

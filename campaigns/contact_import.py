@@ -28,6 +28,7 @@ from campaigns.models.base import utcnow
 from campaigns.phones import normalize_phone
 from campaigns.roles import normalize_channels, normalize_role, normalize_tags
 from campaigns.tabular import Table, read_table
+from campaigns.typed_sql import table_of
 from campaigns.upload_limits import DEFAULT_LIMITS, ImportLimits
 
 CONTACT_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -223,11 +224,11 @@ def _write(session: Session, plan: _Plan, progress: Progress, total: int) -> Non
         done += len(chunk)
         progress(done, total)
     if plan.retagged:
-        untag = delete(ContactTag.__table__).where(ContactTag.contact_id == bindparam("contact_id"))
+        untag = delete(table_of(ContactTag)).where(ContactTag.contact_id == bindparam("contact_id"))
         session.connection().execute(untag, [{"contact_id": contact_id} for contact_id in plan.retagged])
     new_tags += [{"contact_id": cid, "tag": tag} for cid, tags in plan.retagged.items() for tag in tags]
     for chunk in _chunks(new_tags):
-        session.execute(insert(ContactTag.__table__), chunk)
+        session.execute(insert(table_of(ContactTag)), chunk)
     session.expire_all()
 
 

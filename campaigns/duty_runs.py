@@ -14,6 +14,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from campaigns.models import Confirmation, OutboxMessage, Run
+from campaigns.typed_sql import rowcount
 
 DUTY_RUN_KINDS = ("duty_reminder", "duty_escalation")
 UNFINISHED = ("sending", "paused")
@@ -67,11 +68,13 @@ def withdraw_unsent(session: Session, duty_id: int, now: datetime) -> int:
     withdrawn = 0
     for run in session.scalars(select(Run).where(Run.duty_id == duty_id, Run.status.in_(UNFINISHED))):
         run.status, run.finished_at = "cancelled", now
-        withdrawn += session.execute(
-            update(OutboxMessage)
-            .where(OutboxMessage.run_id == run.id, OutboxMessage.status == "queued")
-            .values(status="cancelled", finished_at=now, updated_at=now)
-        ).rowcount
+        withdrawn += rowcount(
+            session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.run_id == run.id, OutboxMessage.status == "queued")
+                .values(status="cancelled", finished_at=now, updated_at=now)
+            )
+        )
     session.flush()
     return withdrawn
 

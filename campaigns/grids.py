@@ -209,7 +209,7 @@ def move_grid(session: Session, actor: Actor, grid_id: int, new_parent_id: int) 
     )
     session.execute(update(Grid).where(Grid.id == grid.id).values(parent_id=parent.id))
     session.expire_all()
-    return grid_to_dict(session.get(Grid, grid_id))
+    return grid_to_dict(session.get_one(Grid, grid_id))
 
 
 def delete_grid(session: Session, actor: Actor, grid_id: int) -> None:

@@ -25,6 +25,7 @@ from campaigns.imports import EMPTY_COUNTS, report_to_dict
 from campaigns.models import ImportReport, ImportUpload, User
 from campaigns.models.base import utcnow
 from campaigns.tabular import check_upload
+from campaigns.typed_sql import rowcount
 from campaigns.upload_limits import ImportLimits, LimitExceeded
 
 IMPORT_KINDS = ("contacts", "grids")
@@ -158,7 +159,7 @@ def run_import(
             .values(status="running", started_at=now)
             .execution_options(synchronize_session=False)
         )
-        if session.execute(claim).rowcount != 1:
+        if rowcount(session.execute(claim)) != 1:
             status = session.scalar(select(ImportReport.status).where(ImportReport.id == import_id))
             return {"id": import_id, "status": status or "missing"}
     progress = ProgressWriter(session_factory, import_id)

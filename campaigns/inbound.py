@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from campaigns.errors import ValidationError
 from campaigns.models import Contact, InboundMessage
 from campaigns.phones import normalize_phone
+from campaigns.typed_sql import table_of
 
 MAX_BODY = 1600  # Twilio's longest message
 _NUL = re.compile("\x00")
@@ -124,11 +125,11 @@ def receive_sms(
 def _insert_new_message(dialect: str) -> Insert:
     """INSERT ... ON CONFLICT (provider, provider_sid) DO NOTHING RETURNING id, built once per dialect."""
     insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-    columns = InboundMessage.__table__.c
+    columns = table_of(InboundMessage).c
     values = {name: bindparam(name, type_=columns[name].type) for name in _INSERTED_COLUMNS}
     values["contact_id"] = select(Contact.id).where(Contact.phone == bindparam("contact_phone")).scalar_subquery()
     return (
-        insert(InboundMessage.__table__)
+        insert(table_of(InboundMessage))
         .values(values)
         .on_conflict_do_nothing(index_elements=["provider", "provider_sid"])
         .returning(columns.id)

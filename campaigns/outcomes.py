@@ -9,13 +9,18 @@ reconciler.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import bindparam, func, update
+from sqlalchemy import Connection, bindparam, func, update
 from sqlalchemy.orm import Session
 
 from campaigns.channels.base import SendResult
 from campaigns.models import Contact, OutboxMessage, Run
 from campaigns.sms_segments import count_segments
+from campaigns.typed_sql import rowcount, table_of
+
+if TYPE_CHECKING:
+    from campaigns.sending import BatchReport, ClaimedRow, SendPolicy
 
 RETRY_BASE_SECONDS = 30
 AMBIGUOUS_LEASE_SECONDS = 60
@@ -28,11 +33,15 @@ def retry_delay(attempts: int, retry_after: float | None) -> timedelta:
     return timedelta(seconds=min(RETRY_BASE_SECONDS * 2 ** max(attempts - 1, 0), 3600))
 
 
-def record_outcomes(session: Session, token: str, policy, at: datetime, pairs, report) -> None:
+def record_outcomes(session: Session, token: str, policy: SendPolicy, at: datetime,
+                    pairs: list[tuple[ClaimedRow, SendResult]], report: BatchReport) -> None:  # fmt: skip
     """Write the outcome of each (claimed row, SendResult) pair and apply its side effects."""
-    outbox = OutboxMessage.__table__
+    outbox = table_of(OutboxMessage)
     guard = (outbox.c.id == bindparam("row_id")) & (outbox.c.lease_token == token)
-    accepted, retry, failed, ambiguous = [], [], [], []
+    accepted: list[dict[str, Any]] = []
+    retry: list[dict[str, Any]] = []
+    failed: list[dict[str, Any]] = []
+    ambiguous: list[dict[str, Any]] = []
     for row, result in pairs:
         if result.outcome == "accepted":
             segments = count_segments(row.body).segments if getattr(row, "channel", "sms") == "sms" else 1
@@ -54,14 +63,16 @@ def record_outcomes(session: Session, token: str, policy, at: datetime, pairs, r
     done = {"lease_token": None, "lease_expires_at": None, "updated_at": at}
     via = {"provider": func.coalesce(bindparam("via", type_=outbox.c.provider.type), outbox.c.provider)}
     if accepted:
-        updated = connection.execute(
-            outbox.update()
-            .where(guard)
-            .values(
-                status="sent", provider_sid=bindparam("sid"), segments=bindparam("segs"), sent_at=at, **via, **done
-            ),
-            accepted,
-        ).rowcount
+        updated = rowcount(
+            connection.execute(
+                outbox.update()
+                .where(guard)
+                .values(
+                    status="sent", provider_sid=bindparam("sid"), segments=bindparam("segs"), sent_at=at, **via, **done
+                ),
+                accepted,
+            )
+        )
         if updated != len(accepted):  # some row's callback came first (and took the lease): bind its sid
             _bind_sid_where_callback_came_first(connection, accepted)
     if retry:
@@ -110,10 +121,10 @@ def record_outcomes(session: Session, token: str, policy, at: datetime, pairs, r
     report.ambiguous += len(ambiguous)
 
 
-def _bind_sid_where_callback_came_first(connection, accepted) -> None:
+def _bind_sid_where_callback_came_first(connection: Connection, accepted: list[dict[str, Any]]) -> None:
     """The callback already moved these rows on (and cleared the lease): bind the sid if the callback had none,
     and record the segments the provider bills, which only the send knows."""
-    outbox = OutboxMessage.__table__
+    outbox = table_of(OutboxMessage)
     connection.execute(
         outbox.update()
         .where(outbox.c.id == bindparam("row_id"), outbox.c.provider_sid.is_(None))
@@ -136,7 +147,7 @@ def _bind_sid_where_callback_came_first(connection, accepted) -> None:
         )
 
 
-def _side_effects(session: Session, row, result: SendResult, at: datetime) -> None:
+def _side_effects(session: Session, row: ClaimedRow, result: SendResult, at: datetime) -> None:
     if row.contact_id is not None and result.recipient_opted_out:
         session.execute(
             update(Contact)

@@ -18,8 +18,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from campaigns.channels.base import LookupResult, OutgoingCall, OutgoingSms, SmsChannel
+from campaigns.channels.base import LookupResult, OutgoingCall, OutgoingSms, SmsAndVoiceChannel, SmsChannel
 from campaigns.models import OutboxMessage
+from campaigns.typed_sql import rowcount
 
 LOOKUP_MARGIN = timedelta(minutes=10)
 
@@ -36,7 +37,7 @@ class ReconcileReport:
 
 def reconcile_expired(
     session_factory: sessionmaker[Session],
-    channel: SmsChannel,
+    channel: SmsAndVoiceChannel,
     max_attempts: int,
     now: datetime,
     limit: int = 500,
@@ -61,17 +62,22 @@ def reconcile_expired(
     return report
 
 
-def _settle(session_factory, channel: SmsChannel, max_attempts: int, now, cutoff, row_id, old_token, report) -> None:
+def _settle(session_factory: sessionmaker[Session], channel: SmsAndVoiceChannel, max_attempts: int, now: datetime,
+            cutoff: datetime, row_id: int, old_token: str | None, report: ReconcileReport) -> None:  # fmt: skip
     token = uuid.uuid4().hex
     with session_factory.begin() as session:
-        taken = session.execute(
-            update(OutboxMessage)
-            .where(
-                OutboxMessage.id == row_id, OutboxMessage.status == "sending", OutboxMessage.lease_expires_at < cutoff
+        taken = rowcount(
+            session.execute(
+                update(OutboxMessage)
+                .where(
+                    OutboxMessage.id == row_id,
+                    OutboxMessage.status == "sending",
+                    OutboxMessage.lease_expires_at < cutoff,
+                )
+                .where(OutboxMessage.lease_token == old_token if old_token else OutboxMessage.lease_token.is_(None))
+                .values(lease_token=token, lease_expires_at=now + timedelta(minutes=5))
             )
-            .where(OutboxMessage.lease_token == old_token if old_token else OutboxMessage.lease_token.is_(None))
-            .values(lease_token=token, lease_expires_at=now + timedelta(minutes=5))
-        ).rowcount
+        )
         row = session.get(OutboxMessage, row_id) if taken else None
         if row is None:
             return
@@ -110,4 +116,4 @@ def _settle(session_factory, channel: SmsChannel, max_attempts: int, now, cutoff
 def holds(channel: SmsChannel, provider: str) -> bool:
     """Whether `channel` is (or routes to) the channel named `provider`, so it can answer for that channel's rows."""
     routed = getattr(channel, "holds", None)
-    return routed(provider) if routed is not None else provider == channel.name
+    return bool(routed(provider)) if routed is not None else provider == channel.name

@@ -18,6 +18,7 @@ from campaigns.models import Campaign, OutboxMessage, Run
 from campaigns.models.base import utcnow
 from campaigns.progress import load_run, run_to_dict
 from campaigns.schedules import next_occurrence
+from campaigns.typed_sql import rowcount
 
 
 @dataclass(frozen=True)
@@ -63,9 +64,11 @@ def resume_campaign(session: Session, actor: Actor, campaign_id: int, now: datet
     resumed runs' dispatch after the commit (`sending_run_ids`), so sending starts at once."""
     require_write(actor)
     campaign = load_campaign(session, actor, campaign_id)
-    resumed = session.execute(
-        update(Run).where(Run.campaign_id == campaign.id, Run.status == "paused").values(status="sending")
-    ).rowcount
+    resumed = rowcount(
+        session.execute(
+            update(Run).where(Run.campaign_id == campaign.id, Run.status == "paused").values(status="sending")
+        )
+    )
     if campaign.status == "paused":
         campaign.next_run_at = next_occurrence(campaign.schedule, campaign.timezone, now)
         campaign.status = "scheduled" if campaign.next_run_at else "finished"
@@ -147,9 +150,11 @@ def retry_failed(
     fresh = {"status": "queued", "next_attempt_at": now, "attempts": 0, "updated_at": now}
     forgotten = dict.fromkeys(("finished_at", "sent_at", "provider_sid", "provider", "error_code", "error_message"))
     fresh.update(forgotten)
-    count = session.execute(
-        update(OutboxMessage).where(retried).values(**fresh).execution_options(synchronize_session=False)
-    ).rowcount
+    count = rowcount(
+        session.execute(
+            update(OutboxMessage).where(retried).values(**fresh).execution_options(synchronize_session=False)
+        )
+    )
     if count:
         run.status, run.finished_at = "sending", None
         return RetryResult(count, by_status)

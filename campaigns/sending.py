@@ -18,17 +18,21 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol, cast
 
 from sqlalchemy import and_, bindparam, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from campaigns.channels.base import OutgoingCall, OutgoingSms, SendResult, SmsChannel
+from campaigns.channels.base import OutgoingCall, OutgoingSms, SendResult, SmsAndVoiceChannel, SmsChannel
 from campaigns.channels.calls_attached import WithCalls
 from campaigns.claim_release import release_refused, run_is_sending
 from campaigns.models import Campaign, Contact, OutboxMessage, Run
 from campaigns.outcomes import record_outcomes
 from campaigns.schedules import window_opens_at
+from campaigns.typed_sql import rowcount, table_of
+
+if TYPE_CHECKING:
+    from campaigns.concurrent_sending import ManySmsChannel
 
 
 class RateLimiter(Protocol):
@@ -73,7 +77,7 @@ class BatchReport:
 
 def send_batch(
     session_factory: sessionmaker[Session],
-    channel: SmsChannel,
+    channel: SmsAndVoiceChannel,
     limiter: RateLimiter,
     policy: SendPolicy,
     now: Callable[[], datetime],
@@ -92,14 +96,17 @@ def send_batch(
     if hasattr(channel, "send_many"):
         from campaigns.concurrent_sending import send_concurrently  # it builds on this module
 
-        report = send_concurrently(session_factory, channel, limiter, policy, now, *batch, "sms")
+        report = send_concurrently(
+            session_factory, cast("ManySmsChannel", channel), limiter, policy, now, *batch, "sms"
+        )
     else:
         _send_rows(session_factory, channel, limiter, policy, now, batch, report, "sms")
     call_policy = dataclasses.replace(policy, claim_size=min(policy.claim_size, policy.call_claim_size))
     return _send_rows(session_factory, channel, limiter, call_policy, now, batch, report, "voice")
 
 
-def _send_rows(session_factory, channel, limiter: RateLimiter, policy: SendPolicy, now, batch: tuple[int, int, int],
+def _send_rows(session_factory: sessionmaker[Session], channel: SmsAndVoiceChannel, limiter: RateLimiter,
+               policy: SendPolicy, now: Callable[[], datetime], batch: tuple[int, int, int],
                report: BatchReport, only: str) -> BatchReport:  # fmt: skip
     """Claim and send the batch's due rows of channel `only` from a pool of threads, until none is left."""
     with ThreadPoolExecutor(max_workers=policy.concurrency) as pool:
@@ -130,15 +137,15 @@ class ClaimedRow:
     language: str = ""
 
 
-def _claim(session_factory, policy: SendPolicy, at: datetime, run_id: int, first_id: int, last_id: int, report,
-           only: str | None = None):  # fmt: skip
+def _claim(session_factory: sessionmaker[Session], policy: SendPolicy, at: datetime, run_id: int, first_id: int,
+           last_id: int, report: BatchReport, only: str | None = None) -> tuple[list[ClaimedRow], str]:  # fmt: skip
     """Claim due queued rows of the batch (of channel `only`, when given) under a new lease token."""
     token = uuid.uuid4().hex
     with session_factory.begin() as session:
         run = session.get(Run, run_id)
         if run is None or run.status != "sending":
             return [], token
-        campaign = session.get(Campaign, run.campaign_id)
+        campaign = session.get_one(Campaign, run.campaign_id)
         opens = window_opens_at(campaign.send_window, campaign.timezone, at)
         in_batch = and_(
             OutboxMessage.run_id == run_id,
@@ -184,7 +191,8 @@ def _claim(session_factory, policy: SendPolicy, at: datetime, run_id: int, first
     return [ClaimedRow(*row) for row in rows], token
 
 
-def _send_one(session_factory, channel: SmsChannel, limiter: RateLimiter, policy: SendPolicy, now, token: str,
+def _send_one(session_factory: sessionmaker[Session], channel: SmsAndVoiceChannel, limiter: RateLimiter,
+              policy: SendPolicy, now: Callable[[], datetime], token: str,
               row: ClaimedRow) -> tuple[ClaimedRow, SendResult] | None:  # fmt: skip
     limiter = limiter_for(limiter, row.channel)
     limiter.acquire()
@@ -201,7 +209,7 @@ def _send_one(session_factory, channel: SmsChannel, limiter: RateLimiter, policy
     return row, taken_by(channel, result, row.channel)
 
 
-def taken_by(channel, result: SendResult, kind: str = "sms") -> SendResult:
+def taken_by(channel: SmsChannel, result: SendResult, kind: str = "sms") -> SendResult:
     """`result` naming the channel that took the send (stored in outbox.provider): the one a routed channel named,
     else the channel itself (for a call, the voice channel attached to an SMS-only one)."""
     if result.provider:
@@ -210,9 +218,10 @@ def taken_by(channel, result: SendResult, kind: str = "sms") -> SendResult:
     return dataclasses.replace(result, provider=taker.name)
 
 
-def limiter_for(limiter, channel: str) -> RateLimiter:
+def limiter_for(limiter: RateLimiter, channel: str) -> RateLimiter:
     """The limiter that paces `channel` (calls have their own rate), or `limiter` itself when it has no others."""
-    return limiter.for_channel(channel) if hasattr(limiter, "for_channel") else limiter
+    for_channel = getattr(limiter, "for_channel", None)
+    return cast(RateLimiter, for_channel(channel)) if for_channel is not None else limiter
 
 
 def outgoing_call(policy: SendPolicy, row: ClaimedRow) -> OutgoingCall:
@@ -222,20 +231,24 @@ def outgoing_call(policy: SendPolicy, row: ClaimedRow) -> OutgoingCall:
     return OutgoingCall(row.id, row.attempts, row.to, row.language, twiml_url=twiml, status_callback_url=status)
 
 
-def _renew_lease(session_factory, policy: SendPolicy, at: datetime, token: str, row_id: int) -> bool:
+def _renew_lease(
+    session_factory: sessionmaker[Session], policy: SendPolicy, at: datetime, token: str, row_id: int
+) -> bool:
     """Hand the row over: renew its lease, count its attempt and set `handed_at`, while it holds `token` and its run
     is sending; otherwise give it back if it is still ours (its run was paused or cancelled) and answer False."""
     with session_factory.begin() as session:
-        renewed = session.execute(
-            update(OutboxMessage)
-            .where(OutboxMessage.id == row_id, OutboxMessage.lease_token == token, run_is_sending())
-            .values(
-                lease_expires_at=at + timedelta(seconds=policy.lease_seconds),
-                attempts=OutboxMessage.attempts + 1,
-                handed_at=at,
+        renewed = rowcount(
+            session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id == row_id, OutboxMessage.lease_token == token, run_is_sending())
+                .values(
+                    lease_expires_at=at + timedelta(seconds=policy.lease_seconds),
+                    attempts=OutboxMessage.attempts + 1,
+                    handed_at=at,
+                )
+                .execution_options(synchronize_session=False)
             )
-            .execution_options(synchronize_session=False)
-        ).rowcount
+        )
     if renewed != 1:
         release_refused(session_factory, token, [row_id], at)
     return renewed == 1
@@ -244,7 +257,7 @@ def _renew_lease(session_factory, policy: SendPolicy, at: datetime, token: str, 
 def _skip_opted_out(session: Session, token: str, rows: list[ClaimedRow], at: datetime, report: BatchReport) -> None:
     if not rows:
         return
-    outbox = OutboxMessage.__table__
+    outbox = table_of(OutboxMessage)
     session.connection().execute(
         outbox.update()
         .where(outbox.c.id == bindparam("row_id"), outbox.c.lease_token == token)

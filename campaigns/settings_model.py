@@ -130,7 +130,8 @@ class EnvironmentSettings(BaseSettings):
         15.0, "GRIDCAST_PROVIDER_TIMEOUT", "Provider timeout (seconds)",
         "seconds to wait for the SMS/voice provider's API.", SENDING, gt=0)
     timezone: str = setting(
-        "Asia/Shanghai", "GRIDCAST_TIMEZONE", "Time zone", "IANA zone for schedules and \"today\", and the zone the console and the CLI show times in.", SENDING,
+        "Asia/Shanghai", "GRIDCAST_TIMEZONE", "Time zone",
+        "IANA zone for schedules and \"today\", and the zone the console and the CLI show times in.", SENDING,
         allowed="an IANA time zone such as `Asia/Shanghai`")
     default_region: str = setting(
         "CN", "GRIDCAST_DEFAULT_REGION", "Phone region", "region for phone numbers written without a country code.",

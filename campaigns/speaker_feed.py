@@ -26,6 +26,7 @@ from campaigns.loudspeaker_policy import CHANNEL, DEFAULTS, MAX_VALID_HOURS
 from campaigns.models import AudioClip, Campaign, CampaignAudio, Run, Speaker, SpeakerPlay
 from campaigns.models.grid import path_ids
 from campaigns.speakers import SPEAKER_TOKEN_PREFIX
+from campaigns.typed_sql import table_of
 from campaigns.unique_rows import insert_once
 
 LIVE_CAMPAIGN_STATUSES = ("scheduled", "finished")
@@ -165,7 +166,7 @@ def record_heartbeats(session: Session, seen: dict[str, datetime]) -> None:
     """Write polls noted elsewhere (token hash -> when) to `last_seen_at` in one statement, never backwards."""
     if not seen:
         return
-    speakers = Speaker.__table__
+    speakers = table_of(Speaker)
     statement = (
         update(speakers)
         .where(speakers.c.token_hash == bindparam("seen_hash"))

@@ -8,11 +8,14 @@ the UPDATE itself: on SQLite a row read first and written later could have moved
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, literal, update
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.expression import ColumnElement
 
 from campaigns.models import OutboxMessage
+from campaigns.typed_sql import rowcount
 
 PROVIDER_STATUS = {
     "accepted": "sent",
@@ -88,5 +91,5 @@ def apply_status(
     return bool(bound or moved)
 
 
-def _update(session: Session, condition, **values) -> int:
-    return session.execute(update(OutboxMessage).where(condition).values(**values)).rowcount
+def _update(session: Session, condition: ColumnElement[bool], **values: Any) -> int:
+    return rowcount(session.execute(update(OutboxMessage).where(condition).values(**values)))

@@ -40,6 +40,23 @@ TEST_REDIS_URL = _test_redis_url()
 TEST_SECRET_KEY = "test-secret-key-" + uuid.uuid4().hex
 BACKENDS = ["sqlite", "postgresql"]
 
+# Fixtures that reach PostgreSQL, Redis, a running app or the Prism mock server (a Node process that takes seconds to
+# start); a test that uses none of them (directly or through another fixture) and is not slow belongs to the unit
+# tier (`pytest -m unit`).
+SERVICE_FIXTURES = frozenset(
+    {
+        "database_url", "engine", "session_factory", "session", "settings", "runtime", "app", "client",
+        "redis", "redis_client", "audio_queue", "import_queue", "sends", "test_queue", "workers", "prism_url",
+    }
+)  # fmt: skip
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    """Mark every test that needs no database, Redis or app (and is not slow) with `unit`."""
+    for item in items:
+        if item.get_closest_marker("slow") is None and SERVICE_FIXTURES.isdisjoint(item.fixturenames):
+            item.add_marker(pytest.mark.unit)
+
 
 def _create_postgres_database() -> tuple[str, str]:
     name = f"gridcast_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"

@@ -18,7 +18,7 @@ from rq.job import JobStatus
 from tests.conftest import TEST_REDIS_URL, TEST_SECRET_KEY
 from tests.factories import add_contact
 from tests.servers import delete_queue, free_port, get_json, stop_group, subprocess_env, wait_for_health
-from workers.jobs.maintenance import count_contacts
+from tests.wiring_jobs import count_contacts
 
 PROCFILE = Path(__file__).resolve().parent.parent / "Procfile"
 

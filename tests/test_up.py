@@ -18,7 +18,7 @@ from rq import Queue
 from rq.job import JobStatus
 
 from tests.servers import VENV_BIN, free_port, get_json, stop_group, subprocess_env, wait_for_health
-from workers.jobs.maintenance import count_contacts
+from tests.wiring_jobs import count_contacts
 
 pytestmark = pytest.mark.slow
 

@@ -16,8 +16,8 @@ from rq.job import JobStatus
 from tests.conftest import TEST_REDIS_URL
 from tests.factories import add_contact
 from tests.servers import delete_queue, subprocess_env
+from tests.wiring_jobs import count_contacts
 from workers import composition
-from workers.jobs.maintenance import count_contacts
 from workers.main import run_worker
 
 

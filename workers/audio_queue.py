@@ -41,10 +41,10 @@ def enqueue_synthesis(connection: Redis, campaign_id: int, language: str, engine
 def synthesis_status(connection: Redis, campaign_id: int, language: str) -> dict | None:
     """The latest synthesis job of a campaign language (any engine choice), or None when there is none."""
     jobs = [_fetch(connection, synthesis_job_id(campaign_id, language, engine)) for engine in (None, "gtts", "espeak")]
-    jobs = [job for job in jobs if job is not None]
-    if not jobs:
+    found = [job for job in jobs if job is not None]
+    if not found:
         return None
-    return job_info(max(jobs, key=lambda job: job.enqueued_at or job.created_at))
+    return job_info(max(found, key=lambda job: job.enqueued_at or job.created_at))
 
 
 def job_info(job: Job) -> dict[str, Any]:

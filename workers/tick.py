@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from redis import Redis
 from sqlalchemy.orm import Session, sessionmaker
 
-from campaigns.channels.base import SmsChannel
+from campaigns.channels.base import SmsAndVoiceChannel
 from campaigns.confirmation_tick import confirmation_work_due
 from campaigns.dispatch import due_batches, finish_runs
 from campaigns.import_jobs import imports_to_enqueue
@@ -51,7 +51,7 @@ class TickReport:
 
 def tick(
     session_factory: sessionmaker[Session],
-    channel: SmsChannel,
+    channel: SmsAndVoiceChannel,
     connection: Redis,
     settings: Settings,
     now: datetime,

@@ -66,7 +66,10 @@ class LookupResult:
 class SmsChannel(Protocol):
     """An SMS provider."""
 
-    name: str
+    @property
+    def name(self) -> str:
+        """The provider's name, stored in outbox.provider."""
+        ...
 
     def send_sms(self, message: OutgoingSms) -> SendResult:
         """Hand one SMS to the provider; never raises for provider errors, it classifies them."""
@@ -80,7 +83,10 @@ class SmsChannel(Protocol):
 class VoiceChannel(Protocol):
     """A provider that places voice calls; a call's outcome is classified exactly like an SMS send's."""
 
-    name: str
+    @property
+    def name(self) -> str:
+        """The provider's name, stored in outbox.provider."""
+        ...
 
     def place_call(self, call: OutgoingCall) -> SendResult:
         """Ask the provider to place one call; never raises for provider errors, it classifies them."""
@@ -89,3 +95,7 @@ class VoiceChannel(Protocol):
     def find_call(self, call: OutgoingCall, since: datetime) -> LookupResult:
         """Look for a call the provider may have accepted, to reconcile an ambiguous placement."""
         ...
+
+
+class SmsAndVoiceChannel(SmsChannel, VoiceChannel, Protocol):
+    """A channel that sends SMS and places calls: what the sender and the reconciler are given (`with_calls`)."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from campaigns.channels.base import LookupResult, OutgoingCall, SendResult, SmsChannel, VoiceChannel
 
@@ -14,7 +15,11 @@ class WithCalls:
         self.sms = sms
         self.voice = voice
 
-    def __getattr__(self, attribute: str):
+    @property
+    def name(self) -> str:
+        return self.sms.name
+
+    def __getattr__(self, attribute: str) -> Any:
         return getattr(self.sms, attribute)
 
     def place_call(self, call: OutgoingCall) -> SendResult:

@@ -5,12 +5,13 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import cast
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from campaigns.call_flow import CallFlowPolicy
 from campaigns.call_status import CallRetryPolicy
-from campaigns.channels.base import SmsChannel
+from campaigns.channels.base import SmsAndVoiceChannel, SmsChannel, VoiceChannel
 from campaigns.channels.calls_attached import WithCalls
 from campaigns.channels.kannel import DLR_PATH as KANNEL_DLR_PATH
 from campaigns.channels.kannel import KannelChannel
@@ -54,7 +55,7 @@ def build_named_channel(
 ) -> SmsChannel:
     """One channel by name ("twilio", "kannel" or "simulator"), configured from the settings."""
     if name == "kannel":
-        if not settings.kannel_configured:
+        if not settings.kannel_sendsms_url:
             raise SettingsError("set KANNEL_SENDSMS_URL to send through Kannel")
         return KannelChannel(
             settings.kannel_sendsms_url,
@@ -73,6 +74,8 @@ def build_named_channel(
 
 
 def _twilio_channel(settings: Settings) -> TwilioChannel:
+    if not (settings.twilio_account_sid and settings.twilio_auth_token):
+        raise SettingsError("set TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN to send through Twilio")
     if not (settings.twilio_from_number or settings.twilio_messaging_service_sid):
         raise SettingsError("set TWILIO_FROM_NUMBER or TWILIO_MESSAGING_SERVICE_SID to send through Twilio")
     http_client = None
@@ -106,11 +109,12 @@ def status_callback_url(settings: Settings) -> str | None:
 
 def with_calls(
     channel: SmsChannel, settings: Settings, session_factory: sessionmaker[Session], now: Callable[[], datetime]
-) -> SmsChannel:
+) -> SmsAndVoiceChannel:
     """`channel` itself when it places calls too (Twilio, the simulator); otherwise `channel` with Twilio's calls
     (or the simulator's, without Twilio) attached, so an SMS route through Kannel still leaves calls to Twilio."""
     if hasattr(channel, "place_call"):
-        return channel
+        return cast(SmsAndVoiceChannel, channel)
+    voice: VoiceChannel
     if settings.twilio_configured:
         voice = _twilio_channel(settings)
     else:

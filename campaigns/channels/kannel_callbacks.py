@@ -134,7 +134,7 @@ def _hashed(prefix: str, parts: tuple[str, ...]) -> str:
 
 
 def record_kannel_sms(
-    session: Session, message: IncomingSms, raw: dict, now: datetime, region: str = "CN"
+    session: Session, message: IncomingSms, raw: dict[str, str], now: datetime, region: str = "CN"
 ) -> ReceivedSms:
     """Store one incoming SMS from Kannel once (`record_sms`); a text named by its receiving window is also a repeat
     of the same text stored in the window before, when that was less than `DEDUP_WINDOW` ago."""

@@ -12,6 +12,7 @@ import logging
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
+from typing import Any
 
 import requests
 from twilio.base.exceptions import TwilioException, TwilioRestException, TwilioServiceException
@@ -96,7 +97,7 @@ class TwilioChannel(TwilioCalls):
         """Stop the async client's loop and close its connections (the synchronous client needs nothing)."""
         self._async.close()
 
-    def _create_arguments(self, message: OutgoingSms) -> dict:
+    def _create_arguments(self, message: OutgoingSms) -> dict[str, str]:
         arguments = {"to": message.to, "body": message.body}
         if self.from_number:
             arguments["from_"] = self.from_number
@@ -127,12 +128,12 @@ class TwilioChannel(TwilioCalls):
             return LookupResult(found=None)
         return LookupResult(found=False)
 
-    def _is_ours(self, item) -> bool:
+    def _is_ours(self, item: Any) -> bool:
         if not str(item.direction or "outbound").startswith("outbound"):
             return False
         if self.messaging_service_sid:
             return item.messaging_service_sid in (None, self.messaging_service_sid)
-        return item.from_ == self.from_number
+        return bool(item.from_ == self.from_number)
 
     def _classify(self, exc: Exception) -> SendResult:
         if isinstance(exc, TwilioRestException | TwilioServiceException):
@@ -146,7 +147,7 @@ class TwilioChannel(TwilioCalls):
             return SendResult("ambiguous", error_code="timeout", error_message=_describe(exc))
         return SendResult("ambiguous", error_code="transport_error", error_message=_describe(exc))
 
-    def _remember_answer(self, response: requests.Response, *args, **kwargs) -> None:
+    def _remember_answer(self, response: requests.Response, *args: Any, **kwargs: Any) -> None:
         self._answers.retry_after = parse_retry_after(response.headers.get("Retry-After"))
         self._answers.error_body = response.text[:2000] if response.status_code >= 400 else None
 

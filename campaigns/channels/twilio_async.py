@@ -20,6 +20,7 @@ import weakref
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future
 from contextvars import ContextVar
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import aiohttp
@@ -37,7 +38,7 @@ log = logging.getLogger("campaigns.channels.twilio")
 _last_answer: ContextVar[tuple[float | None, str | None]] = ContextVar("twilio_last_answer", default=(None, None))
 
 
-class TwilioAsyncHttpClient(AsyncHttpClient):
+class TwilioAsyncHttpClient(AsyncHttpClient):  # type: ignore[misc]  # twilio ships no type hints
     """twilio's async HTTP client over one aiohttp session: connect and read timeouts of `timeout` seconds on
     every request, no retries, no connection limit (the sender bounds what is in flight), and with `base_url` every
     request goes to that local stand-in (e.g. http://127.0.0.1:4010) instead of *.twilio.com."""
@@ -56,8 +57,9 @@ class TwilioAsyncHttpClient(AsyncHttpClient):
         path = self.base.path.rstrip("/") + parts.path
         return urlunsplit((self.base.scheme, self.base.netloc, path, parts.query, ""))
 
-    async def request(self, method, url, params=None, data=None, headers=None, auth=None, timeout=None,
-                      allow_redirects=False) -> Response:  # fmt: skip
+    async def request(self, method: str, url: str, params: Any = None, data: Any = None,
+                      headers: dict[str, str] | None = None, auth: tuple[str, str] | None = None,
+                      timeout: float | None = None, allow_redirects: bool = False) -> Response:  # fmt: skip
         if self._session is None:
             self._session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0))
         seconds = timeout or self.timeout
@@ -91,8 +93,8 @@ class AsyncSender:
         account_sid: str,
         auth_token: str,
         make_http_client: Callable[[], AsyncHttpClient],
-        create_arguments: Callable[[OutgoingSms], dict],
-    ):
+        create_arguments: Callable[[OutgoingSms], dict[str, str]],
+    ) -> None:
         self._credentials = (account_sid, auth_token)
         self._make_http_client = make_http_client
         self._create_arguments = create_arguments
@@ -103,8 +105,8 @@ class AsyncSender:
         if concurrency < 1:
             raise ValueError("concurrency must be at least 1")
         state = self._loop_state()
-        pending: dict[Future, OutgoingSms] = {}
-        done: queue.SimpleQueue[Future] = queue.SimpleQueue()
+        pending: dict[Future[SendResult], OutgoingSms] = {}
+        done: queue.SimpleQueue[Future[SendResult]] = queue.SimpleQueue()
         source = iter(messages)
 
         def start_more() -> None:
@@ -156,9 +158,9 @@ class AsyncSender:
 class _LoopState:
     """An event loop running in a daemon thread of the process that created it."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.pid = os.getpid()
-        self.account = None
+        self.account: Any = None  # twilio's AccountContext, built in the loop
         self.http_client: AsyncHttpClient | None = None
         self.loop = asyncio.new_event_loop()
         self.thread = threading.Thread(target=self.loop.run_forever, name="twilio-async", daemon=True)

@@ -7,16 +7,17 @@ TWILIO_EDGE and TWILIO_REGION variables mangle.
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from twilio.http.http_client import TwilioHttpClient
 from twilio.http.response import Response
 
 
-class StandInHttpClient(TwilioHttpClient):
+class StandInHttpClient(TwilioHttpClient):  # type: ignore[misc]  # twilio ships no type hints
     """A TwilioHttpClient whose requests go to `base_url` (e.g. http://127.0.0.1:4010) instead of *.twilio.com."""
 
-    def __init__(self, base_url: str, **kwargs):
+    def __init__(self, base_url: str, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         parts = urlsplit(base_url)
         if parts.scheme not in ("http", "https") or not parts.netloc:
@@ -31,5 +32,5 @@ class StandInHttpClient(TwilioHttpClient):
         parts = urlsplit(url)
         return urlunsplit((self.base_scheme, self.base_netloc, self.base_path + parts.path, parts.query, ""))
 
-    def request(self, method: str, url: str, *args, **kwargs) -> Response:
+    def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> Response:
         return super().request(method, self.rewrite(url), *args, **kwargs)

@@ -9,7 +9,10 @@ treats a call like a message: accepted, retry, failed or ambiguous.
 from __future__ import annotations
 
 import logging
+import threading
+from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Any
 
 import requests
 from twilio.base.exceptions import TwilioException
@@ -26,6 +29,10 @@ class TwilioCalls:
     """The voice half of TwilioChannel (which sets `_calls`, `from_number`, `_answers` and `_classify`)."""
 
     ring_seconds: int = 30
+    from_number: str | None
+    _calls: Any  # twilio's CallList (the library ships no type hints)
+    _answers: threading.local
+    _classify: Callable[[Exception], SendResult]
 
     def place_call(self, call: OutgoingCall) -> SendResult:
         """Ask Twilio to place `call`; its answer is classified like an SMS send's."""
@@ -46,8 +53,8 @@ class TwilioCalls:
             return result
         return SendResult("accepted", provider_sid=created.sid)
 
-    def _call_arguments(self, call: OutgoingCall) -> dict:
-        arguments = {"to": call.to, "from_": self.from_number, "url": call.twiml_url, "method": "POST",
+    def _call_arguments(self, call: OutgoingCall) -> dict[str, Any]:
+        arguments: dict[str, Any] = {"to": call.to, "from_": self.from_number, "url": call.twiml_url, "method": "POST",
                      "timeout": self.ring_seconds}  # fmt: skip
         if call.status_callback_url:
             arguments |= {

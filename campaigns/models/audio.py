@@ -13,8 +13,6 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from campaigns.models.base import Base, UtcDateTime, utcnow
 
-AUDIO_ENGINES = ("gtts", "espeak", "recording")
-
 
 class AudioClip(Base):
     """One normalized MP3 (44.1 kHz mono) in the audio store, known by its SHA-256."""

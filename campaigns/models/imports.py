@@ -10,8 +10,6 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from campaigns.models.base import Base, UtcDateTime, utcnow
 
-IMPORT_STATUSES = ("queued", "running", "done", "failed")
-
 
 class ImportReport(Base):
     """One import of a file: its status (queued -> running -> done or failed), progress (rows done / total),

@@ -10,7 +10,6 @@ from sqlalchemy.orm import Mapped, mapped_column
 from campaigns.models.base import Base, UtcDateTime
 
 OUTBOX_STATUSES = ("queued", "sending", "sent", "delivered", "undelivered", "failed", "unknown", "cancelled", "skipped")
-FINAL_STATUSES = ("delivered", "undelivered", "failed", "cancelled", "skipped")
 ID_TYPE = BigInteger().with_variant(Integer, "sqlite")
 
 
