@@ -48,7 +48,7 @@ def setting(
 ) -> Any:
     """One setting: `env` is its variable, `title` the console's label, `show` how the console shows its value
     (plain, secret, url, scheme, redis or routes), `default_text`/`allowed` override the generated docs wording."""
-    extra = {"section": section, "show": show, "default_text": default_text, "allowed": allowed}
+    extra: dict[str, Any] = {"section": section, "show": show, "default_text": default_text, "allowed": allowed}
     return Field(default, validation_alias=env, title=title, description=description, json_schema_extra=extra, **bounds)
 
 
@@ -354,7 +354,8 @@ class EnvironmentSettings(BaseSettings):
     def from_mapping(cls, environ: Mapping[str, str]) -> EnvironmentSettings:
         """Validate `environ` (variable -> text) as the environment, ignoring the process's own."""
         source = _MappingEnvSource(cls, environ)
-        return cls(_build_sources=((source,), {}))
+        # pydantic-settings takes the sources of one call through this keyword; its stubs do not declare it.
+        return cls(_build_sources=((source,), {}))  # type: ignore[call-arg]
 
 
 class _MappingEnvSource(EnvSettingsSource):
