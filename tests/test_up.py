@@ -25,6 +25,16 @@ pytestmark = pytest.mark.slow
 EXTERNAL_REDIS_URL = os.environ.get("TEST_UP_REDIS_URL", "redis://127.0.0.1:6379/14")
 
 
+def _logged(log: Path, text: str, within: float = 15.0) -> bool:
+    """Whether `text` shows up in `log` within `within` seconds: gunicorn writes its access line after the response."""
+    deadline = time.monotonic() + within
+    while text not in log.read_text():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.1)
+    return True
+
+
 def _start_up(tmp_path: Path, *args: str, **env: str) -> tuple[subprocess.Popen, Path, int]:
     port = free_port()
     log = tmp_path / "up.log"
@@ -73,7 +83,7 @@ def test_up_runs_everything_with_embedded_redis_and_stops_on_ctrl_c(tmp_path):
         status, maqu = get_json(f"http://127.0.0.1:{port}/api/v1/grids/{counties['items'][0]['id']}", token)
         assert status == 200 and maqu["contacts_in_subtree"] > 2000
         status, _ = get_json(f"http://127.0.0.1:{port}/api/v1/contacts?q=%2B8613912345678", token)
-        assert status == 200 and "GET /api/v1/contacts " in log.read_text()
+        assert status == 200 and _logged(log, "GET /api/v1/contacts "), "the request is missing from the access log"
         assert "13912345678" not in log.read_text(), "a searched phone number in the access log"
 
         socket_url = re.search(r"unix://\S+", log.read_text()).group(0)
