@@ -9,18 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from campaigns.languages import LANGUAGES
 from gateway.console.i18n import translate
 
-LANGUAGE_NAMES = {
-    "zh": ("中文（普通话）", "Mandarin Chinese"),
-    "bo": ("藏语", "Tibetan"),
-    "ug": ("维吾尔语", "Uyghur"),
-    "mn": ("蒙古语", "Mongolian"),
-    "kk": ("哈萨克语", "Kazakh"),
-    "ii": ("彝语", "Yi"),
-    "yue": ("粤语", "Cantonese"),
-    "en": ("英语", "English"),
-}
+# The domain's names, with Mandarin named as staff read it on a page.
+LANGUAGE_NAMES = {**LANGUAGES, "zh": ("中文（普通话）", "Mandarin Chinese")}
 CHANNEL_NAMES = {
     "sms": ("短信", "SMS"),
     "voice": ("语音电话", "voice call"),
