@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 from redis import Redis
+from rq import Queue
 from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session
 
@@ -20,7 +21,9 @@ from gateway.app import create_app
 from gateway.auth_throttle import KEY_PREFIX as AUTH_FAILURES_PREFIX
 from gateway.runtime import Runtime
 from tests.factories import add_people, build_demo_tree
+from tests.servers import delete_queue
 from tests.socket_guard import SocketGuard
+from workers.queues import SENDS
 
 POSTGRES_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
@@ -231,3 +234,14 @@ def people(session_factory, tree) -> dict[str, int]:
     with session_factory.begin() as session:
         add_people(session, tree)
     return tree
+
+
+@pytest.fixture
+def sends():
+    """The sends queue on the test Redis, emptied before and after the test."""
+    connection = Redis.from_url(TEST_REDIS_URL)
+    queue = Queue(SENDS, connection=connection)
+    delete_queue(queue)
+    yield queue
+    delete_queue(queue)
+    connection.close()

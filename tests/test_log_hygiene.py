@@ -8,8 +8,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pytest
-from redis import Redis
-from rq import Queue
 from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
 from twilio.request_validator import RequestValidator
@@ -17,7 +15,6 @@ from twilio.request_validator import RequestValidator
 from campaigns.models import Contact
 from gateway.app import create_app
 from gateway.runtime import Runtime
-from tests.conftest import TEST_REDIS_URL
 from tests.fault_harness import (
     PROVIDER_TIMEOUT,
     PUBLIC,
@@ -30,8 +27,7 @@ from tests.fault_harness import (
     wait_until,
 )
 from tests.provider_standin import ACCOUNT_SID, AUTH_TOKEN, FROM_NUMBER, ProviderStandIn, seeded_scripts
-from tests.servers import delete_queue, stop_group
-from workers.queues import SENDS
+from tests.servers import stop_group
 
 PHONE = "+8613912345678"
 UNMASKED_PHONE = re.compile(r"\+\d{7,}|(?<![0-9a-f])1[3-9]\d{9}(?![0-9a-f])")  # E.164 or a Chinese mobile, whole
@@ -76,15 +72,6 @@ def refused(engine, table: str, change: str) -> Iterator[None]:
                 connection.exec_driver_sql(f"DROP TRIGGER {name}")
 
 
-@pytest.fixture
-def redis():
-    connection = Redis.from_url(TEST_REDIS_URL)
-    delete_queue(Queue(SENDS, connection=connection))
-    yield connection
-    delete_queue(Queue(SENDS, connection=connection))
-    connection.close()
-
-
 def _post_incoming_sms(app, sender: str, body: str) -> int:
     form = {"MessageSid": "SM" + "7" * 32, "AccountSid": ACCOUNT_SID, "From": sender, "To": FROM_NUMBER, "Body": body}
     signature = RequestValidator(AUTH_TOKEN).compute_signature(PUBLIC + "/twilio/sms", form)
@@ -92,7 +79,7 @@ def _post_incoming_sms(app, sender: str, body: str) -> int:
 
 
 def test_the_logs_of_a_faulted_run_show_no_phone_number_and_no_sql_parameters(
-    session_factory, engine, tree, settings, redis, tmp_path, caplog
+    session_factory, engine, tree, settings, sends, tmp_path, caplog
 ):
     recipients = 40
     run_id = launch_run(session_factory, tree, recipients)
@@ -108,7 +95,7 @@ def test_the_logs_of_a_faulted_run_show_no_phone_number_and_no_sql_parameters(
             refused(engine, "contacts", "UPDATE OF phone_problem"),
             refused(engine, "inbound_messages", "INSERT"),
         ):
-            tick_once(session_factory, configured, redis)
+            tick_once(session_factory, configured, sends.connection)
             worker = start_worker(configured, worker_log)
             try:
                 wait_until(lambda: "injected fault" in worker_log.read_text(), 60, "the database fault in the worker")

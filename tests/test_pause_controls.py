@@ -7,8 +7,6 @@ from __future__ import annotations
 from collections import Counter
 from datetime import timedelta
 
-import pytest
-from redis import Redis
 from sqlalchemy import select, update
 
 from campaigns.access import Actor
@@ -17,22 +15,12 @@ from campaigns.models import OutboxMessage, Run
 from campaigns.reconcile import reconcile_expired
 from campaigns.run_control import cancel_campaign, pause_campaign, resume_campaign
 from campaigns.sending import SendPolicy
-from tests.conftest import TEST_REDIS_URL
 from tests.factories import NOW
 from tests.fakes import ScriptedChannel
 from tests.test_concurrent_sending import ConcurrentChannel, launch, rows, send
 from workers.queues import SENDS
 
 SYSTEM = Actor.system()
-
-
-@pytest.fixture
-def redis():
-    connection = Redis.from_url(TEST_REDIS_URL)
-    connection.delete(f"rq:queue:{SENDS}")
-    yield connection
-    connection.delete(f"rq:queue:{SENDS}")
-    connection.close()
 
 
 class PausingChannel(ScriptedChannel):
@@ -96,16 +84,16 @@ def test_cancel_also_cancels_claimed_rows_not_handed_over(session_factory, peopl
     assert len(channel.sent) == 1 and statuses(session_factory) == Counter({"cancelled": 4, "sent": 1})
 
 
-def test_resume_enqueues_sending_at_once(client, admin_headers, session_factory, people, redis):
+def test_resume_enqueues_sending_at_once(client, admin_headers, session_factory, people, sends):
     run_id, _ = launch(session_factory, people)
     with session_factory() as session:
         campaign_id = session.get(Run, run_id).campaign_id
     paused = client.post(f"/api/v1/campaigns/{campaign_id}/pause", headers=admin_headers)
     assert paused.status_code == 200
     assert paused.json["paused"] == {"runs": [run_id], "requeued": 0, "with_provider": 0}
-    assert redis.llen(f"rq:queue:{SENDS}") == 0
+    assert sends.connection.llen(f"rq:queue:{SENDS}") == 0
     assert client.post(f"/api/v1/campaigns/{campaign_id}/resume", headers=admin_headers).status_code == 200
-    assert redis.llen(f"rq:queue:{SENDS}") == 1  # the run's dispatch, not the next tick
+    assert sends.connection.llen(f"rq:queue:{SENDS}") == 1  # the run's dispatch, not the next tick
 
 
 def test_the_reconciler_requeues_a_dead_senders_unhanded_rows_without_asking(session_factory, people):

@@ -5,28 +5,14 @@ the run's dispatch, so the same burst of the worker sends them, instead of leavi
 from __future__ import annotations
 
 import pytest
-from redis import Redis
-from rq import Queue, SimpleWorker
+from rq import SimpleWorker
 from sqlalchemy.exc import OperationalError
 
 from campaigns.sending import BatchReport, _claim
-from tests.conftest import TEST_REDIS_URL
-from tests.servers import delete_queue
 from tests.test_concurrent_sending import launch, rows
 from workers import composition, sending_services
 from workers.dispatching import enqueue_batches
 from workers.jobs import sending as sending_jobs
-from workers.queues import SENDS
-
-
-@pytest.fixture
-def sends():
-    connection = Redis.from_url(TEST_REDIS_URL)
-    queue = Queue(SENDS, connection=connection)
-    delete_queue(queue)
-    yield queue
-    delete_queue(queue)
-    connection.close()
 
 
 @pytest.fixture

@@ -8,9 +8,6 @@ import threading
 import time
 from datetime import timedelta
 
-import pytest
-from redis import Redis
-from rq import Queue
 from rq.job import Job, JobStatus
 from sqlalchemy import event, select, update
 
@@ -22,12 +19,9 @@ from campaigns.planning import launch_campaign
 from campaigns.reconcile import reconcile_expired
 from campaigns.sending import SendPolicy, send_batch
 from campaigns.status_updates import apply_status
-from tests.conftest import TEST_REDIS_URL
 from tests.factories import NOW, make_campaign
 from tests.fakes import NoLimit
-from tests.servers import delete_queue
 from workers.dispatching import enqueue_batches
-from workers.queues import SENDS
 
 SYSTEM = Actor.system()
 
@@ -188,16 +182,6 @@ def test_an_ambiguous_send_waits_no_longer_than_the_lease(session_factory, peopl
     with session_factory() as session:
         leases = set(session.scalars(select(OutboxMessage.lease_expires_at)))
     assert leases == {NOW + timedelta(seconds=5)}
-
-
-@pytest.fixture
-def sends():
-    connection = Redis.from_url(TEST_REDIS_URL)
-    queue = Queue(SENDS, connection=connection)
-    delete_queue(queue)
-    yield queue
-    delete_queue(queue)
-    connection.close()
 
 
 def test_the_started_job_of_a_killed_worker_is_replaced(session_factory, people, sends):
