@@ -36,19 +36,19 @@ def simulator_region() -> str:
 @api.post("/simulator/replies")
 def simulator_reply():
     """Type {phone, body} on a contact's simulated phone; processing is enqueued after the commit."""
-    region = simulator_region()
-    message = simulate_reply(db(), current_actor(), json_body(), utcnow(), region)
-    inbound_id = message.id
-    after_commit(lambda: enqueue_simulated_reply(inbound_id))
-    return jsonify(get_message(db(), current_actor(), inbound_id)), 202
+    message = simulate_reply(db(), current_actor(), json_body(), utcnow(), simulator_region())
+    return _queued(message.id)
 
 
 @api.post("/simulator/unknown-sender")
 def simulator_unknown_sender():
     """Text {phone, body} in from a number that is no contact's; processing is enqueued after the commit."""
-    region = simulator_region()
-    message = simulate_unknown_sender(db(), current_actor(), json_body(), utcnow(), region)
-    inbound_id = message.id
+    message = simulate_unknown_sender(db(), current_actor(), json_body(), utcnow(), simulator_region())
+    return _queued(message.id)
+
+
+def _queued(inbound_id: int):
+    """Enqueue the typed message's processing after the commit; answer 202 with the message."""
     after_commit(lambda: enqueue_simulated_reply(inbound_id))
     return jsonify(get_message(db(), current_actor(), inbound_id)), 202
 
