@@ -22,14 +22,15 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, text
 
-from campaigns import accounts, migrate
-from campaigns.access import Actor
-from campaigns.db import make_engine, make_session_factory, unit_of_work
-from campaigns.grid_import import import_grids
-from campaigns.import_jobs import queue_import, run_import
-from campaigns.imports import get_report
+from campaigns.common import migrate
+from campaigns.common.db import make_engine, make_session_factory, unit_of_work
+from campaigns.directory.grid_import import import_grids
+from campaigns.directory.import_jobs import queue_import, run_import
+from campaigns.directory.import_reports import get_report
+from campaigns.directory.upload_limits import DEFAULT_LIMITS
+from campaigns.identity import accounts
+from campaigns.identity.access import Actor
 from campaigns.models import User
-from campaigns.upload_limits import DEFAULT_LIMITS
 
 SURNAMES = ["才让", "卓玛", "扎西", "多杰", "拉毛", "尕藏", "王", "李", "张", "马", "杨", "赵", "旦增", "索南"]
 GIVEN = ["", "吉", "草", "加", "措", "东珠", "明", "芳", "伟", "秀英", "建国", "玉兰", "本", "才旦"]

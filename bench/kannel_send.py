@@ -20,7 +20,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from campaigns.channels.base import OutgoingSms
-from campaigns.channels.kannel import KannelChannel
+from campaigns.channels.kannel.channel import KannelChannel
 from tests.kannel_harness import PASSWORD, USERNAME, FakeSmsc, Kannel, wait_until
 
 

@@ -7,7 +7,7 @@ PYTHONPATH so RQ can import `per_message_job.send_one_message`.
 
 from __future__ import annotations
 
-from campaigns.sending import send_batch
+from campaigns.delivery.sending import send_batch
 from workers.composition import services
 from workers.sending_services import now, sending_services
 

@@ -15,13 +15,13 @@ import time
 from population import database, draft_campaign, load_average, populate
 from sqlalchemy import func, select
 
-from campaigns.access import Actor
-from campaigns.campaign_service import load_campaign
-from campaigns.db import make_engine, make_session_factory
+from campaigns.broadcasts.campaign_service import load_campaign
+from campaigns.common.db import make_engine, make_session_factory
+from campaigns.identity.access import Actor
 from campaigns.models import OutboxMessage
 from campaigns.models.base import utcnow
-from campaigns.planning import launch_campaign
-from campaigns.preview import launch_blockers
+from campaigns.runs.planning import launch_campaign
+from campaigns.runs.preview import launch_blockers
 
 
 def bench_backend(backend: str, recipients: int, command: str) -> str:

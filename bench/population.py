@@ -19,11 +19,11 @@ from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, text
 
-from campaigns import migrate
-from campaigns.access import Actor
-from campaigns.campaign_service import create_campaign
-from campaigns.db import make_engine, make_session_factory
-from campaigns.grids import insert_grid, level_lookup
+from campaigns.broadcasts.campaign_service import create_campaign
+from campaigns.common import migrate
+from campaigns.common.db import make_engine, make_session_factory
+from campaigns.directory.grids import insert_grid, level_lookup
+from campaigns.identity.access import Actor
 
 POSTGRES_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 BENCH_REDIS_URL = "redis://127.0.0.1:6379/14"

@@ -22,12 +22,12 @@ from datetime import UTC, date, datetime, timedelta
 from population import database, load_average
 from sqlalchemy import Engine, text
 
-from campaigns.access import Actor
-from campaigns.db import make_engine, make_session_factory
-from campaigns.grids import level_lookup
-from campaigns.report_board import board_csv, report_board, report_history
-from campaigns.report_duties import create_duty
-from campaigns.report_tick import duty_notices_due
+from campaigns.common.db import make_engine, make_session_factory
+from campaigns.directory.grids import level_lookup
+from campaigns.identity.access import Actor
+from campaigns.reports.report_board import board_csv, report_board, report_history
+from campaigns.reports.report_duties import create_duty
+from campaigns.reports.report_tick import duty_notices_due
 
 TOWNSHIPS, VILLAGES, GROUPS, UNITS = 10, 20, 10, 49
 CONTACTS = 1_000_000

@@ -32,12 +32,12 @@ from rq import Queue, Worker
 from sqlalchemy import func, select
 from standin import StandIn
 
-from campaigns.access import Actor
-from campaigns.channels.twilio import TwilioChannel
-from campaigns.db import make_engine, make_session_factory
+from campaigns.channels.twilio.channel import TwilioChannel
+from campaigns.common.db import make_engine, make_session_factory
+from campaigns.identity.access import Actor
 from campaigns.models import OutboxMessage
 from campaigns.models.base import utcnow
-from campaigns.planning import launch_campaign
+from campaigns.runs.planning import launch_campaign
 from workers.dispatching import enqueue_run_dispatch
 from workers.queues import SENDS
 

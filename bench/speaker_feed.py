@@ -35,13 +35,13 @@ from redis import Redis
 from sqlalchemy import select
 
 from audio.store import AudioStore
-from campaigns import speakers
-from campaigns.access import Actor
-from campaigns.campaign_service import create_campaign
-from campaigns.db import make_engine, make_session_factory
+from campaigns.broadcasts.campaign_service import create_campaign
+from campaigns.common.db import make_engine, make_session_factory
+from campaigns.identity.access import Actor
+from campaigns.loudspeakers import terminals
 from campaigns.models import AudioClip, CampaignAudio, Grid, GridLevel
 from campaigns.models.base import utcnow
-from campaigns.planning import launch_campaign
+from campaigns.runs.planning import launch_campaign
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = "gateway.app:create_app()"
@@ -98,7 +98,7 @@ def prepare(database_url: str, audio_dir: Path) -> list[str]:
         launch_campaign(session, Actor.system(), campaign["id"], now)
         village = select(Grid.code).join(GridLevel, GridLevel.id == Grid.level_id).where(GridLevel.key == "village")
         tokens = [
-            speakers.create_speaker(
+            terminals.create_speaker(
                 session,
                 Actor.system(),
                 {"name": f"喇叭{code}", "grid_code": code, "languages": ["bo", "zh"]},

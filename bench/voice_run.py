@@ -21,21 +21,21 @@ from pathlib import Path
 from population import database, load_average, populate
 from sqlalchemy import func, select, text
 
-from campaigns.access import Actor
-from campaigns.audio_port import StoredAudio
-from campaigns.call_flow import PROMPT_PHRASES
-from campaigns.campaign_audio import attach_recording, synthesize_campaign_audio
-from campaigns.campaign_service import create_campaign, load_campaign
-from campaigns.channels.simulated_calls import SimulatedVoice
-from campaigns.channels.simulator import SimulatorChannel
-from campaigns.db import make_engine, make_session_factory
+from campaigns.broadcasts.campaign_service import create_campaign, load_campaign
+from campaigns.channels.simulator.calls import SimulatedVoice
+from campaigns.channels.simulator.channel import SimulatorChannel
+from campaigns.common.db import make_engine, make_session_factory
+from campaigns.common.settings import Settings
+from campaigns.delivery.sending import SendPolicy, send_batch
+from campaigns.identity.access import Actor
 from campaigns.models import Confirmation, OutboxMessage
 from campaigns.models.base import utcnow
-from campaigns.planning import launch_campaign
-from campaigns.preview import launch_blockers
-from campaigns.sending import SendPolicy, send_batch
-from campaigns.settings import Settings
-from campaigns.voice_prompts import record_prompt, synthesize_prompts
+from campaigns.runs.planning import launch_campaign
+from campaigns.runs.preview import launch_blockers
+from campaigns.voice.audio_port import StoredAudio
+from campaigns.voice.call_flow import PROMPT_PHRASES
+from campaigns.voice.campaign_audio import attach_recording, synthesize_campaign_audio
+from campaigns.voice.voice_prompts import record_prompt, synthesize_prompts
 from workers.audio_services import audio_port
 
 TEXTS = {

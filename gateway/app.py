@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask, current_app
 
-from campaigns.settings import Settings, SettingsError
+from campaigns.common.settings import Settings, SettingsError
 from gateway.runtime import Runtime
 
 
@@ -32,7 +32,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     from gateway.audio_files import audio_files
     from gateway.console import console, root
     from gateway.health import health
-    from gateway.speakers import speakers
+    from gateway.loudspeaker_feed import loudspeaker_feed
     from gateway.webhooks import webhooks
 
     app.register_blueprint(health)
@@ -41,7 +41,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.register_blueprint(webhooks)
     app.register_blueprint(console)
     app.register_blueprint(root)
-    app.register_blueprint(speakers)
+    app.register_blueprint(loudspeaker_feed)
     return app
 
 

@@ -8,8 +8,8 @@ from redis import Redis
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from campaigns.db import make_engine, make_session_factory
-from campaigns.settings import Settings
+from campaigns.common.db import make_engine, make_session_factory
+from campaigns.common.settings import Settings
 from workers.connections import connect_redis
 
 

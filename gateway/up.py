@@ -17,11 +17,11 @@ from typing import Any
 
 from sqlalchemy.engine import make_url
 
-from campaigns import migrate
-from campaigns.db import make_engine, make_session_factory, unit_of_work
-from campaigns.demo import create_demo_admin, is_empty, load_demo
-from campaigns.settings import Settings
-from campaigns.settings_model import EnvironmentSettings
+from campaigns.common import migrate
+from campaigns.common.db import make_engine, make_session_factory, unit_of_work
+from campaigns.common.settings import Settings
+from campaigns.common.settings_model import EnvironmentSettings
+from campaigns.demo.seed import create_demo_admin, is_empty, load_demo
 from gateway.supervisor import ChildSpec, ProcessGroup
 from workers.connections import redis_url_of, start_embedded_redis, stop_embedded_redis
 from workers.queues import ALL_QUEUES

@@ -12,11 +12,12 @@ from rq import Queue
 from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session
 
-from campaigns import accounts, migrate, passwords
-from campaigns.access import Actor
-from campaigns.db import make_engine, make_session_factory
+from campaigns.common import migrate
+from campaigns.common.db import make_engine, make_session_factory
+from campaigns.common.settings import Settings
+from campaigns.identity import accounts, passwords
+from campaigns.identity.access import Actor
 from campaigns.models import Base
-from campaigns.settings import Settings
 from gateway.app import create_app
 from gateway.auth_throttle import KEY_PREFIX as AUTH_FAILURES_PREFIX
 from gateway.runtime import Runtime

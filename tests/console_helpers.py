@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from campaigns import accounts
-from campaigns.access import Actor
+from campaigns.identity import accounts
+from campaigns.identity.access import Actor
 
 PASSWORD = "correct horse battery"
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')

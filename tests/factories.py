@@ -6,9 +6,9 @@ from datetime import UTC, datetime
 
 from sqlalchemy.orm import Session
 
-from campaigns.access import Actor
-from campaigns.campaign_service import create_campaign
-from campaigns.grids import insert_grid, level_lookup
+from campaigns.broadcasts.campaign_service import create_campaign
+from campaigns.directory.grids import insert_grid, level_lookup
+from campaigns.identity.access import Actor
 from campaigns.models import Contact, Grid
 
 # code, name, level, parent code

@@ -12,16 +12,16 @@ from pathlib import Path
 
 from sqlalchemy import func, insert, select
 
-from campaigns.access import Actor
-from campaigns.channels.factory import build_sms_channel
+from campaigns.common.settings import Settings
+from campaigns.identity.access import Actor
 from campaigns.models import Contact, OutboxMessage, Run
 from campaigns.models.base import utcnow
-from campaigns.planning import launch_campaign
-from campaigns.settings import Settings
+from campaigns.runs.planning import launch_campaign
 from tests.conftest import TEST_REDIS_URL
 from tests.factories import make_campaign
 from tests.provider_standin import ACCOUNT_SID, AUTH_TOKEN, FROM_NUMBER, ProviderStandIn
 from tests.servers import subprocess_env
+from workers.channel_factory import build_sms_channel
 from workers.queues import SENDS
 from workers.tick import tick
 

@@ -7,10 +7,10 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
-from campaigns.access import Actor
-from campaigns.grids import insert_grid, level_lookup
+from campaigns.directory.grids import insert_grid, level_lookup
+from campaigns.identity.access import Actor
 from campaigns.models import Grid
-from campaigns.report_duties import create_duty
+from campaigns.reports.report_duties import create_duty
 from tests.factories import add_contact
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")

@@ -10,12 +10,12 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from audio.store import AudioStore
-from campaigns import speakers
-from campaigns.access import Actor
+from campaigns.common.settings import Settings
+from campaigns.identity.access import Actor
+from campaigns.loudspeakers import terminals
 from campaigns.models import AudioClip, CampaignAudio
 from campaigns.models.base import utcnow
-from campaigns.planning import launch_campaign
-from campaigns.settings import Settings
+from campaigns.runs.planning import launch_campaign
 from tests.conftest import TEST_REDIS_URL, TEST_SECRET_KEY
 from tests.factories import make_campaign
 
@@ -27,7 +27,7 @@ def add_speaker(session: Session, grid_code: str, languages=("bo", "zh"), now: d
     """A speaker in `grid_code`; returns (its dict, its token)."""
     data = {"name": fields.pop("name", f"大喇叭 {grid_code}"), "grid_code": grid_code, "languages": list(languages),
             **fields}  # fmt: skip
-    made = speakers.create_speaker(session, Actor.system(), data, SILENT_AFTER, now or datetime.now().astimezone())
+    made = terminals.create_speaker(session, Actor.system(), data, SILENT_AFTER, now or datetime.now().astimezone())
     return made, made["token"]
 
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from campaigns import audit
-from campaigns.access import Actor
+from campaigns.identity import audit
+from campaigns.identity.access import Actor
 from campaigns.models import Grid
 from tests.scope_cases import NEW_CONTACT
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from campaigns import contacts
+from campaigns.directory import contacts
 
 
 def _error(response, status: int) -> dict:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from campaigns.daily_reports import duty_day, record_report
 from campaigns.models import Contact, ReportDuty
 from campaigns.models.base import utcnow
+from campaigns.reports.daily_reports import duty_day, record_report
 from tests.report_factories import build_report_world, make_duty
 
 DUTY = {

@@ -21,12 +21,13 @@ from typing import Any
 import pytest
 from sqlalchemy import inspect, select
 
-from campaigns import accounts, report_duties
-from campaigns.access import Actor
-from campaigns.inbound import receive_sms
-from campaigns.keywords import add_keyword
+from campaigns.identity import accounts
+from campaigns.identity.access import Actor
 from campaigns.models import ApiToken, Base, DailyReport, Grid, User
 from campaigns.models.base import utcnow
+from campaigns.replies.inbound import receive_sms
+from campaigns.replies.keywords import add_keyword
+from campaigns.reports import report_duties
 from tests.factories import add_contact
 from tests.scope_cases import CASES, CONTACTS_CSV, NEW_CONTACT, NEW_USER, OTHER, OWN, Call, campaign_body
 from tests.scope_cases_speakers import make_speakers

@@ -10,7 +10,7 @@ import pytest
 from werkzeug.serving import make_server
 
 from audio.store import AudioStore
-from campaigns.settings import Settings
+from campaigns.common.settings import Settings
 from gateway.app import create_app
 from tests.audio_helpers import tone
 from tests.conftest import TEST_SECRET_KEY

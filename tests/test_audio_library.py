@@ -11,7 +11,7 @@ from audio.engines import RECORDING_ONLY, EspeakEngine, GttsEngine
 from audio.errors import AudioTooLarge, EngineFailed, LanguageNotSpoken, UnsupportedAudio
 from audio.library import AudioLibrary
 from audio.store import AudioStore, is_sha256
-from campaigns.settings import Settings, SettingsError
+from campaigns.common.settings import Settings, SettingsError
 from tests.audio_helpers import RECORDING_FORMATS, FakeGoogleTranslate, ascii_wav, decode, tone
 
 

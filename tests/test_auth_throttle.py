@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from redis import Redis
 
-from campaigns.settings import Settings
+from campaigns.common.settings import Settings
 from gateway.app import create_app
 from gateway.auth_throttle import FailureThrottle
 from gateway.runtime import Runtime

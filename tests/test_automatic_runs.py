@@ -8,9 +8,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from campaigns.confirmation_tick import confirmation_work_due
 from campaigns.models import Campaign, Confirmation, OutboxMessage, ReportDuty, Run
-from campaigns.report_tick import duty_notices_due
+from campaigns.replies.confirmation_tick import confirmation_work_due
+from campaigns.reports.report_tick import duty_notices_due
 from tests.console_helpers import logged_in
 from tests.factories import NOW
 from tests.reply_helpers import receive, send_campaign

@@ -7,12 +7,12 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from campaigns.access import Actor
-from campaigns.call_status import CallRetryPolicy, apply_call_status
 from campaigns.channels.base import SendResult
+from campaigns.delivery.sending import SendPolicy, send_batch
+from campaigns.identity.access import Actor
 from campaigns.models import OutboxMessage
-from campaigns.planning import launch_campaign
-from campaigns.sending import SendPolicy, send_batch
+from campaigns.runs.planning import launch_campaign
+from campaigns.voice.call_status import CallRetryPolicy, apply_call_status
 from tests.factories import NOW
 from tests.fakes import NoLimit, ScriptedChannel
 from tests.voice_helpers import ready_voice_campaign

@@ -9,20 +9,20 @@ from sqlalchemy import func, select
 from audio.engines import EspeakEngine, GttsEngine
 from audio.library import AudioLibrary
 from audio.store import AudioStore
-from campaigns.access import Actor
-from campaigns.audio_port import SpeechUnavailable
-from campaigns.campaign_audio import (
+from campaigns.broadcasts.campaign_service import update_campaign
+from campaigns.common.errors import ValidationError
+from campaigns.identity.access import Actor
+from campaigns.models import AudioClip, Campaign, CampaignAudio
+from campaigns.models.base import utcnow
+from campaigns.runs.planning import launch_campaign
+from campaigns.runs.preview import Pricing, preview_campaign
+from campaigns.voice.audio_port import SpeechUnavailable
+from campaigns.voice.campaign_audio import (
     attach_recording,
     list_campaign_audio,
     synthesis_key,
     synthesize_campaign_audio,
 )
-from campaigns.campaign_service import update_campaign
-from campaigns.errors import ValidationError
-from campaigns.models import AudioClip, Campaign, CampaignAudio
-from campaigns.models.base import utcnow
-from campaigns.planning import launch_campaign
-from campaigns.preview import Pricing, preview_campaign
 from tests.audio_helpers import FakeGoogleTranslate, tone
 from tests.factories import add_people, make_campaign
 from workers.audio_services import LibraryAudioPort

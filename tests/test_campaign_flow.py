@@ -7,16 +7,16 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from campaigns.access import Actor
-from campaigns.campaign_service import create_campaign
+from campaigns.broadcasts.campaign_service import create_campaign
 from campaigns.channels.base import SendResult
-from campaigns.channels.simulator import SimulatorChannel
-from campaigns.dispatch import due_batches, finish_runs
-from campaigns.errors import NotFound, ValidationError
+from campaigns.channels.simulator.channel import SimulatorChannel
+from campaigns.common.errors import NotFound, ValidationError
+from campaigns.delivery.dispatch import due_batches, finish_runs
+from campaigns.delivery.sending import SendPolicy, send_batch
+from campaigns.identity.access import Actor
 from campaigns.models import Contact, Grid, OutboxMessage, Run, SimulatedSms
-from campaigns.planning import launch_campaign
-from campaigns.preview import Pricing, preview_campaign
-from campaigns.sending import SendPolicy, send_batch
+from campaigns.runs.planning import launch_campaign
+from campaigns.runs.preview import Pricing, preview_campaign
 from tests.factories import NOW, make_campaign
 from tests.fakes import NoLimit, ScriptedChannel
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from campaigns.classify import classify_reply, normalize_text
-from campaigns.keywords import DEFAULT_KEYWORDS, KEYWORD_INTENTS
+from campaigns.replies.classify import classify_reply, normalize_text
+from campaigns.replies.keywords import DEFAULT_KEYWORDS, KEYWORD_INTENTS
 
 ALL = {
     intent: [word for lists in DEFAULT_KEYWORDS.values() for word in lists.get(intent, ())]

@@ -8,13 +8,13 @@ from datetime import timedelta
 
 from sqlalchemy import select, update
 
-from campaigns.access import Actor
 from campaigns.channels.base import SendResult
-from campaigns.dispatch import due_batches
+from campaigns.delivery.dispatch import due_batches
+from campaigns.delivery.sending import SendPolicy, send_batch
+from campaigns.delivery.status_updates import apply_status
+from campaigns.identity.access import Actor
 from campaigns.models import Contact, OutboxMessage
-from campaigns.planning import launch_campaign
-from campaigns.sending import SendPolicy, send_batch
-from campaigns.status_updates import apply_status
+from campaigns.runs.planning import launch_campaign
 from tests.factories import NOW, add_contact, make_campaign
 from tests.fakes import NoLimit, ScriptedChannel
 

@@ -6,14 +6,14 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from campaigns.access import Actor
-from campaigns.campaign_service import create_campaign, update_campaign
-from campaigns.confirmation_tick import confirmation_work_due
-from campaigns.dispatch import due_batches
-from campaigns.errors import ValidationError
+from campaigns.broadcasts.campaign_service import create_campaign, update_campaign
+from campaigns.common.errors import ValidationError
+from campaigns.delivery.dispatch import due_batches
+from campaigns.delivery.sending import SendPolicy, send_batch
+from campaigns.identity.access import Actor
 from campaigns.models import Confirmation, Contact, OutboxMessage, Run
-from campaigns.planning import launch_campaign
-from campaigns.sending import SendPolicy, send_batch
+from campaigns.replies.confirmation_tick import confirmation_work_due
+from campaigns.runs.planning import launch_campaign
 from tests.factories import add_contact
 from tests.fakes import NoLimit, ScriptedChannel
 from tests.report_factories import build_report_world, local

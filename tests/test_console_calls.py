@@ -7,14 +7,14 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from campaigns.access import Actor
-from campaigns.call_flow import CallFlowPolicy
-from campaigns.channels.simulated_calls import PhoneScript, SimulatedVoice, default_script
-from campaigns.channels.simulator import SimulatorChannel
-from campaigns.errors import Conflict
+from campaigns.channels.simulator.calls import PhoneScript, SimulatedVoice, default_script
+from campaigns.channels.simulator.channel import SimulatorChannel
+from campaigns.common.errors import Conflict
+from campaigns.common.settings import Settings
+from campaigns.identity.access import Actor
 from campaigns.models import AuditEntry, Confirmation, SimulatedCall
-from campaigns.settings import Settings
-from campaigns.simulator_phones import answer_call
+from campaigns.replies.simulated_phones import answer_call
+from campaigns.voice.call_flow import CallFlowPolicy
 from tests.console_helpers import logged_in
 from tests.factories import NOW
 from tests.test_voice_calls import launch_voice, rows_by_phone, send_all

@@ -5,14 +5,14 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from campaigns.access import ROLES
-from campaigns.call_status import CALL_STATUS_RANK
-from campaigns.campaign_service import CHANNELS
+from campaigns.broadcasts.campaign_service import CHANNELS
+from campaigns.broadcasts.schedules import KINDS
+from campaigns.directory.roles import CONTACT_ROLES
+from campaigns.identity.access import ROLES
 from campaigns.models.campaign import CAMPAIGN_STATUSES, RUN_STATUSES
 from campaigns.models.outbox import OUTBOX_STATUSES
 from campaigns.models.replies import INTENTS
-from campaigns.roles import CONTACT_ROLES
-from campaigns.schedules import KINDS
+from campaigns.voice.call_status import CALL_STATUS_RANK
 from gateway.console.catalog_zh import ZH_HANS
 from gateway.console.i18n import translate
 from tests.console_helpers import logged_in

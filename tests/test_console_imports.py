@@ -11,7 +11,7 @@ import sys
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
-from campaigns.settings import Settings
+from campaigns.common.settings import Settings
 from tests.conftest import TEST_REDIS_URL, settings_environ
 from tests.console_helpers import add_user, logged_in
 from tests.servers import subprocess_env, wsgi_server_in_thread

@@ -7,13 +7,15 @@ import re
 
 import pytest
 
-from campaigns import approvals, campaign_audio, run_control
-from campaigns.access import Actor
-from campaigns.errors import DomainError
+from campaigns.broadcasts import approvals
+from campaigns.common.errors import DomainError
+from campaigns.identity.access import Actor
 from campaigns.models import Campaign
 from campaigns.models.base import utcnow
-from campaigns.planning import launch_campaign
-from campaigns.preview import launch_blockers
+from campaigns.runs import run_control
+from campaigns.runs.planning import launch_campaign
+from campaigns.runs.preview import launch_blockers
+from campaigns.voice import campaign_audio
 from gateway.console.service_messages import translate_message
 from tests.console_helpers import add_user, logged_in
 from tests.factories import NOW, make_campaign

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
-from campaigns.daily_reports import record_report
 from campaigns.models import Contact
 from campaigns.models.base import utcnow
+from campaigns.reports.daily_reports import record_report
 from tests.console_helpers import logged_in
 from tests.report_factories import build_report_world, make_duty
 

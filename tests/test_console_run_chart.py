@@ -8,11 +8,11 @@ from datetime import timedelta
 
 from sqlalchemy import select, update
 
-from campaigns.access import Actor
+from campaigns.identity.access import Actor
 from campaigns.models import Confirmation, OutboxMessage
 from campaigns.models.base import utcnow
-from campaigns.planning import launch_campaign
-from campaigns.run_timeline import run_timeline
+from campaigns.runs.planning import launch_campaign
+from campaigns.runs.run_timeline import run_timeline
 from tests.console_helpers import logged_in
 from tests.factories import NOW, make_campaign
 

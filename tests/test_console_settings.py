@@ -9,10 +9,10 @@ import re
 import pytest
 from sqlalchemy import select
 
-from campaigns.auto_replies import reply_text
+from campaigns.common.settings import Settings
+from campaigns.common.settings_model import EnvironmentSettings, env_name
 from campaigns.models import AuditEntry, ReplyKeyword
-from campaigns.settings import Settings
-from campaigns.settings_model import EnvironmentSettings, env_name
+from campaigns.replies.auto_replies import reply_text
 from gateway.app import create_app
 from tests.conftest import TEST_REDIS_URL
 from tests.console_helpers import logged_in

@@ -10,10 +10,10 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from campaigns.access import Actor
+from campaigns.identity.access import Actor
 from campaigns.models import Contact, OutboxMessage
 from campaigns.models.base import utcnow
-from campaigns.planning import launch_campaign
+from campaigns.runs.planning import launch_campaign
 from gateway.app import create_app
 from gateway.runtime import Runtime
 from tests.console_helpers import logged_in

@@ -10,10 +10,10 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import delete, select
 
-from campaigns.access import Actor
-from campaigns.contact_export import EXPORT_HEADERS, export_csv, export_xlsx
-from campaigns.contact_import import import_contacts
-from campaigns.contacts import contact_to_dict, set_opted_out
+from campaigns.directory.contact_export import EXPORT_HEADERS, export_csv, export_xlsx
+from campaigns.directory.contact_import import import_contacts
+from campaigns.directory.contacts import contact_to_dict, set_opted_out
+from campaigns.identity.access import Actor
 from campaigns.models import Contact, ContactTag, Grid
 from tests.factories import add_contact
 

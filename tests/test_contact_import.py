@@ -9,10 +9,10 @@ import pytest
 from openpyxl import Workbook
 from sqlalchemy import event, func, select
 
-from campaigns.access import Actor
-from campaigns.contact_import import import_contacts
-from campaigns.errors import PermissionDenied
-from campaigns.imports import rejected_csv
+from campaigns.common.errors import PermissionDenied
+from campaigns.directory.contact_import import import_contacts
+from campaigns.directory.import_reports import rejected_csv
+from campaigns.identity.access import Actor
 from campaigns.models import Contact, Grid, ImportReport
 from tests.factories import add_contact
 
@@ -142,7 +142,7 @@ def test_a_township_coordinator_cannot_reach_another_township(session, tree):
 
 @pytest.mark.parametrize("few_values", [2000, 0], ids=["in-query", "table-scan"])
 def test_reimport_updates_by_phone_and_empty_cells_keep_values(session, tree, system, monkeypatch, few_values):
-    monkeypatch.setattr("campaigns.imports.FEW_VALUES", few_values)
+    monkeypatch.setattr("campaigns.directory.import_reports.FEW_VALUES", few_values)
     add_contact(session, tree["623025101201"], "+8613800000001", name="才让", language="bo", households=4)
     add_contact(session, tree["623025101201"], "+8613800000002", name="卓玛")
     data = (

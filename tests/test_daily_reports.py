@@ -7,9 +7,9 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
-from campaigns.daily_reports import record_report, reporting_duties
-from campaigns.errors import ValidationError
+from campaigns.common.errors import ValidationError
 from campaigns.models import Contact, DailyReport, ReportDuty
+from campaigns.reports.daily_reports import record_report, reporting_duties
 from tests.report_factories import build_report_world, local, make_duty
 
 

@@ -8,15 +8,15 @@ from datetime import timedelta
 
 from sqlalchemy import select, update
 
-from campaigns.access import Actor
 from campaigns.channels.base import LookupResult, SendResult
-from campaigns.channels.kannel_callbacks import apply_kannel_report
+from campaigns.channels.kannel.callbacks import apply_kannel_report
 from campaigns.channels.routing import RoutedChannel
-from campaigns.channels.simulator import SimulatorChannel
+from campaigns.channels.simulator.channel import SimulatorChannel
+from campaigns.delivery.reconcile import reconcile_expired
+from campaigns.delivery.status_updates import apply_status
+from campaigns.identity.access import Actor
 from campaigns.models import OutboxMessage
-from campaigns.planning import launch_campaign
-from campaigns.reconcile import reconcile_expired
-from campaigns.status_updates import apply_status
+from campaigns.runs.planning import launch_campaign
 from tests.factories import NOW, make_campaign
 from tests.fakes import ScriptedChannel
 from tests.reply_helpers import send_run

@@ -8,12 +8,13 @@ import phonenumbers
 import pytest
 from sqlalchemy import func, select
 
-from campaigns import accounts, demo, staff_sessions
-from campaigns.errors import Conflict
+from campaigns.common.errors import Conflict
+from campaigns.common.phones import normalize_phone
+from campaigns.demo import seed
+from campaigns.identity import accounts, staff_sessions
 from campaigns.models import Contact, ContactTag, Grid, GridLevel
 from campaigns.models.base import utcnow
 from campaigns.models.grid import subtree_bounds
-from campaigns.phones import normalize_phone
 from gateway.cli.service_commands import demo_command
 
 STATUS_TAGS = {"stable", "monitored", "tracked"}
@@ -30,7 +31,7 @@ def _contacts_under(session, code: str, role: str | None = None) -> int:
 
 
 def test_demo_builds_two_counties_with_about_three_thousand_contacts(session):
-    summary = demo.load_demo(session)
+    summary = seed.load_demo(session)
 
     assert summary["counties"] == ["玛曲县", "同仁县"]
     assert session.scalar(select(func.count(Grid.id))) == summary["grids"]
@@ -45,7 +46,7 @@ def test_demo_builds_two_counties_with_about_three_thousand_contacts(session):
 
 
 def test_qihama_has_seventy_liaisons_mostly_tibetan_speaking_herders(session):
-    demo.load_demo(session)
+    seed.load_demo(session)
 
     assert _contacts_under(session, "623025101", role="liaison") == 70
     grid = session.scalar(select(Grid).where(Grid.code == "623025101"))
@@ -59,7 +60,7 @@ def test_qihama_has_seventy_liaisons_mostly_tibetan_speaking_herders(session):
 
 
 def test_every_grid_sits_at_its_level_with_a_consistent_path(session):
-    demo.load_demo(session)
+    seed.load_demo(session)
 
     grids = {grid.id: grid for grid in session.scalars(select(Grid))}
     ranks = dict(session.execute(select(GridLevel.key, GridLevel.rank)).all())
@@ -72,7 +73,7 @@ def test_every_grid_sits_at_its_level_with_a_consistent_path(session):
 
 
 def test_roles_live_at_the_right_levels_and_households_carry_one_status(session):
-    demo.load_demo(session)
+    seed.load_demo(session)
 
     query = select(Contact.role, GridLevel.key).join(Grid, Contact.grid_id == Grid.id).join(GridLevel)
     rows = session.execute(query).all()
@@ -94,7 +95,7 @@ def test_roles_live_at_the_right_levels_and_households_carry_one_status(session)
 
 
 def test_phones_are_unique_valid_chinese_mobiles(session):
-    demo.load_demo(session)
+    seed.load_demo(session)
 
     phones = session.scalars(select(Contact.phone)).all()
     assert len(phones) == len(set(phones))
@@ -109,11 +110,11 @@ def test_demo_is_deterministic(session):
         query = select(Contact.name, Contact.phone, Grid.code, Contact.role, Contact.language).join(Grid)
         return session.execute(query.order_by(Contact.phone)).all()
 
-    demo.load_demo(session)
+    seed.load_demo(session)
     first = snapshot()
     session.rollback()
-    assert demo.is_empty(session)
-    demo.load_demo(session)
+    assert seed.is_empty(session)
+    seed.load_demo(session)
 
     assert snapshot() == first
     assert any(name in {row.name for row in first} for name in ("才让", "卓玛", "扎西", "拉毛", "多杰", "央金"))
@@ -121,29 +122,29 @@ def test_demo_is_deterministic(session):
 
 def test_demo_refuses_a_database_that_has_grids(session, tree):
     with pytest.raises(Conflict):
-        demo.load_demo(session)
+        seed.load_demo(session)
     assert session.scalar(select(func.count(Contact.id))) == 0
 
 
 def test_demo_refuses_to_load_twice(session):
-    demo.load_demo(session)
+    seed.load_demo(session)
     count = session.scalar(select(func.count(Contact.id)))
 
     with pytest.raises(Conflict):
-        demo.load_demo(session)
+        seed.load_demo(session)
     assert session.scalar(select(func.count(Contact.id))) == count
 
 
 def test_demo_admin_can_log_in_and_use_its_token(session):
-    demo.load_demo(session)
-    admin = demo.create_demo_admin(session)
+    seed.load_demo(session)
+    admin = seed.create_demo_admin(session)
 
     by_token = accounts.authenticate_token(session, admin["token"])
     by_password = staff_sessions.log_in(session, "demo-admin", admin["password"], "127.0.0.1", utcnow()).actor
     assert by_token.is_admin and by_token.scope_path is None
     assert by_password.user_id == by_token.user_id
     with pytest.raises(Conflict):
-        demo.create_demo_admin(session)
+        seed.create_demo_admin(session)
 
 
 def test_gridcast_demo_command_loads_once_and_prints_a_working_token(app, session_factory):

@@ -8,7 +8,7 @@ from datetime import timedelta
 from redis import Redis
 from sqlalchemy import update
 
-from campaigns.feed_changes import watch_feed_changes
+from campaigns.loudspeakers.feed_changes import watch_feed_changes
 from campaigns.models import Campaign, Run
 from campaigns.models.base import utcnow
 from tests.conftest import TEST_REDIS_URL

@@ -7,9 +7,9 @@ import random
 import pytest
 from sqlalchemy import event, func, select
 
-from campaigns.access import Actor
-from campaigns.errors import PermissionDenied
-from campaigns.grid_import import import_grids
+from campaigns.common.errors import PermissionDenied
+from campaigns.directory.grid_import import import_grids
+from campaigns.identity.access import Actor
 from campaigns.models import Grid, ImportReport
 
 

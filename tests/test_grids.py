@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from campaigns import grids
-from campaigns.access import Actor
-from campaigns.contacts import list_contacts
-from campaigns.errors import Conflict, NotFound, PermissionDenied, ValidationError
+from campaigns.common.errors import Conflict, NotFound, PermissionDenied, ValidationError
+from campaigns.directory import grids
+from campaigns.directory.contacts import list_contacts
+from campaigns.identity.access import Actor
 from campaigns.models import Grid
 from tests.factories import add_contact
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from campaigns.settings import Settings
+from campaigns.common.settings import Settings
 from gateway.app import create_app
 from gateway.runtime import Runtime
 from tests.conftest import TEST_SECRET_KEY

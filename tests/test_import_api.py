@@ -8,8 +8,8 @@ import json
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import select
 
-from campaigns import accounts
-from campaigns.access import Actor
+from campaigns.identity import accounts
+from campaigns.identity.access import Actor
 from campaigns.models import Contact, Grid
 from gateway.cli.import_commands import contacts_group, grids_group
 from tests.factories import add_contact

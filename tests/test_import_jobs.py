@@ -9,13 +9,13 @@ import pytest
 from redis import Redis
 from sqlalchemy import func, insert, select
 
-from campaigns import accounts
-from campaigns.access import Actor
-from campaigns.import_jobs import RUNNING_LEASE, ProgressWriter, imports_to_enqueue, queue_import, run_import
+from campaigns.common.settings import Settings
+from campaigns.directory.import_jobs import RUNNING_LEASE, ProgressWriter, imports_to_enqueue, queue_import, run_import
+from campaigns.directory.upload_limits import ImportLimits
+from campaigns.identity import accounts
+from campaigns.identity.access import Actor
 from campaigns.models import Contact, GridLevel, ImportReport, ImportUpload, User
 from campaigns.models.base import utcnow
-from campaigns.settings import Settings
-from campaigns.upload_limits import ImportLimits
 from gateway.cli.import_commands import contacts_group
 from tests.conftest import TEST_REDIS_URL, settings_environ
 from tests.servers import delete_queue

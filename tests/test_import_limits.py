@@ -10,11 +10,11 @@ import zipfile
 import pytest
 from openpyxl import Workbook
 
-from campaigns.contact_import import import_contacts
-from campaigns.imports import ImportOutcome, rejected_csv
+from campaigns.directory.contact_import import import_contacts
+from campaigns.directory.import_reports import ImportOutcome, rejected_csv
+from campaigns.directory.tabular import read_rows
+from campaigns.directory.upload_limits import ImportLimits, LimitExceeded, UploadTooLarge
 from campaigns.models import ImportReport
-from campaigns.tabular import read_rows
-from campaigns.upload_limits import ImportLimits, LimitExceeded, UploadTooLarge
 
 SMALL = ImportLimits(
     max_upload_bytes=200_000,

@@ -12,13 +12,13 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from campaigns.channels.base import LookupResult, OutgoingSms, SendResult
-from campaigns.channels.factory import build_sms_channel
-from campaigns.channels.kannel import KannelChannel, classify_sendsms_answer
-from campaigns.channels.kannel_callbacks import decode_text, dlr_status, incoming_sms
+from campaigns.channels.kannel.callbacks import decode_text, dlr_status, incoming_sms
+from campaigns.channels.kannel.channel import KannelChannel, classify_sendsms_answer
 from campaigns.channels.routing import RoutedChannel, channel_for
-from campaigns.settings import Settings, SettingsError
+from campaigns.common.settings import Settings, SettingsError
 from tests.fakes import NoLimit, ScriptedChannel
 from tests.servers import free_port
+from workers.channel_factory import build_sms_channel
 
 NOW = datetime(2026, 11, 22, 8, 0, tzinfo=UTC)
 SECRET = "kannel-secret-0123456789"

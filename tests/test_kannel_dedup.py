@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from campaigns.channels.kannel_callbacks import DEDUP_WINDOW, incoming_sms, record_kannel_sms
+from campaigns.channels.kannel.callbacks import DEDUP_WINDOW, incoming_sms, record_kannel_sms
 from campaigns.models import InboundMessage
 from tests.factories import NOW
 

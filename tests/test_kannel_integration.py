@@ -20,13 +20,12 @@ from sqlalchemy import select
 from werkzeug.serving import make_server
 
 import workers.sending_services
-from campaigns.access import Actor
-from campaigns.channels.factory import build_sms_channel
-from campaigns.dispatch import due_batches
+from campaigns.delivery.dispatch import due_batches
+from campaigns.delivery.sending import SendPolicy, send_batch
+from campaigns.identity.access import Actor
 from campaigns.models import Confirmation, Contact, DailyReport, InboundMessage, OutboxMessage
 from campaigns.models.base import utcnow
-from campaigns.planning import launch_campaign
-from campaigns.sending import SendPolicy, send_batch
+from campaigns.runs.planning import launch_campaign
 from gateway.app import create_app
 from gateway.runtime import Runtime
 from tests.conftest import TEST_REDIS_URL
@@ -35,6 +34,7 @@ from tests.fakes import NoLimit
 from tests.kannel_harness import PASSWORD, USERNAME, FakeSmsc, Kannel, wait_until
 from tests.reply_helpers import add_duty
 from tests.servers import delete_queue, free_port
+from workers.channel_factory import build_sms_channel
 from workers.composition import configure, reset
 from workers.queues import DEFAULT, SENDS
 

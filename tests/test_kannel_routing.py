@@ -8,14 +8,14 @@ from datetime import timedelta
 
 from sqlalchemy import select, update
 
-from campaigns.access import Actor
 from campaigns.channels.base import LookupResult, SendResult
 from campaigns.channels.routing import RoutedChannel, Unpaced
+from campaigns.common.settings import Settings
+from campaigns.delivery.reconcile import reconcile_expired
+from campaigns.identity.access import Actor
 from campaigns.models import OutboxMessage
-from campaigns.preview import Pricing, preview_campaign
-from campaigns.reconcile import reconcile_expired
-from campaigns.route_eta import route_rates
-from campaigns.settings import Settings
+from campaigns.runs.preview import Pricing, preview_campaign
+from campaigns.runs.route_eta import route_rates
 from tests.factories import NOW, add_contact, make_campaign
 from tests.fakes import NoLimit, ScriptedChannel
 from tests.reply_helpers import send_campaign

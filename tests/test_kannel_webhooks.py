@@ -10,9 +10,9 @@ import pytest
 from rq.job import Job
 from sqlalchemy import func, select
 
-from campaigns.access import Actor
+from campaigns.identity.access import Actor
 from campaigns.models import InboundMessage, OutboxMessage
-from campaigns.planning import launch_campaign
+from campaigns.runs.planning import launch_campaign
 from gateway.app import create_app
 from gateway.runtime import Runtime
 from tests.factories import NOW, make_campaign

@@ -10,11 +10,11 @@ from datetime import timedelta
 
 import pytest
 
-from campaigns.access import Actor
-from campaigns.errors import Conflict, NotFound, PermissionDenied, ValidationError
-from campaigns.grids import insert_grid, level_lookup
-from campaigns.keywords import add_keyword, keywords_for, list_keywords, remove_keyword
+from campaigns.common.errors import Conflict, NotFound, PermissionDenied, ValidationError
+from campaigns.directory.grids import insert_grid, level_lookup
+from campaigns.identity.access import Actor
 from campaigns.models import Contact, Grid
+from campaigns.replies.keywords import add_keyword, keywords_for, list_keywords, remove_keyword
 from tests.factories import NOW, add_contact
 from tests.reply_helpers import receive
 

@@ -7,8 +7,8 @@ from datetime import timedelta
 
 import pytest
 
-from campaigns.errors import AuthenticationFailed
-from campaigns.staff_sessions import LoginPolicy, TooManyAttempts, log_in
+from campaigns.common.errors import AuthenticationFailed
+from campaigns.identity.staff_sessions import LoginPolicy, TooManyAttempts, log_in
 from tests.console_helpers import PASSWORD, add_user
 from tests.factories import NOW
 

@@ -6,8 +6,8 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
-from campaigns import migrate
-from campaigns.db import make_engine
+from campaigns.common import migrate
+from campaigns.common.db import make_engine
 from campaigns.models import Base
 from tests.conftest import _create_postgres_database, _drop_postgres_database
 

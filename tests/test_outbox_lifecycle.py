@@ -7,17 +7,17 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, update
 
-from campaigns.access import Actor
 from campaigns.channels.base import LookupResult, SendResult
-from campaigns.dispatch import due_batches, finish_runs
-from campaigns.errors import Conflict
+from campaigns.common.errors import Conflict
+from campaigns.delivery.dispatch import due_batches, finish_runs
+from campaigns.delivery.reconcile import reconcile_expired
+from campaigns.delivery.sending import SendPolicy, send_batch
+from campaigns.delivery.status_updates import apply_status
+from campaigns.identity.access import Actor
 from campaigns.models import Campaign, OutboxMessage, Run
-from campaigns.planning import launch_campaign
-from campaigns.progress import run_progress
-from campaigns.reconcile import reconcile_expired
-from campaigns.run_control import cancel_campaign, pause_campaign, resume_campaign, retry_failed
-from campaigns.sending import SendPolicy, send_batch
-from campaigns.status_updates import apply_status
+from campaigns.runs.planning import launch_campaign
+from campaigns.runs.progress import run_progress
+from campaigns.runs.run_control import cancel_campaign, pause_campaign, resume_campaign, retry_failed
 from tests.factories import NOW, make_campaign
 from tests.fakes import NoLimit, ScriptedChannel
 

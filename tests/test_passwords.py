@@ -8,9 +8,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from campaigns import accounts, passwords, staff_sessions
-from campaigns.access import Actor
-from campaigns.errors import AuthenticationFailed
+from campaigns.common.errors import AuthenticationFailed
+from campaigns.identity import accounts, passwords, staff_sessions
+from campaigns.identity.access import Actor
 from campaigns.models import User
 
 NOW = datetime(2026, 12, 3, 8, 0, tzinfo=UTC)

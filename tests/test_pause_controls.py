@@ -9,12 +9,12 @@ from datetime import timedelta
 
 from sqlalchemy import select, update
 
-from campaigns.access import Actor
 from campaigns.channels.base import LookupResult
+from campaigns.delivery.reconcile import reconcile_expired
+from campaigns.delivery.sending import SendPolicy
+from campaigns.identity.access import Actor
 from campaigns.models import OutboxMessage, Run
-from campaigns.reconcile import reconcile_expired
-from campaigns.run_control import cancel_campaign, pause_campaign, resume_campaign
-from campaigns.sending import SendPolicy
+from campaigns.runs.run_control import cancel_campaign, pause_campaign, resume_campaign
 from tests.factories import NOW
 from tests.fakes import ScriptedChannel
 from tests.test_concurrent_sending import ConcurrentChannel, launch, rows, send

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import pytest
 
-from campaigns.access import Actor
-from campaigns.approvals import approval_status
+from campaigns.broadcasts.approvals import approval_status
+from campaigns.identity.access import Actor
 from campaigns.models import Contact
-from campaigns.preview import Pricing, preview_campaign
+from campaigns.runs.preview import Pricing, preview_campaign
 from tests.console_helpers import logged_in
 from tests.factories import add_contact, make_campaign
 from tests.speaker_helpers import add_speaker

@@ -8,7 +8,7 @@ import pytest
 from rq import SimpleWorker
 from sqlalchemy.exc import OperationalError
 
-from campaigns.sending import BatchReport, _claim
+from campaigns.delivery.sending import BatchReport, _claim
 from tests.test_concurrent_sending import launch, rows
 from workers import composition, sending_services
 from workers.dispatching import enqueue_batches

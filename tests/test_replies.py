@@ -7,11 +7,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from campaigns.access import Actor
-from campaigns.auto_replies import DEFAULT_REPLIES, set_auto_reply
-from campaigns.inbound import receive_sms
-from campaigns.inbox import link_message
-from campaigns.keywords import add_keyword
+from campaigns.identity.access import Actor
 from campaigns.models import (
     Confirmation,
     Contact,
@@ -21,8 +17,12 @@ from campaigns.models import (
     Run,
     SimulatedSms,
 )
-from campaigns.planning import launch_campaign
-from campaigns.replies import process_inbound, unprocessed_inbound
+from campaigns.replies.auto_replies import DEFAULT_REPLIES, set_auto_reply
+from campaigns.replies.inbound import receive_sms
+from campaigns.replies.inbox import link_message
+from campaigns.replies.keywords import add_keyword
+from campaigns.replies.processing import process_inbound, unprocessed_inbound
+from campaigns.runs.planning import launch_campaign
 from tests.factories import NOW, add_contact, make_campaign
 from tests.reply_helpers import add_duty, receive, replies_to, send_campaign, send_run
 

@@ -13,10 +13,10 @@ from redis import Redis
 from sqlalchemy import select
 from twilio.request_validator import RequestValidator
 
-from campaigns.auto_replies import DEFAULT_REPLIES
-from campaigns.inbound import receive_sms
 from campaigns.models import Confirmation, InboundMessage, SimulatedSms
 from campaigns.models.base import utcnow
+from campaigns.replies.auto_replies import DEFAULT_REPLIES
+from campaigns.replies.inbound import receive_sms
 from gateway.app import create_app
 from gateway.runtime import Runtime
 from tests.conftest import TEST_REDIS_URL
@@ -78,7 +78,7 @@ def test_webhook_job_and_reply_through_a_real_worker(settings, engine, session_f
 
 
 def test_tick_sweep_enqueues_a_message_whose_job_was_lost(settings, session_factory, people, redis, tmp_path):
-    from campaigns.channels.simulator import SimulatorChannel
+    from campaigns.channels.simulator.channel import SimulatorChannel
     from workers.tick import tick
 
     with session_factory.begin() as session:

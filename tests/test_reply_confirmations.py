@@ -7,8 +7,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from campaigns.delivery.status_updates import apply_status
 from campaigns.models import Confirmation, Contact, OutboxMessage, Run
-from campaigns.status_updates import apply_status
 from tests.factories import NOW, add_contact
 from tests.reply_helpers import add_duty, receive, send_campaign
 

@@ -8,12 +8,12 @@ from datetime import date
 
 import pytest
 
-from campaigns.access import Actor
-from campaigns.daily_reports import record_report
-from campaigns.errors import Conflict, NotFound, PermissionDenied
-from campaigns.incidents import list_incidents, mark_handled
+from campaigns.common.errors import Conflict, NotFound, PermissionDenied
+from campaigns.identity.access import Actor
 from campaigns.models import Contact, DailyReport, Grid, User
-from campaigns.report_board import board_csv, report_board, report_history
+from campaigns.reports.daily_reports import record_report
+from campaigns.reports.incidents import list_incidents, mark_handled
+from campaigns.reports.report_board import board_csv, report_board, report_history
 from tests.report_factories import build_report_world, local, make_duty
 
 

@@ -7,9 +7,9 @@ import pytest
 from redis import Redis
 from sqlalchemy import select
 
-from campaigns.daily_reports import record_report
 from campaigns.models import Contact, DutyNotice, OutboxMessage, Run
-from campaigns.report_tick import duty_notices_due
+from campaigns.reports.daily_reports import record_report
+from campaigns.reports.report_tick import duty_notices_due
 from tests.conftest import TEST_REDIS_URL
 from tests.fakes import ScriptedChannel
 from tests.report_factories import build_report_world, local, make_duty

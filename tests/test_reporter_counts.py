@@ -5,13 +5,13 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from campaigns import migrate
-from campaigns.access import Actor
-from campaigns.contact_history import contact_history
-from campaigns.daily_reports import record_report, reporter_lines
-from campaigns.db import make_session_factory
-from campaigns.incidents import list_incidents
+from campaigns.common import migrate
+from campaigns.common.db import make_session_factory
+from campaigns.directory.contact_history import contact_history
+from campaigns.identity.access import Actor
 from campaigns.models import Contact, DailyReport, DailyReportLine
+from campaigns.reports.daily_reports import record_report, reporter_lines
+from campaigns.reports.incidents import list_incidents
 from tests.factories import build_demo_tree
 from tests.reply_helpers import receive
 from tests.report_factories import build_report_world, local, make_duty

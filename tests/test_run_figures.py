@@ -9,19 +9,19 @@ from datetime import timedelta
 
 from sqlalchemy import select, update
 
-from campaigns.access import Actor
-from campaigns.campaign_service import get_campaign, list_campaigns
+from campaigns.broadcasts.campaign_service import get_campaign, list_campaigns
 from campaigns.channels.base import SendResult
-from campaigns.dispatch import due_batches, finish_runs
+from campaigns.common.sms_segments import count_segments
+from campaigns.delivery.dispatch import due_batches, finish_runs
+from campaigns.delivery.sending import SendPolicy, send_batch
+from campaigns.delivery.status_updates import apply_status
+from campaigns.identity.access import Actor
 from campaigns.models import Confirmation, OutboxMessage
 from campaigns.models.base import utcnow
-from campaigns.planning import launch_campaign
-from campaigns.progress import run_progress
-from campaigns.run_control import pause_campaign
-from campaigns.run_timeline import run_timeline
-from campaigns.sending import SendPolicy, send_batch
-from campaigns.sms_segments import count_segments
-from campaigns.status_updates import apply_status
+from campaigns.runs.planning import launch_campaign
+from campaigns.runs.progress import run_progress
+from campaigns.runs.run_control import pause_campaign
+from campaigns.runs.run_timeline import run_timeline
 from tests.console_helpers import logged_in
 from tests.factories import NOW, make_campaign
 from tests.fakes import NoLimit

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 
-from campaigns import migrate
+from campaigns.common import migrate
 from campaigns.models.base import UtcDateTime
 from tests.test_migrations import scratch_engine  # noqa: F401  (an empty database of the suite's backend)
 

@@ -8,10 +8,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from campaigns.access import Actor
-from campaigns.campaign_service import create_campaign, update_campaign
-from campaigns.errors import ValidationError
-from campaigns.planning import launch_campaign, plan_due_runs
+from campaigns.broadcasts.campaign_service import create_campaign, update_campaign
+from campaigns.common.errors import ValidationError
+from campaigns.identity.access import Actor
+from campaigns.runs.planning import launch_campaign, plan_due_runs
 from gateway.console.service_messages import translate_message
 from tests.console_helpers import logged_in
 from tests.factories import NOW, make_campaign

@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from campaigns.settings import Settings, SettingsError
+from campaigns.common.settings import Settings, SettingsError
 from gateway.app import create_app
 from gateway.up import SECRET_KEY_FILE, embedded_secret_key
 from tests.servers import subprocess_env

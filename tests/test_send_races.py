@@ -11,14 +11,14 @@ from datetime import timedelta
 from rq.job import Job, JobStatus
 from sqlalchemy import event, select, update
 
-from campaigns.access import Actor
 from campaigns.channels.base import LookupResult, OutgoingSms, SendResult
-from campaigns.dispatch import due_batches
+from campaigns.delivery.dispatch import due_batches
+from campaigns.delivery.reconcile import reconcile_expired
+from campaigns.delivery.sending import SendPolicy, send_batch
+from campaigns.delivery.status_updates import apply_status
+from campaigns.identity.access import Actor
 from campaigns.models import OutboxMessage
-from campaigns.planning import launch_campaign
-from campaigns.reconcile import reconcile_expired
-from campaigns.sending import SendPolicy, send_batch
-from campaigns.status_updates import apply_status
+from campaigns.runs.planning import launch_campaign
 from tests.factories import NOW, make_campaign
 from tests.fakes import NoLimit
 from workers.dispatching import enqueue_batches

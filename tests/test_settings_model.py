@@ -7,8 +7,8 @@ import dataclasses
 
 import pytest
 
-from campaigns.settings import Settings, SettingsError
-from campaigns.settings_model import SECTIONS, EnvironmentSettings, env_name, extra
+from campaigns.common.settings import Settings, SettingsError
+from campaigns.common.settings_model import SECTIONS, EnvironmentSettings, env_name, extra
 from gateway.cli.settings_doc import END, RUNNING_MD, START, main, settings_table, with_table
 from gateway.console.catalog_zh import ZH_HANS
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from campaigns.sms_segments import count_segments
+from campaigns.common.sms_segments import count_segments
 
 
 @pytest.mark.parametrize(

@@ -13,9 +13,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import event, select
 
+from campaigns.common.settings import Settings, SettingsError
 from campaigns.models import Speaker
 from campaigns.models.base import utcnow
-from campaigns.settings import Settings, SettingsError
 from gateway.app import create_app
 from gateway.runtime import Runtime
 from tests.speaker_helpers import (

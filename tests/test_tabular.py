@@ -8,8 +8,8 @@ import io
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from campaigns.errors import ValidationError
-from campaigns.tabular import csv_chunks, decode_text, defuse, read_rows, read_table, undefuse, xlsx_bytes
+from campaigns.common.errors import ValidationError
+from campaigns.directory.tabular import csv_chunks, decode_text, defuse, read_rows, read_table, undefuse, xlsx_bytes
 
 ALIASES = {"name": ("姓名",), "phone": ("手机", "手机号"), "tags": ("标签",)}
 REQUIRED = ("name", "phone")

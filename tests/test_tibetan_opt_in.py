@@ -9,9 +9,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from campaigns.auto_replies import DEFAULT_REPLIES
-from campaigns.keywords import DEFAULT_KEYWORDS, OPT_IN_DIGIT
 from campaigns.models import Contact
+from campaigns.replies.auto_replies import DEFAULT_REPLIES
+from campaigns.replies.keywords import DEFAULT_KEYWORDS, OPT_IN_DIGIT
 from tests.factories import NOW, add_contact
 from tests.reply_helpers import add_duty, receive, replies_to
 

@@ -8,15 +8,15 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from campaigns.access import Actor
-from campaigns.campaign_service import create_campaign
+from campaigns.broadcasts.campaign_service import create_campaign
 from campaigns.channels.base import OutgoingSms
-from campaigns.channels.twilio import TwilioChannel
-from campaigns.channels.twilio_http import StandInHttpClient
-from campaigns.dispatch import due_batches
+from campaigns.channels.twilio.channel import TwilioChannel
+from campaigns.channels.twilio.local_http import StandInHttpClient
+from campaigns.delivery.dispatch import due_batches
+from campaigns.delivery.sending import SendPolicy, send_batch
+from campaigns.identity.access import Actor
 from campaigns.models import OutboxMessage
-from campaigns.planning import launch_campaign
-from campaigns.sending import SendPolicy, send_batch
+from campaigns.runs.planning import launch_campaign
 from tests.factories import add_contact
 from tests.fakes import NoLimit
 from tests.prism import running_prism

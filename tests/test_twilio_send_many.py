@@ -11,8 +11,8 @@ import time
 import pytest
 
 from campaigns.channels.base import OutgoingSms
-from campaigns.channels.twilio import TwilioChannel
-from campaigns.channels.twilio_async import TwilioAsyncHttpClient
+from campaigns.channels.twilio.channel import TwilioChannel
+from campaigns.channels.twilio.send_many import TwilioAsyncHttpClient
 from tests.twilio_stub import ACCOUNT_SID, MESSAGES_PATH, Answer, TwilioStub, twilio_error
 
 FROM = "+15005550006"

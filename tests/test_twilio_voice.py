@@ -8,16 +8,15 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from campaigns.access import Actor
 from campaigns.channels.base import OutgoingCall
-from campaigns.channels.factory import call_urls, with_calls
-from campaigns.channels.simulator import SimulatorChannel
-from campaigns.channels.twilio import TwilioChannel
-from campaigns.channels.twilio_http import StandInHttpClient
+from campaigns.channels.simulator.channel import SimulatorChannel
+from campaigns.channels.twilio.channel import TwilioChannel
+from campaigns.channels.twilio.local_http import StandInHttpClient
+from campaigns.common.settings import Settings
+from campaigns.delivery.sending import SendPolicy, send_batch
+from campaigns.identity.access import Actor
 from campaigns.models import OutboxMessage
-from campaigns.planning import launch_campaign
-from campaigns.sending import SendPolicy, send_batch
-from campaigns.settings import Settings
+from campaigns.runs.planning import launch_campaign
 from tests.factories import NOW
 from tests.fakes import NoLimit, ScriptedChannel
 from tests.test_twilio_channel import FROM, TO, make_channel
@@ -25,6 +24,7 @@ from tests.test_twilio_prism import ACCOUNT_SID as PRISM_ACCOUNT
 from tests.test_twilio_prism import prism_url  # noqa: F401  (a session fixture)
 from tests.twilio_stub import CALLS_PATH, TwilioStub, listed_message, twilio_error
 from tests.voice_helpers import ready_voice_campaign
+from workers.channel_factory import call_urls, with_calls
 
 PUBLIC = "https://gridcast.example"
 PRISM_CALL_SID = "CA" + "a" * 32  # the spec's example answer

@@ -9,12 +9,12 @@ import pytest
 from sqlalchemy import update
 from twilio.request_validator import RequestValidator
 
-from campaigns.access import Actor
-from campaigns.campaign_service import create_campaign
-from campaigns.dispatch import due_batches
+from campaigns.broadcasts.campaign_service import create_campaign
+from campaigns.delivery.dispatch import due_batches
+from campaigns.delivery.sending import SendPolicy, send_batch
+from campaigns.identity.access import Actor
 from campaigns.models import OutboxMessage
-from campaigns.planning import launch_campaign
-from campaigns.sending import SendPolicy, send_batch
+from campaigns.runs.planning import launch_campaign
 from gateway.app import create_app
 from gateway.runtime import Runtime
 from tests.factories import add_contact

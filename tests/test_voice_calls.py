@@ -10,20 +10,20 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from campaigns.access import Actor
-from campaigns.call_flow import CallFlowPolicy
-from campaigns.call_status import CallRetryPolicy, active_calls, apply_call_status
 from campaigns.channels.base import LookupResult, SendResult
-from campaigns.channels.simulated_calls import PhoneScript, SimulatedVoice
-from campaigns.channels.simulator import SimulatorChannel
-from campaigns.dispatch import due_batches, finish_runs
-from campaigns.errors import ValidationError
+from campaigns.channels.simulator.calls import PhoneScript, SimulatedVoice
+from campaigns.channels.simulator.channel import SimulatorChannel
+from campaigns.common.errors import ValidationError
+from campaigns.common.settings import Settings, SettingsError
+from campaigns.delivery.dispatch import due_batches, finish_runs
+from campaigns.delivery.reconcile import reconcile_expired
+from campaigns.delivery.sending import SendPolicy, send_batch
+from campaigns.identity.access import Actor
 from campaigns.models import Confirmation, Contact, OutboxMessage, SimulatedCall
-from campaigns.planning import launch_campaign
-from campaigns.preview import launch_blockers
-from campaigns.reconcile import reconcile_expired
-from campaigns.sending import SendPolicy, send_batch
-from campaigns.settings import Settings, SettingsError
+from campaigns.runs.planning import launch_campaign
+from campaigns.runs.preview import launch_blockers
+from campaigns.voice.call_flow import CallFlowPolicy
+from campaigns.voice.call_status import CallRetryPolicy, active_calls, apply_call_status
 from tests.factories import NOW
 from tests.fakes import NoLimit, ScriptedChannel
 from tests.voice_helpers import give_announcements, give_prompts, make_voice_campaign, ready_voice_campaign

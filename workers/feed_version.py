@@ -1,5 +1,5 @@
 """The loudspeaker feed version in Redis: bumped after every commit that can change a feed, so the gateway's cached
-feeds (gateway/speakers/state.py), each stamped with the version it was rendered at, are never served stale."""
+feeds (gateway/loudspeaker_feed/state.py), each stamped with the version it was rendered at, are never served stale."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from collections.abc import Callable
 from redis import Redis
 from sqlalchemy.orm import Session, sessionmaker
 
-from campaigns.feed_changes import watch_feed_changes
-from campaigns.settings import Settings
+from campaigns.common.settings import Settings
+from campaigns.loudspeakers.feed_changes import watch_feed_changes
 from workers.connections import connect_redis
 
 log = logging.getLogger(__name__)

@@ -10,9 +10,9 @@ from collections.abc import Sequence
 from rq import Worker
 from sqlalchemy.orm import configure_mappers
 
-from campaigns.channels.factory import preload_channels
-from campaigns.settings import Settings
+from campaigns.common.settings import Settings
 from workers import composition, jobs
+from workers.channel_factory import preload_channels
 from workers.connections import connect_redis
 from workers.queues import ALL_QUEUES, queue
 from workers.recovery import work_horse_killed

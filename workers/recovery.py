@@ -3,7 +3,8 @@
 A send job dies in two ways: its work horse is killed (SIGKILL, out of memory), which the worker that forked it
 sees at once (`work_horse_killed`, RQ's work_horse_killed_handler); or the job raises, for instance on a dropped
 database connection (`send_job_failed`, the on_failure callback of every send job). Either way the job's batch is
-released (`campaigns.claim_release.release_batch`): rows claimed but never handed to the provider go back to the
+released (`campaigns.delivery.claim_release.release_batch`):
+rows claimed but never handed to the provider go back to the
 queue, the leases of rows already handed over end now so the reconciler settles them at its next pass, and the run's
 dispatch is enqueued, so sending resumes within seconds. A worker killed as a whole (parent and horse) tells no one:
 its rows wait for their lease, as before. Releasing twice, or a batch a live job also works on, is safe: a sender
@@ -14,7 +15,7 @@ from __future__ import annotations
 
 import logging
 
-from campaigns.claim_release import HeldRows, release_batch
+from campaigns.delivery.claim_release import HeldRows, release_batch
 from workers.composition import services
 from workers.connections import connect_redis
 from workers.dispatching import SEND_JOB, enqueue_run_dispatch

@@ -8,12 +8,12 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from campaigns.channels.base import SmsAndVoiceChannel
-from campaigns.channels.factory import build_sms_channel, call_urls, status_callback_url, with_calls
 from campaigns.channels.routing import RoutedChannel, Unpaced
+from campaigns.common.settings import Settings
+from campaigns.delivery.sending import RateLimiter, SendPolicy
 from campaigns.models.base import utcnow
-from campaigns.sending import RateLimiter, SendPolicy
-from campaigns.settings import Settings
 from workers.call_gate import CallGate, SendLimiters
+from workers.channel_factory import build_sms_channel, call_urls, status_callback_url, with_calls
 from workers.composition import services
 from workers.connections import connect_redis
 from workers.rate_limit import RedisRateLimiter

@@ -18,14 +18,14 @@ from redis import Redis
 from sqlalchemy.orm import Session, sessionmaker
 
 from campaigns.channels.base import SmsAndVoiceChannel
-from campaigns.confirmation_tick import confirmation_work_due
-from campaigns.dispatch import due_batches, finish_runs
-from campaigns.import_jobs import imports_to_enqueue
-from campaigns.planning import plan_due_runs
-from campaigns.reconcile import reconcile_expired
-from campaigns.replies import unprocessed_inbound
-from campaigns.report_tick import duty_notices_due
-from campaigns.settings import Settings
+from campaigns.common.settings import Settings
+from campaigns.delivery.dispatch import due_batches, finish_runs
+from campaigns.delivery.reconcile import reconcile_expired
+from campaigns.directory.import_jobs import imports_to_enqueue
+from campaigns.replies.confirmation_tick import confirmation_work_due
+from campaigns.replies.processing import unprocessed_inbound
+from campaigns.reports.report_tick import duty_notices_due
+from campaigns.runs.planning import plan_due_runs
 from workers.composition import configure
 from workers.connections import connect_redis
 from workers.dispatching import enqueue_batches

@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from campaigns.channels.base import LookupResult, OutgoingSms, SendResult, SmsChannel
-from campaigns.sending import RateLimiter
+from campaigns.delivery.sending import RateLimiter
 
 WILDCARD = "*"
 

@@ -1,8 +1,8 @@
-"""Alembic environment: the URL or connection comes from `campaigns.migrate`, never from an ini file."""
+"""Alembic environment: the URL or connection comes from `campaigns.common.migrate`, never from an ini file."""
 
 from alembic import context
 
-from campaigns.db import make_engine
+from campaigns.common.db import make_engine
 from campaigns.models import Base
 
 config = context.config

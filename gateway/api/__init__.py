@@ -15,10 +15,10 @@ from gateway.api import (  # noqa: E402, F401  (routes register on import)
     errors,
     grids,
     imports,
+    loudspeakers,
     openapi_view,
     replies,
     reports,
     simulator,
-    speakers,
     users,
 )

@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import jsonify
 
-from campaigns import approvals
+from campaigns.broadcasts import approvals
 from campaigns.models.base import utcnow
 from gateway.api import api
 from gateway.api.context import ID, current_actor, db

@@ -6,8 +6,8 @@ import logging
 
 from flask import jsonify, request
 
-from campaigns import campaign_audio
-from campaigns.errors import ValidationError
+from campaigns.common.errors import ValidationError
+from campaigns.voice import campaign_audio
 from gateway.api import api
 from gateway.api.context import current_actor, db, json_body
 from gateway.app import current_runtime

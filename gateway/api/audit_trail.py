@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask import g, request
 
-from campaigns.audit import record_action
+from campaigns.identity.audit import record_action
 from campaigns.models.base import utcnow
 from gateway.api.context import db
 

@@ -6,10 +6,11 @@ import logging
 
 from flask import jsonify, request
 
-from campaigns import campaign_service, progress, run_control
+from campaigns.broadcasts import campaign_service
 from campaigns.models.base import utcnow
-from campaigns.planning import launch_campaign
-from campaigns.preview import preview_campaign, pricing_from_settings
+from campaigns.runs import progress, run_control
+from campaigns.runs.planning import launch_campaign
+from campaigns.runs.preview import preview_campaign, pricing_from_settings
 from gateway.api import api
 from gateway.api.context import after_commit, current_actor, db, json_body, page_args
 from gateway.app import current_runtime

@@ -7,8 +7,15 @@ import hashlib
 from flask import Response, request
 
 from audio.store import AudioStore
-from campaigns.cap_export import CATEGORIES, CERTAINTIES, SEVERITIES, URGENCIES, CapOptions, campaign_cap_alert
-from campaigns.errors import ValidationError
+from campaigns.broadcasts.cap_export import (
+    CATEGORIES,
+    CERTAINTIES,
+    SEVERITIES,
+    URGENCIES,
+    CapOptions,
+    campaign_cap_alert,
+)
+from campaigns.common.errors import ValidationError
 from campaigns.models.base import utcnow
 from gateway.api import api
 from gateway.api.context import ID, current_actor, db

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import jsonify, request
 
-from campaigns import contacts as contact_service
+from campaigns.directory import contacts as contact_service
 from gateway.api import api
 from gateway.api.context import ID, bool_arg, current_actor, db, int_arg, json_body, page_args
 from gateway.api.spec import PAGE_PARAMS, error_responses, json_request, json_response, page_of, path_id, query_param

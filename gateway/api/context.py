@@ -9,9 +9,9 @@ from flask import g, request
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import BadRequest
 
-from campaigns.access import Actor
-from campaigns.accounts import authenticate_token
-from campaigns.errors import AuthenticationFailed, ValidationError
+from campaigns.common.errors import AuthenticationFailed, ValidationError
+from campaigns.identity.access import Actor
+from campaigns.identity.accounts import authenticate_token
 from gateway.app import current_runtime
 from gateway.auth_throttle import check_token
 

@@ -12,7 +12,7 @@ import logging
 from flask import jsonify, request
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from campaigns.errors import (
+from campaigns.common.errors import (
     AuthenticationFailed,
     Conflict,
     DomainError,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask import jsonify, request
 
-from campaigns import grids as grid_service
-from campaigns.errors import ValidationError
+from campaigns.common.errors import ValidationError
+from campaigns.directory import grids as grid_service
 from gateway.api import api
 from gateway.api.context import ID, current_actor, db, int_arg, json_body, optional_int, page_args
 from gateway.api.spec import (

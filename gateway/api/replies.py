@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from flask import jsonify, request
 
-from campaigns import auto_replies, confirmations, inbox, keywords
-from campaigns.auto_reply_log import list_sent_auto_replies
 from campaigns.models.base import utcnow
+from campaigns.replies import auto_replies, confirmations, inbox, keywords
+from campaigns.replies.auto_reply_log import list_sent_auto_replies
 from gateway.api import api
 from gateway.api.context import ID, bool_arg, current_actor, db, int_arg, json_body, optional_int, page_args
 from gateway.app import current_runtime

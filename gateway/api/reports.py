@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask import Response, jsonify, request
 
-from campaigns import duty_control, incidents, report_board, report_duties
 from campaigns.models.base import utcnow
+from campaigns.reports import duty_control, incidents, report_board, report_duties
 from gateway.api import api
 from gateway.api.context import ID, bool_arg, current_actor, db, int_arg, json_body, page_args
 

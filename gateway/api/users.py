@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import jsonify
 
-from campaigns import accounts
+from campaigns.identity import accounts
 from gateway.api import api
 from gateway.api.context import current_actor, db, json_body
 from gateway.api.spec import error_responses, json_request, json_response, path_id

@@ -6,7 +6,7 @@ import click
 from flask import Flask
 from flask.cli import FlaskGroup
 
-from campaigns.settings import SettingsError
+from campaigns.common.settings import SettingsError
 from gateway.app import create_app
 from gateway.cli.audio_commands import audio_group
 from gateway.cli.db_commands import db_group

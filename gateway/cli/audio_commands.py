@@ -8,12 +8,12 @@ import json
 import click
 from flask.cli import with_appcontext
 
-from campaigns import campaign_audio
-from campaigns.access import Actor
-from campaigns.audio_port import SpeechUnavailable
-from campaigns.db import unit_of_work
-from campaigns.errors import DomainError
-from campaigns.languages import LANGUAGES
+from campaigns.common.db import unit_of_work
+from campaigns.common.errors import DomainError
+from campaigns.common.languages import LANGUAGES
+from campaigns.identity.access import Actor
+from campaigns.voice import campaign_audio
+from campaigns.voice.audio_port import SpeechUnavailable
 from gateway.app import current_runtime
 from gateway.cli.import_commands import read_input_file
 from workers.audio_services import audio_port

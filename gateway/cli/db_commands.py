@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 from flask.cli import with_appcontext
 
-from campaigns import migrate
+from campaigns.common import migrate
 from gateway.app import current_runtime
 
 

@@ -16,15 +16,16 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from campaigns import contact_export, contact_import, grid_import, imports
-from campaigns.access import Actor
-from campaigns.accounts import actor_for
-from campaigns.db import unit_of_work
-from campaigns.errors import DomainError
-from campaigns.grids import find_grid_by_code
+from campaigns.common.db import unit_of_work
+from campaigns.common.errors import DomainError
+from campaigns.directory import contact_export, contact_import, grid_import
+from campaigns.directory import import_reports as imports
+from campaigns.directory.grids import find_grid_by_code
+from campaigns.directory.tabular import csv_chunks, xlsx_bytes
+from campaigns.directory.upload_limits import check_upload_size
+from campaigns.identity.access import Actor
+from campaigns.identity.accounts import actor_for
 from campaigns.models import User
-from campaigns.tabular import csv_chunks, xlsx_bytes
-from campaigns.upload_limits import check_upload_size
 from gateway.app import current_runtime
 
 SHOWN_REJECTIONS = 20

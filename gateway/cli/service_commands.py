@@ -7,11 +7,11 @@ import logging
 import click
 from flask.cli import with_appcontext
 
-from campaigns import migrate
-from campaigns.db import unit_of_work
-from campaigns.demo import create_demo_admin, load_demo
-from campaigns.errors import DomainError
-from campaigns.settings import Settings, SettingsError
+from campaigns.common import migrate
+from campaigns.common.db import unit_of_work
+from campaigns.common.errors import DomainError
+from campaigns.common.settings import Settings, SettingsError
+from campaigns.demo.seed import create_demo_admin, load_demo
 from gateway.app import current_runtime
 from gateway.up import run_up
 from workers.main import run_worker

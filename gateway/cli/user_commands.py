@@ -9,10 +9,10 @@ from zoneinfo import ZoneInfo
 import click
 from flask.cli import with_appcontext
 
-from campaigns import accounts
-from campaigns.access import ROLES, Actor
-from campaigns.db import unit_of_work
-from campaigns.errors import DomainError
+from campaigns.common.db import unit_of_work
+from campaigns.common.errors import DomainError
+from campaigns.identity import accounts
+from campaigns.identity.access import ROLES, Actor
 from campaigns.models.base import utcnow
 from gateway import local_time
 from gateway.app import current_runtime

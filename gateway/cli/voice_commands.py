@@ -8,12 +8,12 @@ import json
 import click
 from flask.cli import with_appcontext
 
-from campaigns import voice_prompts
-from campaigns.access import Actor
-from campaigns.audio_port import SpeechUnavailable
-from campaigns.call_flow import PROMPT_PHRASES
-from campaigns.db import unit_of_work
-from campaigns.errors import DomainError
+from campaigns.common.db import unit_of_work
+from campaigns.common.errors import DomainError
+from campaigns.identity.access import Actor
+from campaigns.voice import voice_prompts
+from campaigns.voice.audio_port import SpeechUnavailable
+from campaigns.voice.call_flow import PROMPT_PHRASES
 from gateway.app import current_runtime
 from gateway.cli.import_commands import read_input_file
 from workers.audio_services import audio_port

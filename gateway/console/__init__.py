@@ -39,9 +39,9 @@ from gateway.console import (  # noqa: E402, F401  (routes register on import)
     views_dashboard,
     views_imports,
     views_inbox,
+    views_loudspeakers,
     views_reports,
     views_settings,
     views_simulator,
-    views_speakers,
     web,
 )

@@ -6,11 +6,11 @@ from typing import Any
 
 from flask import request
 
-from campaigns.access import Actor
-from campaigns.campaign_service import CHANNELS
-from campaigns.dashboard import grid_outline
-from campaigns.languages import LANGUAGES
-from campaigns.roles import CONTACT_ROLES
+from campaigns.broadcasts.campaign_service import CHANNELS
+from campaigns.common.languages import LANGUAGES
+from campaigns.directory.roles import CONTACT_ROLES
+from campaigns.identity.access import Actor
+from campaigns.runs.dashboard import grid_outline
 from gateway.api.context import db
 from gateway.console.forms import checked, int_param, split_words
 

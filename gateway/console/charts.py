@@ -31,7 +31,7 @@ def _clock(iso: str, seconds: bool, zone: ZoneInfo) -> str:
 
 
 def progress_chart(timeline: dict[str, Any], labels: dict[str, str], title: str, zone: ZoneInfo) -> Markup:
-    """The timeline (`campaigns.run_timeline`) as an SVG line chart, one line per series, its time axis on the
+    """The timeline (`campaigns.runs.run_timeline`) as an SVG line chart, one line per series, its time axis on the
     clock of `zone`; empty without data."""
     if not timeline["times"]:
         return Markup("")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from campaigns.run_control import Paused, RetryResult
+from campaigns.runs.run_control import Paused, RetryResult
 from gateway.console.web import _
 
 

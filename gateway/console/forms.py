@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import request
 
-from campaigns.errors import ValidationError
+from campaigns.common.errors import ValidationError
 
 
 def int_param(name: str, source: Any = None) -> int | None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from campaigns.languages import LANGUAGES
+from campaigns.common.languages import LANGUAGES
 from gateway.console.i18n import translate
 
 # The domain's names, with Mandarin named as staff read it on a page.

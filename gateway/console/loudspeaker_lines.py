@@ -6,8 +6,8 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from campaigns.access import Actor
-from campaigns.village_confirmations import village_confirmations
+from campaigns.identity.access import Actor
+from campaigns.loudspeakers.village_confirmations import village_confirmations
 from gateway.api.context import db
 
 

@@ -1,5 +1,5 @@
 """The deployment's effective settings as the admins' settings page shows them: sections of (label, environment
-variable, value), read-only, generated from `campaigns.settings_model.EnvironmentSettings`. Secrets (tokens,
+variable, value), read-only, generated from `campaigns.common.settings_model.EnvironmentSettings`. Secrets (tokens,
 passwords, keys) and anything that may carry one (the database and Redis URLs, a URL's user part or query) are never
 shown, only whether they are set."""
 
@@ -8,9 +8,9 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
-from campaigns.report_duties import DEFAULT_WINDOW
-from campaigns.settings import Settings
-from campaigns.settings_model import SECTIONS, SENDING, EnvironmentSettings, env_name, extra
+from campaigns.common.settings import Settings
+from campaigns.common.settings_model import SECTIONS, SENDING, EnvironmentSettings, env_name, extra
+from campaigns.reports.report_duties import DEFAULT_WINDOW
 from gateway.console.web import _
 
 Row = tuple[str, str, str]

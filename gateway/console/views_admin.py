@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 
-from campaigns import accounts, audit, staff_sessions
-from campaigns.access import ROLES, require_admin
-from campaigns.errors import DomainError, NotFound
+from campaigns.common.errors import DomainError, NotFound
+from campaigns.identity import accounts, audit, staff_sessions
+from campaigns.identity.access import ROLES, require_admin
 from campaigns.models.base import utcnow
 from gateway.api.context import db
 from gateway.console import console

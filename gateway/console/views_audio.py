@@ -1,5 +1,5 @@
 """A campaign's audio on its console page: a player per language that has audio, synthesize a language (queued for
-the audio worker) or upload a recording, through `campaigns.campaign_audio` and the API's queue (same rules)."""
+the audio worker) or upload a recording, through `campaigns.voice.campaign_audio` and the API's queue (same rules)."""
 
 from __future__ import annotations
 
@@ -7,10 +7,11 @@ from typing import Any
 
 from flask import flash, g, redirect, request, url_for
 
-from campaigns import campaign_audio, campaign_service
-from campaigns.access import Actor
-from campaigns.audio_readiness import AUDIO_CHANNELS
-from campaigns.errors import Conflict, DomainError, ValidationError
+from campaigns.broadcasts import campaign_service
+from campaigns.common.errors import Conflict, DomainError, ValidationError
+from campaigns.identity.access import Actor
+from campaigns.voice import campaign_audio
+from campaigns.voice.audio_readiness import AUDIO_CHANNELS
 from gateway.api.audio import synthesis_job_status
 from gateway.api.context import db
 from gateway.app import current_runtime

@@ -7,8 +7,8 @@ import secrets
 
 from flask import g, make_response, redirect, render_template, request, url_for
 
-from campaigns import audit, staff_sessions
-from campaigns.errors import AuthenticationFailed
+from campaigns.common.errors import AuthenticationFailed
+from campaigns.identity import audit, staff_sessions
 from campaigns.models.base import utcnow
 from gateway.api.context import db
 from gateway.app import current_runtime

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from flask import flash, g, redirect, render_template, request, url_for
 
-from campaigns import approvals, campaign_service, confirmations, progress, run_control
-from campaigns.campaign_service import CHANNELS
-from campaigns.errors import DomainError
-from campaigns.languages import LANGUAGES
+from campaigns.broadcasts import approvals, campaign_service
+from campaigns.broadcasts.campaign_service import CHANNELS
+from campaigns.common.errors import DomainError
+from campaigns.common.languages import LANGUAGES
+from campaigns.directory.roles import CONTACT_ROLES
 from campaigns.models import Campaign
 from campaigns.models.base import utcnow
-from campaigns.planning import launch_campaign
-from campaigns.preview import preview_campaign, pricing_from_settings
-from campaigns.roles import CONTACT_ROLES
-from campaigns.run_timeline import run_timeline
+from campaigns.replies import confirmations
+from campaigns.runs import progress, run_control
+from campaigns.runs.planning import launch_campaign
+from campaigns.runs.preview import preview_campaign, pricing_from_settings
+from campaigns.runs.run_timeline import run_timeline
 from gateway.api.campaigns import dispatch_after_commit, enqueue_dispatch_soon
 from gateway.api.context import after_commit, db
 from gateway.app import current_runtime

@@ -6,11 +6,12 @@ from datetime import date
 
 from flask import Response, redirect, render_template, request, url_for
 
-from campaigns import contact_export, contacts, grids, imports
-from campaigns.contact_history import contact_history
-from campaigns.dashboard import top_grids
-from campaigns.errors import ValidationError
-from campaigns.upload_limits import LimitExceeded, UploadTooLarge
+from campaigns.common.errors import ValidationError
+from campaigns.directory import contact_export, contacts, grids
+from campaigns.directory import import_reports as imports
+from campaigns.directory.contact_history import contact_history
+from campaigns.directory.upload_limits import LimitExceeded, UploadTooLarge
+from campaigns.runs.dashboard import top_grids
 from gateway.api.context import db
 from gateway.api.imports import read_upload, start_import
 from gateway.console import console

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from flask import render_template
 
-from campaigns import dashboard as dashboard_service
-from campaigns import inbox, incidents
-from campaigns.errors import ValidationError
+from campaigns.common.errors import ValidationError
+from campaigns.replies import inbox
+from campaigns.reports import incidents
+from campaigns.runs import dashboard as dashboard_service
 from gateway.api.context import db
 from gateway.console import console
 from gateway.console.views_reports import load_board

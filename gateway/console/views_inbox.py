@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 
-from campaigns import contacts, inbox
-from campaigns.auto_reply_log import list_sent_auto_replies
-from campaigns.errors import DomainError, ValidationError
+from campaigns.common.errors import DomainError, ValidationError
+from campaigns.directory import contacts
 from campaigns.models.base import utcnow
+from campaigns.replies import inbox
+from campaigns.replies.auto_reply_log import list_sent_auto_replies
 from gateway.api.context import db
 from gateway.console import console
 from gateway.console.forms import page_param

@@ -7,10 +7,10 @@ from typing import Any
 
 from flask import Response, flash, g, redirect, render_template, request, url_for
 
-from campaigns import duty_control, incidents, report_board, report_duties
-from campaigns.access import Actor
-from campaigns.errors import DomainError
+from campaigns.common.errors import DomainError
+from campaigns.identity.access import Actor
 from campaigns.models.base import utcnow
+from campaigns.reports import duty_control, incidents, report_board, report_duties
 from gateway.api.context import db
 from gateway.console import console
 from gateway.console.forms import int_param

@@ -1,6 +1,7 @@
 """Admins' settings page: the deployment's effective settings (read-only, secrets only as set / not set) and the
 data staff change at run time: reply keywords per language and intent, auto-reply texts with their on/off flag.
-Changes go through `campaigns.keywords` and `campaigns.auto_replies`, the API's services and rules, and are
+Changes go through `campaigns.replies.keywords` and `campaigns.replies.auto_replies`, the
+API's services and rules, and are
 audit-logged."""
 
 from __future__ import annotations
@@ -9,9 +10,9 @@ from itertools import groupby
 
 from flask import flash, redirect, render_template, request, url_for
 
-from campaigns import auto_replies, keywords
-from campaigns.access import require_admin
-from campaigns.errors import DomainError
+from campaigns.common.errors import DomainError
+from campaigns.identity.access import require_admin
+from campaigns.replies import auto_replies, keywords
 from gateway.api.context import db
 from gateway.app import current_runtime
 from gateway.console import console

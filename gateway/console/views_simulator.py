@@ -5,16 +5,22 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 
-from campaigns import contacts
-from campaigns.channels.factory import simulated_voice
-from campaigns.errors import DomainError
+from campaigns.common.errors import DomainError
+from campaigns.directory import contacts
 from campaigns.models.base import utcnow
-from campaigns.simulator_phones import HANG_UP, answer_call, phone_messages, simulate_reply, simulate_unknown_sender
+from campaigns.replies.simulated_phones import (
+    HANG_UP,
+    answer_call,
+    phone_messages,
+    simulate_reply,
+    simulate_unknown_sender,
+)
 from gateway.api.context import after_commit, db
 from gateway.api.simulator import enqueue_simulated_reply, simulator_region
 from gateway.app import current_runtime
 from gateway.console import console
 from gateway.console.web import _, current_actor, form_errors, record, service_text
+from workers.channel_factory import simulated_voice
 
 
 @console.get("/simulator")

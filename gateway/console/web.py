@@ -12,9 +12,9 @@ from urllib.parse import urlsplit
 from flask import abort, g, redirect, request, url_for
 from werkzeug.exceptions import HTTPException
 
-from campaigns import audit, staff_sessions
-from campaigns.access import Actor
-from campaigns.errors import DomainError
+from campaigns.common.errors import DomainError
+from campaigns.identity import audit, staff_sessions
+from campaigns.identity.access import Actor
 from campaigns.models.base import utcnow
 from gateway.api.context import db, finish_session
 from gateway.api.errors import STATUS_BY_ERROR

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from campaigns.inbound import ReceivedSms
+from campaigns.replies.inbound import ReceivedSms
 from gateway.app import current_runtime
 from workers.inbound import enqueue_inbound, enqueue_new_inbound
 

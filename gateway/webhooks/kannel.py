@@ -19,17 +19,17 @@ from urllib.parse import parse_qs
 
 from flask import Response, abort, request
 
-from campaigns.channels.kannel_callbacks import (
+from campaigns.channels.kannel.callbacks import (
     apply_kannel_report,
     decode_text,
     dlr_status,
     incoming_sms,
     record_kannel_sms,
 )
-from campaigns.errors import ValidationError
+from campaigns.common.errors import ValidationError
+from campaigns.common.phones import mask_phone
+from campaigns.common.settings import Settings
 from campaigns.models.base import utcnow
-from campaigns.phones import mask_phone
-from campaigns.settings import Settings
 from gateway.app import current_runtime
 from gateway.webhooks import webhooks
 from gateway.webhooks.inbound_queue import enqueue_processing

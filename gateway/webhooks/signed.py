@@ -6,8 +6,8 @@ import logging
 
 from flask import abort, request
 
-from campaigns.channels.twilio_signature import twilio_signature_valid
-from campaigns.settings import Settings
+from campaigns.channels.twilio.signature import twilio_signature_valid
+from campaigns.common.settings import Settings
 
 log = logging.getLogger(__name__)
 

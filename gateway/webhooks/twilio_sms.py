@@ -14,10 +14,10 @@ import logging
 
 from flask import Response, abort, request
 
-from campaigns.errors import ValidationError
-from campaigns.inbound import record_sms
+from campaigns.common.errors import ValidationError
+from campaigns.common.phones import mask_phone
 from campaigns.models.base import utcnow
-from campaigns.phones import mask_phone
+from campaigns.replies.inbound import record_sms
 from gateway.app import current_runtime
 from gateway.webhooks import webhooks
 from gateway.webhooks.inbound_queue import enqueue_processing

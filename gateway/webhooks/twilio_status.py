@@ -14,8 +14,8 @@ import re
 
 from flask import abort, request
 
+from campaigns.delivery.status_updates import apply_status
 from campaigns.models.base import utcnow
-from campaigns.status_updates import apply_status
 from gateway.app import current_runtime
 from gateway.webhooks import webhooks
 from gateway.webhooks.signed import require_twilio_signature

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from campaigns.access import Actor
-from campaigns.campaign_audio import synthesize_campaign_audio
+from campaigns.identity.access import Actor
+from campaigns.voice.campaign_audio import synthesize_campaign_audio
 from workers.audio_services import audio_port
 from workers.composition import services
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from campaigns.import_jobs import run_import
+from campaigns.directory.import_jobs import run_import
 from workers.composition import services
 
 

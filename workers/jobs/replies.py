@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from campaigns.dispatch import due_batches
-from campaigns.replies import process_inbound
+from campaigns.delivery.dispatch import due_batches
+from campaigns.replies.processing import process_inbound
 from workers.composition import services
 from workers.connections import connect_redis
 from workers.dispatching import enqueue_batches

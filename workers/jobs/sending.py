@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
-from campaigns.dispatch import due_batches, finish_runs
-from campaigns.sending import send_batch
+from campaigns.delivery.dispatch import due_batches, finish_runs
+from campaigns.delivery.sending import send_batch
 from workers.composition import services
 from workers.connections import connect_redis
 from workers.dispatching import enqueue_batches

@@ -1,0 +1,74 @@
+"""A campaign's confirmation policy: when non-confirmers are reminded, and when their leaders are told.
+
+    {"remind_after_minutes": 60, "max_reminders": 2, "reminder_channel": "sms",
+     "escalate_after_minutes": 120, "escalate_up_after_minutes": 240,
+     "escalation_texts": {"zh": "{name}：「{campaign}」还有{count}人未确认：{names}"}}   (texts optional)
+
+The steps follow each other: the first reminder comes `remind_after_minutes` after the run's first message went
+out, each further reminder that long after the previous one; the leaders of the non-confirmers' grids are told
+`escalate_after_minutes` after the last reminder (or the first send, with no reminders), and the leaders one level
+up `escalate_up_after_minutes` after that. A missing escalation delay means no escalation (at that level).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from campaigns.common.errors import ValidationError
+from campaigns.runs.notices import check_texts
+
+ESCALATION_PLACEHOLDERS = ("name", "grid", "campaign", "count", "names")
+DEFAULT_ESCALATION_TEXTS = {"zh": "{name}：「{campaign}」在{grid}还有{count}人未确认收到：{names}。请联系督促。"}
+REMINDER_CHANNELS = ("sms",)
+MAX_MINUTES = 7 * 24 * 60
+MAX_REMINDERS = 5
+KEYS = ("remind_after_minutes", "max_reminders", "reminder_channel", "escalate_after_minutes",
+        "escalate_up_after_minutes", "escalation_texts")  # fmt: skip
+
+
+def _minutes(raw: dict[str, Any], key: str, default: int | None) -> int | None:
+    value = raw.get(key, default)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_MINUTES:
+        raise ValidationError(f"confirmation.{key}: whole minutes from 1 to {MAX_MINUTES}",
+                              fields={f"confirmation.{key}": "out of range"})  # fmt: skip
+    return value
+
+
+def check_confirmation(raw: Any, expects_reply: bool) -> dict[str, Any] | None:
+    """Validate and normalize a confirmation policy (None or {} for none); it needs `expects_reply`."""
+    if raw in (None, {}):
+        return None
+    if not isinstance(raw, dict):
+        raise ValidationError("confirmation must be an object", fields={"confirmation": "bad"})
+    unknown = sorted(set(raw) - set(KEYS))
+    if unknown:
+        raise ValidationError(
+            f"confirmation: unknown keys {', '.join(unknown)}", fields={"confirmation": "unknown key"}
+        )
+    if not expects_reply:
+        raise ValidationError("a confirmation policy needs expects_reply: true", fields={"expects_reply": "required"})
+    reminders = raw.get("max_reminders", 2)
+    if isinstance(reminders, bool) or not isinstance(reminders, int) or not 0 <= reminders <= MAX_REMINDERS:
+        raise ValidationError(f"confirmation.max_reminders: 0 to {MAX_REMINDERS}",
+                              fields={"confirmation.max_reminders": "out of range"})  # fmt: skip
+    channel = raw.get("reminder_channel", "sms")
+    if channel not in REMINDER_CHANNELS:
+        raise ValidationError("confirmation.reminder_channel: sms", fields={"confirmation.reminder_channel": "unknown"})
+    escalate = _minutes(raw, "escalate_after_minutes", None)
+    escalate_up = _minutes(raw, "escalate_up_after_minutes", None)
+    if escalate_up is not None and escalate is None:
+        raise ValidationError("escalating one level up needs escalate_after_minutes too",
+                              fields={"confirmation.escalate_after_minutes": "required"})  # fmt: skip
+    texts = raw.get("escalation_texts")
+    return {
+        "remind_after_minutes": _minutes(raw, "remind_after_minutes", 60),
+        "max_reminders": reminders,
+        "reminder_channel": channel,
+        "escalate_after_minutes": escalate,
+        "escalate_up_after_minutes": escalate_up,
+        "escalation_texts": check_texts(texts, ESCALATION_PLACEHOLDERS, "confirmation.escalation_texts")
+        if texts
+        else None,
+    }

@@ -1,0 +1,43 @@
+"""Free text from staff, spreadsheets and query strings: one line, no control characters, bounded length."""
+
+from __future__ import annotations
+
+import unicodedata
+from typing import Any
+
+from campaigns.common.errors import ValidationError
+
+# Cc: control characters (NUL breaks PostgreSQL text); Cs: lone surrogates, which cannot be stored as UTF-8.
+_FORBIDDEN_CATEGORIES = ("Cc", "Cs")
+
+
+def has_forbidden_characters(text: str) -> bool:
+    return any(unicodedata.category(char) in _FORBIDDEN_CATEGORIES for char in text)
+
+
+def clean_text(raw: Any, field: str, *, max_length: int, required: bool = True, label: str | None = None) -> str:
+    """One line of text for `field`: numbers are accepted (spreadsheets), lists, objects and booleans are not.
+
+    The text is NFC-normalized and stripped; control characters and lone surrogates are refused.
+    """
+    label = label or field
+    if isinstance(raw, bool | dict | list | tuple | set):
+        raise ValidationError(f"{label} must be text", fields={field: "not text"})
+    text = unicodedata.normalize("NFC", "" if raw is None else str(raw)).strip()
+    if not text and required:
+        raise ValidationError(f"{label} is empty", fields={field: "required"})
+    if len(text) > max_length:
+        raise ValidationError(f"{label} is longer than {max_length} characters", fields={field: "too long"})
+    if has_forbidden_characters(text):
+        raise ValidationError(f"{label} contains control characters", fields={field: "control characters"})
+    return text
+
+
+def search_text(raw: str | None, field: str = "q", max_length: int = 200) -> str | None:
+    """A search term from a query string (stripped, NFC, no control characters); None when blank."""
+    if raw is None:
+        return None
+    if has_forbidden_characters(str(raw)):
+        message = f"{field} contains control characters (is non-ASCII text percent-encoded as UTF-8?)"
+        raise ValidationError(message, fields={field: "control characters"})
+    return clean_text(raw, field, max_length=max_length, required=False) or None

@@ -1,0 +1,71 @@
+"""Who is acting, and what they may see: every service that reads or writes grid data takes an `Actor`.
+
+A scope is a grid; an actor sees that grid and its subtree, nothing else. An actor without a scope (an admin of
+the whole deployment, or the system itself) sees everything.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement, and_, true
+
+from campaigns.common.errors import NotFound, PermissionDenied
+from campaigns.models.grid import path_ids, subtree_bounds
+
+ROLES = ("admin", "coordinator", "viewer")
+WRITE_ROLES = ("admin", "coordinator")
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The caller of a service: a user (or the system), their role and the path of their scope grid."""
+
+    user_id: int | None
+    role: str
+    scope_path: str | None
+    username: str = "system"
+
+    @classmethod
+    def system(cls) -> Actor:
+        return cls(user_id=None, role="admin", scope_path=None)
+
+    @property
+    def can_write(self) -> bool:
+        return self.role in WRITE_ROLES
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+    @property
+    def scope_grid_id(self) -> int | None:
+        """The id of the actor's scope grid (the last id of its path); None for an unscoped actor."""
+        return path_ids(self.scope_path)[-1] if self.scope_path else None
+
+    def sees_path(self, path: str) -> bool:
+        return self.scope_path is None or path.startswith(self.scope_path)
+
+
+def require_write(actor: Actor) -> None:
+    if not actor.can_write:
+        raise PermissionDenied(f"role {actor.role!r} may only read")
+
+
+def require_admin(actor: Actor) -> None:
+    if not actor.is_admin:
+        raise PermissionDenied("only an admin may do this")
+
+
+def require_path_in_scope(actor: Actor, path: str, what: str = "grid") -> None:
+    """Raise NotFound (not Forbidden: the caller must not learn that it exists) when `path` is out of scope."""
+    if not actor.sees_path(path):
+        raise NotFound(f"{what} not found")
+
+
+def scope_condition(actor: Actor, path_column) -> ColumnElement[bool]:
+    """A WHERE condition that keeps rows whose grid path lies in the actor's subtree."""
+    if actor.scope_path is None:
+        return true()
+    low, high = subtree_bounds(actor.scope_path)
+    return and_(path_column >= low, path_column < high)

@@ -1,0 +1,85 @@
+"""Reads the console needs besides the other services' answers: the runs in progress in the caller's scope with
+their counts by status (campaign visibility as in `list_campaigns`), the grids its tree starts from, and an outline
+of the top levels of the caller's grids for the audience picker."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from campaigns.directory.grids import grid_to_dict, load_grid
+from campaigns.identity.access import Actor, scope_condition
+from campaigns.models import Campaign, Grid, OutboxMessage, Run
+from campaigns.models.grid import path_ids
+
+DONE_STATUSES = ("sent", "delivered", "undelivered", "failed", "cancelled", "skipped")
+
+
+def active_runs(session: Session, actor: Actor, limit: int = 20) -> list[dict[str, Any]]:
+    """Runs sending or paused, newest first, each with its campaign and outbox counts by status."""
+    query = (
+        select(Run.id, Run.status, Run.planned, Campaign.id, Campaign.name)
+        .join(Campaign, Campaign.id == Run.campaign_id)
+        .outerjoin(Grid, Campaign.scope_grid_id == Grid.id)
+        .where(Run.status.in_(("sending", "paused")), Run.kind == "regular")
+        .order_by(Run.id.desc())
+        .limit(limit)
+    )
+    if actor.scope_path is not None:
+        query = query.where(scope_condition(actor, Grid.path))
+    runs = session.execute(query).all()
+    counts: dict[int, dict[str, int]] = {run[0]: {} for run in runs}
+    if counts:
+        grouped = session.execute(
+            select(OutboxMessage.run_id, OutboxMessage.status, func.count())
+            .where(OutboxMessage.run_id.in_(list(counts)))
+            .group_by(OutboxMessage.run_id, OutboxMessage.status)
+        )
+        for run_id, status, count in grouped:
+            counts[run_id][status] = count
+    result = []
+    for run_id, status, planned, campaign_id, name in runs:
+        by_status = counts[run_id]
+        total = sum(by_status.values())
+        done = sum(by_status.get(key, 0) for key in DONE_STATUSES)
+        result.append(
+            {
+                "run_id": run_id,
+                "status": status,
+                "planned": planned,
+                "campaign_id": campaign_id,
+                "campaign": name,
+                "by_status": by_status,
+                "total": total,
+                "done": done,
+                "percent": round(100 * done / total) if total else 0,
+            }
+        )
+    return result
+
+
+def top_grids(session: Session, actor: Actor) -> list[dict[str, Any]]:
+    """Where the console's grid tree starts: the actor's scope grid, or every root grid for an unscoped actor."""
+    if actor.scope_path is not None:
+        return [grid_to_dict(load_grid(session, actor, actor.scope_grid_id))]
+    return [
+        grid_to_dict(grid) for grid in session.scalars(select(Grid).where(Grid.parent_id.is_(None)).order_by(Grid.code))
+    ]
+
+
+def grid_outline(session: Session, actor: Actor, levels: int = 3, limit: int = 2000) -> list[dict[str, Any]]:
+    """The top `levels` levels of the caller's grids in tree order (for pickers), each with its depth under the top."""
+    top = path_depth(actor.scope_path) if actor.scope_path else 0
+    query = (
+        select(Grid)
+        .where(scope_condition(actor, Grid.path), Grid.depth < top + levels)
+        .order_by(Grid.path)
+        .limit(limit)
+    )
+    return [{**grid_to_dict(grid), "indent": grid.depth - top} for grid in session.scalars(query)]
+
+
+def path_depth(path: str) -> int:
+    return len(path_ids(path)) - 1

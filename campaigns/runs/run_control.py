@@ -1,0 +1,176 @@
+"""Staff controls over campaigns and runs: pause, resume, cancel, retry failed and undelivered rows, settle unknown
+ones."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from campaigns.broadcasts.campaign_service import load_campaign
+from campaigns.broadcasts.schedules import next_occurrence
+from campaigns.common.errors import Conflict, ValidationError
+from campaigns.common.typed_sql import rowcount
+from campaigns.delivery.claim_release import hold_runs, release_unhanded
+from campaigns.identity.access import Actor, require_write
+from campaigns.models import Campaign, OutboxMessage, Run
+from campaigns.models.base import utcnow
+from campaigns.runs.progress import load_run, run_to_dict
+
+
+@dataclass(frozen=True)
+class Paused:
+    """A paused campaign, and what became of its runs' claimed messages: back in the queue, or already with the
+    provider (those are not recalled; their outcome is still recorded)."""
+
+    campaign: Campaign
+    runs: list[int]
+    requeued: int = 0
+    with_provider: int = 0
+
+    def counts(self) -> dict:
+        return {"runs": self.runs, "requeued": self.requeued, "with_provider": self.with_provider}
+
+
+def pause_campaign(session: Session, actor: Actor, campaign_id: int, now: datetime | None = None) -> Paused:
+    """Hold a campaign: no new runs, and its sending runs stop at once. Queued rows wait; rows claimed by a sender but
+    not yet handed to the provider go back to the queue (the sender hands nothing more of a paused run); rows already
+    handed over are counted. Nothing is lost or sent twice."""
+    require_write(actor)
+    campaign = load_campaign(session, actor, campaign_id)
+    if campaign.status in ("cancelled", "draft"):
+        raise Conflict(f"a {campaign.status} campaign cannot be paused")
+    held = list(session.scalars(select(Run.id).where(Run.campaign_id == campaign.id, Run.status == "sending")))
+    if held:
+        session.execute(
+            update(Run)
+            .where(Run.id.in_(held), Run.status == "sending")
+            .values(status="paused")
+            .execution_options(synchronize_session="fetch")
+        )
+    if campaign.status == "scheduled":
+        campaign.status = "paused"
+    elif not held:
+        raise Conflict("nothing is sending or scheduled")
+    rows = hold_runs(session, held, now or utcnow())
+    return Paused(campaign, held, rows.requeued, rows.with_provider)
+
+
+def resume_campaign(session: Session, actor: Actor, campaign_id: int, now: datetime) -> Campaign:
+    """Resume paused runs, and a paused schedule from its next occurrence after now. The caller enqueues the
+    resumed runs' dispatch after the commit (`sending_run_ids`), so sending starts at once."""
+    require_write(actor)
+    campaign = load_campaign(session, actor, campaign_id)
+    resumed = rowcount(
+        session.execute(
+            update(Run).where(Run.campaign_id == campaign.id, Run.status == "paused").values(status="sending")
+        )
+    )
+    if campaign.status == "paused":
+        campaign.next_run_at = next_occurrence(campaign.schedule, campaign.timezone, now)
+        campaign.status = "scheduled" if campaign.next_run_at else "finished"
+    elif not resumed:
+        raise Conflict(f"a {campaign.status} campaign with no paused run cannot be resumed")
+    return campaign
+
+
+def sending_run_ids(session: Session, campaign_id: int) -> list[int]:
+    """The campaign's runs that are sending (after a resume: the ones to dispatch now)."""
+    return list(session.scalars(select(Run.id).where(Run.campaign_id == campaign_id, Run.status == "sending")))
+
+
+def cancel_campaign(session: Session, actor: Actor, campaign_id: int, now: datetime) -> Campaign:
+    """Cancel a campaign and every run of it; rows not yet handed to the provider become `cancelled`."""
+    require_write(actor)
+    campaign = load_campaign(session, actor, campaign_id)
+    if campaign.status in ("cancelled",):
+        return campaign
+    campaign.status, campaign.next_run_at = "cancelled", None
+    for run in session.query(Run).filter(Run.campaign_id == campaign.id, Run.status.in_(("sending", "paused"))):
+        _cancel_rows(session, run, now)
+    return campaign
+
+
+def cancel_run(session: Session, actor: Actor, run_id: int, now: datetime) -> dict:
+    require_write(actor)
+    run = load_run(session, actor, run_id)
+    if run.status in ("done", "cancelled"):
+        raise Conflict(f"the run is already {run.status}")
+    _cancel_rows(session, run, now)
+    return run_to_dict(run)
+
+
+def _cancel_rows(session: Session, run: Run, now: datetime) -> None:
+    run.status, run.finished_at = "cancelled", now
+    session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.run_id == run.id, OutboxMessage.status == "queued")
+        .values(status="cancelled", finished_at=now, updated_at=now)
+    )
+    session.flush()
+    release_unhanded(session, OutboxMessage.run_id == run.id, now)  # claimed, never handed over: cancelled too
+
+
+RETRIED_STATUSES = ("failed", "undelivered")
+NEVER_RETRIED_CODES = ("21610", "opted_out")  # the contact replied STOP to the provider, or opted out here
+
+
+@dataclass(frozen=True)
+class RetryResult:
+    """What a retry queued again, by the status each row had; and when nothing was, why."""
+
+    requeued: int
+    by_status: dict[str, int]
+    reason: str | None = None
+    opted_out: int = 0
+    unknown_left: int = 0
+
+    def as_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+
+def retry_failed(
+    session: Session, actor: Actor, run_id: int, now: datetime, include_unknown: bool = False
+) -> RetryResult:
+    """Queue the run's `failed` and `undelivered` rows again (and `unknown` ones when staff accept the risk of a
+    duplicate), as new sends: the provider's earlier answer (id, channel, error) is cleared so the new send's reports
+    bind to it. Rows whose contact opted out through the provider are never retried."""
+    require_write(actor)
+    run = load_run(session, actor, run_id)
+    if run.status == "cancelled":
+        raise ValidationError("a cancelled run cannot be retried")
+    statuses = (*RETRIED_STATUSES, "unknown") if include_unknown else RETRIED_STATUSES
+    of_run = OutboxMessage.run_id == run.id
+    allowed = OutboxMessage.error_code.is_(None) | OutboxMessage.error_code.not_in(NEVER_RETRIED_CODES)
+    retried = of_run & OutboxMessage.status.in_(statuses) & allowed
+    by_status = _count_by_status(session, retried)
+    fresh = {"status": "queued", "next_attempt_at": now, "attempts": 0, "updated_at": now}
+    forgotten = dict.fromkeys(("finished_at", "sent_at", "provider_sid", "provider", "error_code", "error_message"))
+    fresh.update(forgotten)
+    count = rowcount(
+        session.execute(
+            update(OutboxMessage).where(retried).values(**fresh).execution_options(synchronize_session=False)
+        )
+    )
+    if count:
+        run.status, run.finished_at = "sending", None
+        return RetryResult(count, by_status)
+    opted_out = sum(_count_by_status(session, of_run & OutboxMessage.status.in_(statuses) & ~allowed).values())
+    unknown_left = 0
+    if not include_unknown:
+        unknown_left = _count_by_status(session, of_run & (OutboxMessage.status == "unknown")).get("unknown", 0)
+    if opted_out:
+        reason = f"{opted_out} failed messages went to contacts who opted out; they are never sent again"
+    elif unknown_left:
+        reason = f"{unknown_left} messages have an unknown outcome: retry with include_unknown to resend them"
+    else:
+        reason = "the run has no failed or undelivered messages"
+    return RetryResult(0, {}, reason, opted_out, unknown_left)
+
+
+def _count_by_status(session: Session, condition) -> dict[str, int]:
+    query = select(OutboxMessage.status, func.count()).where(condition).group_by(OutboxMessage.status)
+    return {status: count for status, count in session.execute(query)}

@@ -1,0 +1,126 @@
+"""GET /speakers/feed, POST /speakers/plays, POST /speakers/heartbeat: thin shells over campaigns.loudspeakers.feed.
+
+The feed is the hot path (every speaker polls it): an unchanged poll is usually answered by shortcut.py before it
+gets here; this route answers the rest from the Redis feed cache or renders the feed from the database.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import Response, current_app, jsonify, request
+from werkzeug.exceptions import HTTPException
+
+from campaigns.common.errors import AuthenticationFailed, DomainError, ValidationError
+from campaigns.identity.accounts import hash_token
+from campaigns.loudspeakers.feed import authenticate_speaker, record_heartbeat, record_play, speaker_feed
+from campaigns.models.base import utcnow
+from gateway.api.context import json_body
+from gateway.api.errors import STATUS_BY_ERROR, error_response
+from gateway.app import current_runtime
+from gateway.auth_throttle import check_token, refuse_if_blocked
+from gateway.loudspeaker_feed import loudspeaker_feed
+from gateway.loudspeaker_feed.heartbeats import flush_heartbeats, note_seen
+from gateway.loudspeaker_feed.rendering import (
+    CONTENT_TYPES,
+    RenderedFeed,
+    bearer_token,
+    etag_matches,
+    feed_format,
+    feed_headers,
+    render_feed,
+)
+from gateway.loudspeaker_feed.state import speaker_state
+
+
+@loudspeaker_feed.errorhandler(DomainError)
+def domain_error(exc: DomainError):
+    return error_response(STATUS_BY_ERROR.get(type(exc), 400), exc.code, exc.message, exc.fields)
+
+
+@loudspeaker_feed.errorhandler(HTTPException)
+def http_error(exc: HTTPException):
+    response = error_response(exc.code or 500, (exc.name or "error").lower().replace(" ", "_"), exc.description or "")
+    for name, value in exc.get_headers():
+        if name.lower() == "retry-after":
+            response.headers[name] = value
+    return response
+
+
+def _token() -> str:
+    token = bearer_token(request.headers.get("Authorization", ""))
+    if token is None:
+        raise AuthenticationFailed("send the speaker's token as 'Authorization: Bearer gs_...'")
+    return token
+
+
+def _authenticated(session, token: str):
+    """The speaker of `token`; refused tokens count against the caller's address (gateway/auth_throttle.py)."""
+    return check_token(lambda: authenticate_speaker(session, token), AuthenticationFailed)
+
+
+def _render(token: str, now: datetime) -> tuple[RenderedFeed, float]:
+    """The speaker's feed from the database, and for how many seconds it may be cached."""
+    runtime = current_runtime()
+    settings = runtime.settings
+    with runtime.session_factory() as session:
+        speaker = _authenticated(session, token)
+        feed = speaker_feed(session, speaker, now, settings.public_base_url, settings.timezone)
+    ttl = settings.speaker_feed_cache_seconds
+    if feed.expires_at is not None:
+        ttl = min(ttl, (feed.expires_at - now).total_seconds())
+    return render_feed(feed.speaker_id, feed.body), ttl
+
+
+@loudspeaker_feed.get("/feed")
+def feed():
+    """The speaker's active announcements (JSON, or M3U with ?format=m3u or Accept: audio/x-mpegurl); 304 when
+    If-None-Match holds the current ETag."""
+    token = _token()
+    fmt = feed_format(request.args.get("format"), request.headers.get("Accept", ""))
+    if fmt is None:
+        raise ValidationError("format must be json or m3u", fields={"format": "unknown"})
+    refuse_if_blocked()  # before the cache, or a blocked address could go on guessing against cached tokens
+    now, token_hash, cache = utcnow(), hash_token(token), speaker_state().cache
+    body = None
+    hit = cache.lookup(token_hash, fmt, now.timestamp())
+    if hit is None:
+        version = cache.version()
+        rendered, ttl = _render(token, now)
+        cache.store(token_hash, rendered, version, ttl)
+        note_seen(current_app, token_hash, rendered.speaker_id, now)
+        etag, body = rendered.etags[fmt], rendered.bodies[fmt]
+    else:
+        etag = hit[1]
+    flush_heartbeats(current_app)
+    if etag_matches(request.headers.get("If-None-Match"), etag):
+        return Response(status=304, headers=feed_headers(etag))
+    if body is None:
+        body = cache.body(token_hash, fmt)
+    if body is None:
+        rendered, _ = _render(token, now)
+        etag, body = rendered.etags[fmt], rendered.bodies[fmt]
+    return Response(body, status=200, headers=feed_headers(etag), content_type=CONTENT_TYPES[fmt])
+
+
+@loudspeaker_feed.post("/plays")
+def plays():
+    """Report a play: {"announcement_id", "played_at", "times", "language"}; 201 when new, 200 for a repeat."""
+    token, now = _token(), utcnow()
+    data = json_body()
+    with current_runtime().session_factory.begin() as session:
+        speaker = _authenticated(session, token)
+        play, created = record_play(session, speaker, data, now)
+    return jsonify({"play": play, "new": created}), 201 if created else 200
+
+
+@loudspeaker_feed.post("/heartbeat")
+def heartbeat():
+    """The speaker is alive (a body, if any, must be a JSON object; its content is not kept)."""
+    token, now = _token(), utcnow()
+    json_body(optional=True)
+    with current_runtime().session_factory.begin() as session:
+        speaker = _authenticated(session, token)
+        record_heartbeat(session, speaker.id, now)
+        speaker_id = speaker.id
+    return jsonify({"speaker_id": speaker_id, "server_time": now.isoformat()})
