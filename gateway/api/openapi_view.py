@@ -14,17 +14,17 @@ from gateway.api import (
     contacts,
     grids,
     imports,
+    loudspeakers_spec,
     replies_spec,
     reports_spec,
     simulator,
-    speakers_spec,
     users,
 )
 from gateway.api.spec import build_document
 
 DOCUMENTED_MODULES = [
     grids, contacts, users, imports, campaigns_spec, replies_spec, reports_spec, simulator, audio_spec,
-    speakers_spec, cap, approvals, automatic_runs_spec,
+    loudspeakers_spec, cap, approvals, automatic_runs_spec,
 ]  # fmt: skip
 
 
