@@ -41,9 +41,11 @@ class _Page(HTMLParser):
             self._form = ((attributes.get("method") or "get").lower(), attributes.get("action") or "")
             if self._form[0] == "post" and self._form[1] != LOGOUT:
                 self.writes.append(f"form {self._form[1]}")
-        elif tag in ("button", "input", "textarea") and attributes.get("type") != "hidden":
-            if self._form is None or (self._form[0] == "post" and self._form[1] != LOGOUT):
-                self.writes.append(f"{tag} {attributes}")
+        elif tag in ("button", "input", "textarea") and attributes.get("type") != "hidden" and self._writes_here():
+            self.writes.append(f"{tag} {attributes}")
+
+    def _writes_here(self) -> bool:
+        return self._form is None or (self._form[0] == "post" and self._form[1] != LOGOUT)
 
     def handle_endtag(self, tag):
         if tag == "form":

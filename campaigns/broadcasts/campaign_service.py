@@ -29,6 +29,7 @@ from campaigns.models.base import utcnow
 from campaigns.models.campaign import SYSTEM_STATUS
 
 CHANNELS = ("sms", "voice", LOUDSPEAKER)
+ARCHIVED = "archived"  # the list filter that shows archived campaigns (they are hidden otherwise)
 NOT_A_STAFF_CAMPAIGN = (
     "not a staff campaign: automatic runs (a report duty's reminders and escalations, auto-replies) are shown on "
     "their report duty and in the inbox"
@@ -70,6 +71,7 @@ def campaign_to_dict(campaign: Campaign) -> dict[str, Any]:
         "confirmation": campaign.confirmation,
         "loudspeaker": campaign.loudspeaker,
         "next_run_at": campaign.next_run_at.isoformat() if campaign.next_run_at else None,
+        "archived_at": campaign.archived_at.isoformat() if campaign.archived_at else None,
         "scope_grid_id": campaign.scope_grid_id,
     }
 
@@ -172,6 +174,12 @@ def require_staff_campaign(campaign: Campaign | None) -> None:
         raise NotFound(NOT_A_STAFF_CAMPAIGN)
 
 
+def require_not_archived(campaign: Campaign) -> None:
+    """Conflict for an archived campaign: it is restored before it is edited or launched."""
+    if campaign.archived_at is not None:
+        raise Conflict("the campaign is archived: restore it first")
+
+
 def get_campaign(session: Session, actor: Actor, campaign_id: int) -> dict[str, Any]:
     return campaign_to_dict(load_campaign(session, actor, campaign_id))
 
@@ -179,14 +187,19 @@ def get_campaign(session: Session, actor: Actor, campaign_id: int) -> dict[str, 
 def list_campaigns(
     session: Session, actor: Actor, *, status: str | None = None, page: int = 1, per_page: int = 50
 ) -> Page:
+    """A page of the campaigns in the caller's scope, newest first: archived ones only with status "archived"."""
     query = select(Campaign).outerjoin(Grid, Campaign.scope_grid_id == Grid.id)
     query = query.where(Campaign.status != SYSTEM_STATUS)
     if actor.scope_path is not None:
         query = query.where(scope_condition(actor, Grid.path))
+    if status == ARCHIVED:
+        query = query.where(Campaign.archived_at.is_not(None))
+    else:
+        query = query.where(Campaign.archived_at.is_(None))
     if status == "sending":
         sending_run = exists().where(Run.campaign_id == Campaign.id, Run.status == "sending")
         query = query.where(Campaign.status.in_(("scheduled", "finished")), sending_run)
-    elif status:
+    elif status and status != ARCHIVED:
         query = query.where(Campaign.status == status)
     return paginate(session, query.order_by(Campaign.id.desc()), page, per_page, campaign_to_dict)
 
@@ -201,6 +214,7 @@ def update_campaign(
     campaign = load_campaign(session, actor, campaign_id)
     if campaign.status in ("cancelled", "finished"):
         raise Conflict(f"a {campaign.status} campaign cannot be edited")
+    require_not_archived(campaign)
     timing = (campaign.schedule, campaign.timezone)
     for key, value in _clean(session, actor, data, campaign, now).items():
         setattr(campaign, key, value)
@@ -219,6 +233,7 @@ def activate_campaign(session: Session, actor: Actor, campaign_id: int, now: dat
     campaign = load_campaign(session, actor, campaign_id)
     if campaign.status != "draft":
         raise Conflict(f"a {campaign.status} campaign cannot be launched again; resume it if it is paused")
+    require_not_archived(campaign)
     if campaign.schedule["kind"] == "now":
         campaign.next_run_at = now
     else:

@@ -49,6 +49,7 @@ class Campaign(Base):
     confirmation: Mapped[dict | None] = mapped_column(JSON)
     loudspeaker: Mapped[dict | None] = mapped_column(JSON)
     next_run_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
+    archived_at: Mapped[datetime | None] = mapped_column(UtcDateTime)  # hidden from the default list since then
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
 

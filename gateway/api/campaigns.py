@@ -1,4 +1,5 @@
-"""Campaign and run routes: create, edit, preview, launch, pause, resume, cancel; run progress and retries."""
+"""Campaign and run routes: create, edit, preview, launch, pause, resume, cancel, archive, restore, delete a draft;
+run progress and retries."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import logging
 
 from flask import jsonify, request
 
-from campaigns.broadcasts import campaign_service
+from campaigns.broadcasts import campaign_lifecycle, campaign_service
 from campaigns.models.base import utcnow
 from campaigns.runs import progress, run_control
 from campaigns.runs.planning import launch_campaign
@@ -91,6 +92,22 @@ def dispatch_after_commit(run_ids: list[int]) -> None:
 def cancel(campaign_id: int):
     run_control.cancel_campaign(db(), current_actor(), campaign_id, utcnow())
     return jsonify(campaign_service.get_campaign(db(), current_actor(), campaign_id))
+
+
+@api.post("/campaigns/<int:campaign_id>/archive")
+def archive(campaign_id: int):
+    return jsonify(campaign_lifecycle.archive_campaign(db(), current_actor(), campaign_id, utcnow()))
+
+
+@api.post("/campaigns/<int:campaign_id>/restore")
+def restore(campaign_id: int):
+    return jsonify(campaign_lifecycle.restore_campaign(db(), current_actor(), campaign_id))
+
+
+@api.delete("/campaigns/<int:campaign_id>")
+def delete_draft(campaign_id: int):
+    campaign_lifecycle.delete_draft(db(), current_actor(), campaign_id)
+    return "", 204
 
 
 @api.get("/campaigns/<int:campaign_id>/runs")

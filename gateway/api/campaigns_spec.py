@@ -20,6 +20,7 @@ CAMPAIGN_EXAMPLE = {
     "send_window": {"start": "08:00", "end": "21:00"},
     "expects_reply": False,
     "next_run_at": None,
+    "archived_at": None,
     "scope_grid_id": 2,
 }
 CREATE_EXAMPLE = {
@@ -50,6 +51,7 @@ SCHEMAS: dict[str, Any] = {
             "confirmation": {"$ref": "#/components/schemas/ConfirmationPolicy"},
             "loudspeaker": {"$ref": "#/components/schemas/LoudspeakerPolicy"},
             "next_run_at": {"type": "string", "nullable": True},
+            "archived_at": {"type": "string", "nullable": True, "description": "set while the campaign is archived"},
             "scope_grid_id": {"type": "integer", "nullable": True},
         },
     },
@@ -170,6 +172,11 @@ _RETRY_EXAMPLE = {"requeued": 6, "by_status": {"failed": 2, "undelivered": 4}, "
                   "unknown_left": 1}  # fmt: skip
 
 
+_STATUS_FILTER = query_param(
+    "status", "only this status; archived: only archived campaigns (hidden otherwise)", {"type": "string"}, "scheduled"
+)
+
+
 def _action(summary: str, example: dict, statuses=(403, 404, 409)) -> dict[str, Any]:
     return {
         "tags": ["campaigns"],
@@ -186,7 +193,15 @@ PATHS: dict[str, Any] = {
         "get": {
             "tags": ["campaigns"],
             "summary": "List campaigns whose grid is in your scope",
-            "parameters": [query_param("status", "only this status", {"type": "string"}, "scheduled"), *PAGE_PARAMS],
+            "parameters": [
+                query_param(
+                    "status",
+                    "only this status (archived: only archived campaigns, hidden otherwise)",
+                    {"type": "string"},
+                    "scheduled",
+                ),
+                *PAGE_PARAMS,
+            ],
             "responses": {
                 "200": json_response(
                     "A page of campaigns",
@@ -221,6 +236,11 @@ PATHS: dict[str, Any] = {
                 "200": json_response("The campaign", _CAMPAIGN, CAMPAIGN_EXAMPLE),
                 **error_responses(403, 404, 409, 422),
             },
+        },
+        "delete": {
+            "tags": ["campaigns"],
+            "summary": "Delete a draft (any other campaign is archived instead: 409)",
+            "responses": {"204": {"description": "Deleted"}, **error_responses(403, 404, 409)},
         },
     },
     "/api/v1/campaigns/{campaign_id}/preview": {
@@ -284,6 +304,17 @@ PATHS: dict[str, Any] = {
         "post": _action(
             "Cancel the campaign; unsent messages are cancelled", {**CAMPAIGN_EXAMPLE, "status": "cancelled"}
         ),
+    },
+    "/api/v1/campaigns/{campaign_id}/archive": {
+        "parameters": [_CID],
+        "post": _action(
+            "Archive a draft, finished or cancelled campaign: hidden from the list unless status=archived",
+            {**CAMPAIGN_EXAMPLE, "status": "finished", "archived_at": "2026-11-24T02:00:00+00:00"},
+        ),
+    },
+    "/api/v1/campaigns/{campaign_id}/restore": {
+        "parameters": [_CID],
+        "post": _action("Put an archived campaign back on the list", {**CAMPAIGN_EXAMPLE, "status": "finished"}),
     },
     "/api/v1/campaigns/{campaign_id}/runs": {
         "parameters": [_CID],

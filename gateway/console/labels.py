@@ -36,6 +36,9 @@ AUDIT_ACTIONS = {
     "campaign.pause": ("暂停通知", "paused a campaign"),
     "campaign.resume": ("恢复通知", "resumed a campaign"),
     "campaign.cancel": ("取消通知", "cancelled a campaign"),
+    "campaign.delete": ("删除通知草稿", "deleted a draft campaign"),
+    "campaign.archive": ("归档通知", "archived a campaign"),
+    "campaign.restore": ("恢复归档的通知", "restored an archived campaign"),
     "campaign.audio_synthesize": ("合成通知音频", "synthesized campaign audio"),
     "campaign.audio_recording": ("上传通知录音", "uploaded a campaign recording"),
     "run.retry": ("重发失败消息", "retried failed messages"),
@@ -67,6 +70,9 @@ DONE_MESSAGES = {
     "pause": ("已暂停", "Paused."),
     "resume": ("已恢复", "Resumed."),
     "cancel": ("已取消", "Cancelled."),
+    "delete": ("草稿已删除", "Draft deleted."),
+    "archive": ("已归档", "Archived."),
+    "restore": ("已恢复到列表", "Back on the list."),
     "end": ("已结束", "Ended."),
 }
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import flash, g, redirect, render_template, request, url_for
 
-from campaigns.broadcasts import approvals, campaign_service
+from campaigns.broadcasts import approvals, campaign_lifecycle, campaign_service
 from campaigns.broadcasts.campaign_service import CHANNELS
 from campaigns.common.errors import DomainError
 from campaigns.common.languages import LANGUAGES
@@ -100,7 +100,8 @@ def campaign_page(campaign_id: int):
 
 @console.post("/campaigns/<int:campaign_id>/<action>")
 def campaign_action(campaign_id: int, action: str):
-    """Launch, approve, pause, resume or cancel; a refusal comes back as a message on the campaign's page."""
+    """Launch, approve, pause, resume, cancel, archive, restore or delete (a draft); a refusal comes back as a message
+    on the campaign's page."""
     actor, now = current_actor(), utcnow()
     campaign_service.require_staff_campaign(db().get(Campaign, campaign_id))  # a 404, not a message on its page
     try:
@@ -118,6 +119,12 @@ def campaign_action(campaign_id: int, action: str):
             dispatch_after_commit(run_control.sending_run_ids(db(), campaign_id))
         elif action == "cancel":
             run_control.cancel_campaign(db(), actor, campaign_id, now)
+        elif action == "archive":
+            campaign_lifecycle.archive_campaign(db(), actor, campaign_id, now)
+        elif action == "restore":
+            campaign_lifecycle.restore_campaign(db(), actor, campaign_id)
+        elif action == "delete":
+            return _delete_draft(campaign_id)
         else:
             return render_template("console/error.html", status=404, message=_("Not Found")), 404
     except DomainError as exc:
@@ -129,6 +136,13 @@ def campaign_action(campaign_id: int, action: str):
     message = pause_message(paused) if action == "pause" else (done_message(action, g.lang), "ok")
     flash(*message)
     return redirect(url_for("console.campaign_page", campaign_id=campaign_id))
+
+
+def _delete_draft(campaign_id: int):
+    gone = campaign_lifecycle.delete_draft(db(), current_actor(), campaign_id)
+    record("campaign.delete", grid_id=gone["scope_grid_id"], target=f"campaign {campaign_id}", name=gone["name"])
+    flash(done_message("delete", g.lang), "ok")
+    return redirect(url_for("console.campaigns"))
 
 
 @console.get("/runs/<int:run_id>")
