@@ -76,7 +76,7 @@ def test_times_follow_the_language_and_the_zone(client, settings, engine, sessio
     campaign_id, run_id = _sent_run(session_factory, people)
     page = client.get(f"/console/campaigns/{campaign_id}").get_data(as_text=True)
     run_link = re.search(rf'href="/console/runs/{run_id}">(.*?)</a>', page).group(1)
-    assert re.fullmatch(r'<time datetime="[^"]+">(今天|昨天|明天) \d\d:\d\d</time>', run_link), run_link
+    assert re.fullmatch(r'<time datetime="[^"]+">(今天|昨天|明天) \d\d:\d\d</time> 的发送', run_link), run_link
     client.set_cookie("gridcast_lang", "en", path="/console")
     audit = client.get("/console/audit").get_data(as_text=True)
     assert re.search(r">(\d+ min ago|just now)</time>", audit)

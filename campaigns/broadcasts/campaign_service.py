@@ -29,6 +29,7 @@ from campaigns.models.base import utcnow
 from campaigns.models.campaign import SYSTEM_STATUS
 
 CHANNELS = ("sms", "voice", LOUDSPEAKER)
+DEFAULT_TIMEZONE = "Asia/Shanghai"  # a campaign's zone unless it names one: its schedule and window are read there
 ARCHIVED = "archived"  # the list filter that shows archived campaigns (they are hidden otherwise)
 NOT_A_STAFF_CAMPAIGN = (
     "not a staff campaign: automatic runs (a report duty's reminders and escalations, auto-replies) are shown on "
@@ -98,7 +99,7 @@ def _clean(
     fallback = normalize_language(fallback) if fallback else None
     if fallback and fallback not in texts:
         raise ValidationError("the fallback language needs a text too", fields={"fallback_language": "no text"})
-    timezone = str(merged.get("timezone") or "Asia/Shanghai")
+    timezone = str(merged.get("timezone") or DEFAULT_TIMEZONE)
     check_timezone(timezone)
     expects_reply = bool(merged.get("expects_reply", False))
     schedule = check_schedule(merged.get("schedule") or {"kind": "now"})

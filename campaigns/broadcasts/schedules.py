@@ -128,3 +128,15 @@ def window_opens_at(window: dict[str, str] | None, tz_name: str, now: datetime) 
     if opening <= local:
         opening = datetime.combine(local.date() + timedelta(days=1), start, tzinfo=zone)
     return opening.astimezone(UTC)
+
+
+def window_wait(
+    schedule: dict[str, Any], window: dict[str, str] | None, tz_name: str, now: datetime
+) -> tuple[datetime, datetime] | None:
+    """(first run, when its sending starts) when the campaign's next run falls outside its send window and will
+    wait for it to open; None when it sends at once (or never runs). A "now" campaign is taken as launched `now`."""
+    first = now if schedule["kind"] == "now" else next_occurrence(schedule, tz_name, now)
+    if first is None or not window:
+        return None
+    opens = window_opens_at(window, tz_name, first)
+    return (first, opens) if opens > first else None

@@ -20,7 +20,7 @@ DONE_STATUSES = ("sent", "delivered", "undelivered", "failed", "cancelled", "ski
 def active_runs(session: Session, actor: Actor, limit: int = 20) -> list[dict[str, Any]]:
     """Runs sending or paused, newest first, each with its campaign and outbox counts by status."""
     query = (
-        select(Run.id, Run.status, Run.planned, Campaign.id, Campaign.name)
+        select(Run.id, Run.status, Run.planned, Campaign.id, Campaign.name, Run.occurrence_at)
         .join(Campaign, Campaign.id == Run.campaign_id)
         .outerjoin(Grid, Campaign.scope_grid_id == Grid.id)
         .where(Run.status.in_(("sending", "paused")), Run.kind == "regular")
@@ -40,7 +40,7 @@ def active_runs(session: Session, actor: Actor, limit: int = 20) -> list[dict[st
         for run_id, status, count in grouped:
             counts[run_id][status] = count
     result = []
-    for run_id, status, planned, campaign_id, name in runs:
+    for run_id, status, planned, campaign_id, name, occurrence_at in runs:
         by_status = counts[run_id]
         total = sum(by_status.values())
         done = sum(by_status.get(key, 0) for key in DONE_STATUSES)
@@ -51,6 +51,7 @@ def active_runs(session: Session, actor: Actor, limit: int = 20) -> list[dict[st
                 "planned": planned,
                 "campaign_id": campaign_id,
                 "campaign": name,
+                "occurrence_at": occurrence_at.isoformat(),
                 "by_status": by_status,
                 "total": total,
                 "done": done,

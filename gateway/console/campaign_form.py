@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from flask import request
+from flask import flash, g, request
 
-from campaigns.broadcasts.campaign_service import CHANNELS
+from campaigns.broadcasts.campaign_service import CHANNELS, DEFAULT_TIMEZONE
+from campaigns.broadcasts.schedules import window_wait
 from campaigns.common.languages import LANGUAGES
 from campaigns.directory.roles import CONTACT_ROLES
 from campaigns.identity.access import Actor
+from campaigns.models.base import utcnow
 from campaigns.runs.dashboard import grid_outline
+from gateway import local_time
 from gateway.api.context import db
 from gateway.console.forms import checked, int_param, split_words
+from gateway.console.time_filters import console_zone
+from gateway.console.web import _
 
 PICKER_LEVELS = 3  # the audience picker lists the caller's top grid and two levels below it
 
@@ -102,3 +108,24 @@ def form_values(campaign: dict[str, Any] | None) -> dict[str, Any]:
 def picker_grids(actor: Actor) -> list[dict[str, Any]]:
     """The grids offered by the audience picker: the caller's top grid and PICKER_LEVELS - 1 levels under it."""
     return grid_outline(db(), actor, levels=PICKER_LEVELS)
+
+
+def composer_settings(zone: str = DEFAULT_TIMEZONE) -> dict[str, Any]:
+    """What the composer's script needs: the campaigns' zone offset now (to read "date and time (local)" fields)."""
+    offset = utcnow().astimezone(ZoneInfo(zone)).utcoffset()
+    return {"zone_offset_minutes": int(offset.total_seconds() // 60) if offset else 0}
+
+
+def warn_window_wait(campaign: dict[str, Any]) -> None:
+    """Flash a warning when the campaign's next run will wait for its send window (saving is not refused)."""
+    wait = window_wait(campaign["schedule"], campaign["send_window"], campaign["timezone"], utcnow())
+    if wait is None:
+        return
+    window = campaign["send_window"]
+
+    def short(moment) -> str:
+        return local_time.short_time(moment, console_zone(), utcnow(), g.lang)
+
+    first, opens = wait
+    flash(_("The first run ({first}) falls outside the send window {start}–{end}: it will wait until {opens}.",
+            first=short(first), start=window["start"], end=window["end"], opens=short(opens)), "warning")  # fmt: skip

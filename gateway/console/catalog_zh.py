@@ -334,6 +334,16 @@ ZH_HANS: dict[str, str] = {
     "Restore to the list": "恢复到列表",
     "Delete draft": "删除草稿",
     "Delete this draft for good?": "确定永久删除这份草稿吗？",
+    "Save anyway?": "仍然保存吗？",
+    "{chars} characters · {encoding} · {segments} SMS": "{chars} 字 · {encoding} · 共 {segments} 条短信",
+    "Latin letters only": "仅拉丁字母",
+    "Chinese or Tibetan characters": "含中文或藏文",
+    "The count below each text is before they are filled in; the preview shows the message one real recipient gets.": "每段文字下方的字数是填入之前的；预览会显示一位真实接收人收到的内容。",  # noqa: E501
+    "This time has already passed: the campaign cannot be saved with it.": "这个时间已经过去，无法按此保存。",
+    "The first run falls outside the send window {start}–{end}: it will wait for the window to open.": "第一次发送不在发送时段 {start}–{end} 内：要等到时段开始才会发出。",  # noqa: E501
+    "The first run ({first}) falls outside the send window {start}–{end}: it will wait until {opens}.": "第一次发送（{first}）不在发送时段 {start}–{end} 内：要等到 {opens} 才会发出。",  # noqa: E501
+    "Example messages": "示例短信",
+    "To {name} ({grid}): {chars} characters, {segments} SMS": "发给 {name}（{grid}）：{chars} 字，共 {segments} 条短信",
     "role 'viewer' may only read": "查看者只能查看，不能修改",
     "only an admin may do this": "只有管理员可以这样做",
     "contact not found": "未找到该联系人",

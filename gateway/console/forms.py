@@ -23,8 +23,8 @@ def int_param(name: str, source: Any = None) -> int | None:
     return value
 
 
-def page_param() -> int:
-    return max(int_param("page") or 1, 1)
+def page_param(name: str = "page") -> int:
+    return max(int_param(name) or 1, 1)
 
 
 def checked(name: str) -> bool:

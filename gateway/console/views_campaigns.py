@@ -13,6 +13,8 @@ from campaigns.models import Campaign
 from campaigns.models.base import utcnow
 from campaigns.replies import confirmations
 from campaigns.runs import progress, run_control
+from campaigns.runs.example_messages import example_messages
+from campaigns.runs.grid_rollup import roll_up_by_grid
 from campaigns.runs.planning import launch_campaign
 from campaigns.runs.preview import preview_campaign, pricing_from_settings
 from campaigns.runs.run_timeline import run_timeline
@@ -20,12 +22,13 @@ from gateway.api.campaigns import dispatch_after_commit, enqueue_dispatch_soon
 from gateway.api.context import after_commit, db
 from gateway.app import current_runtime
 from gateway.console import console
-from gateway.console.campaign_form import campaign_data, form_values, picker_grids
+from gateway.console.campaign_form import campaign_data, composer_settings, form_values, picker_grids, warn_window_wait
 from gateway.console.charts import progress_chart
 from gateway.console.control_messages import pause_message, retry_message
 from gateway.console.forms import page_param
 from gateway.console.labels import done_message
 from gateway.console.loudspeaker_lines import loudspeaker_lines
+from gateway.console.run_lists import grid_breakdown, list_page, page_of
 from gateway.console.time_filters import console_zone
 from gateway.console.views_audio import campaign_audio_rows
 from gateway.console.web import _, current_actor, form_errors, record, service_text
@@ -41,7 +44,7 @@ def campaign_list():
 def _builder(campaign: dict | None, errors: dict, status: int = 200):
     page = render_template("console/campaign_form.html", campaign=campaign, values=form_values(campaign),
                            errors=errors, grids=picker_grids(current_actor()), text_languages=LANGUAGES,
-                           roles=CONTACT_ROLES, channels=CHANNELS)  # fmt: skip
+                           roles=CONTACT_ROLES, channels=CHANNELS, composer=composer_settings())  # fmt: skip
     return page, status
 
 
@@ -59,6 +62,7 @@ def create_campaign():
         return _builder(None, form_errors(exc), 422)
     record("campaign.create", grid_id=campaign["scope_grid_id"], target=f"campaign {campaign['id']}",
            name=campaign["name"])  # fmt: skip
+    warn_window_wait(campaign)
     return redirect(url_for("console.campaign_page", campaign_id=campaign["id"]))
 
 
@@ -76,6 +80,7 @@ def update_campaign(campaign_id: int):
         db().rollback()
         return _builder(current, form_errors(exc), 422)
     record("campaign.update", grid_id=campaign["scope_grid_id"], target=f"campaign {campaign_id}")
+    warn_window_wait(campaign)
     return redirect(url_for("console.campaign_page", campaign_id=campaign_id))
 
 
@@ -94,6 +99,7 @@ def campaign_page(campaign_id: int):
         approval=approvals.approval_status(db(), actor, campaign_id, settings.approval_threshold),
         runs=progress.list_runs(db(), actor, campaign_id),
         audio=campaign_audio_rows(actor, campaign),
+        examples=example_messages(db(), actor, campaign_id) if preview else [],
         language_names=LANGUAGES,
     )
 
@@ -160,13 +166,16 @@ def run_page(run_id: int):
     campaign = campaign_service.get_campaign(db(), actor, state["run"]["campaign_id"])
     waiting = None
     if campaign["expects_reply"]:
-        waiting = confirmations.run_confirmations(db(), actor, run_id, confirmed=False, per_page=100)
+        waiting = confirmations.run_confirmations(db(), actor, run_id, confirmed=False,
+                                                  page=page_param("waiting_page"), per_page=list_page())  # fmt: skip
     labels = {"sent": _("handed to the network"), "delivered": _("delivered"), "confirmed": _("confirmed")}
     timeline = run_timeline(db(), actor, run_id, utcnow())
     chart = progress_chart(timeline, labels, _("Progress over time"), console_zone())
     villages = loudspeaker_lines(actor, run_id, campaign.get("timezone"))
+    grids, grid_path = grid_breakdown(roll_up_by_grid(db(), state["by_grid"]))
     return render_template("console/run.html", state=state, campaign=campaign, waiting=waiting, chart=chart,
-                           villages=villages)  # fmt: skip
+                           villages=page_of(villages, "village_page"), grids=page_of(grids, "grid_page"),
+                           grid_path=grid_path)  # fmt: skip
 
 
 @console.post("/runs/<int:run_id>/<action>")
@@ -184,11 +193,20 @@ def run_action(run_id: int, action: str):
             flash(*retry_message(retried))
         elif action == "cancel":
             run_control.cancel_run(db(), actor, run_id, now)
+        elif action == "pause":
+            flash(*pause_message(run_control.pause_campaign(db(), actor, campaign["id"], now)))
+        elif action == "resume":
+            run_control.resume_campaign(db(), actor, campaign["id"], now)
+            dispatch_after_commit(run_control.sending_run_ids(db(), campaign["id"]))
+            flash(done_message("resume", g.lang), "ok")
         else:
             return render_template("console/error.html", status=404, message=_("Not Found")), 404
     except DomainError as exc:
         db().rollback()
         flash(service_text(exc.message), "error")
         return redirect(url_for("console.run_page", run_id=run_id))
-    record(f"run.{action}", grid_id=campaign["scope_grid_id"], target=f"run {run_id}")
+    if action in ("pause", "resume"):
+        record(f"campaign.{action}", grid_id=campaign["scope_grid_id"], target=f"campaign {campaign['id']}")
+    else:
+        record(f"run.{action}", grid_id=campaign["scope_grid_id"], target=f"run {run_id}")
     return redirect(url_for("console.run_page", run_id=run_id))
