@@ -103,7 +103,7 @@ def test_disabled_user_cannot_log_in(client, session_factory, tree):
     token = logged_in(client, session_factory, "root")
     add_user(session_factory, "lamu", "viewer", "623025101")
     saved = client.post("/console/users/lamu", data={"csrf_token": token, "role": "viewer",
-                                                     "scope_grid_code": "623025101", "disabled": "on"})  # fmt: skip
+                                                     "scope_grid_id_name": "齐哈玛镇", "disabled": "on"})  # fmt: skip
     assert saved.status_code == 302
     assert log_in(client.application.test_client(), "lamu").status_code == 401
 

@@ -145,7 +145,7 @@ def test_no_secret_from_any_setting_reaches_the_page(runtime, session_factory, t
 def test_every_setting_has_a_row_with_its_value_first(client, session_factory, tree):
     logged_in(client, session_factory, "zhuoma")
     page = client.get("/console/settings").get_data(as_text=True)
-    first_cells = re.findall(r"<tr><td data-env=\"([A-Z_]*)\">", page)
+    first_cells = re.findall(r"<tr><td class=\"lead\" data-env=\"([A-Z_]*)\">", page)
     assert set(first_cells) >= {env_name(info) for info in EnvironmentSettings.model_fields.values()}
     assert _value(page, "GRIDCAST_IMPORT_MAX_ROWS") == "200000" and _value(page, "GRIDCAST_AUTO_REPLIES") == "开"
     assert _value(page, "GRIDCAST_AUDIO_MAX_UPLOAD_MB") == "20" and _value(page, "GRIDCAST_SIMULATOR_CALL_KEY") == "1"

@@ -29,11 +29,28 @@ def record_action(
     detail: dict[str, Any] | None = None,
 ) -> None:
     """Append an entry for `actor` doing `action` (e.g. "campaign.launch") on `target` in grid `grid_id`."""
+    record_event(session, action, now, username=actor.username, user_id=actor.user_id, grid_id=grid_id,
+                 target=target, detail=detail)  # fmt: skip
+
+
+def record_event(
+    session: Session,
+    action: str,
+    now: datetime,
+    *,
+    username: str,
+    user_id: int | None = None,
+    grid_id: int | None = None,
+    target: str = "",
+    detail: dict[str, Any] | None = None,
+) -> None:
+    """Append an entry for something that happened to an account rather than by a logged-in actor (a failed login,
+    a lockout), under the username given."""
     session.add(
         AuditEntry(
             at=now,
-            user_id=actor.user_id,
-            username=actor.username,
+            user_id=user_id,
+            username=username[:64],
             action=action[:64],
             grid_id=grid_id,
             target=target[:200],
@@ -61,17 +78,21 @@ def list_audit(
     *,
     username: str | None = None,
     action: str | None = None,
+    exact_action: bool = False,
     page: int = 1,
     per_page: int = 50,
 ) -> Page:
-    """Audit entries the admin may read, newest first, optionally for one username or action prefix."""
+    """Audit entries the admin may read, newest first, optionally for one username and one action (or, unless
+    `exact_action`, an action prefix such as "api.")."""
     require_admin(actor)
     query = select(AuditEntry, Grid).outerjoin(Grid, Grid.id == AuditEntry.grid_id)
     if actor.scope_path is not None:
         query = query.where(scope_condition(actor, Grid.path))
     if username:
         query = query.where(AuditEntry.username == username.strip())
-    if action:
+    if action and exact_action:
+        query = query.where(AuditEntry.action == action.strip())
+    elif action:
         query = query.where(AuditEntry.action.startswith(action.strip(), autoescape=True))
     check_page(page, per_page)
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0

@@ -24,6 +24,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from campaigns.common.errors import AuthenticationFailed
+from campaigns.identity import audit
 from campaigns.identity.access import Actor
 from campaigns.identity.accounts import actor_for
 from campaigns.identity.passwords import hash_password, needs_rehash, verify_password
@@ -118,6 +119,7 @@ def log_in(
     session.add(LoginAttempt(username=username, ip=ip, attempted_at=now, succeeded=ok))
     session.flush()
     if not ok:
+        _audit_failure(session, user, username, ip, now, failures + 1, policy)
         raise AuthenticationFailed("wrong username or password")
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
@@ -127,6 +129,21 @@ def log_in(
     )
     session.flush()
     return StartedSession(token, csrf, actor_for(user))
+
+
+def _audit_failure(
+    session: Session, user: User | None, username: str, ip: str, now: datetime, failures: int, policy: LoginPolicy
+) -> None:
+    """Write the failed login to the audit log (never the password), and a lockout once it starts a back-off."""
+    reason = "unknown_user" if user is None else ("disabled" if user.disabled_at is not None else "wrong_password")
+    who = {"username": username or "?", "user_id": user.id if user else None,
+           "grid_id": user.scope_grid_id if user else None, "target": username}  # fmt: skip
+    audit.record_event(session, "session.login_failed", now, **who, detail={"ip": ip, "reason": reason,
+                                                                             "failures": failures})  # fmt: skip
+    wait = policy.delay(failures)
+    if wait > timedelta(0):
+        detail = {"ip": ip, "failures": failures, "wait_seconds": math.ceil(wait.total_seconds())}
+        audit.record_event(session, "session.lockout", now, **who, detail=detail)
 
 
 def resume(
@@ -149,14 +166,21 @@ def resume(
     return LiveSession(row.id, actor_for(user), row.csrf_token, user.display_name or user.username)
 
 
-def log_out(session: Session, token: str | None, now: datetime) -> None:
-    """End the session behind the token (nothing happens for an unknown one)."""
-    if token:
-        session.execute(
-            update(StaffSession)
-            .where(StaffSession.token_hash == _hash(token), StaffSession.ended_at.is_(None))
-            .values(ended_at=now)
-        )
+def log_out(session: Session, token: str | None, now: datetime, reason: str = "logout") -> None:
+    """End the live session behind the token and write `session.logout` to the audit log (`reason`: "logout", or
+    "new_login" when a login replaces the browser's session); nothing happens for an unknown or ended one."""
+    if not token:
+        return
+    row = session.scalar(
+        select(StaffSession).where(StaffSession.token_hash == _hash(token), StaffSession.ended_at.is_(None))
+    )
+    if row is None:
+        return
+    row.ended_at = now
+    user = session.get(User, row.user_id)
+    if user is not None:
+        audit.record_event(session, "session.logout", now, username=user.username, user_id=user.id,
+                           grid_id=user.scope_grid_id, target=user.username, detail={"reason": reason})  # fmt: skip
 
 
 def end_user_sessions(session: Session, user_id: int, now: datetime) -> None:

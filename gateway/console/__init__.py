@@ -30,13 +30,16 @@ def home():
 
 
 from gateway.console import (  # noqa: E402, F401  (routes register on import)
+    grid_picker,
     time_filters,
     views_admin,
     views_audio,
     views_auth,
     views_campaigns,
+    views_contact_edit,
     views_contacts,
     views_dashboard,
+    views_duties,
     views_imports,
     views_inbox,
     views_loudspeakers,

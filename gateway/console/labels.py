@@ -29,6 +29,9 @@ OPTOUT_SOURCES = {
 }
 AUDIT_ACTIONS = {
     "session.login": ("登录", "logged in"),
+    "session.login_failed": ("登录失败", "failed to log in"),
+    "session.lockout": ("登录暂被锁定", "locked out of logging in"),
+    "session.logout": ("退出登录", "logged out"),
     "campaign.create": ("新建通知", "created a campaign"),
     "campaign.update": ("修改通知", "edited a campaign"),
     "campaign.launch": ("发布通知", "launched a campaign"),
@@ -45,6 +48,9 @@ AUDIT_ACTIONS = {
     "run.cancel": ("取消发送", "cancelled a run"),
     "contacts.import": ("导入联系人", "imported contacts"),
     "contacts.export": ("导出联系人", "exported contacts"),
+    "contact.update": ("修改联系人", "edited a contact"),
+    "duty.create": ("新建日报任务", "created a report duty"),
+    "duty.update": ("修改日报任务", "edited a report duty"),
     "incident.handled": ("处理情况报告", "handled an incident"),
     "duty.pause": ("暂停日报任务", "paused a report duty"),
     "duty.resume": ("恢复日报任务", "resumed a report duty"),
@@ -62,6 +68,13 @@ AUDIT_ACTIONS = {
     "speaker.create": ("添加大喇叭", "added a loudspeaker"),
     "speaker.rotate_token": ("更换大喇叭令牌", "gave a loudspeaker a new token"),
     "speaker.remove": ("删除大喇叭", "removed a loudspeaker"),
+}
+AUDIT_REASONS = {
+    "unknown_user": ("没有这个用户名", "no such username"),
+    "wrong_password": ("密码错误", "wrong password"),
+    "disabled": ("账户已停用", "account disabled"),
+    "logout": ("主动退出", "logged out"),
+    "new_login": ("重新登录", "logged in again"),
 }
 API_ACTION = ("接口操作：{operation}", "API: {operation}")
 DONE_MESSAGES = {
@@ -111,6 +124,18 @@ def audit_action(code: str, lang: str) -> str:
     if code.startswith("api."):
         return _pick(API_ACTION, lang).format(operation=code.removeprefix("api."))
     return code
+
+
+def audit_reason(code: str | None, lang: str) -> str:
+    """Why a login failed or a session ended ("wrong_password" -> 密码错误)."""
+    return _pick(AUDIT_REASONS[code], lang) if code in AUDIT_REASONS else code or ""
+
+
+def audit_action_choices(lang: str) -> list[tuple[str, str]]:
+    """(value, words) for the audit page's action filter: every known action, then all API writes."""
+    return [(code, _pick(names, lang)) for code, names in AUDIT_ACTIONS.items()] + [
+        ("api.", "接口操作（全部）" if lang == "zh-Hans" else "API writes (all)")
+    ]
 
 
 def done_message(action: str, lang: str) -> str:

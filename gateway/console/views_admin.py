@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, g, redirect, render_template, request, url_for
 
 from campaigns.common.errors import DomainError, NotFound
 from campaigns.identity import accounts, audit, staff_sessions
@@ -11,6 +11,8 @@ from campaigns.models.base import utcnow
 from gateway.api.context import db
 from gateway.console import console
 from gateway.console.forms import checked, page_param
+from gateway.console.grid_picker import GridChoiceError, chosen_grid
+from gateway.console.labels import audit_action_choices
 from gateway.console.web import _, current_actor, form_errors, record
 
 
@@ -25,15 +27,32 @@ def users():
     return _users_page({}, {"role": "coordinator"})
 
 
+def _scope_code(form) -> str:
+    """The scope grid's code from the form's grid picker ("" for none); GridChoiceError when the name is unknown."""
+    grid = chosen_grid("scope_grid_id", form)
+    return grid["code"] if grid else ""
+
+
+def _scope_errors(exc: DomainError) -> dict[str, str]:
+    errors = form_errors(exc)
+    if "scope_grid_code" in errors:
+        errors["scope_grid_id"] = errors.pop("scope_grid_code")
+    return errors
+
+
 @console.post("/users")
 def create_user():
     form = request.form
-    values = {key: form.get(key, "") for key in ("username", "display_name", "role", "scope_grid_code")}
+    values: dict = {key: form.get(key, "") for key in ("username", "display_name", "role")}
+    try:
+        values["scope_grid_code"] = _scope_code(form)
+    except GridChoiceError as exc:
+        return _users_page({exc.field: exc.message}, values, 422)
     try:
         user = accounts.create_user(db(), current_actor(), password=form.get("password") or None, **values)
     except DomainError as exc:
         db().rollback()
-        return _users_page(form_errors(exc), values, 422)
+        return _users_page(_scope_errors(exc), values, 422)
     record("user.create", target=user["username"], role=user["role"], scope=user["scope_grid_code"])
     flash(_("User {name} created.", name=user["username"]), "ok")
     return redirect(url_for("console.users"))
@@ -55,22 +74,26 @@ def user_page(username: str):
 @console.post("/users/<username>")
 def update_user(username: str):
     actor, form = current_actor(), request.form
+    current = _find(username)
+    try:
+        scope_code = _scope_code(form)
+    except GridChoiceError as exc:
+        return render_template("console/user.html", user=current, errors={exc.field: exc.message}, roles=ROLES), 422
     data = {
         "role": form.get("role", ""),
-        "scope_grid_code": form.get("scope_grid_code", ""),
+        "scope_grid_code": scope_code,
         "display_name": form.get("display_name", ""),
         "disabled": checked("disabled"),
     }
     if form.get("password"):
         data["password"] = form["password"]
-    current = _find(username)
     if username == actor.username:
         data = {key: value for key, value in data.items() if key in ("display_name", "password")}
     try:
         user = accounts.update_user(db(), actor, username, data)
     except DomainError as exc:
         db().rollback()
-        return render_template("console/user.html", user=current, errors=form_errors(exc), roles=ROLES), 422
+        return render_template("console/user.html", user=current, errors=_scope_errors(exc), roles=ROLES), 422
     if user.pop("changed_access"):
         staff_sessions.end_user_sessions(db(), user["id"], utcnow())
     record(
@@ -92,6 +115,7 @@ def audit_log():
         current_actor(),
         username=request.args.get("username") or None,
         action=request.args.get("action") or None,
+        exact_action=not (request.args.get("action") or "").endswith("."),
         page=page_param(),
     )
-    return render_template("console/audit.html", page=page)
+    return render_template("console/audit.html", page=page, actions=audit_action_choices(g.lang))

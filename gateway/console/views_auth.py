@@ -64,7 +64,7 @@ def login_submit():
         return _login_page(400, _("The form expired or was sent from elsewhere: reload the page and try again."))
     username = request.form.get("username", "")
     now = utcnow()
-    staff_sessions.log_out(db(), request.cookies.get(SESSION_COOKIE), now)
+    staff_sessions.log_out(db(), request.cookies.get(SESSION_COOKIE), now, reason="new_login")
     try:
         started = staff_sessions.log_in(
             db(), username, request.form.get("password", ""), client_ip(), now, login_policy()

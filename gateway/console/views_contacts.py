@@ -10,12 +10,15 @@ from campaigns.common.errors import ValidationError
 from campaigns.directory import contact_export, contacts, grids
 from campaigns.directory import import_reports as imports
 from campaigns.directory.contact_history import contact_history
+from campaigns.directory.roles import CONTACT_ROLES
 from campaigns.directory.upload_limits import LimitExceeded, UploadTooLarge
 from campaigns.runs.dashboard import top_grids
 from gateway.api.context import db
 from gateway.api.imports import read_upload, start_import
 from gateway.console import console
 from gateway.console.forms import checked, int_param, page_param
+from gateway.console.grid_picker import GridChoiceError, chosen_grid
+from gateway.console.labels import LANGUAGE_NAMES
 from gateway.console.views_imports import limit_message, report_view
 from gateway.console.web import _, current_actor, form_errors, record
 
@@ -35,21 +38,38 @@ def grids_page():
     return render_template("console/grids.html", grid=grid, children=children, found=found, q=q)
 
 
+OPTED_OUT_CHOICES = {"yes": True, "no": False}
+
+
 def _filters() -> dict:
+    """The list's filters from the query string: a grid (picked by name), text, role, language, opted out."""
+    try:
+        grid = chosen_grid("grid_id")
+    except GridChoiceError:
+        grid = None
     return {
-        "grid_id": int_param("grid_id"),
+        "grid_id": grid["id"] if grid else int_param("grid_id"),
         "q": request.args.get("q") or None,
-        "role": request.args.get("role") or None,
-        "language": request.args.get("language") or None,
+        "role": request.args.get("role") if request.args.get("role") in CONTACT_ROLES else None,
+        "language": request.args.get("language") if request.args.get("language") in LANGUAGE_NAMES else None,
+        "opted_out": OPTED_OUT_CHOICES.get(request.args.get("opted_out", "")),
     }
 
 
 @console.get("/contacts", endpoint="contacts")
 def contacts_page():
-    page = contacts.list_contacts(db(), current_actor(), page=page_param(), per_page=50, **_filters())
+    errors = {}
+    try:
+        grid = chosen_grid("grid_id")
+    except GridChoiceError as exc:
+        grid, errors = None, {exc.field: exc.message}
     filters = _filters()
+    page = contacts.list_contacts(db(), current_actor(), page=page_param(), per_page=50, **filters)
     export_args = {name: value for name, value in filters.items() if value is not None}
-    return render_template("console/contacts.html", page=page, filters=filters, export_args=export_args)
+    if "opted_out" in export_args:
+        export_args["opted_out"] = "yes" if export_args["opted_out"] else "no"
+    return render_template("console/contacts.html", page=page, filters=filters, export_args=export_args, grid=grid,
+                           errors=errors, roles=CONTACT_ROLES, opted_out=request.args.get("opted_out", ""))  # fmt: skip
 
 
 @console.get("/contacts/<int:contact_id>")

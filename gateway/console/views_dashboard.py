@@ -3,29 +3,43 @@ review."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import render_template
 
-from campaigns.common.errors import ValidationError
+from campaigns.common.errors import DomainError
+from campaigns.identity.access import Actor
+from campaigns.models.base import utcnow
 from campaigns.replies import inbox
-from campaigns.reports import incidents
+from campaigns.reports import incidents, report_board, report_duties
 from campaigns.runs import dashboard as dashboard_service
 from gateway.api.context import db
 from gateway.console import console
-from gateway.console.views_reports import load_board
 from gateway.console.web import current_actor
+
+
+def duty_boards(actor: Actor) -> list[dict[str, Any]]:
+    """Today's board of every duty the caller sees (active first, then paused; ended ones left out)."""
+    duties = [duty for duty in report_duties.list_duties(db(), actor) if duty["status"] != "ended"]
+    duties.sort(key=lambda duty: duty["status"] != "active")
+    boards = []
+    for duty in duties:
+        try:
+            board = report_board.report_board(db(), actor, duty_id=duty["id"], day=None, grid_id=None, depth=2,
+                                              now=utcnow())  # fmt: skip
+        except DomainError:
+            continue
+        boards.append({"duty": duty, "board": board})
+    return boards
 
 
 @console.get("/")
 def dashboard():
     actor = current_actor()
-    try:
-        coverage = load_board(actor, depth=2)
-    except ValidationError:
-        coverage = {"duties": [], "board": None}
     return render_template(
         "console/dashboard.html",
         runs=dashboard_service.active_runs(db(), actor),
         incidents=incidents.list_incidents(db(), actor, handled=False, per_page=10),
         to_review=inbox.list_inbox(db(), actor, intent="unknown", reviewed=False, per_page=10),
-        **coverage,
+        boards=duty_boards(actor),
     )

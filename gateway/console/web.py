@@ -143,6 +143,7 @@ def template_helpers() -> dict[str, Any]:
         "channel_names": lambda codes: labels.channel_names(codes, lang),
         "optout_source": lambda code: labels.optout_source(code, lang),
         "audit_action": lambda code: labels.audit_action(code, lang),
+        "audit_reason": lambda code: labels.audit_reason(code, lang),
     }
 
 
