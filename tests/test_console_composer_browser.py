@@ -72,7 +72,8 @@ def test_composer_counts_like_the_server_and_warns_before_saving(base):
             expect(page.locator("#count-en")).to_contain_text("仅拉丁字母")
 
             page.locator("#name").fill("接种提醒")
-            page.locator("#grid_ids").select_option(value=str(grids["623025101201"]))
+            page.locator(".grid-browse summary").click()
+            page.locator(f'input[name="grid_ids"][value="{grids["623025101201"]}"]').check()
             page.locator("input[name=schedule_kind][value=once]").check()
             yesterday = (utcnow() + timedelta(hours=8) - timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
             page.locator("#schedule_at").fill(yesterday)
