@@ -118,11 +118,11 @@ PATHS: dict[str, Any] = {
                     },
                 },
                 {"texts": {"zh": "暴雪预警更新：明晨起降雪加大，请转移牲畜。"}, "expires_at": "2026-11-25T08:00+08:00"},
-            ),  # fmt: skip
+            ),
             "responses": {
                 "201": json_response("The update, a draft", _ALERT, UPDATED_EXAMPLE),
                 **error_responses(403, 404, 409, 422),
-            },  # fmt: skip
+            },
         },
     },
     "/api/v1/campaigns/{campaign_id}/cancel-alert": {
@@ -139,7 +139,7 @@ PATHS: dict[str, Any] = {
                     "properties": {"all_clear": {"type": "boolean"}, "texts": _TEXTS},
                 },
                 {"all_clear": True, "texts": {"zh": "【解除】暴雪预警解除，道路已恢复通行。"}},
-            ),  # fmt: skip
+            ),
             "responses": {
                 "201": json_response(
                     "The cancel, a draft",
@@ -147,7 +147,7 @@ PATHS: dict[str, Any] = {
                     {**UPDATED_EXAMPLE, "name": "暴雪预警（解除）", "alert": {**ALERT_EXAMPLE, "msg_type": "cancel"}},
                 ),
                 **error_responses(403, 404, 409, 422),
-            },  # fmt: skip
+            },
         },
     },
     "/api/v1/grids/{grid_id}/alert-rule": {
@@ -169,11 +169,11 @@ PATHS: dict[str, Any] = {
                     "properties": {"skip_approval_for_extreme": {"type": "boolean"}},
                 },
                 {"skip_approval_for_extreme": True},
-            ),  # fmt: skip
+            ),
             "responses": {
                 "200": json_response("The rule", _RULE, RULE_EXAMPLE),
                 **error_responses(403, 404, 422),
-            },  # fmt: skip
+            },
         },
     },
 }
