@@ -85,9 +85,7 @@ def test_an_alert_always_needs_a_second_person_whatever_its_size(session_factory
     assert run.planned == 3  # 才让, 王芳 and Tom by SMS (扎西 is voice-only, 拉毛 opted out)
 
 
-def test_a_county_may_let_its_admins_skip_approval_for_extreme_alerts_and_each_skip_is_audited(
-    session_factory, people
-):
+def test_a_county_may_let_its_admins_skip_approval_for_extreme_alerts_and_each_skip_is_audited(session_factory, people):
     admin, coordinator = staff(session_factory, "chief", "admin"), staff(session_factory, "clerk")
     with session_factory.begin() as session:
         extreme = create_campaign(session, admin, alert_data(people, severity="extreme"), NOW)

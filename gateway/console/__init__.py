@@ -32,6 +32,7 @@ def home():
 from gateway.console import (  # noqa: E402, F401  (routes register on import)
     time_filters,
     views_admin,
+    views_alerts,
     views_audio,
     views_auth,
     views_campaigns,

@@ -1,5 +1,7 @@
 """Simplified Chinese texts of the console, keyed by the English source text (see gateway/console/i18n.py)."""
 
+from gateway.console.catalog_zh_alerts import ALERTS_ZH_HANS
+
 ZH_HANS: dict[str, str] = {
     # Frame and navigation
     "Gridcast": "网格通",
@@ -558,3 +560,5 @@ ZH_HANS: dict[str, str] = {
     "Auto-reply saved.": "自动回复已保存。",
     "unregistered": "未登记号码",
 }
+
+ZH_HANS.update(ALERTS_ZH_HANS)
