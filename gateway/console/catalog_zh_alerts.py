@@ -22,11 +22,11 @@ ALERTS_ZH_HANS: dict[str, str] = {
     "Prepare the update": "准备更新",
     "Send an all-clear (解除) message": "发送解除消息",
     "Severity": "级别",
-    "The update or cancel is saved as a draft: once approved and launched, it stops the alert's unsent messages.": "更新或解除先保存为草稿：审批并发布后，原预警尚未发出的消息即停止。",
+    "The update or cancel is saved as a draft: once approved and launched, it stops the alert's unsent messages.": "更新或解除先保存为草稿：审批并发布后，原预警尚未发出的消息即停止。",  # noqa: E501
     "Update the alert": "更新预警",
     "Valid from": "生效时间",
     "Valid from (local time, {zone})": "生效时间（当地时间，{zone}）",
-    "Your county lets admins launch an extreme alert without approval; the launch is written to the audit log.": "本县允许管理员发布特别重大预警时免审批；发布记入操作日志。",
+    "Your county lets admins launch an extreme alert without approval; the launch is written to the audit log.": "本县允许管理员发布特别重大预警时免审批；发布记入操作日志。",  # noqa: E501
     "choose": "请选择",
     "empty: a plain all-clear message": "留空：发送简单的解除消息",
     "the alert it refers to": "对应的原预警",
