@@ -90,7 +90,7 @@ def campaign_cap_alert(
 ) -> bytes:
     """The campaign (in the actor's scope) as a CAP 1.2 alert document, UTF-8 XML."""
     campaign = load_campaign(session, actor, campaign_id)
-    run = _latest_run(session, campaign)
+    run = _alert_run(session, campaign) if campaign.kind == ALERT else _latest_run(session, campaign)
     grids = _area_grids(session, campaign)
     audio = {
         language: clip
@@ -142,9 +142,18 @@ def campaign_cap_alert(
     return ET.tostring(alert, encoding="utf-8", xml_declaration=True, default_namespace=CAP_NAMESPACE)
 
 
+def _alert_run(session: Session, campaign: Campaign) -> Run | None:
+    """An alert's one run, even once an update or cancel stopped it: its identity must not change afterwards."""
+    return session.scalar(
+        select(Run).where(Run.campaign_id == campaign.id, Run.kind == "regular").order_by(Run.id).limit(1)
+    )
+
+
 def _identifier(sender: str, campaign: Campaign, run: Run | None) -> str:
+    """A campaign's identifier names its run; an alert's names the alert alone (updates refer to it)."""
     host = re.sub(r"[^A-Za-z0-9.\-]", "-", sender.rpartition("@")[2] or "gridcast")
-    return f"gridcast-{host}-campaign-{campaign.id}" + (f"-run-{run.id}" if run else "")
+    with_run = run is not None and campaign.kind != ALERT
+    return f"gridcast-{host}-campaign-{campaign.id}" + (f"-run-{run.id}" if with_run and run else "")
 
 
 def _status(campaign: Campaign) -> str:
@@ -158,7 +167,7 @@ def _references(session: Session, campaign: Campaign, sender: str, now: datetime
     earlier = []
     referenced = session.get(Campaign, campaign.references_id) if campaign.references_id else None
     while referenced is not None:
-        run = _latest_run(session, referenced)
+        run = _alert_run(session, referenced)
         sent = cap_time(run.occurrence_at if run else now, referenced.timezone)
         earlier.append(f"{sender},{_identifier(sender, referenced, run)},{sent}")
         referenced = session.get(Campaign, referenced.references_id) if referenced.references_id else None
