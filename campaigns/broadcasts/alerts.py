@@ -39,7 +39,7 @@ def _replaceable(session: Session, actor: Actor, campaign_id: int, doing: str) -
     if original.msg_type == "cancel":
         raise Conflict(f"campaign {campaign_id} is a cancel: {doing} the alert it cancelled instead")
     if original.status == "draft":
-        raise Conflict(f"this alert was never launched: edit or cancel the draft instead of an {doing}")
+        raise Conflict("this alert was never launched: edit or cancel the draft instead")
     if original.status == "cancelled":
         raise Conflict(f"this alert is cancelled (or replaced by an update): {doing} its latest update instead")
     return original
