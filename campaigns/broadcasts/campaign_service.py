@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session, object_session
 
+from campaigns.broadcasts.alert_fields import ALERT, ALERT_FIELDS, alert_to_dict, check_alert_fields, mark_drill
 from campaigns.broadcasts.audiences import check_audience
 from campaigns.broadcasts.confirmation_policy import check_confirmation
 from campaigns.broadcasts.loudspeaker_policy import CHANNEL as LOUDSPEAKER
@@ -37,7 +38,7 @@ NOT_A_STAFF_CAMPAIGN = (
 )
 
 EDITABLE = ("name", "channels", "audience", "texts", "fallback_language", "schedule", "timezone", "send_window",
-            "expects_reply", "confirmation", "loudspeaker")  # fmt: skip
+            "expects_reply", "confirmation", "loudspeaker", *ALERT_FIELDS)  # fmt: skip
 
 
 def shown_status(campaign: Campaign) -> str:
@@ -74,6 +75,8 @@ def campaign_to_dict(campaign: Campaign) -> dict[str, Any]:
         "next_run_at": campaign.next_run_at.isoformat() if campaign.next_run_at else None,
         "archived_at": campaign.archived_at.isoformat() if campaign.archived_at else None,
         "scope_grid_id": campaign.scope_grid_id,
+        "kind": campaign.kind or "routine",
+        "alert": alert_to_dict(campaign),
     }
 
 
@@ -105,11 +108,13 @@ def _clean(
     schedule = check_schedule(merged.get("schedule") or {"kind": "now"})
     if current is None or current.status == "draft" or {"schedule", "timezone"} & set(data):
         require_future(schedule, timezone, now)
+    alert = check_alert_fields(merged, now, check_expiry=current is None or bool({"expires_at", "kind"} & set(data)))
     return {
+        **alert,
         "name": name,
         "channels": list(dict.fromkeys(channels)),
         "audience": check_audience(session, actor, merged.get("audience")),
-        "texts": texts,
+        "texts": mark_drill(texts, alert["is_drill"]) if alert["kind"] == ALERT else texts,
         "fallback_language": fallback,
         "schedule": schedule,
         "timezone": timezone,
@@ -186,11 +191,23 @@ def get_campaign(session: Session, actor: Actor, campaign_id: int) -> dict[str, 
 
 
 def list_campaigns(
-    session: Session, actor: Actor, *, status: str | None = None, page: int = 1, per_page: int = 50
+    session: Session,
+    actor: Actor,
+    *,
+    status: str | None = None,
+    kind: str | None = None,
+    drill: bool | None = None,
+    page: int = 1,
+    per_page: int = 50,
 ) -> Page:
-    """A page of the campaigns in the caller's scope, newest first: archived ones only with status "archived"."""
+    """A page of the campaigns in the caller's scope, newest first: archived ones only with status "archived";
+    `kind` ("routine"/"alert") and `drill` (alerts that are drills, or not) narrow the list."""
     query = select(Campaign).outerjoin(Grid, Campaign.scope_grid_id == Grid.id)
     query = query.where(Campaign.status != SYSTEM_STATUS)
+    if kind:
+        query = query.where(Campaign.kind == kind)
+    if drill is not None:
+        query = query.where(Campaign.kind == ALERT, Campaign.is_drill.is_(drill))
     if actor.scope_path is not None:
         query = query.where(scope_condition(actor, Grid.path))
     if status == ARCHIVED:

@@ -4,6 +4,8 @@ One <info> per campaign language (headline, description from the text), its audi
 size, absolute URI and the SHA-1 digest CAP 1.2 asks for, computed from the stored file through `AudioDigests`),
 and one <area> naming the audience grids. `sent` is the start of the campaign's latest run (the moment of the
 export for a campaign that never ran); a loudspeaker campaign's run window gives `effective` and `expires`.
+An alert (campaigns.broadcasts.alert_fields) gives its own event, severity, validity window, `status` Test for a
+drill, `msgType` Update or Cancel with the `references` (sender,identifier,sent) of the alerts it follows.
 Times are written in the campaign's time zone with their offset, as CAP requires (no "Z", no fractions).
 """
 
@@ -18,6 +20,8 @@ from typing import Protocol
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from campaigns.broadcasts.alert_fields import ALERT
+from campaigns.broadcasts.alert_fields import SEVERITIES as ALERT_SEVERITIES
 from campaigns.broadcasts.campaign_service import load_campaign
 from campaigns.broadcasts.schedules import check_timezone
 from campaigns.broadcasts.templates import render
@@ -45,8 +49,8 @@ class CapOptions:
     sender: str
     audio_base_url: str
     category: str = "Other"
-    urgency: str = "Expected"
-    severity: str = "Minor"
+    urgency: str | None = None  # Expected for a campaign, Immediate for an alert
+    severity: str = "Minor"  # an alert gives its own
     certainty: str = "Likely"
 
 
@@ -86,7 +90,7 @@ def campaign_cap_alert(
 ) -> bytes:
     """The campaign (in the actor's scope) as a CAP 1.2 alert document, UTF-8 XML."""
     campaign = load_campaign(session, actor, campaign_id)
-    run = _latest_run(session, campaign)
+    run = _alert_run(session, campaign) if campaign.kind == ALERT else _latest_run(session, campaign)
     grids = _area_grids(session, campaign)
     audio = {
         language: clip
@@ -96,24 +100,29 @@ def campaign_cap_alert(
             .where(CampaignAudio.campaign_id == campaign.id)
         )
     }
-    host = re.sub(r"[^A-Za-z0-9.\-]", "-", options.sender.rpartition("@")[2] or "gridcast")
+    is_alert = campaign.kind == ALERT
     alert = ET.Element(_q("alert"))
-    _add(alert, "identifier", f"gridcast-{host}-campaign-{campaign.id}" + (f"-run-{run.id}" if run else ""))
+    _add(alert, "identifier", _identifier(options.sender, campaign, run))
     _add(alert, "sender", options.sender)
     _add(alert, "sent", cap_time(run.occurrence_at if run else now, campaign.timezone))
-    _add(alert, "status", "Draft" if campaign.status == "draft" else "Actual")
-    _add(alert, "msgType", "Alert")
+    _add(alert, "status", _status(campaign))
+    _add(alert, "msgType", (campaign.msg_type or "alert").capitalize() if is_alert else "Alert")
     _add(alert, "scope", "Public")
+    if is_alert and campaign.references_id is not None:
+        _add(alert, "references", _references(session, campaign, options.sender, now))
     area_names = ", ".join(grid.name for grid in grids) or "-"
     for language, text in campaign.texts.items():
         info = _add(alert, "info")
         _add(info, "language", language)
         _add(info, "category", options.category)
-        _add(info, "event", campaign.name)
-        _add(info, "urgency", options.urgency)
-        _add(info, "severity", options.severity)
+        _add(info, "event", campaign.event_type if is_alert and campaign.event_type else campaign.name)
+        _add(info, "urgency", options.urgency or ("Immediate" if is_alert else "Expected"))
+        _add(info, "severity", ALERT_SEVERITIES[campaign.severity or ""][1] if is_alert else options.severity)
         _add(info, "certainty", options.certainty)
-        if run is not None:
+        if is_alert and campaign.valid_from and campaign.expires_at:
+            _add(info, "effective", cap_time(campaign.valid_from, campaign.timezone))
+            _add(info, "expires", cap_time(campaign.expires_at, campaign.timezone))
+        elif run is not None:
             hours = (campaign.loudspeaker or {}).get("valid_hours")
             _add(info, "effective", cap_time(run.occurrence_at, campaign.timezone))
             if hours:
@@ -131,6 +140,38 @@ def campaign_cap_alert(
             _add(geocode, "valueName", "gridcast:grid_code")
             _add(geocode, "value", grid.code)
     return ET.tostring(alert, encoding="utf-8", xml_declaration=True, default_namespace=CAP_NAMESPACE)
+
+
+def _alert_run(session: Session, campaign: Campaign) -> Run | None:
+    """An alert's one run, even once an update or cancel stopped it: its identity must not change afterwards."""
+    return session.scalar(
+        select(Run).where(Run.campaign_id == campaign.id, Run.kind == "regular").order_by(Run.id).limit(1)
+    )
+
+
+def _identifier(sender: str, campaign: Campaign, run: Run | None) -> str:
+    """A campaign's identifier names its run; an alert's names the alert alone (updates refer to it)."""
+    host = re.sub(r"[^A-Za-z0-9.\-]", "-", sender.rpartition("@")[2] or "gridcast")
+    with_run = run is not None and campaign.kind != ALERT
+    return f"gridcast-{host}-campaign-{campaign.id}" + (f"-run-{run.id}" if with_run and run else "")
+
+
+def _status(campaign: Campaign) -> str:
+    if campaign.kind == ALERT and campaign.is_drill:
+        return "Test"
+    return "Draft" if campaign.status == "draft" else "Actual"
+
+
+def _references(session: Session, campaign: Campaign, sender: str, now: datetime) -> str:
+    """The earlier messages this one follows, oldest first, each as sender,identifier,sent (CAP 1.2 3.2.1)."""
+    earlier = []
+    referenced = session.get(Campaign, campaign.references_id) if campaign.references_id else None
+    while referenced is not None:
+        run = _alert_run(session, referenced)
+        sent = cap_time(run.occurrence_at if run else now, referenced.timezone)
+        earlier.append(f"{sender},{_identifier(sender, referenced, run)},{sent}")
+        referenced = session.get(Campaign, referenced.references_id) if referenced.references_id else None
+    return " ".join(reversed(earlier))
 
 
 def _resource(info: ET.Element, language: str, clip: AudioClip, digests: AudioDigests, base_url: str) -> None:

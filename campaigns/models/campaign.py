@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from campaigns.models.base import Base, UtcDateTime, utcnow
@@ -52,6 +52,16 @@ class Campaign(Base):
     archived_at: Mapped[datetime | None] = mapped_column(UtcDateTime)  # hidden from the default list since then
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
+    # Alerts (campaigns.broadcasts.alerts): kind "alert", with their event, severity, validity window and drill flag;
+    # an update or cancel names the alert it refers to.
+    kind: Mapped[str] = mapped_column(String(16), default="routine", server_default="routine", index=True)
+    event_type: Mapped[str | None] = mapped_column(String(100))
+    severity: Mapped[str | None] = mapped_column(String(16))
+    valid_from: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    is_drill: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    msg_type: Mapped[str | None] = mapped_column(String(16))
+    references_id: Mapped[int | None] = mapped_column(ForeignKey("campaigns.id", ondelete="SET NULL"), index=True)
 
 
 class Run(Base):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, String
+from sqlalchemy import Boolean, ForeignKey, Integer, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from campaigns.models.base import Base, UtcDateTime, path_string, utcnow
@@ -36,6 +36,8 @@ class Grid(Base):
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("grids.id", ondelete="RESTRICT"), index=True)
     path: Mapped[str] = mapped_column(path_string(1024), unique=True)
     depth: Mapped[int] = mapped_column(Integer)
+    # A county's rule: its admins may launch an extreme alert without a second person's approval (audited).
+    alert_skip_extreme_approval: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
 

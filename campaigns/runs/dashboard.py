@@ -20,7 +20,7 @@ DONE_STATUSES = ("sent", "delivered", "undelivered", "failed", "cancelled", "ski
 def active_runs(session: Session, actor: Actor, limit: int = 20) -> list[dict[str, Any]]:
     """Runs sending or paused, newest first, each with its campaign and outbox counts by status."""
     query = (
-        select(Run.id, Run.status, Run.planned, Campaign.id, Campaign.name, Run.occurrence_at)
+        select(Run.id, Run.status, Run.planned, Campaign.id, Campaign.name, Run.occurrence_at, Campaign.is_drill)
         .join(Campaign, Campaign.id == Run.campaign_id)
         .outerjoin(Grid, Campaign.scope_grid_id == Grid.id)
         .where(Run.status.in_(("sending", "paused")), Run.kind == "regular")
@@ -40,7 +40,7 @@ def active_runs(session: Session, actor: Actor, limit: int = 20) -> list[dict[st
         for run_id, status, count in grouped:
             counts[run_id][status] = count
     result = []
-    for run_id, status, planned, campaign_id, name, occurrence_at in runs:
+    for run_id, status, planned, campaign_id, name, occurrence_at, is_drill in runs:
         by_status = counts[run_id]
         total = sum(by_status.values())
         done = sum(by_status.get(key, 0) for key in DONE_STATUSES)
@@ -52,6 +52,7 @@ def active_runs(session: Session, actor: Actor, limit: int = 20) -> list[dict[st
                 "campaign_id": campaign_id,
                 "campaign": name,
                 "occurrence_at": occurrence_at.isoformat(),
+                "drill": is_drill,
                 "by_status": by_status,
                 "total": total,
                 "done": done,
@@ -59,6 +60,35 @@ def active_runs(session: Session, actor: Actor, limit: int = 20) -> list[dict[st
             }
         )
     return result
+
+
+REACHED_STATUSES = ("sent", "delivered")
+
+
+def alert_counts(session: Session, actor: Actor) -> dict[str, dict[str, int]]:
+    """Launched alerts in scope and the messages they got out (sent or delivered), real alerts apart from drills,
+    so a drill never counts in the real numbers."""
+    counts = {"real": {"alerts": 0, "reached": 0}, "drills": {"alerts": 0, "reached": 0}}
+    launched = (
+        select(Campaign.is_drill, func.count())
+        .outerjoin(Grid, Campaign.scope_grid_id == Grid.id)
+        .where(Campaign.kind == "alert", Campaign.status != "draft", scope_condition(actor, Grid.path))
+        .group_by(Campaign.is_drill)
+    )
+    for is_drill, count in session.execute(launched):
+        counts["drills" if is_drill else "real"]["alerts"] = count
+    reached = (
+        select(Campaign.is_drill, func.count())
+        .select_from(OutboxMessage)
+        .join(Run, Run.id == OutboxMessage.run_id)
+        .join(Campaign, Campaign.id == Run.campaign_id)
+        .outerjoin(Grid, Campaign.scope_grid_id == Grid.id)
+        .where(Campaign.kind == "alert", OutboxMessage.status.in_(REACHED_STATUSES), scope_condition(actor, Grid.path))
+        .group_by(Campaign.is_drill)
+    )
+    for is_drill, count in session.execute(reached):
+        counts["drills" if is_drill else "real"]["reached"] = count
+    return counts
 
 
 def top_grids(session: Session, actor: Actor) -> list[dict[str, Any]]:

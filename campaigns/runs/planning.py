@@ -14,6 +14,8 @@ from sqlalchemy import text as sql_text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from campaigns.broadcasts.alert_fields import ALERT
+from campaigns.broadcasts.alerts import prepare_alert_launch
 from campaigns.broadcasts.approvals import DEFAULT_APPROVAL_THRESHOLD, require_approval
 from campaigns.broadcasts.campaign_service import activate_campaign, load_campaign
 from campaigns.broadcasts.schedules import next_occurrence, window_opens_at
@@ -45,11 +47,19 @@ def launch_campaign(
 ) -> PlannedRun | None:
     """Launch a campaign: a 'now' campaign gets its run planned at once; a scheduled one waits for the tick.
 
-    A campaign to more than `approval_threshold` people needs a second person's approval first
-    (campaigns.broadcasts.approvals).
+    A campaign to more than `approval_threshold` people, and any alert, needs a second person's approval first
+    (campaigns.broadcasts.approvals). An alert's update or cancel first stops the unsent rows of the alert it
+    refers to (campaigns.broadcasts.alerts); a cancel without an all-clear sends nothing itself.
     """
     campaign = load_campaign(session, actor, campaign_id)
-    require_approval(session, actor, campaign, approval_threshold)
+    require_approval(session, actor, campaign, approval_threshold, now)
+    if campaign.status == "draft":
+        prepare_alert_launch(session, actor, campaign, now)
+    if campaign.kind == ALERT and not campaign.channels:
+        activate_campaign(session, actor, campaign_id, now)
+        campaign.status, campaign.next_run_at = "finished", None
+        session.flush()
+        return None
     blockers = launch_blockers(session, campaign)
     if blockers:
         raise ValidationError("the campaign cannot launch: " + "; ".join(blockers), fields={"audience": blockers[0]})

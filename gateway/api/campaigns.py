@@ -13,7 +13,7 @@ from campaigns.runs import progress, run_control
 from campaigns.runs.planning import launch_campaign
 from campaigns.runs.preview import preview_campaign, pricing_from_settings
 from gateway.api import api
-from gateway.api.context import after_commit, current_actor, db, json_body, page_args
+from gateway.api.context import after_commit, bool_arg, current_actor, db, json_body, page_args
 from gateway.app import current_runtime
 from workers.dispatching import enqueue_run_dispatch
 
@@ -22,7 +22,14 @@ log = logging.getLogger(__name__)
 
 @api.get("/campaigns")
 def list_campaigns():
-    page = campaign_service.list_campaigns(db(), current_actor(), status=request.args.get("status"), **page_args())
+    page = campaign_service.list_campaigns(
+        db(),
+        current_actor(),
+        status=request.args.get("status"),
+        kind=request.args.get("kind") or None,
+        drill=bool_arg("drill"),
+        **page_args(),
+    )
     return jsonify(page.as_dict())
 
 

@@ -41,8 +41,12 @@ class StoredFileDigests:
 
 
 def _choice(name: str, allowed: tuple[str, ...], default: str) -> str:
-    value = request.args.get(name) or default
-    if value not in allowed:
+    return _optional_choice(name, allowed) or default
+
+
+def _optional_choice(name: str, allowed: tuple[str, ...]) -> str | None:
+    value = request.args.get(name) or None
+    if value is not None and value not in allowed:
         raise ValidationError(f"{name} must be one of {', '.join(allowed)}", fields={name: "unknown"})
     return value
 
@@ -54,7 +58,7 @@ def campaign_cap(campaign_id: int):
         sender=settings.cap_sender,
         audio_base_url=settings.public_base_url,
         category=_choice("category", CATEGORIES, "Other"),
-        urgency=_choice("urgency", URGENCIES, "Expected"),
+        urgency=_optional_choice("urgency", URGENCIES),
         severity=_choice("severity", SEVERITIES, "Minor"),
         certainty=_choice("certainty", CERTAINTIES, "Likely"),
     )
@@ -86,11 +90,12 @@ PATHS = {
         "get": {
             "tags": ["loudspeakers"],
             "summary": "The campaign as a CAP 1.2 alert: one info per language, its audio as a resource with size "
-            "and SHA-1 digest, the audience grids as the area",
+            "and SHA-1 digest, the audience grids as the area; an alert gives its status (Test for a drill), msgType "
+            "(Alert, Update, Cancel), references, event, severity, effective and expires",
             "parameters": [
                 _enum("category", CATEGORIES, "Other", "CAP category"),
-                _enum("urgency", URGENCIES, "Expected", "CAP urgency"),
-                _enum("severity", SEVERITIES, "Minor", "CAP severity"),
+                _enum("urgency", URGENCIES, "Expected", "CAP urgency (an alert's default: Immediate)"),
+                _enum("severity", SEVERITIES, "Minor", "CAP severity (an alert gives its own)"),
                 _enum("certainty", CERTAINTIES, "Likely", "CAP certainty"),
             ],
             "responses": {

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import jsonify
 
 from gateway.api import (
+    alerts,
     api,
     approvals,
     audio_spec,
@@ -24,7 +25,7 @@ from gateway.api.spec import build_document
 
 DOCUMENTED_MODULES = [
     grids, contacts, users, imports, campaigns_spec, replies_spec, reports_spec, simulator, audio_spec,
-    loudspeakers_spec, cap, approvals, automatic_runs_spec,
+    loudspeakers_spec, cap, approvals, automatic_runs_spec, alerts,
 ]  # fmt: skip
 
 

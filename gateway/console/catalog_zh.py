@@ -1,5 +1,7 @@
 """Simplified Chinese texts of the console, keyed by the English source text (see gateway/console/i18n.py)."""
 
+from gateway.console.catalog_zh_alerts import ALERTS_ZH_HANS
+
 ZH_HANS: dict[str, str] = {
     # Frame and navigation
     "Gridcast": "网格通",
@@ -617,3 +619,5 @@ ZH_HANS: dict[str, str] = {
     "{minutes} min after the deadline": "截止后 {minutes} 分钟",
     "{reported} of {reporting} grids reported": "{reporting} 个网格中已报告 {reported} 个",
 }
+
+ZH_HANS.update(ALERTS_ZH_HANS)

@@ -39,6 +39,7 @@ def dashboard():
     return render_template(
         "console/dashboard.html",
         runs=dashboard_service.active_runs(db(), actor),
+        alerts=dashboard_service.alert_counts(db(), actor),
         incidents=incidents.list_incidents(db(), actor, handled=False, per_page=10),
         to_review=inbox.list_inbox(db(), actor, intent="unknown", reviewed=False, per_page=10),
         boards=duty_boards(actor),
