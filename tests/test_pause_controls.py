@@ -17,7 +17,7 @@ from campaigns.models import OutboxMessage, Run
 from campaigns.runs.run_control import cancel_campaign, pause_campaign, resume_campaign
 from tests.factories import NOW
 from tests.fakes import ScriptedChannel
-from tests.test_concurrent_sending import ConcurrentChannel, launch, rows, send
+from tests.test_sending_stream import ConcurrentChannel, launch, rows, send
 from workers.queues import SENDS
 
 SYSTEM = Actor.system()
