@@ -242,8 +242,8 @@ class _Stream:
                 self.report.lost += 1
                 continue
             self.in_flight[row.id] = (row, token)
-            yield OutgoingSms(outbox_id=row.id, to=row.to, body=row.body, status_callback_url=status_callback(
-                self.policy, row.id))  # fmt: skip
+            callback = status_callback(self.policy, row.id)
+            yield OutgoingSms(outbox_id=row.id, to=row.to, body=row.body, status_callback_url=callback)
 
     def calls(self) -> Iterator[OutgoingCall]:
         """The next call each time the channel can place one: the call limiter lets it through first (it may wait
