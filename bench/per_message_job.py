@@ -7,13 +7,15 @@ PYTHONPATH so RQ can import `per_message_job.send_one_message`.
 
 from __future__ import annotations
 
+from campaigns.channels.base import BaseSmsChannel, CallsInThreads
 from campaigns.delivery.sending import send_batch
 from workers.composition import services
 from workers.sending_services import now, sending_services
 
 
-class OneAtATime:
-    """The worker's channel without its concurrent `send_many`: what the synchronous design has."""
+class OneAtATime(BaseSmsChannel, CallsInThreads):
+    """The worker's channel without its concurrent `send_many` (sends from threads over `send_sms`): what the
+    synchronous design has."""
 
     def __init__(self, channel):
         self._channel = channel
@@ -24,6 +26,12 @@ class OneAtATime:
 
     def find_sms(self, message, since):
         return self._channel.find_sms(message, since)
+
+    def place_call(self, call):
+        return self._channel.place_call(call)
+
+    def find_call(self, call, since):
+        return self._channel.find_call(call, since)
 
 
 def send_one_message(run_id: int, outbox_id: int) -> int:

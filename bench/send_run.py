@@ -2,8 +2,8 @@
 processes sending through TwilioChannel to the Twilio stand-in, side by side with a raw twilio client loop.
 
 For each stand-in latency (150 ms like Twilio, and instant), in the same stand-in process: first a raw loop of
-the official twilio client in the engine's client style (its async client under a semaphore when the channel has
-`send_many`, else its synchronous client in threads) for `--raw-seconds`, then the engine run: N contacts are
+the official twilio client as TwilioChannel.send_many uses it (its async client under a semaphore) for
+`--raw-seconds`, then the engine run: N contacts are
 written in bulk (not timed), the worker processes are started and idle, and the clock runs from the launch
 (planning and commit, the dispatch job, batches on the queue, claims, sends, outcome writes) until no row is
 queued or sending. Every row must end `sent` and the stand-in must have accepted exactly N messages (nothing sent
@@ -32,7 +32,6 @@ from rq import Queue, Worker
 from sqlalchemy import func, select
 from standin import StandIn
 
-from campaigns.channels.twilio.channel import TwilioChannel
 from campaigns.common.db import make_engine, make_session_factory
 from campaigns.identity.access import Actor
 from campaigns.models import OutboxMessage
@@ -168,19 +167,15 @@ def enqueue_one_job_per_row(factory, redis: Redis, run_id: int) -> None:
         sends.enqueue_many(jobs[start : start + 1000])
 
 
-def client_style() -> str:
-    return "async" if hasattr(TwilioChannel, "send_many") else "sync"
-
-
 def figure_rows(args, latency: float, command: str) -> list[str]:
-    style = client_style()
+    style = "async"  # TwilioChannel.send_many: twilio's async client
     lines = []
     with StandIn(latency=latency, limit=100) as standin:
         raw = raw_rate(style, standin.url, args.concurrency, args.raw_seconds)
         result = engine_run(args.backend, args.recipients, latency, standin, args, per_message=False)
         per_process = result["rate"] / result["workers"]
         ratio = per_process / raw
-        client = f"async client, {args.concurrency} in flight" if style == "async" else f"{args.concurrency} threads"
+        client = f"async client, {args.concurrency} in flight"
         target = ">= 80% of the raw loop per worker process" if latency else ">= 1,000 messages/s"
         lines.append(
             f"| send run, {args.recipients:,} recipients, {latency * 1000:g} ms stand-in | {args.backend}, "

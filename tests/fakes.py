@@ -6,7 +6,7 @@ import itertools
 import threading
 from datetime import datetime
 
-from campaigns.channels.base import LookupResult, OutgoingSms, SendResult
+from campaigns.channels.base import BaseSmsChannel, CallsInThreads, LookupResult, OutgoingCall, OutgoingSms, SendResult
 
 
 class NoLimit:
@@ -23,8 +23,9 @@ class NoLimit:
         self.slowed.append(seconds)
 
 
-class ScriptedChannel:
-    """A channel whose answers are scripted per phone number; every call is recorded."""
+class ScriptedChannel(BaseSmsChannel, CallsInThreads):
+    """A channel whose answers are scripted per phone number; every message and call is recorded. It sends many
+    from a pool of threads, like any channel without an async client."""
 
     name = "scripted"
 
@@ -38,6 +39,7 @@ class ScriptedChannel:
         self.answers = answers or {}
         self.lookups = lookups or {}
         self.sent: list[OutgoingSms] = []
+        self.calls: list[OutgoingCall] = []
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
 
@@ -51,3 +53,11 @@ class ScriptedChannel:
 
     def find_sms(self, message: OutgoingSms, since: datetime) -> LookupResult:
         return self.lookups.get(message.to, LookupResult(found=False))
+
+    def place_call(self, call: OutgoingCall) -> SendResult:
+        with self._lock:
+            self.calls.append(call)
+            queue = self.answers.get(call.to)
+            if queue:
+                return queue.pop(0)
+            return SendResult("accepted", provider_sid=f"CA{next(self._ids):032d}")

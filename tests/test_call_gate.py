@@ -8,7 +8,7 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from campaigns.channels.base import SendResult
-from campaigns.delivery.sending import SendPolicy, send_batch
+from campaigns.delivery.sending import SendLimiters, SendPolicy, send_batch
 from campaigns.identity.access import Actor
 from campaigns.models import OutboxMessage
 from campaigns.runs.planning import launch_campaign
@@ -16,7 +16,7 @@ from campaigns.voice.call_status import CallRetryPolicy, apply_call_status
 from tests.factories import NOW
 from tests.fakes import NoLimit, ScriptedChannel
 from tests.voice_helpers import ready_voice_campaign
-from workers.call_gate import CallGate, SendLimiters
+from workers.call_gate import CallGate
 
 
 def test_the_gate_waits_for_a_free_call_slot_then_for_the_rate(session_factory, people):

@@ -9,7 +9,7 @@ from rq import SimpleWorker
 from sqlalchemy.exc import OperationalError
 
 from campaigns.delivery.sending import BatchReport, _claim
-from tests.test_concurrent_sending import launch, rows
+from tests.test_sending_stream import launch, rows
 from workers import composition, sending_services
 from workers.dispatching import enqueue_batches
 from workers.jobs import sending as sending_jobs

@@ -10,7 +10,7 @@ from datetime import timedelta
 from sqlalchemy import select, update
 
 from campaigns.broadcasts.campaign_service import get_campaign, list_campaigns
-from campaigns.channels.base import SendResult
+from campaigns.channels.base import BaseSmsChannel, SendResult
 from campaigns.common.sms_segments import count_segments
 from campaigns.delivery.dispatch import due_batches, finish_runs
 from campaigns.delivery.sending import SendPolicy, send_batch
@@ -89,7 +89,7 @@ def test_rate_and_time_left_are_right_from_the_first_seconds(session_factory, pe
 def test_segments_are_right_when_the_delivery_report_comes_before_the_send_result(session_factory, people):
     run_id = _launched(session_factory, people, texts={"zh": LONG_ZH, "bo": LONG_ZH})
 
-    class ReportsBeforeReturning:
+    class ReportsBeforeReturning(BaseSmsChannel):
         name = "twilio"
 
         def send_sms(self, message):
@@ -124,7 +124,7 @@ def test_the_run_shows_its_actual_segments_and_cost_beside_the_estimate(session_
     with session_factory() as session:
         batch = due_batches(session, NOW, 500)[0]
 
-    class Accepts:
+    class Accepts(BaseSmsChannel):
         name = "twilio"
 
         def send_sms(self, message):

@@ -11,7 +11,7 @@ from datetime import timedelta
 from rq.job import Job, JobStatus
 from sqlalchemy import event, select, update
 
-from campaigns.channels.base import LookupResult, OutgoingSms, SendResult
+from campaigns.channels.base import BaseSmsChannel, LookupResult, OutgoingSms, SendResult
 from campaigns.delivery.dispatch import due_batches
 from campaigns.delivery.reconcile import reconcile_expired
 from campaigns.delivery.sending import SendPolicy, send_batch
@@ -26,7 +26,7 @@ from workers.dispatching import enqueue_batches
 SYSTEM = Actor.system()
 
 
-class Provider:
+class Provider(BaseSmsChannel):
     """A channel that remembers what it accepted and finds it again on lookup, like a real provider."""
 
     name = "provider"

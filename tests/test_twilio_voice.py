@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from campaigns.channels.base import OutgoingCall
+from campaigns.channels.base import OutgoingCall, OutgoingSms
 from campaigns.channels.simulator.channel import SimulatorChannel
 from campaigns.channels.twilio.channel import TwilioChannel
 from campaigns.channels.twilio.local_http import StandInHttpClient
@@ -135,6 +135,8 @@ def test_a_channel_without_calls_gets_the_simulators_attached(session_factory):
     sms_only = ScriptedChannel()
     channel = with_calls(sms_only, settings, session_factory, lambda: NOW)
     assert isinstance(channel.voice, SimulatorChannel) and channel.sms is sms_only
-    assert channel.name == "scripted" and channel.send_sms.__self__ is sms_only
+    assert channel.name == "scripted" and channel.holds("scripted") and not channel.holds("simulator")
+    [(message, result)] = channel.send_many([OutgoingSms(outbox_id=1, to=TO, body="hi")], 2)
+    assert sms_only.sent == [message] and result.outcome == "accepted"
     simulator = SimulatorChannel(session_factory, lambda: NOW)
     assert with_calls(simulator, settings, session_factory, lambda: NOW) is simulator

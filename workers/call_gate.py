@@ -1,6 +1,6 @@
 """Pacing calls: at most GRIDCAST_CALL_RATE calls a second (the shared Redis limiter, on its own key) and at most
 GRIDCAST_CALL_CONCURRENCY calls in progress at once, counted in the database (`active_calls`), so every worker
-sees the calls of all the others. `SendLimiters` gives the sender the limiter of each channel."""
+sees the calls of all the others. The sender is given it beside the SMS limiter in a `SendLimiters`."""
 
 from __future__ import annotations
 
@@ -53,20 +53,3 @@ class CallGate:
     def _active(self) -> int:
         with self._session_factory() as session:
             return active_calls(session, self._now())
-
-
-class SendLimiters:
-    """The limiter of SMS (`acquire`/`slow_down` themselves) and of calls (`for_channel("voice")`)."""
-
-    def __init__(self, sms: RateLimiter, voice: RateLimiter):
-        self.sms = sms
-        self.voice = voice
-
-    def for_channel(self, channel: str) -> RateLimiter:
-        return self.voice if channel == "voice" else self.sms
-
-    def acquire(self) -> None:
-        self.sms.acquire()
-
-    def slow_down(self, seconds: float) -> None:
-        self.sms.slow_down(seconds)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import cast
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -112,8 +111,8 @@ def with_calls(
 ) -> SmsAndVoiceChannel:
     """`channel` itself when it places calls too (Twilio, the simulator); otherwise `channel` with Twilio's calls
     (or the simulator's, without Twilio) attached, so an SMS route through Kannel still leaves calls to Twilio."""
-    if hasattr(channel, "place_call"):
-        return cast(SmsAndVoiceChannel, channel)
+    if isinstance(channel, TwilioChannel | SimulatorChannel):
+        return channel
     voice: VoiceChannel
     if settings.twilio_configured:
         voice = _twilio_channel(settings)

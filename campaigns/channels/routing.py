@@ -14,7 +14,7 @@ import dataclasses
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 
-from campaigns.channels.base import LookupResult, OutgoingSms, SendResult, SmsChannel
+from campaigns.channels.base import BaseSmsChannel, LookupResult, OutgoingSms, SendResult, SmsChannel
 from campaigns.delivery.sending import RateLimiter
 
 WILDCARD = "*"
@@ -44,7 +44,7 @@ class Unpaced:
         return None
 
 
-class RoutedChannel:
+class RoutedChannel(BaseSmsChannel):
     """Several SMS channels behind one port, chosen per number; each paced by its own limiter."""
 
     name = "routed"
@@ -85,6 +85,4 @@ class RoutedChannel:
 
     def close(self) -> None:
         for channel in self.channels.values():
-            close = getattr(channel, "close", None)
-            if close is not None:
-                close()
+            channel.close()

@@ -44,7 +44,7 @@ def record_outcomes(session: Session, token: str, policy: SendPolicy, at: dateti
     ambiguous: list[dict[str, Any]] = []
     for row, result in pairs:
         if result.outcome == "accepted":
-            segments = count_segments(row.body).segments if getattr(row, "channel", "sms") == "sms" else 1
+            segments = count_segments(row.body).segments if row.channel == "sms" else 1
             accepted.append({"row_id": row.id, "sid": result.provider_sid, "segs": segments, "via": result.provider})
         elif result.outcome == "retry" and row.attempts < policy.max_attempts:
             due = at + retry_delay(row.attempts, result.retry_after)

@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from campaigns.channels.base import LookupResult, OutgoingCall, OutgoingSms, SmsAndVoiceChannel, SmsChannel
+from campaigns.channels.base import LookupResult, OutgoingCall, OutgoingSms, SmsAndVoiceChannel
 from campaigns.common.typed_sql import rowcount
 from campaigns.models import OutboxMessage
 
@@ -91,7 +91,7 @@ def _settle(session_factory: sessionmaker[Session], channel: SmsAndVoiceChannel,
         attempts = row.attempts
     if call:
         lookup = channel.find_call(call, since)
-    elif message.provider and not holds(channel, message.provider):
+    elif message.provider and not channel.holds(message.provider):
         lookup = LookupResult(found=None)  # another channel took it: only that one could say
     else:
         lookup = channel.find_sms(message, since)
@@ -111,9 +111,3 @@ def _settle(session_factory: sessionmaker[Session], channel: SmsAndVoiceChannel,
             values = {"status": "unknown", "error_message": "the provider could not confirm this send", **done}
             report.unknown += 1
         session.execute(update(OutboxMessage).where(guard).values(**values))
-
-
-def holds(channel: SmsChannel, provider: str) -> bool:
-    """Whether `channel` is (or routes to) the channel named `provider`, so it can answer for that channel's rows."""
-    routed = getattr(channel, "holds", None)
-    return bool(routed(provider)) if routed is not None else provider == channel.name

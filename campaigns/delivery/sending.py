@@ -1,38 +1,41 @@
-"""The sender: claim due outbox rows of a batch, hand them to the channel, record each outcome.
+"""The sender: claim due outbox rows of a batch, stream them to the channel, record each outcome.
 
 A row is claimed (queued -> sending, with a lease token and expiry) in its own transaction before any send, and
 every result is written only where the row still holds that token, so two workers never send one row and a
-reconciler that took over an expired lease is never overwritten. Right before its send, each row is handed over:
-its lease renewed, its attempt counted and `handed_at` set, where the row still holds the token and its run is still
+reconciler that took over an expired lease is never overwritten. Before its send, each row is handed over: its
+lease renewed, its attempt counted and `handed_at` set, where the row still holds the token and its run is still
 sending (a row of a run paused meanwhile goes back to the queue instead, see claim_release.py). A row whose lease
-was taken meanwhile (it waited in a long claim behind slow sends) is not sent, since the reconciler may already have
-found it unsent and queued it again, and a claim that never reached the provider costs the row no attempt.
+was taken meanwhile (it waited behind slow sends) is not sent, since the reconciler may already have found it unsent
+and queued it again, and a claim that never reached the provider costs the row no attempt.
+
+Every send goes through one stream per kind of message (`channel.send_many` for SMS, `channel.place_many` for
+calls), `concurrency` sends in flight. For SMS the database work for the next sends (claiming, handing over the
+next `concurrency` rows in one statement) and for the last ones (writing their outcomes) is done while sends are in
+flight, right after the channel has started the next ones; a row handed over longer than half a lease ago has its
+lease renewed again before its send. Calls are handed over one at a time, right before each is placed and after
+the call limiter let it through (which may wait for a free call slot), and claimed `call_claim_size` at a time.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import time
 import uuid
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from collections import defaultdict, deque
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import partial
-from typing import TYPE_CHECKING, Protocol, cast
+from typing import Protocol
 
 from sqlalchemy import and_, bindparam, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from campaigns.broadcasts.schedules import window_opens_at
-from campaigns.channels.base import OutgoingCall, OutgoingSms, SendResult, SmsAndVoiceChannel, SmsChannel
-from campaigns.channels.calls_attached import WithCalls
+from campaigns.channels.base import OutgoingCall, OutgoingSms, SendResult, SmsAndVoiceChannel
 from campaigns.common.typed_sql import rowcount, table_of
 from campaigns.delivery.claim_release import release_refused, run_is_sending
 from campaigns.delivery.outcomes import record_outcomes
 from campaigns.models import Campaign, Contact, OutboxMessage, Run
-
-if TYPE_CHECKING:
-    from campaigns.delivery.concurrent_sending import ManySmsChannel
 
 
 class RateLimiter(Protocol):
@@ -45,6 +48,24 @@ class RateLimiter(Protocol):
     def slow_down(self, seconds: float) -> None:
         """The provider said 'too many requests': hold every sender back for `seconds`."""
         ...
+
+
+class SendLimiters:
+    """The limiter of SMS (`acquire`/`slow_down` themselves) and of calls (`for_channel("voice")`): what a worker
+    gives `send_batch`, since calls have a rate and a cap on calls in progress of their own."""
+
+    def __init__(self, sms: RateLimiter, voice: RateLimiter):
+        self.sms = sms
+        self.voice = voice
+
+    def for_channel(self, channel: str) -> RateLimiter:
+        return self.voice if channel == "voice" else self.sms
+
+    def acquire(self) -> None:
+        self.sms.acquire()
+
+    def slow_down(self, seconds: float) -> None:
+        self.sms.slow_down(seconds)
 
 
 @dataclass(frozen=True)
@@ -75,6 +96,23 @@ class BatchReport:
     deferred_until: datetime | None = None
 
 
+@dataclass(frozen=True)
+class ClaimedRow:
+    id: int
+    run_id: int
+    contact_id: int | None
+    to: str
+    body: str
+    attempts: int
+    opted_out: bool
+    channel: str = "sms"
+    language: str = ""
+
+
+CLAIM_ROUNDS = 5  # rows claimed at once: at most this many rounds of sends (claims are made while sends fly)
+WRITE_EVERY_SECONDS = 1.0  # outcomes are written a round at a time, or at least this often at low rates
+
+
 def send_batch(
     session_factory: sessionmaker[Session],
     channel: SmsAndVoiceChannel,
@@ -87,54 +125,169 @@ def send_batch(
 ) -> BatchReport:
     """Send every due, queued row of run `run_id` with an id in [first_id, last_id]. Safe to run twice.
 
-    The batch's SMS go first: through `send_concurrently` for a channel with `send_many` (many sends in flight
-    from one thread), else from a pool of threads. Then its calls (`place_call`), claimed `call_claim_size` at a time
-    since calls go out far slower. Each channel is paced by its own limiter (`limiter.for_channel`, when it has one).
+    The batch's SMS go first, through `channel.send_many`, then its calls through `channel.place_many`. Each kind
+    is paced by its own limiter when `limiter` is a `SendLimiters`, else both by `limiter`.
     """
     report = BatchReport()
     batch = (run_id, first_id, last_id)
-    if hasattr(channel, "send_many"):
-        from campaigns.delivery.concurrent_sending import send_concurrently  # it builds on this module
-
-        report = send_concurrently(
-            session_factory, cast("ManySmsChannel", channel), limiter, policy, now, *batch, "sms"
-        )
-    else:
-        _send_rows(session_factory, channel, limiter, policy, now, batch, report, "sms")
+    _send_stream(session_factory, channel, limiter, policy, now, batch, report, "sms")
     call_policy = dataclasses.replace(policy, claim_size=min(policy.claim_size, policy.call_claim_size))
-    return _send_rows(session_factory, channel, limiter, call_policy, now, batch, report, "voice")
+    return _send_stream(session_factory, channel, limiter, call_policy, now, batch, report, "voice")
 
 
-def _send_rows(session_factory: sessionmaker[Session], channel: SmsAndVoiceChannel, limiter: RateLimiter,
-               policy: SendPolicy, now: Callable[[], datetime], batch: tuple[int, int, int],
-               report: BatchReport, only: str) -> BatchReport:  # fmt: skip
-    """Claim and send the batch's due rows of channel `only` from a pool of threads, until none is left."""
-    with ThreadPoolExecutor(max_workers=policy.concurrency) as pool:
+def _send_stream(session_factory: sessionmaker[Session], channel: SmsAndVoiceChannel, limiter: RateLimiter,
+                 policy: SendPolicy, now: Callable[[], datetime], batch: tuple[int, int, int], report: BatchReport,
+                 kind: str) -> BatchReport:  # fmt: skip
+    """Claim, hand over and send the batch's due rows of `kind` ("sms" or "voice") until none is left, writing
+    their outcomes a round at a time."""
+    policy = dataclasses.replace(policy, claim_size=min(policy.claim_size, CLAIM_ROUNDS * policy.concurrency))
+    limiter = limiter_for(limiter, kind)
+    stream = _Stream(session_factory, limiter, policy, now, batch, report, kind)
+    if not stream.started():
+        return report
+    results: Iterator[tuple[OutgoingSms | OutgoingCall, SendResult]]
+    if kind == "voice":
+        results = channel.place_many(stream.calls(), policy.concurrency)
+    else:
+        results = channel.send_many(stream.messages(), policy.concurrency)
+    written: dict[str, list[tuple[ClaimedRow, SendResult]]] = defaultdict(list)
+    waiting, since = 0, time.monotonic()
+    for message, result in results:
+        if result.throttled:
+            limiter.slow_down(result.retry_after or 1.0)
+        row, token = stream.in_flight.pop(message.outbox_id)
+        written[token].append((row, taken_by(channel, result)))
+        waiting += 1
+        if waiting >= policy.concurrency or time.monotonic() - since >= WRITE_EVERY_SECONDS:
+            _write(session_factory, policy, now(), written, report)
+            waiting, since = 0, time.monotonic()
+            if kind == "sms":
+                stream.prepare()
+    _write(session_factory, policy, now(), written, report)
+    return report
+
+
+def taken_by(channel: SmsAndVoiceChannel, result: SendResult) -> SendResult:
+    """`result` naming the channel that took the send (stored in outbox.provider): the one the channel named (a
+    routed channel's route, an attached voice channel), else the channel itself."""
+    return result if result.provider else dataclasses.replace(result, provider=channel.name)
+
+
+def limiter_for(limiter: RateLimiter, channel: str) -> RateLimiter:
+    """The limiter that paces `channel` ("sms" or "voice"): its own one in `SendLimiters`, else `limiter` itself."""
+    return limiter.for_channel(channel) if isinstance(limiter, SendLimiters) else limiter
+
+
+def status_callback(policy: SendPolicy, row_id: int) -> str | None:
+    """The SMS status callback URL of one row: it carries the outbox id."""
+    return f"{policy.status_callback_url}?o={row_id}" if policy.status_callback_url else None
+
+
+def outgoing_call(policy: SendPolicy, row: ClaimedRow) -> OutgoingCall:
+    """The call for `row`'s current attempt; its TwiML and status URLs carry the outbox id and the attempt."""
+    query = f"?o={row.id}&a={row.attempts}"
+    twiml, status = (policy.call_urls[0] + query, policy.call_urls[1] + query) if policy.call_urls else (None, None)
+    return OutgoingCall(row.id, row.attempts, row.to, row.language, twiml_url=twiml, status_callback_url=status)
+
+
+def _write(session_factory: sessionmaker[Session], policy: SendPolicy, at: datetime,
+           written: dict[str, list[tuple[ClaimedRow, SendResult]]], report: BatchReport) -> None:  # fmt: skip
+    if not written:
+        return
+    with session_factory.begin() as session:
+        for token, pairs in written.items():
+            record_outcomes(session, token, policy, at, pairs, report)
+    written.clear()
+
+
+class _Stream:
+    """The batch's rows of one kind on their way to the channel: claimed, then handed over, then in flight."""
+
+    def __init__(self, session_factory: sessionmaker[Session], limiter: RateLimiter, policy: SendPolicy,
+                 now: Callable[[], datetime], batch: tuple[int, int, int], report: BatchReport,
+                 kind: str) -> None:  # fmt: skip
+        self.session_factory = session_factory
+        self.limiter = limiter
+        self.policy = policy
+        self.now = now
+        self.batch = batch
+        self.report = report
+        self.kind = kind
+        self.claimed: deque[ClaimedRow] = deque()
+        self.token = ""
+        self.ready: deque[tuple[ClaimedRow, str, datetime]] = deque()
+        self.in_flight: dict[int, tuple[ClaimedRow, str]] = {}
+        self.exhausted = False
+
+    def started(self) -> bool:
+        """Claim the first rows; False when the batch has none of this kind due (the channel is not asked at all)."""
+        self._claim()
+        return not self.exhausted
+
+    def messages(self) -> Iterator[OutgoingSms]:
+        """The next SMS each time the channel can start a send: its row handed over a round ahead (renewed again
+        if that was over half a lease ago), then a rate slot taken."""
         while True:
-            claimed, token = _claim(session_factory, policy, now(), *batch, report, only)
-            if not claimed:
-                return report
-            report.claimed += len(claimed)
-            sendable = [row for row in claimed if not row.opted_out]
-            send = partial(_send_one, session_factory, channel, limiter, policy, now, token)
-            pairs = [pair for pair in pool.map(send, sendable) if pair is not None]
-            report.lost += len(sendable) - len(pairs)
-            with session_factory.begin() as session:
-                record_outcomes(session, token, policy, now(), pairs, report)
-                _skip_opted_out(session, token, [row for row in claimed if row.opted_out], now(), report)
+            if not self.ready:
+                self.prepare()
+            if not self.ready:
+                if self.exhausted:
+                    return
+                continue
+            row, token, renewed_at = self.ready.popleft()
+            self.limiter.acquire()
+            if self.now() - renewed_at > timedelta(seconds=self.policy.lease_seconds / 2) and not _extend(
+                self.session_factory, self.policy, self.now(), token, row.id
+            ):
+                self.report.lost += 1
+                continue
+            self.in_flight[row.id] = (row, token)
+            callback = status_callback(self.policy, row.id)
+            yield OutgoingSms(outbox_id=row.id, to=row.to, body=row.body, status_callback_url=callback)
 
+    def calls(self) -> Iterator[OutgoingCall]:
+        """The next call each time the channel can place one: the call limiter lets it through first (it may wait
+        for a free call slot), then its row is handed over."""
+        while True:
+            if not self.claimed:
+                if self.exhausted:
+                    return
+                self._claim()
+                continue
+            row = self.claimed.popleft()
+            self.limiter.acquire()
+            handed = _hand_over(self.session_factory, self.policy, self.now(), self.token, [row])
+            if not handed:
+                self.report.lost += 1
+                continue
+            self.in_flight[row.id] = (handed[0], self.token)
+            yield outgoing_call(self.policy, handed[0])
 
-@dataclass(frozen=True)
-class ClaimedRow:
-    id: int
-    run_id: int
-    contact_id: int | None
-    to: str
-    body: str
-    attempts: int
-    opted_out: bool
-    channel: str = "sms"
-    language: str = ""
+    def prepare(self) -> None:
+        """Unless a round of handed-over rows is ready: hand over the next round, claiming more rows first if none
+        are left (nothing once the batch has no more due rows)."""
+        while len(self.ready) < self.policy.concurrency and not self.exhausted:
+            if not self.claimed:
+                self._claim()
+                continue
+            rows = [self.claimed.popleft() for _ in range(min(self.policy.concurrency, len(self.claimed)))]
+            at = self.now()
+            handed = _hand_over(self.session_factory, self.policy, at, self.token, rows)
+            self.report.lost += len(rows) - len(handed)
+            self.ready.extend((row, self.token, at) for row in handed)
+            return
+
+    def _claim(self) -> None:
+        rows, self.token = _claim(self.session_factory, self.policy, self.now(), *self.batch, self.report, self.kind)
+        if not rows:
+            self.exhausted = True
+            return
+        self.report.claimed += len(rows)
+        self.claimed.extend(row for row in rows if not row.opted_out)
+        opted_out = [row for row in rows if row.opted_out]
+        if opted_out:
+            with self.session_factory.begin() as session:
+                _skip_opted_out(session, self.token, opted_out, self.now(), self.report)
 
 
 def _claim(session_factory: sessionmaker[Session], policy: SendPolicy, at: datetime, run_id: int, first_id: int,
@@ -191,67 +344,44 @@ def _claim(session_factory: sessionmaker[Session], policy: SendPolicy, at: datet
     return [ClaimedRow(*row) for row in rows], token
 
 
-def _send_one(session_factory: sessionmaker[Session], channel: SmsAndVoiceChannel, limiter: RateLimiter,
-              policy: SendPolicy, now: Callable[[], datetime], token: str,
-              row: ClaimedRow) -> tuple[ClaimedRow, SendResult] | None:  # fmt: skip
-    limiter = limiter_for(limiter, row.channel)
-    limiter.acquire()
-    if not _renew_lease(session_factory, policy, now(), token, row.id):
-        return None
-    row = dataclasses.replace(row, attempts=row.attempts + 1)
-    if row.channel == "voice":
-        result = channel.place_call(outgoing_call(policy, row))
-    else:
-        callback = f"{policy.status_callback_url}?o={row.id}" if policy.status_callback_url else None
-        result = channel.send_sms(OutgoingSms(outbox_id=row.id, to=row.to, body=row.body, status_callback_url=callback))
-    if result.throttled:
-        limiter.slow_down(result.retry_after or 1.0)
-    return row, taken_by(channel, result, row.channel)
-
-
-def taken_by(channel: SmsChannel, result: SendResult, kind: str = "sms") -> SendResult:
-    """`result` naming the channel that took the send (stored in outbox.provider): the one a routed channel named,
-    else the channel itself (for a call, the voice channel attached to an SMS-only one)."""
-    if result.provider:
-        return result
-    taker = channel.voice if kind == "voice" and isinstance(channel, WithCalls) else channel
-    return dataclasses.replace(result, provider=taker.name)
-
-
-def limiter_for(limiter: RateLimiter, channel: str) -> RateLimiter:
-    """The limiter that paces `channel` (calls have their own rate), or `limiter` itself when it has no others."""
-    for_channel = getattr(limiter, "for_channel", None)
-    return cast(RateLimiter, for_channel(channel)) if for_channel is not None else limiter
-
-
-def outgoing_call(policy: SendPolicy, row: ClaimedRow) -> OutgoingCall:
-    """The call for `row`'s current attempt; its TwiML and status URLs carry the outbox id and the attempt."""
-    query = f"?o={row.id}&a={row.attempts}"
-    twiml, status = (policy.call_urls[0] + query, policy.call_urls[1] + query) if policy.call_urls else (None, None)
-    return OutgoingCall(row.id, row.attempts, row.to, row.language, twiml_url=twiml, status_callback_url=status)
-
-
-def _renew_lease(
-    session_factory: sessionmaker[Session], policy: SendPolicy, at: datetime, token: str, row_id: int
-) -> bool:
-    """Hand the row over: renew its lease, count its attempt and set `handed_at`, while it holds `token` and its run
-    is sending; otherwise give it back if it is still ours (its run was paused or cancelled) and answer False."""
+def _hand_over(session_factory: sessionmaker[Session], policy: SendPolicy, at: datetime, token: str,
+               rows: list[ClaimedRow]) -> list[ClaimedRow]:  # fmt: skip
+    """Hand `rows` over where they are still under `token` and their run is sending: renew their leases, count their
+    attempts, set `handed_at`; returns those rows, updated. The others go back if still ours (run paused)."""
     with session_factory.begin() as session:
-        renewed = rowcount(
-            session.execute(
+        kept = set(
+            session.scalars(
                 update(OutboxMessage)
-                .where(OutboxMessage.id == row_id, OutboxMessage.lease_token == token, run_is_sending())
+                .where(
+                    OutboxMessage.id.in_([row.id for row in rows]), OutboxMessage.lease_token == token, run_is_sending()
+                )
                 .values(
                     lease_expires_at=at + timedelta(seconds=policy.lease_seconds),
                     attempts=OutboxMessage.attempts + 1,
                     handed_at=at,
                 )
+                .returning(OutboxMessage.id)
                 .execution_options(synchronize_session=False)
             )
         )
-    if renewed != 1:
-        release_refused(session_factory, token, [row_id], at)
-    return renewed == 1
+    release_refused(session_factory, token, [row.id for row in rows if row.id not in kept], at)
+    return [dataclasses.replace(row, attempts=row.attempts + 1) for row in rows if row.id in kept]
+
+
+def _extend(session_factory: sessionmaker[Session], policy: SendPolicy, at: datetime, token: str, row_id: int) -> bool:
+    """Renew one row's lease again (its attempt is already counted); False when the lease was taken."""
+    with session_factory.begin() as session:
+        return (
+            rowcount(
+                session.execute(
+                    update(OutboxMessage)
+                    .where(OutboxMessage.id == row_id, OutboxMessage.lease_token == token)
+                    .values(lease_expires_at=at + timedelta(seconds=policy.lease_seconds))
+                    .execution_options(synchronize_session=False)
+                )
+            )
+            == 1
+        )
 
 
 def _skip_opted_out(session: Session, token: str, rows: list[ClaimedRow], at: datetime, report: BatchReport) -> None:

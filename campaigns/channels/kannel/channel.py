@@ -22,7 +22,7 @@ from urllib.parse import quote, urlencode
 import requests
 from urllib3.exceptions import ConnectTimeoutError, MaxRetryError, NewConnectionError
 
-from campaigns.channels.base import LookupResult, OutgoingSms, SendResult
+from campaigns.channels.base import BaseSmsChannel, LookupResult, OutgoingSms, SendResult
 from campaigns.channels.twilio.errors import parse_retry_after
 from campaigns.common.sms_segments import is_gsm7
 
@@ -63,9 +63,9 @@ def classify_sendsms_answer(status: int, body: str, retry_after: str | None = No
     return SendResult("ambiguous", error_code=code, error_message=reason)
 
 
-class KannelChannel:
+class KannelChannel(BaseSmsChannel):
     """An SMS channel that hands messages to Kannel's smsbox; safe to share between threads (one HTTP session
-    per thread, keep-alive)."""
+    per thread, keep-alive), so `send_many` sends from a pool of threads."""
 
     name = "kannel"
 

@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from campaigns.channels.base import LookupResult, OutgoingCall, OutgoingSms, SendResult
+from campaigns.channels.base import BaseSmsChannel, CallsInThreads, LookupResult, OutgoingCall, OutgoingSms, SendResult
 from campaigns.channels.simulator.calls import SimulatedVoice, simulate_call
 from campaigns.delivery.status_updates import apply_status
 from campaigns.models.calls import SimulatedCall
@@ -24,7 +24,7 @@ REFUSED_SUFFIX = "8888"
 NETWORK_REPORTS = {UNREACHABLE_SUFFIX: ("undelivered", "30003"), REFUSED_SUFFIX: ("failed", "30006")}
 
 
-class SimulatorChannel:
+class SimulatorChannel(BaseSmsChannel, CallsInThreads):
     """An SMS channel that needs no network: every message is stored as received by the simulated phone."""
 
     name = "simulator"

@@ -21,7 +21,7 @@ from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 from urllib3.exceptions import ConnectTimeoutError, MaxRetryError, NewConnectionError
 
-from campaigns.channels.base import LookupResult, OutgoingSms, SendResult
+from campaigns.channels.base import BaseSmsChannel, LookupResult, OutgoingSms, SendResult
 from campaigns.channels.twilio.errors import classify_rest_exception, parse_retry_after
 from campaigns.channels.twilio.send_many import AsyncSender, TwilioAsyncHttpClient
 from campaigns.channels.twilio.voice import TwilioCalls
@@ -36,12 +36,12 @@ HTTP_LOG.setLevel(logging.WARNING)
 LOOKUP_LIMIT = 50
 
 
-class TwilioChannel(TwilioCalls):
+class TwilioChannel(BaseSmsChannel, TwilioCalls):
     """An SMS channel that sends through Twilio from one number or one Messaging Service, and places voice calls
-    from the number (`place_call`, `find_call` in twilio_voice.py).
+    from the number (`place_call`, `find_call` in voice.py).
 
     Safe to share between threads: the Retry-After of a throttled answer is remembered per thread. `send_many`
-    sends through twilio's async client instead, many requests at once from one thread (see twilio_async.py).
+    sends through twilio's async client instead, many requests at once from one thread (see send_many.py).
     """
 
     name = "twilio"

@@ -17,7 +17,7 @@ from typing import Any
 import requests
 from twilio.base.exceptions import TwilioException
 
-from campaigns.channels.base import LookupResult, OutgoingCall, SendResult
+from campaigns.channels.base import CallsInThreads, LookupResult, OutgoingCall, SendResult
 
 log = logging.getLogger("campaigns.channels.twilio.channel")
 
@@ -25,8 +25,9 @@ STATUS_CALLBACK_EVENTS = ["initiated", "ringing", "answered", "completed"]
 LOOKUP_LIMIT = 50
 
 
-class TwilioCalls:
-    """The voice half of TwilioChannel (which sets `_calls`, `from_number`, `_answers` and `_classify`)."""
+class TwilioCalls(CallsInThreads):
+    """The voice half of TwilioChannel (which sets `_calls`, `from_number`, `_answers` and `_classify`); its calls are
+    placed from a pool of threads (`place_many`)."""
 
     ring_seconds: int = 30
     from_number: str | None

@@ -1,5 +1,6 @@
-"""send_batch through a channel with `send_many`: one stream of sends across claims, with the same guarantees as
-the one-at-a-time path (claim first, lease renewed and attempt counted before each send, outcomes under the token)."""
+"""send_batch's one stream of sends across claims (claim first, lease renewed and attempt counted before each send,
+outcomes under the token), through a channel with its own `send_many` and through the thread-pool one that every
+channel with only `send_sms` gets from BaseSmsChannel."""
 
 from __future__ import annotations
 
@@ -22,8 +23,8 @@ GROUP = "62302510120101"
 
 
 class ConcurrentChannel(ScriptedChannel):
-    """A ScriptedChannel with `send_many`: it takes `concurrency` messages before the first answer comes back, like
-    requests in flight, and calls `on_take(message)` as it takes each one."""
+    """A ScriptedChannel with a `send_many` of its own, in one thread: it takes `concurrency` messages before the
+    first answer comes back, like requests in flight, and calls `on_take(message)` as it takes each one."""
 
     def __init__(self, answers=None, on_take=None):
         super().__init__(answers)
@@ -62,7 +63,7 @@ def send(session_factory, channel, batch, policy=None, now=lambda: NOW, limiter=
                       batch.first_id, batch.last_id)  # fmt: skip
 
 
-def test_outcomes_are_those_of_the_one_at_a_time_path(session_factory, people):
+def test_each_outcome_is_recorded_under_the_claim(session_factory, people):
     answers = {
         "+8613800000002": [SendResult("retry", error_code="30005", error_message="unknown handset")],
         "+8613800000003": [SendResult("failed", error_code="21211", error_message="invalid", bad_number=True)],
