@@ -246,6 +246,13 @@ def announcement_run(session: Session, speaker: Speaker, run_id: int) -> tuple[R
     return run, campaign
 
 
+def check_played_in_window(campaign: Campaign, run: Run, played_at: datetime) -> None:
+    """ValidationError unless `played_at` falls in the run's window, give or take `CLOCK_SKEW`."""
+    valid_from, valid_until = window(campaign, run)
+    if not valid_from - CLOCK_SKEW <= played_at <= valid_until + CLOCK_SKEW:
+        raise ValidationError("played_at is outside the announcement's window", fields={"played_at": "outside"})
+
+
 def record_play(session: Session, speaker: Speaker, data: dict[str, Any], now: datetime) -> tuple[dict, bool]:
     """Record that `speaker` played announcement `announcement_id` (a run) `times` times at `played_at`.
 
@@ -262,9 +269,7 @@ def record_play(session: Session, speaker: Speaker, data: dict[str, Any], now: d
     if language is not None and language not in speaker.languages:
         raise ValidationError("language: one of the speaker's languages", fields={"language": "not the speaker's"})
     run, campaign = announcement_run(session, speaker, run_id)
-    valid_from, valid_until = window(campaign, run)
-    if not valid_from - CLOCK_SKEW <= played_at <= valid_until + CLOCK_SKEW:
-        raise ValidationError("played_at is outside the announcement's window", fields={"played_at": "outside"})
+    check_played_in_window(campaign, run, played_at)
     key = (SpeakerPlay.speaker_id == speaker.id, SpeakerPlay.run_id == run.id, SpeakerPlay.played_at == played_at)
     row = SpeakerPlay(speaker_id=speaker.id, run_id=run.id, played_at=played_at, times=times, language=language,
                       reported_at=now)  # fmt: skip

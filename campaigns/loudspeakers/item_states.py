@@ -9,6 +9,7 @@ replaces "played". A "played" report also records a play (`record_play`), which 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -20,7 +21,13 @@ from campaigns.common.text import clean_text
 from campaigns.common.unique_rows import insert_once
 from campaigns.directory.grids import load_grid
 from campaigns.identity.access import Actor, scope_condition
-from campaigns.loudspeakers.feed import announcement_run, parse_reported_time, record_heartbeat, record_play
+from campaigns.loudspeakers.feed import (
+    announcement_run,
+    check_played_in_window,
+    parse_reported_time,
+    record_heartbeat,
+    record_play,
+)
 from campaigns.loudspeakers.feed_v2 import item_id, parse_item_id
 from campaigns.loudspeakers.terminals import is_silent, load_speaker
 from campaigns.models import Campaign, Grid, Run, Speaker, SpeakerItemState
@@ -48,7 +55,16 @@ def _moves_forward(stored: SpeakerItemState, state: str, at: datetime) -> bool:
     return True
 
 
-def _report_one(session: Session, speaker: Speaker, report: Any, now: datetime) -> dict[str, Any]:
+@dataclass(frozen=True)
+class _Report:
+    run_id: int
+    language: str
+    state: str
+    at: datetime
+    detail: str | None
+
+
+def _checked(session: Session, speaker: Speaker, report: Any, now: datetime) -> _Report:
     if not isinstance(report, dict):
         raise ValidationError("each report: an object with item_id and state", fields={"reports": "not an object"})
     unknown = sorted(set(report) - REPORT_FIELDS)
@@ -63,31 +79,38 @@ def _report_one(session: Session, speaker: Speaker, report: Any, now: datetime) 
     run_id, language = parsed
     if language not in speaker.languages:
         raise ValidationError("item_id: not in one of the speaker's languages", fields={"item_id": "not the speaker's"})
-    run, _ = announcement_run(session, speaker, run_id)
+    run, campaign = announcement_run(session, speaker, run_id)
     at = parse_reported_time(report.get("at"), now, "at")
-    detail = _detail(report.get("detail"))
-    key = (SpeakerItemState.speaker_id == speaker.id, SpeakerItemState.run_id == run.id,
-           SpeakerItemState.language == language)  # fmt: skip
-    row = SpeakerItemState(speaker_id=speaker.id, run_id=run.id, language=language, state=state, state_at=at,
-                           detail=detail, reported_at=now)  # fmt: skip
-    stored, created = insert_once(session, key, row)
-    if not created and _moves_forward(stored, state, at):
-        stored.state, stored.state_at, stored.detail, stored.reported_at = state, at, detail, now
     if state == "played":
-        record_play(session, speaker, {"announcement_id": run.id, "played_at": at.isoformat(), "language": language},
-                    now)  # fmt: skip
+        check_played_in_window(campaign, run, at)
+    return _Report(run.id, language, state, at, _detail(report.get("detail")))
+
+
+def _apply(session: Session, speaker: Speaker, report: _Report, now: datetime) -> dict[str, Any]:
+    key = (SpeakerItemState.speaker_id == speaker.id, SpeakerItemState.run_id == report.run_id,
+           SpeakerItemState.language == report.language)  # fmt: skip
+    row = SpeakerItemState(speaker_id=speaker.id, run_id=report.run_id, language=report.language, state=report.state,
+                           state_at=report.at, detail=report.detail, reported_at=now)  # fmt: skip
+    stored, created = insert_once(session, key, row)
+    if not created and _moves_forward(stored, report.state, report.at):
+        stored.state, stored.state_at, stored.detail, stored.reported_at = report.state, report.at, report.detail, now
+    if report.state == "played":
+        play = {"announcement_id": report.run_id, "played_at": report.at.isoformat(), "language": report.language}
+        record_play(session, speaker, play, now)
     session.flush()
     return _state_to_dict(stored)
 
 
 def record_item_states(session: Session, speaker: Speaker, data: dict[str, Any], now: datetime) -> list[dict]:
     """Record one report ({"item_id", "state", "at", "detail"}) or several ({"reports": [...]}, at most 100);
-    returns each item's state after the reports. A bad report refuses the whole request."""
+    returns each item's state after the reports. Every report is checked before any is recorded: a bad one
+    refuses the whole request."""
     reports = data.get("reports", [data])
     if "reports" in data and (set(data) != {"reports"} or not isinstance(reports, list)
                               or not 1 <= len(reports) <= MAX_REPORTS):  # fmt: skip
         raise ValidationError(f"reports: a list of 1 to {MAX_REPORTS} reports", fields={"reports": "bad"})
-    states = [_report_one(session, speaker, report, now) for report in reports]
+    checked = [_checked(session, speaker, report, now) for report in reports]
+    states = [_apply(session, speaker, report, now) for report in checked]
     record_heartbeat(session, speaker.id, now)
     return states
 
