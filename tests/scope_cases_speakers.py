@@ -22,6 +22,10 @@ def _speaker_leaks(response, world):
     return [item for item in response.get_json()["items"] if item["grid_code"] not in world["own_codes"]]
 
 
+def _village_leaks(response, world):
+    return [village for village in response.get_json()["villages"] if village["grid_code"] not in world["own_codes"]]
+
+
 SPEAKER_CASES: dict[tuple[str, str], ScopeCase] = {
     ("GET", "/api/v1/speakers"): ScopeCase(
         own=Call("/api/v1/speakers", status=200),
@@ -56,6 +60,20 @@ SPEAKER_CASES: dict[tuple[str, str], ScopeCase] = {
         own=Call("/api/v1/speakers/{own_speaker}/token", status=200),
         attacks=(Call("/api/v1/speakers/{other_speaker}/token"),),
         write=True,
+    ),
+    ("GET", "/api/v1/speakers/{speaker_id}/items"): ScopeCase(
+        own=Call("/api/v1/speakers/{own_speaker}/items", status=200),
+        attacks=(Call("/api/v1/speakers/{other_speaker}/items"),),
+        write=False,
+    ),
+    ("GET", "/api/v1/speakers/items"): ScopeCase(
+        own=Call("/api/v1/speakers/items", status=200),
+        attacks=(
+            Call("/api/v1/speakers/items?grid_id={other_township}"),
+            Call("/api/v1/speakers/items?grid_id={county}"),
+        ),
+        write=False,
+        leaks=_village_leaks,
     ),
     ("GET", "/api/v1/campaigns/{campaign_id}/cap.xml"): ScopeCase(
         own=Call("/api/v1/campaigns/{own_launched}/cap.xml", status=200),

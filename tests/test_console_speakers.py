@@ -85,3 +85,24 @@ def test_viewer_and_outsider_cannot_change_speakers(client, session_factory, vil
     assert client.post(f"/console/speakers/{other}/remove", data={"csrf_token": token}).status_code == 404
     with session_factory() as session:
         assert session.get(Speaker, other) is not None
+
+
+def test_console_shows_online_device_state_item_states_by_village_and_the_signing_key(client, session_factory, village):
+    run_id, headers = village["county"]["run_id"], bearer(village["token"])
+    report = {"item_id": f"run-{run_id}-bo", "state": "failed", "detail": "存储已满"}
+    assert client.post("/speakers/plays", json=report, headers=headers).status_code == 200
+    fault = {"device_state": "fault", "detail": "功放"}
+    assert client.post("/speakers/heartbeat", json=fault, headers=headers).status_code == 200
+    token = logged_in(client, session_factory, "zhuoma", "coordinator", "623025101")
+    listing = client.get("/console/speakers").get_data(as_text=True)
+    assert "在线" in listing and "故障" in listing
+    row = re.search(rf'<tr data-village="623025101201" data-item="run-{run_id}-bo">(.*?)</tr>', listing, re.S)
+    assert row and "秀玛村" in row.group(1) and "失败" in row.group(1) and "county" in row.group(1)
+    assert 'data-village="623025102201"' not in listing, "the other township's village is out of scope"
+    page = client.get(f"/console/speakers/{village['speaker']['id']}").get_data(as_text=True)
+    key = client.get("/speakers/signing-key").get_json()
+    assert key["public_key"] in page and "故障: 功放" in page
+    assert re.search(rf'<tr data-item="run-{run_id}-bo">.*?失败: 存储已满', page, re.S)
+    rotated = client.post(f"/console/speakers/{village['speaker']['id']}/token", data={"csrf_token": token})
+    shown = re.search(r'<code class="token" data-testid="signing-key">([^<]+)</code>', rotated.get_data(as_text=True))
+    assert shown and shown.group(1) == key["public_key"]

@@ -88,7 +88,8 @@ def test_every_setting_is_declared_once_with_its_words():
         assert info.description and info.title and extra(info)["section"] in SECTIONS, name
         assert info.title in ZH_HANS and extra(info)["section"] in ZH_HANS, name
     secrets = {env_name(info) for info in FIELDS.values() if extra(info)["show"] == "secret"}
-    assert secrets == {"TWILIO_AUTH_TOKEN", "KANNEL_PASSWORD", "KANNEL_WEBHOOK_SECRET", "SECRET_KEY"}
+    assert secrets == {"TWILIO_AUTH_TOKEN", "KANNEL_PASSWORD", "KANNEL_WEBHOOK_SECRET", "SECRET_KEY",
+                       "GRIDCAST_SPEAKER_SIGNING_KEY"}  # fmt: skip
 
 
 def test_environment_values_give_back_the_same_settings():

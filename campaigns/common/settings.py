@@ -63,6 +63,7 @@ class Settings:
     auto_replies: bool
     speaker_silent_after_minutes: int
     speaker_feed_cache_seconds: float
+    speaker_signing_key: str | None = field(repr=False)
     cap_sender: str
     call_rate_per_second: float
     call_price_per_minute: float

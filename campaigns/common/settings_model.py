@@ -19,6 +19,8 @@ from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, EnvSettingsSource, NoDecode, SettingsConfigDict
 from pydantic_settings.sources.utils import parse_env_vars
 
+from campaigns.loudspeakers.signing import decode_seed
+
 TTS_ENGINES = ("gtts", "espeak")
 MP3_BITRATES_KBPS = (32, 40, 48, 56, 64, 80, 96, 112, 128)
 SMS_CHANNELS = ("twilio", "kannel", "simulator")
@@ -191,6 +193,10 @@ class EnvironmentSettings(BaseSettings):
     speaker_feed_cache_seconds: float = setting(
         300.0, "GRIDCAST_SPEAKER_FEED_CACHE_SECONDS", "Loudspeaker feed cache (seconds)",
         "longest a speaker's rendered feed is kept in Redis (`0`: never cached).", AUDIO, ge=0)
+    speaker_signing_key: SecretStr | None = setting(
+        None, "GRIDCAST_SPEAKER_SIGNING_KEY", "Loudspeaker feed signing key",
+        "the Ed25519 private key that signs feed v2 items: its 32-byte seed in base64; see docs/loudspeakers.md.",
+        AUDIO, show="secret", default_text="unset: made once and kept in `var/speaker-signing-key` (mode 0600)")
 
     import_max_upload_mb: int = setting(
         20, "GRIDCAST_IMPORT_MAX_UPLOAD_MB", "Largest spreadsheet (MB)",
@@ -310,6 +316,13 @@ class EnvironmentSettings(BaseSettings):
         text = value.get_secret_value() if value else ""
         if value and (len(text) < 16 or not text.replace("-", "").replace("_", "").isalnum()):
             raise ValueError("must be at least 16 letters, digits, '-' or '_'")
+        return value
+
+    @field_validator("speaker_signing_key")
+    @classmethod
+    def _ed25519_seed(cls, value: SecretStr | None) -> SecretStr | None:
+        if value:
+            decode_seed(value.get_secret_value())
         return value
 
     @field_validator("kannel_allowed_ips", mode="before")

@@ -59,7 +59,11 @@ def _ancestor_ids(speaker: Speaker) -> set[int]:
     return set(path_ids(speaker.grid.path))
 
 
-def _window(campaign: Campaign, run: Run) -> tuple[datetime, datetime]:
+def window(campaign: Campaign, run: Run) -> tuple[datetime, datetime]:
+    """When the run's announcement may play: an alert's own validity (never before the run), otherwise from the run
+    for the campaign's `loudspeaker.valid_hours`."""
+    if campaign.kind == "alert" and campaign.expires_at is not None:
+        return max(run.occurrence_at, campaign.valid_from or run.occurrence_at), campaign.expires_at
     hours = (campaign.loudspeaker or DEFAULTS)["valid_hours"]
     return run.occurrence_at, run.occurrence_at + timedelta(hours=hours)
 
@@ -68,50 +72,79 @@ def _covers(campaign: Campaign, grid_ids: set[int]) -> bool:
     return bool(grid_ids.intersection((campaign.audience or {}).get("grid_ids") or []))
 
 
-def _announcement_runs(session: Session, speaker: Speaker, now: datetime) -> list[tuple[Run, Campaign]]:
-    """The newest open run of each loudspeaker campaign addressed to the speaker's grid or a grid above it."""
+def is_cancelled(campaign: Campaign, run: Run) -> bool:
+    return campaign.status == "cancelled" or run.status == "cancelled"
+
+
+@dataclass(frozen=True)
+class FeedSources:
+    """What a speaker's feeds are made of: the open runs addressed to it (newest first, cancelled ones included)
+    and the audio of their campaigns in the speaker's languages ((campaign id, language) -> clip)."""
+
+    runs: list[tuple[Run, Campaign]]
+    clips: dict[tuple[int, str], AudioClip]
+
+
+def newest_per_campaign(runs: list[tuple[Run, Campaign]]) -> list[tuple[Run, Campaign]]:
+    seen: set[int] = set()
+    newest = []
+    for run, campaign in runs:
+        if campaign.id not in seen:
+            seen.add(campaign.id)
+            newest.append((run, campaign))
+    return newest
+
+
+def feed_sources(session: Session, speaker: Speaker, now: datetime) -> FeedSources:
+    """The runs of loudspeaker campaigns addressed to the speaker's grid or a grid above it whose window is open
+    (live or cancelled), newest first, with their audio in the speaker's languages."""
     rows = session.execute(
         select(Run, Campaign)
         .join(Campaign, Campaign.id == Run.campaign_id)
         .where(
-            Campaign.status.in_(LIVE_CAMPAIGN_STATUSES),
+            Campaign.status.in_((*LIVE_CAMPAIGN_STATUSES, "cancelled")),
             cast(Campaign.channels, String).like(f'%"{CHANNEL}"%'),
             Run.kind == "regular",
-            Run.status.in_(LIVE_RUN_STATUSES),
+            Run.status.in_((*LIVE_RUN_STATUSES, "cancelled")),
             Run.occurrence_at <= now,
             Run.occurrence_at > now - timedelta(hours=MAX_VALID_HOURS),
         )
         .order_by(Run.occurrence_at.desc(), Run.id.desc())
     ).all()
-    grid_ids, seen, runs = _ancestor_ids(speaker), set(), []
-    for run, campaign in rows:
-        if campaign.id in seen or not _covers(campaign, grid_ids) or _window(campaign, run)[1] <= now:
-            continue
-        seen.add(campaign.id)
-        runs.append((run, campaign))
-    return runs
-
-
-def speaker_feed(session: Session, speaker: Speaker, now: datetime, audio_base_url: str, timezone: str) -> Feed:
-    """The speaker's active announcements, one per run and language, newest first.
-
-    `audio_base_url` prefixes `/audio/<sha256>.mp3`; `timezone` is the zone of the speaker's own play slots.
-    """
-    runs = _announcement_runs(session, speaker, now)
+    grid_ids = _ancestor_ids(speaker)
+    runs = [(run, campaign) for run, campaign in rows
+            if _covers(campaign, grid_ids) and window(campaign, run)[1] > now]  # fmt: skip
     audio = session.execute(
         select(CampaignAudio.campaign_id, CampaignAudio.language, AudioClip)
         .join(AudioClip, AudioClip.id == CampaignAudio.clip_id)
         .where(
-            CampaignAudio.campaign_id.in_([campaign.id for _, campaign in runs]),
+            CampaignAudio.campaign_id.in_({campaign.id for _, campaign in runs}),
             CampaignAudio.language.in_(speaker.languages),
         )
     ).all()
-    clips = {(campaign_id, language): clip for campaign_id, language, clip in audio}
+    return FeedSources(runs, {(campaign_id, language): clip for campaign_id, language, clip in audio})
+
+
+def speaker_feed(
+    session: Session,
+    speaker: Speaker,
+    now: datetime,
+    audio_base_url: str,
+    timezone: str,
+    sources: FeedSources | None = None,
+) -> Feed:
+    """The speaker's active announcements (feed v1), one per run and language, newest first.
+
+    `audio_base_url` prefixes `/audio/<sha256>.mp3`; `timezone` is the zone of the speaker's own play slots.
+    Cancelled runs are left out; when a campaign's windows overlap only its newest live run is in the feed.
+    """
+    sources = sources or feed_sources(session, speaker, now)
+    runs = newest_per_campaign([(run, campaign) for run, campaign in sources.runs if not is_cancelled(campaign, run)])
     items, expiries = [], []
     for run, campaign in runs:
-        valid_from, valid_until = _window(campaign, run)
+        valid_from, valid_until = window(campaign, run)
         for language in speaker.languages:
-            clip = clips.get((campaign.id, language))
+            clip = sources.clips.get((campaign.id, language))
             if clip is None:
                 continue
             expiries.append(valid_until)
@@ -125,18 +158,27 @@ def speaker_feed(session: Session, speaker: Speaker, now: datetime, audio_base_u
     return Feed(speaker.id, body, min(expiries) if expiries else None)
 
 
+def play_plan(campaign: Campaign, speaker: Speaker, timezone: str) -> dict[str, Any]:
+    """When the speaker plays the campaign's audio: the campaign's own times, or else the speaker's slots."""
+    policy = campaign.loudspeaker or DEFAULTS
+    own_times = bool(policy["play_at"])
+    return {
+        "play_at": policy["play_at"] if own_times else speaker.play_slots,
+        "timezone": campaign.timezone if own_times else timezone,
+        "times": policy["times"],
+    }
+
+
 def _announcement(
     run: Run,
     campaign: Campaign,
     language: str,
     clip: AudioClip,
-    window: tuple[datetime, datetime],
+    span: tuple[datetime, datetime],
     speaker: Speaker,
     timezone: str,
     audio_base_url: str,
 ) -> dict[str, Any]:
-    policy = campaign.loudspeaker or DEFAULTS
-    own_times = bool(policy["play_at"])
     return {
         "id": run.id,
         "campaign_id": campaign.id,
@@ -146,11 +188,9 @@ def _announcement(
         "sha256": clip.sha256,
         "size_bytes": clip.size_bytes,
         "duration_ms": clip.duration_ms,
-        "valid_from": window[0].isoformat(),
-        "valid_until": window[1].isoformat(),
-        "play_at": policy["play_at"] if own_times else speaker.play_slots,
-        "timezone": campaign.timezone if own_times else timezone,
-        "times": policy["times"],
+        "valid_from": span[0].isoformat(),
+        "valid_until": span[1].isoformat(),
+        **play_plan(campaign, speaker, timezone),
     }
 
 
@@ -177,19 +217,20 @@ def record_heartbeats(session: Session, seen: dict[str, datetime]) -> None:
     session.connection().execute(statement, [{"seen_hash": key, "seen_at": at} for key, at in seen.items()])
 
 
-def _played_at(raw: Any, now: datetime) -> datetime:
+def parse_reported_time(raw: Any, now: datetime, name: str = "played_at") -> datetime:
+    """A terminal's time of an event (ISO 8601 with its offset, at most ten minutes ahead), in UTC; `now` if None."""
     if raw is None:
         return now
     try:
-        played_at = datetime.fromisoformat(raw) if isinstance(raw, str) else None
+        at = datetime.fromisoformat(raw) if isinstance(raw, str) else None
     except ValueError:
-        played_at = None
-    if played_at is None or played_at.tzinfo is None:
-        raise ValidationError("played_at: a date and time with its offset, e.g. 2026-11-23T08:00:00+08:00",
-                              fields={"played_at": "not a datetime with offset"})  # fmt: skip
-    if played_at > now + CLOCK_SKEW:
-        raise ValidationError("played_at is in the future", fields={"played_at": "in the future"})
-    return played_at.astimezone(UTC)
+        at = None
+    if at is None or at.tzinfo is None:
+        raise ValidationError(f"{name}: a date and time with its offset, e.g. 2026-11-23T08:00:00+08:00",
+                              fields={name: "not a datetime with offset"})  # fmt: skip
+    if at > now + CLOCK_SKEW:
+        raise ValidationError(f"{name} is in the future", fields={name: "in the future"})
+    return at.astimezone(UTC)
 
 
 def _whole(raw: Any, name: str, low: int, high: int, default: int | None) -> int:
@@ -197,6 +238,23 @@ def _whole(raw: Any, name: str, low: int, high: int, default: int | None) -> int
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
         raise ValidationError(f"{name}: a whole number from {low} to {high}", fields={name: "out of range"})
     return value
+
+
+def announcement_run(session: Session, speaker: Speaker, run_id: int) -> tuple[Run, Campaign]:
+    """The run `run_id` if it is a loudspeaker announcement addressed to the speaker's grid; NotFound otherwise."""
+    run = session.get(Run, run_id)
+    campaign = run.campaign if run else None
+    if (run is None or campaign is None or run.kind != "regular" or CHANNEL not in (campaign.channels or [])
+            or not _covers(campaign, _ancestor_ids(speaker))):  # fmt: skip
+        raise NotFound("announcement not found")
+    return run, campaign
+
+
+def check_played_in_window(campaign: Campaign, run: Run, played_at: datetime) -> None:
+    """ValidationError unless `played_at` falls in the run's window, give or take `CLOCK_SKEW`."""
+    valid_from, valid_until = window(campaign, run)
+    if not valid_from - CLOCK_SKEW <= played_at <= valid_until + CLOCK_SKEW:
+        raise ValidationError("played_at is outside the announcement's window", fields={"played_at": "outside"})
 
 
 def record_play(session: Session, speaker: Speaker, data: dict[str, Any], now: datetime) -> tuple[dict, bool]:
@@ -209,19 +267,13 @@ def record_play(session: Session, speaker: Speaker, data: dict[str, Any], now: d
     if unknown:
         raise ValidationError(f"unknown fields: {', '.join(unknown)}", fields={name: "unknown" for name in unknown})
     run_id = _whole(data.get("announcement_id"), "announcement_id", 1, 2**31 - 1, None)
-    played_at = _played_at(data.get("played_at"), now)
+    played_at = parse_reported_time(data.get("played_at"), now)
     times = _whole(data.get("times"), "times", 1, MAX_TIMES_PER_REPORT, 1)
     language = data.get("language")
     if language is not None and language not in speaker.languages:
         raise ValidationError("language: one of the speaker's languages", fields={"language": "not the speaker's"})
-    run = session.get(Run, run_id)
-    campaign = run.campaign if run else None
-    if (run is None or run.kind != "regular" or CHANNEL not in (campaign.channels or [])
-            or not _covers(campaign, _ancestor_ids(speaker))):  # fmt: skip
-        raise NotFound("announcement not found")
-    valid_from, valid_until = _window(campaign, run)
-    if not valid_from - CLOCK_SKEW <= played_at <= valid_until + CLOCK_SKEW:
-        raise ValidationError("played_at is outside the announcement's window", fields={"played_at": "outside"})
+    run, campaign = announcement_run(session, speaker, run_id)
+    check_played_in_window(campaign, run, played_at)
     key = (SpeakerPlay.speaker_id == speaker.id, SpeakerPlay.run_id == run.id, SpeakerPlay.played_at == played_at)
     row = SpeakerPlay(speaker_id=speaker.id, run_id=run.id, played_at=played_at, times=times, language=language,
                       reported_at=now)  # fmt: skip

@@ -3,7 +3,8 @@
 A speaker belongs to a grid (a village, usually) and is seen by staff whose scope holds that grid. Its bearer
 token is shown once, when the speaker is added or its token rotated; only the SHA-256 is stored (the same hashing
 as staff API tokens). A speaker is `silent` when it has not polled or reported for longer than the configured
-number of minutes (or never has).
+number of minutes (or never has), and `online` otherwise; `device_state` is what its last heartbeat said of
+itself (normal, fault, recovered; None before its first such heartbeat).
 """
 
 from __future__ import annotations
@@ -46,6 +47,10 @@ def speaker_to_dict(speaker: Speaker, silent_after: timedelta, now: datetime) ->
         "last_seen_at": speaker.last_seen_at.isoformat() if speaker.last_seen_at else None,
         "last_play_at": speaker.last_play_at.isoformat() if speaker.last_play_at else None,
         "silent": is_silent(speaker.last_seen_at, silent_after, now),
+        "online": not is_silent(speaker.last_seen_at, silent_after, now),
+        "device_state": speaker.device_state,
+        "device_state_at": speaker.device_state_at.isoformat() if speaker.device_state_at else None,
+        "device_detail": speaker.device_detail,
     }
 
 

@@ -13,7 +13,7 @@ from campaigns.models.outbox import OutboxMessage
 from campaigns.models.replies import AutoReplyText, Confirmation, InboundMessage, ReplyKeyword
 from campaigns.models.reports import DailyReport, DailyReportLine, DutyNotice, ReportDuty
 from campaigns.models.simulator import SimulatedSms
-from campaigns.models.speaker import Speaker, SpeakerPlay
+from campaigns.models.speaker import Speaker, SpeakerItemState, SpeakerPlay
 
 __all__ = [
     "ApiToken",
@@ -43,6 +43,7 @@ __all__ = [
     "SimulatedCall",
     "SimulatedSms",
     "Speaker",
+    "SpeakerItemState",
     "SpeakerPlay",
     "StaffSession",
     "User",

@@ -28,6 +28,9 @@ class Speaker(Base):
     token_issued_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     last_seen_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     last_play_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    device_state: Mapped[str | None] = mapped_column(String(16))  # normal, fault, recovered: its last heartbeat's
+    device_state_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    device_detail: Mapped[str | None] = mapped_column(String(200))
 
     grid: Mapped[Grid] = relationship(lazy="joined")
 
@@ -44,4 +47,21 @@ class SpeakerPlay(Base):
     language: Mapped[str | None] = mapped_column(String(16))
     played_at: Mapped[datetime] = mapped_column(UtcDateTime)
     times: Mapped[int] = mapped_column(Integer)
+    reported_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class SpeakerItemState(Base):
+    """Where a speaker is with one feed item (a run in a language): received, downloaded, playing, played, failed or
+    cancelled, as of `state_at` (the terminal's time), reported at `reported_at`."""
+
+    __tablename__ = "speaker_item_states"
+    __table_args__ = (UniqueConstraint("speaker_id", "run_id", "language", name="uq_speaker_item_states_item"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    speaker_id: Mapped[int] = mapped_column(ForeignKey("speakers.id", ondelete="CASCADE"), index=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"), index=True)
+    language: Mapped[str] = mapped_column(String(16))
+    state: Mapped[str] = mapped_column(String(16))
+    state_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    detail: Mapped[str | None] = mapped_column(String(200))
     reported_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

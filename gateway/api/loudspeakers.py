@@ -1,4 +1,7 @@
-"""Loudspeaker routes for staff: add, list, read, edit, rotate the token of and remove speakers."""
+"""Loudspeaker routes for staff: add, list, read, edit, rotate the token of and remove speakers; their item states.
+
+A speaker read, added or given a new token comes with `feed_signing_key`, the public key its terminal checks feed
+v2 items with (docs/loudspeakers.md)."""
 
 from __future__ import annotations
 
@@ -7,11 +10,13 @@ from datetime import timedelta
 from flask import current_app, jsonify
 
 from campaigns.loudspeakers import terminals
+from campaigns.loudspeakers.item_states import speaker_item_states, village_item_states
 from campaigns.models.base import utcnow
 from gateway.api import api
 from gateway.api.context import ID, after_commit, bool_arg, current_actor, db, int_arg, json_body, page_args
 from gateway.app import current_runtime
 from gateway.loudspeaker_feed.heartbeats import flush_heartbeats
+from gateway.loudspeaker_feed.signing_key import feed_signer
 from gateway.loudspeaker_feed.state import speaker_state
 
 
@@ -24,6 +29,10 @@ def forget_speaker_feeds(*token_hashes: str) -> None:
     """Drop the cached feeds of these token hashes once the request's transaction commits."""
     cache = speaker_state().cache
     after_commit(lambda: cache.forget(*token_hashes))
+
+
+def with_signing_key(speaker: dict) -> dict:
+    return {**speaker, "feed_signing_key": feed_signer().public_key()}
 
 
 @api.get("/speakers")
@@ -39,14 +48,15 @@ def list_speakers():
 
 @api.post("/speakers")
 def create_speaker():
-    return jsonify(terminals.create_speaker(db(), current_actor(), json_body(), speaker_silent_after(), utcnow())), 201
+    made = terminals.create_speaker(db(), current_actor(), json_body(), speaker_silent_after(), utcnow())
+    return jsonify(with_signing_key(made)), 201
 
 
 @api.get(f"/speakers/<{ID}:speaker_id>")
 def get_speaker(speaker_id: int):
     actor = current_actor()
     flush_heartbeats(current_app, force=True)
-    return jsonify(terminals.get_speaker(db(), actor, speaker_id, speaker_silent_after(), utcnow()))
+    return jsonify(with_signing_key(terminals.get_speaker(db(), actor, speaker_id, speaker_silent_after(), utcnow())))
 
 
 @api.patch(f"/speakers/<{ID}:speaker_id>")
@@ -62,10 +72,25 @@ def update_speaker(speaker_id: int):
 def rotate_token(speaker_id: int):
     body, old_hash = terminals.rotate_token(db(), current_actor(), speaker_id, speaker_silent_after(), utcnow())
     forget_speaker_feeds(old_hash)
-    return jsonify(body)
+    return jsonify(with_signing_key(body))
 
 
 @api.delete(f"/speakers/<{ID}:speaker_id>")
 def remove_speaker(speaker_id: int):
     forget_speaker_feeds(terminals.remove_speaker(db(), current_actor(), speaker_id))
     return "", 204
+
+
+@api.get(f"/speakers/<{ID}:speaker_id>/items")
+def speaker_items(speaker_id: int):
+    """The speaker's item states of the last seven days, newest first."""
+    return jsonify({"items": speaker_item_states(db(), current_actor(), speaker_id, utcnow())})
+
+
+@api.get("/speakers/items")
+def village_items():
+    """Per village in scope (or under ?grid_id=): speakers online or offline, device state, item states."""
+    actor = current_actor()
+    flush_heartbeats(current_app, force=True)
+    villages = village_item_states(db(), actor, utcnow(), speaker_silent_after(), int_arg("grid_id"))
+    return jsonify({"villages": villages})

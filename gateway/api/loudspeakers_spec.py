@@ -20,8 +20,29 @@ SPEAKER_EXAMPLE = {
     "last_seen_at": "2026-11-23T01:59:12+00:00",
     "last_play_at": "2026-11-23T00:00:05+00:00",
     "silent": False,
+    "online": True,
+    "device_state": "normal",
+    "device_state_at": "2026-11-23T01:59:12+00:00",
+    "device_detail": None,
 }
-WITH_TOKEN_EXAMPLE = {**SPEAKER_EXAMPLE, "token": "gs_Xb4wA2kT0m2c1YvQ8mE8bq0jHf6rQy1o2kVhN5Xb4wA"}
+SIGNING_KEY_EXAMPLE = {
+    "algorithm": "Ed25519",
+    "public_key": "9S2sHg0vQ6OVj7N1bAGHw8WnGtq7rTQz2L4cNfO+k2c=",
+    "key_id": "3f0a9c51d2b7e864",
+}
+WITH_KEY_EXAMPLE = {**SPEAKER_EXAMPLE, "feed_signing_key": SIGNING_KEY_EXAMPLE}
+WITH_TOKEN_EXAMPLE = {**WITH_KEY_EXAMPLE, "token": "gs_Xb4wA2kT0m2c1YvQ8mE8bq0jHf6rQy1o2kVhN5Xb4wA"}
+ITEM_STATE_EXAMPLE = {
+    "item_id": "run-41-bo",
+    "run_id": 41,
+    "language": "bo",
+    "state": "played",
+    "at": "2026-11-23T00:00:05+00:00",
+    "detail": None,
+    "reported_at": "2026-11-23T00:01:00+00:00",
+    "campaign_id": 7,
+    "campaign_name": "草原防火广播",
+}
 _PROPERTIES: dict[str, Any] = {
     "id": {"type": "integer"},
     "name": {"type": "string"},
@@ -39,6 +60,42 @@ _PROPERTIES: dict[str, Any] = {
         "type": "boolean",
         "description": "no poll, heartbeat or play for GRIDCAST_SPEAKER_SILENT_AFTER_MINUTES",
     },
+    "online": {"type": "boolean", "description": "not silent: heard from within GRIDCAST_SPEAKER_SILENT_AFTER_MINUTES"},
+    "device_state": {
+        "type": "string",
+        "nullable": True,
+        "enum": ["normal", "fault", "recovered", None],
+        "description": "what the speaker's last heartbeat said of itself (null: never said)",
+    },
+    "device_state_at": {"type": "string", "nullable": True},
+    "device_detail": {"type": "string", "nullable": True},
+}
+_KEY_PROPERTY = {
+    "feed_signing_key": {
+        "type": "object",
+        "description": "the public key the speaker checks feed v2 items with (docs/loudspeakers.md)",
+        "required": ["algorithm", "public_key", "key_id"],
+        "properties": {
+            "algorithm": {"type": "string", "enum": ["Ed25519"]},
+            "public_key": {"type": "string", "description": "the raw 32-byte public key, base64"},
+            "key_id": {"type": "string", "description": "first 16 hex digits of the key's SHA-256"},
+        },
+    }
+}
+_ITEM_STATE: dict[str, Any] = {
+    "type": "object",
+    "required": ["item_id", "run_id", "language", "state", "at", "detail", "reported_at"],
+    "properties": {
+        "item_id": {"type": "string"},
+        "run_id": {"type": "integer"},
+        "language": {"type": "string"},
+        "state": {"type": "string", "enum": ["received", "downloaded", "playing", "played", "failed", "cancelled"]},
+        "at": {"type": "string", "description": "the speaker's time of the state"},
+        "detail": {"type": "string", "nullable": True},
+        "reported_at": {"type": "string"},
+        "campaign_id": {"type": "integer"},
+        "campaign_name": {"type": "string"},
+    },
 }
 SCHEMAS: dict[str, Any] = {
     "LoudspeakerPolicy": {
@@ -55,11 +112,21 @@ SCHEMAS: dict[str, Any] = {
         },
     },
     "Speaker": {"type": "object", "required": list(_PROPERTIES), "properties": _PROPERTIES},
+    "SpeakerWithKey": {
+        "type": "object",
+        "required": [*_PROPERTIES, "feed_signing_key"],
+        "properties": {**_PROPERTIES, **_KEY_PROPERTY},
+    },
     "SpeakerWithToken": {
         "type": "object",
-        "required": [*_PROPERTIES, "token"],
-        "properties": {**_PROPERTIES, "token": {"type": "string", "description": "shown this once; stored hashed"}},
+        "required": [*_PROPERTIES, "feed_signing_key", "token"],
+        "properties": {
+            **_PROPERTIES,
+            **_KEY_PROPERTY,
+            "token": {"type": "string", "description": "shown this once; stored hashed"},
+        },
     },
+    "SpeakerItemState": _ITEM_STATE,
     "SpeakerInput": {
         "type": "object",
         "description": "name, grid_code and languages are required to add a speaker; play_slots are local times "
@@ -73,7 +140,42 @@ SCHEMAS: dict[str, Any] = {
     },
 }
 _SPEAKER = {"$ref": "#/components/schemas/Speaker"}
+_WITH_KEY = {"$ref": "#/components/schemas/SpeakerWithKey"}
 _WITH_TOKEN = {"$ref": "#/components/schemas/SpeakerWithToken"}
+_STATES = {"type": "array", "items": {"$ref": "#/components/schemas/SpeakerItemState"}}
+_VILLAGES: dict[str, Any] = {
+    "type": "object",
+    "required": ["villages"],
+    "properties": {"villages": {"type": "array", "items": {
+        "type": "object",
+        "required": ["grid_id", "grid_code", "grid_name", "speakers"],
+        "properties": {
+            "grid_id": {"type": "integer"}, "grid_code": {"type": "string"}, "grid_name": {"type": "string"},
+            "speakers": {"type": "array", "items": {
+                "type": "object",
+                "required": ["id", "name", "online", "last_seen_at", "device_state", "items"],
+                "properties": {
+                    "id": {"type": "integer"}, "name": {"type": "string"}, "online": {"type": "boolean"},
+                    "last_seen_at": {"type": "string", "nullable": True},
+                    "device_state": {"type": "string", "nullable": True}, "items": _STATES,
+                },
+            }},
+        },
+    }}},
+}  # fmt: skip
+_VILLAGE_SPEAKER_EXAMPLE = {
+    "id": 3,
+    "name": "秀玛村村委会大喇叭",
+    "online": True,
+    "last_seen_at": "2026-11-23T01:59:12+00:00",
+    "device_state": "normal",
+    "items": [{key: value for key, value in ITEM_STATE_EXAMPLE.items() if key != "campaign_id"}],
+}
+VILLAGES_EXAMPLE = {
+    "villages": [
+        {"grid_id": 3, "grid_code": "623025101201", "grid_name": "秀玛村", "speakers": [_VILLAGE_SPEAKER_EXAMPLE]}
+    ]
+}
 _SID = path_id("speaker_id", "the speaker's id")
 CREATE_EXAMPLE = {"name": "秀玛村村委会大喇叭", "grid_code": "623025101201", "languages": ["bo", "zh"],
                   "play_slots": ["07:30", "12:00", "19:00"]}  # fmt: skip
@@ -112,7 +214,10 @@ PATHS: dict[str, Any] = {
         "get": {
             "tags": ["loudspeakers"],
             "summary": "One loudspeaker",
-            "responses": {"200": json_response("The speaker", _SPEAKER, SPEAKER_EXAMPLE), **error_responses(404)},
+            "responses": {
+                "200": json_response("The speaker, with the feed signing key", _WITH_KEY, WITH_KEY_EXAMPLE),
+                **error_responses(404),
+            },
         },
         "patch": {
             "tags": ["loudspeakers"],
@@ -137,6 +242,34 @@ PATHS: dict[str, Any] = {
             "responses": {
                 "200": json_response("The speaker with its new token", _WITH_TOKEN, WITH_TOKEN_EXAMPLE),
                 **error_responses(403, 404),
+            },
+        },
+    },
+    "/api/v1/speakers/{speaker_id}/items": {
+        "parameters": [_SID],
+        "get": {
+            "tags": ["loudspeakers"],
+            "summary": "The speaker's feed item states of the last seven days, newest first",
+            "responses": {
+                "200": json_response(
+                    "Item states",
+                    {"type": "object", "required": ["items"], "properties": {"items": _STATES}},
+                    {"items": [ITEM_STATE_EXAMPLE]},
+                ),
+                **error_responses(404),
+            },
+        },
+    },
+    "/api/v1/speakers/items": {
+        "get": {
+            "tags": ["loudspeakers"],
+            "summary": "Per village: its speakers online or offline, their device state and feed item states",
+            "parameters": [
+                query_param("grid_id", "only villages in this grid's subtree", {"type": "integer", "minimum": 1}, 2),
+            ],
+            "responses": {
+                "200": json_response("Villages", _VILLAGES, VILLAGES_EXAMPLE),
+                **error_responses(404, 422),
             },
         },
     },

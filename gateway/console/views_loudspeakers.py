@@ -1,4 +1,5 @@
-"""Loudspeakers: the devices in the user's scope (last seen, silent, last plays), add one, rotate its token, remove.
+"""Loudspeakers: the devices in the user's scope (online or offline, device state, last plays, item states per
+village), add one, rotate its token (shown with the feed signing key), remove.
 
 Everything goes through `campaigns.loudspeakers.terminals` (the API's services, same scope checks); a new or
 rotated token is
@@ -13,6 +14,7 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 from campaigns.common.errors import DomainError
 from campaigns.common.languages import LANGUAGES
 from campaigns.loudspeakers import terminals
+from campaigns.loudspeakers.item_states import speaker_item_states, village_item_states
 from campaigns.loudspeakers.plays import recent_plays
 from campaigns.models.base import utcnow
 from gateway.api.context import db
@@ -22,16 +24,19 @@ from gateway.console.campaign_form import picker_grids
 from gateway.console.forms import page_param
 from gateway.console.web import _, current_actor, form_errors, record
 from gateway.loudspeaker_feed.heartbeats import flush_heartbeats
+from gateway.loudspeaker_feed.signing_key import feed_signer
 
 
 def _list_page(errors: dict, values: dict, status: int = 200, issued: dict | None = None):
     flush_heartbeats(current_app, force=True)
     silent = {"yes": True, "no": False}.get(request.args.get("silent", ""))
-    listed = terminals.list_speakers(
-        db(), current_actor(), speaker_silent_after(), utcnow(), silent=silent, page=page_param()
-    )
+    actor, now = current_actor(), utcnow()
+    listed = terminals.list_speakers(db(), actor, speaker_silent_after(), now, silent=silent, page=page_param())
+    villages = village_item_states(db(), actor, now, speaker_silent_after(),
+                                   speaker_ids=[speaker["id"] for speaker in listed.items])  # fmt: skip
     html = render_template("console/speakers.html", page=listed, errors=errors, values=values, issued=issued,
-                           grids=picker_grids(current_actor()), text_languages=LANGUAGES)  # fmt: skip
+                           grids=picker_grids(actor), text_languages=LANGUAGES, villages=villages,
+                           signing_key=feed_signer().public_key())  # fmt: skip
     return html, status
 
 
@@ -69,7 +74,9 @@ def speaker_page(speaker_id: int, issued: dict | None = None):
     flush_heartbeats(current_app, force=True)
     speaker = terminals.get_speaker(db(), actor, speaker_id, speaker_silent_after(), utcnow())
     plays = recent_plays(db(), actor, speaker_id)
-    return render_template("console/speaker.html", speaker=speaker, plays=plays, issued=issued)
+    items = speaker_item_states(db(), actor, speaker_id, utcnow())
+    return render_template("console/speaker.html", speaker=speaker, plays=plays, items=items, issued=issued,
+                           signing_key=feed_signer().public_key())  # fmt: skip
 
 
 @console.post("/speakers/<int:speaker_id>/token")

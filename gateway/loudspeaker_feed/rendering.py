@@ -12,8 +12,10 @@ from typing import Any
 from campaigns.loudspeakers.terminals import SPEAKER_TOKEN_PREFIX
 
 FEED_PATH = "/speakers/feed"
+FEED_V2_PATH = "/speakers/v2/feed"
 FORMATS = ("json", "m3u")
-CONTENT_TYPES = {"json": "application/json", "m3u": "audio/x-mpegurl; charset=utf-8"}
+V2 = "v2"  # the cache's name for the feed v2 body (JSON only)
+CONTENT_TYPES = {"json": "application/json", "m3u": "audio/x-mpegurl; charset=utf-8", V2: "application/json"}
 M3U_TYPES = ("audio/x-mpegurl", "audio/mpegurl", "application/vnd.apple.mpegurl")
 
 
@@ -44,8 +46,8 @@ def feed_m3u(body: dict[str, Any]) -> bytes:
     return ("\n".join(lines) + "\n").encode()
 
 
-def render_feed(speaker_id: int, body: dict[str, Any]) -> RenderedFeed:
-    bodies = {"json": feed_json(body), "m3u": feed_m3u(body)}
+def render_feed(speaker_id: int, body: dict[str, Any], body_v2: dict[str, Any]) -> RenderedFeed:
+    bodies = {"json": feed_json(body), "m3u": feed_m3u(body), V2: feed_json(body_v2)}
     return RenderedFeed(speaker_id, bodies, {fmt: strong_etag(content) for fmt, content in bodies.items()})
 
 
@@ -61,6 +63,14 @@ def feed_format(asked: str | None, accept: str) -> str | None:
     if asked is not None:
         return asked if asked in FORMATS else None
     return "m3u" if any(kind in accept for kind in M3U_TYPES) else "json"
+
+
+def feed_variant(path: str, asked: str | None, accept: str) -> str | None:
+    """Which cached body a feed request wants: "v2" on the v2 path, else `feed_format` (None: not a feed request
+    or an unknown format)."""
+    if path == FEED_V2_PATH:
+        return V2
+    return feed_format(asked, accept) if path == FEED_PATH else None
 
 
 def feed_headers(etag: str) -> list[tuple[str, str]]:

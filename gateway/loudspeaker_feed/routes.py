@@ -1,4 +1,5 @@
-"""GET /speakers/feed, POST /speakers/plays, POST /speakers/heartbeat: thin shells over campaigns.loudspeakers.feed.
+"""GET /speakers/feed (v1), GET /speakers/v2/feed, GET /speakers/signing-key, POST /speakers/plays (plays and
+item states), POST /speakers/heartbeat: thin shells over campaigns.loudspeakers (feed, feed_v2, item_states).
 
 The feed is the hot path (every speaker polls it): an unchanged poll is usually answered by shortcut.py before it
 gets here; this route answers the rest from the Redis feed cache or renders the feed from the database.
@@ -13,7 +14,15 @@ from werkzeug.exceptions import HTTPException
 
 from campaigns.common.errors import AuthenticationFailed, DomainError, ValidationError
 from campaigns.identity.accounts import hash_token
-from campaigns.loudspeakers.feed import authenticate_speaker, record_heartbeat, record_play, speaker_feed
+from campaigns.loudspeakers.feed import (
+    authenticate_speaker,
+    feed_sources,
+    record_heartbeat,
+    record_play,
+    speaker_feed,
+)
+from campaigns.loudspeakers.feed_v2 import speaker_feed_v2
+from campaigns.loudspeakers.item_states import record_device_state, record_item_states
 from campaigns.models.base import utcnow
 from gateway.api.context import json_body
 from gateway.api.errors import STATUS_BY_ERROR, error_response
@@ -23,6 +32,7 @@ from gateway.loudspeaker_feed import loudspeaker_feed
 from gateway.loudspeaker_feed.heartbeats import flush_heartbeats, note_seen
 from gateway.loudspeaker_feed.rendering import (
     CONTENT_TYPES,
+    V2,
     RenderedFeed,
     bearer_token,
     etag_matches,
@@ -30,6 +40,7 @@ from gateway.loudspeaker_feed.rendering import (
     feed_headers,
     render_feed,
 )
+from gateway.loudspeaker_feed.signing_key import feed_signer
 from gateway.loudspeaker_feed.state import speaker_state
 
 
@@ -65,11 +76,15 @@ def _render(token: str, now: datetime) -> tuple[RenderedFeed, float]:
     settings = runtime.settings
     with runtime.session_factory() as session:
         speaker = _authenticated(session, token)
-        feed = speaker_feed(session, speaker, now, settings.public_base_url, settings.timezone)
+        sources = feed_sources(session, speaker, now)
+        base, timezone = settings.public_base_url, settings.timezone
+        feed = speaker_feed(session, speaker, now, base, timezone, sources)
+        feed_v2 = speaker_feed_v2(session, speaker, now, base, timezone, feed_signer(), sources)
     ttl = settings.speaker_feed_cache_seconds
-    if feed.expires_at is not None:
-        ttl = min(ttl, (feed.expires_at - now).total_seconds())
-    return render_feed(feed.speaker_id, feed.body), ttl
+    for expires_at in (feed.expires_at, feed_v2.expires_at):
+        if expires_at is not None:
+            ttl = min(ttl, (expires_at - now).total_seconds())
+    return render_feed(feed.speaker_id, feed.body, feed_v2.body), ttl
 
 
 @loudspeaker_feed.get("/feed")
@@ -80,6 +95,23 @@ def feed():
     fmt = feed_format(request.args.get("format"), request.headers.get("Accept", ""))
     if fmt is None:
         raise ValidationError("format must be json or m3u", fields={"format": "unknown"})
+    return _serve(token, fmt)
+
+
+@loudspeaker_feed.get("/v2/feed")
+def feed_v2():
+    """Feed v2: the speaker's signed items (announcements and cancels) in play order; 304 as for v1."""
+    return _serve(_token(), V2)
+
+
+@loudspeaker_feed.get("/signing-key")
+def signing_key():
+    """The public key that signs feed v2 items (no token needed: it is public)."""
+    return jsonify(feed_signer().public_key())
+
+
+def _serve(token: str, fmt: str) -> Response:
+    """The cached or freshly rendered body `fmt` of the speaker's feeds, or 304."""
     refuse_if_blocked()  # before the cache, or a blocked address could go on guessing against cached tokens
     now, token_hash, cache = utcnow(), hash_token(token), speaker_state().cache
     body = None
@@ -105,22 +137,27 @@ def feed():
 
 @loudspeaker_feed.post("/plays")
 def plays():
-    """Report a play: {"announcement_id", "played_at", "times", "language"}; 201 when new, 200 for a repeat."""
+    """Report a play ({"announcement_id", "played_at", "times", "language"}: 201 when new, 200 for a repeat), or
+    item states ({"item_id", "state", "at", "detail"} or {"reports": [...]}: 200 with each item's state)."""
     token, now = _token(), utcnow()
     data = json_body()
     with current_runtime().session_factory.begin() as session:
         speaker = _authenticated(session, token)
+        if "item_id" in data or "reports" in data:
+            return jsonify({"items": record_item_states(session, speaker, data, now)})
         play, created = record_play(session, speaker, data, now)
     return jsonify({"play": play, "new": created}), 201 if created else 200
 
 
 @loudspeaker_feed.post("/heartbeat")
 def heartbeat():
-    """The speaker is alive (a body, if any, must be a JSON object; its content is not kept)."""
+    """The speaker is alive; an optional JSON object may give its `device_state` (normal, fault, recovered) and a
+    `detail`; other fields are accepted and not kept."""
     token, now = _token(), utcnow()
-    json_body(optional=True)
+    data = json_body(optional=True) or {}
     with current_runtime().session_factory.begin() as session:
         speaker = _authenticated(session, token)
+        record_device_state(session, speaker, data, now)
         record_heartbeat(session, speaker.id, now)
         speaker_id = speaker.id
     return jsonify({"speaker_id": speaker_id, "server_time": now.isoformat()})
