@@ -78,7 +78,7 @@ def test_webhook_job_and_reply_through_a_real_worker(settings, engine, session_f
 
 
 def test_tick_sweep_enqueues_a_message_whose_job_was_lost(settings, session_factory, people, redis, tmp_path):
-    from campaigns.channels.simulator.channel import SimulatorChannel
+    from campaigns.simulator.channel import SimulatorChannel
     from workers.tick import tick
 
     with session_factory.begin() as session:

@@ -7,10 +7,10 @@ import os
 from dataclasses import dataclass
 from datetime import datetime
 
-from campaigns.channels.base import SmsAndVoiceChannel
+from campaigns.channels.base import RateLimiter, SmsAndVoiceChannel
 from campaigns.channels.routing import RoutedChannel, Unpaced
 from campaigns.common.settings import Settings
-from campaigns.delivery.sending import RateLimiter, SendPolicy
+from campaigns.delivery.sending import SendPolicy
 from campaigns.models.base import utcnow
 from workers.call_gate import CallGate, SendLimiters
 from workers.channel_factory import build_sms_channel, call_urls, status_callback_url, with_calls

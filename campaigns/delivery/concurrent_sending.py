@@ -21,14 +21,13 @@ from typing import Protocol
 from sqlalchemy import update
 from sqlalchemy.orm import Session, sessionmaker
 
-from campaigns.channels.base import OutgoingSms, SendResult, SmsChannel
+from campaigns.channels.base import OutgoingSms, RateLimiter, SendResult, SmsChannel
 from campaigns.common.typed_sql import rowcount
 from campaigns.delivery.claim_release import release_refused, run_is_sending
 from campaigns.delivery.outcomes import record_outcomes
 from campaigns.delivery.sending import (
     BatchReport,
     ClaimedRow,
-    RateLimiter,
     SendPolicy,
     _claim,
     _skip_opted_out,

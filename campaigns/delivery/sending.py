@@ -18,13 +18,20 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
-from typing import TYPE_CHECKING, Protocol, cast
+from typing import TYPE_CHECKING, cast
 
 from sqlalchemy import and_, bindparam, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from campaigns.broadcasts.schedules import window_opens_at
-from campaigns.channels.base import OutgoingCall, OutgoingSms, SendResult, SmsAndVoiceChannel, SmsChannel
+from campaigns.channels.base import (
+    OutgoingCall,
+    OutgoingSms,
+    RateLimiter,
+    SendResult,
+    SmsAndVoiceChannel,
+    SmsChannel,
+)
 from campaigns.channels.calls_attached import WithCalls
 from campaigns.common.typed_sql import rowcount, table_of
 from campaigns.delivery.claim_release import release_refused, run_is_sending
@@ -33,18 +40,6 @@ from campaigns.models import Campaign, Contact, OutboxMessage, Run
 
 if TYPE_CHECKING:
     from campaigns.delivery.concurrent_sending import ManySmsChannel
-
-
-class RateLimiter(Protocol):
-    """Paces sends per sender across all workers."""
-
-    def acquire(self) -> None:
-        """Block until one more send is allowed."""
-        ...
-
-    def slow_down(self, seconds: float) -> None:
-        """The provider said 'too many requests': hold every sender back for `seconds`."""
-        ...
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from flask import jsonify
 from campaigns.common.errors import NotFound
 from campaigns.models.base import utcnow
 from campaigns.replies.inbox import get_message
-from campaigns.replies.simulated_phones import phone_messages, simulate_reply, simulate_unknown_sender
+from campaigns.simulator.phones import phone_messages, simulate_reply, simulate_unknown_sender
 from gateway.api import api
 from gateway.api.context import after_commit, current_actor, db, json_body
 from gateway.api.spec import error_responses, json_request, json_response

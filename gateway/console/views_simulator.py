@@ -8,7 +8,7 @@ from flask import flash, redirect, render_template, request, url_for
 from campaigns.common.errors import DomainError
 from campaigns.directory import contacts
 from campaigns.models.base import utcnow
-from campaigns.replies.simulated_phones import (
+from campaigns.simulator.phones import (
     HANG_UP,
     answer_call,
     phone_messages,
