@@ -7,11 +7,11 @@ import dataclasses
 import pytest
 from sqlalchemy import select
 
-from campaigns.broadcasts.approvals import approval_status, approve_campaign
 from campaigns.broadcasts.campaign_service import update_campaign
 from campaigns.common.errors import Conflict, PermissionDenied
 from campaigns.identity.access import Actor
 from campaigns.models import Campaign, Grid
+from campaigns.runs.approvals import approval_status, approve_campaign
 from campaigns.runs.planning import launch_campaign
 from gateway.app import create_app
 from gateway.runtime import Runtime

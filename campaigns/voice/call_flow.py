@@ -18,8 +18,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from campaigns.channels.base import CallStep
+from campaigns.delivery.confirmations import record_confirmation
 from campaigns.models import AudioClip, CampaignAudio, Contact, OutboxMessage, Run, VoicePrompt
-from campaigns.replies.confirmations import record_confirmation
 
 PROMPT_PHRASES = ("press_1_to_confirm", "thanks", "goodbye")
 CONFIRM_KEY = "1"

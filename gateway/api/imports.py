@@ -16,10 +16,10 @@ from flask import Response, jsonify, request, stream_with_context, url_for
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from campaigns.common.errors import ValidationError
+from campaigns.common.upload_limits import LimitExceeded, UploadTooLarge, check_upload_size
 from campaigns.directory import contact_export, contact_import, grid_import
 from campaigns.directory import import_reports as imports
 from campaigns.directory.import_jobs import queue_import
-from campaigns.directory.upload_limits import LimitExceeded, UploadTooLarge, check_upload_size
 from campaigns.identity.access import Actor
 from gateway.api import api
 from gateway.api.context import ID, after_commit, bool_arg, current_actor, db, int_arg

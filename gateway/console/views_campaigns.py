@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import flash, g, redirect, render_template, request, url_for
 
-from campaigns.broadcasts import approvals, campaign_service
+from campaigns.broadcasts import campaign_service
 from campaigns.broadcasts.campaign_service import CHANNELS
 from campaigns.common.errors import DomainError
 from campaigns.common.languages import LANGUAGES
@@ -12,7 +12,7 @@ from campaigns.directory.roles import CONTACT_ROLES
 from campaigns.models import Campaign
 from campaigns.models.base import utcnow
 from campaigns.replies import confirmations
-from campaigns.runs import progress, run_control
+from campaigns.runs import approvals, progress, run_control
 from campaigns.runs.planning import launch_campaign
 from campaigns.runs.preview import preview_campaign, pricing_from_settings
 from campaigns.runs.run_timeline import run_timeline

@@ -7,10 +7,10 @@ from datetime import date
 from flask import Response, redirect, render_template, request, url_for
 
 from campaigns.common.errors import ValidationError
+from campaigns.common.upload_limits import LimitExceeded, UploadTooLarge
 from campaigns.directory import contact_export, contacts, grids
 from campaigns.directory import import_reports as imports
 from campaigns.directory.contact_history import contact_history
-from campaigns.directory.upload_limits import LimitExceeded, UploadTooLarge
 from campaigns.runs.dashboard import top_grids
 from gateway.api.context import db
 from gateway.api.imports import read_upload, start_import

@@ -9,8 +9,8 @@ from typing import Any
 from flask import jsonify, render_template, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from campaigns.common.upload_limits import MB
 from campaigns.directory import import_reports as imports
-from campaigns.directory.upload_limits import MB
 from gateway.api.context import db
 from gateway.api.imports import FORM_OVERHEAD_BYTES
 from gateway.app import current_runtime
