@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, current_app
+from flask import Flask
 
 from campaigns.common.settings import Settings, SettingsError
 from gateway.runtime import Runtime
@@ -43,8 +43,3 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.register_blueprint(root)
     app.register_blueprint(loudspeaker_feed)
     return app
-
-
-def current_runtime() -> Runtime:
-    """The runtime of the current app (inside a request or a CLI command)."""
-    return current_app.extensions["gridcast"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from flask import current_app
 from redis import Redis
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -31,3 +32,8 @@ class Runtime:
         if self._redis is None:
             self._redis = connect_redis(self.settings)
         return self._redis
+
+
+def current_runtime() -> Runtime:
+    """The runtime of the current app (inside a request or a CLI command)."""
+    return current_app.extensions["gridcast"]

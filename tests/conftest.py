@@ -19,8 +19,8 @@ from campaigns.identity import accounts, passwords
 from campaigns.identity.access import Actor
 from campaigns.models import Base
 from gateway.app import create_app
-from gateway.auth_throttle import KEY_PREFIX as AUTH_FAILURES_PREFIX
 from gateway.runtime import Runtime
+from gateway.web.auth_throttle import KEY_PREFIX as AUTH_FAILURES_PREFIX
 from tests.factories import add_people, build_demo_tree
 from tests.servers import delete_queue
 from tests.socket_guard import SocketGuard

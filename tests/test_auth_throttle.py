@@ -7,8 +7,8 @@ from redis import Redis
 
 from campaigns.common.settings import Settings
 from gateway.app import create_app
-from gateway.auth_throttle import FailureThrottle
 from gateway.runtime import Runtime
+from gateway.web.auth_throttle import FailureThrottle
 from tests.conftest import forget_auth_failures, settings_environ
 from tests.speaker_helpers import add_speaker, bearer
 

@@ -1,5 +1,5 @@
 """The loudspeaker feed version in Redis: bumped after every commit that can change a feed, so the gateway's cached
-feeds (gateway/loudspeaker_feed/state.py), each stamped with the version it was rendered at, are never served stale."""
+feeds (gateway/web/speaker_state.py), each stamped with the version it was rendered at, are never served stale."""
 
 from __future__ import annotations
 

@@ -9,9 +9,10 @@ from flask import jsonify
 from campaigns.models.base import utcnow
 from campaigns.runs import approvals
 from gateway.api import api
-from gateway.api.context import ID, current_actor, db
+from gateway.api.context import ID, current_actor
 from gateway.api.spec import error_responses, json_response, path_id
-from gateway.app import current_runtime
+from gateway.runtime import current_runtime
+from gateway.web.session import db
 
 
 def _threshold() -> int:

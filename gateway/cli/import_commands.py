@@ -25,7 +25,7 @@ from campaigns.directory.tabular import csv_chunks, xlsx_bytes
 from campaigns.identity.access import Actor, find_grid_by_code
 from campaigns.identity.accounts import actor_for
 from campaigns.models import User
-from gateway.app import current_runtime
+from gateway.runtime import current_runtime
 
 SHOWN_REJECTIONS = 20
 

@@ -11,8 +11,8 @@ from campaigns.common.languages import LANGUAGES
 from campaigns.directory.roles import CONTACT_ROLES
 from campaigns.identity.access import Actor
 from campaigns.runs.dashboard import grid_outline
-from gateway.api.context import db
 from gateway.console.forms import checked, int_param, split_words
+from gateway.web.session import db
 
 PICKER_LEVELS = 3  # the audience picker lists the caller's top grid and two levels below it
 

@@ -16,9 +16,6 @@ from campaigns.runs import approvals, progress, run_control
 from campaigns.runs.planning import launch_campaign
 from campaigns.runs.preview import preview_campaign, pricing_from_settings
 from campaigns.runs.run_timeline import run_timeline
-from gateway.api.campaigns import dispatch_after_commit, enqueue_dispatch_soon
-from gateway.api.context import after_commit, db
-from gateway.app import current_runtime
 from gateway.console import console
 from gateway.console.campaign_form import campaign_data, form_values, picker_grids
 from gateway.console.charts import progress_chart
@@ -29,6 +26,9 @@ from gateway.console.loudspeaker_lines import loudspeaker_lines
 from gateway.console.time_filters import console_zone
 from gateway.console.views_audio import campaign_audio_rows
 from gateway.console.web import _, current_actor, form_errors, record, service_text
+from gateway.runtime import current_runtime
+from gateway.web.jobs import dispatch_after_commit, enqueue_dispatch_soon
+from gateway.web.session import after_commit, db
 
 
 @console.get("/campaigns", endpoint="campaigns")

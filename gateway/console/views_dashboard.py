@@ -9,10 +9,10 @@ from campaigns.common.errors import ValidationError
 from campaigns.replies import inbox
 from campaigns.reports import incidents
 from campaigns.runs import dashboard as dashboard_service
-from gateway.api.context import db
 from gateway.console import console
 from gateway.console.views_reports import load_board
 from gateway.console.web import current_actor
+from gateway.web.session import db
 
 
 @console.get("/")

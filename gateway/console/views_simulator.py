@@ -15,11 +15,11 @@ from campaigns.simulator.phones import (
     simulate_reply,
     simulate_unknown_sender,
 )
-from gateway.api.context import after_commit, db
-from gateway.api.simulator import enqueue_simulated_reply, simulator_region
-from gateway.app import current_runtime
 from gateway.console import console
 from gateway.console.web import _, current_actor, form_errors, record, service_text
+from gateway.runtime import current_runtime
+from gateway.web.jobs import enqueue_simulated_reply, simulator_region
+from gateway.web.session import after_commit, db
 from workers.channel_factory import simulated_voice
 
 

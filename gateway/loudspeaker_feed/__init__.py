@@ -12,7 +12,7 @@ loudspeaker_feed = Blueprint("loudspeaker_feed", __name__, url_prefix="/speakers
 
 from campaigns.loudspeakers.feed_changes import watch_feed_changes  # noqa: E402
 from gateway.loudspeaker_feed import routes, shortcut  # noqa: E402  (routes register on import)
-from gateway.loudspeaker_feed.state import state_of  # noqa: E402
+from gateway.web.speaker_state import state_of  # noqa: E402
 
 
 def _setup(app) -> None:

@@ -6,24 +6,15 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-from dataclasses import dataclass
 from typing import Any
 
 from campaigns.loudspeakers.terminals import SPEAKER_TOKEN_PREFIX
+from gateway.web.speaker_state import RenderedFeed
 
 FEED_PATH = "/speakers/feed"
 FORMATS = ("json", "m3u")
 CONTENT_TYPES = {"json": "application/json", "m3u": "audio/x-mpegurl; charset=utf-8"}
 M3U_TYPES = ("audio/x-mpegurl", "audio/mpegurl", "application/vnd.apple.mpegurl")
-
-
-@dataclass(frozen=True)
-class RenderedFeed:
-    """Both representations of one speaker's feed, with their ETags (quoted, ready for the header)."""
-
-    speaker_id: int
-    bodies: dict[str, bytes]
-    etags: dict[str, str]
 
 
 def strong_etag(content: bytes) -> str:

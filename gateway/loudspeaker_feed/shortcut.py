@@ -14,9 +14,9 @@ from urllib.parse import parse_qs
 from flask import Flask
 
 from campaigns.identity.accounts import hash_token
-from gateway.loudspeaker_feed.heartbeats import flush_heartbeats
 from gateway.loudspeaker_feed.rendering import FEED_PATH, bearer_token, etag_matches, feed_format, feed_headers
-from gateway.loudspeaker_feed.state import state_of
+from gateway.web.speaker_heartbeats import flush_heartbeats
+from gateway.web.speaker_state import state_of
 
 
 class NotModifiedShortcut:

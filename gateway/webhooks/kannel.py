@@ -26,7 +26,7 @@ from campaigns.common.settings import Settings
 from campaigns.delivery.status_updates import apply_kannel_report
 from campaigns.models.base import utcnow
 from campaigns.replies.inbound import record_kannel_sms
-from gateway.app import current_runtime
+from gateway.runtime import current_runtime
 from gateway.webhooks import webhooks
 from gateway.webhooks.inbound_queue import enqueue_processing
 
