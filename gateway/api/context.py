@@ -1,4 +1,5 @@
-"""Per-request helpers for API routes: the session, the authenticated actor, query-string parsing."""
+"""Per-request helpers for API routes: the authenticated actor and query-string parsing (the session and JSON bodies
+are in gateway/web/)."""
 
 from __future__ import annotations
 

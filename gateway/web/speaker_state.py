@@ -26,7 +26,7 @@ from redis.exceptions import NoScriptError
 
 from gateway.runtime import current_runtime
 from gateway.web.session import after_commit
-from workers.feed_version import FEED_VERSION_KEY, bump_feed_version
+from workers.feed_version import FEED_VERSION_KEY
 
 log = logging.getLogger(__name__)
 
@@ -99,9 +99,6 @@ class FeedCache:
             return (self._redis().get(FEED_VERSION_KEY) or b"0").decode()
         except RedisError:
             return "unavailable"
-
-    def bump_version(self) -> None:
-        bump_feed_version(self._redis)
 
     def body(self, token_hash: str, fmt: str) -> bytes | None:
         try:
