@@ -24,10 +24,10 @@ from sqlalchemy import create_engine, text
 
 from campaigns.common import migrate
 from campaigns.common.db import make_engine, make_session_factory, unit_of_work
+from campaigns.common.upload_limits import DEFAULT_LIMITS
 from campaigns.directory.grid_import import import_grids
 from campaigns.directory.import_jobs import queue_import, run_import
 from campaigns.directory.import_reports import get_report
-from campaigns.directory.upload_limits import DEFAULT_LIMITS
 from campaigns.identity import accounts
 from campaigns.identity.access import Actor
 from campaigns.models import User

@@ -10,7 +10,7 @@ from __future__ import annotations
 from campaigns.channels.base import BaseSmsChannel, CallsInThreads
 from campaigns.delivery.sending import send_batch
 from workers.composition import services
-from workers.sending_services import now, sending_services
+from workers.sending_services import now
 
 
 class OneAtATime(BaseSmsChannel, CallsInThreads):
@@ -36,7 +36,7 @@ class OneAtATime(BaseSmsChannel, CallsInThreads):
 
 def send_one_message(run_id: int, outbox_id: int) -> int:
     """Send outbox row `outbox_id` of run `run_id`; returns how many rows the provider accepted (0 or 1)."""
-    tools = sending_services()
+    tools = services().sending()
     channel = OneAtATime(tools.channel)
     report = send_batch(services().session_factory, channel, tools.limiter, tools.policy, now, run_id, outbox_id,
                         outbox_id)  # fmt: skip

@@ -22,8 +22,6 @@ from population import database, load_average, populate
 from sqlalchemy import func, select, text
 
 from campaigns.broadcasts.campaign_service import create_campaign, load_campaign
-from campaigns.channels.simulator.calls import SimulatedVoice
-from campaigns.channels.simulator.channel import SimulatorChannel
 from campaigns.common.db import make_engine, make_session_factory
 from campaigns.common.settings import Settings
 from campaigns.delivery.sending import SendPolicy, send_batch
@@ -32,6 +30,8 @@ from campaigns.models import Confirmation, OutboxMessage
 from campaigns.models.base import utcnow
 from campaigns.runs.planning import launch_campaign
 from campaigns.runs.preview import launch_blockers
+from campaigns.simulator.calls import SimulatedVoice
+from campaigns.simulator.channel import SimulatorChannel
 from campaigns.voice.audio_port import StoredAudio
 from campaigns.voice.call_flow import PROMPT_PHRASES
 from campaigns.voice.campaign_audio import attach_recording, synthesize_campaign_audio

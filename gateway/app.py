@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Flask, current_app
+from flask import Flask
 
 from campaigns.common.settings import Settings, SettingsError
-from gateway.runtime import Runtime
+from workers.composition import Services
 
 
-def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> Flask:
+def create_app(settings: Settings | None = None, runtime: Services | None = None) -> Flask:
     """Build the app for `settings` (default: from the environment); nothing is connected until first use.
 
     Tests pass a ready `runtime` to share one engine between many apps. Without a SECRET_KEY it refuses to start
@@ -26,7 +26,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.json.ensure_ascii = False
     app.json.sort_keys = False
     app.config.update(SESSION_COOKIE_SAMESITE="Lax", SESSION_COOKIE_SECURE=settings.secure_cookies)
-    app.extensions["gridcast"] = runtime or Runtime.build(settings)
+    app.extensions["gridcast"] = runtime or Services.build(settings)
 
     from gateway.api import api
     from gateway.audio_files import audio_files
@@ -43,8 +43,3 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.register_blueprint(root)
     app.register_blueprint(loudspeaker_feed)
     return app
-
-
-def current_runtime() -> Runtime:
-    """The runtime of the current app (inside a request or a CLI command)."""
-    return current_app.extensions["gridcast"]

@@ -15,7 +15,7 @@ import re
 from flask import Blueprint, Response, abort, request, send_file
 
 from audio.store import AudioStore
-from gateway.app import current_runtime
+from gateway.runtime import current_runtime
 
 audio_files = Blueprint("audio_files", __name__)
 

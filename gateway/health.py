@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, jsonify
 from sqlalchemy import text
 
-from gateway.app import current_runtime
+from gateway.runtime import current_runtime
 
 health = Blueprint("health", __name__)
 

@@ -6,10 +6,10 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from campaigns.broadcasts.approvals import approve_campaign
 from campaigns.broadcasts.campaign_service import create_campaign
 from campaigns.identity.access import Actor
 from campaigns.models import Grid, OutboxMessage
+from campaigns.runs.approvals import approve_campaign
 from campaigns.runs.planning import launch_campaign
 from tests.console_helpers import add_user
 from tests.factories import NOW

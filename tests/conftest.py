@@ -19,11 +19,11 @@ from campaigns.identity import accounts, passwords
 from campaigns.identity.access import Actor
 from campaigns.models import Base
 from gateway.app import create_app
-from gateway.auth_throttle import KEY_PREFIX as AUTH_FAILURES_PREFIX
-from gateway.runtime import Runtime
+from gateway.web.auth_throttle import KEY_PREFIX as AUTH_FAILURES_PREFIX
 from tests.factories import add_people, build_demo_tree
 from tests.servers import delete_queue
 from tests.socket_guard import SocketGuard
+from workers.composition import Services
 from workers.queues import SENDS
 
 POSTGRES_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
@@ -170,8 +170,8 @@ def settings(database_url, tmp_path) -> Settings:
 
 
 @pytest.fixture
-def runtime(settings, engine, session_factory) -> Runtime:
-    return Runtime(settings=settings, engine=engine, session_factory=session_factory)
+def runtime(settings, engine, session_factory) -> Services:
+    return Services(settings=settings, engine=engine, session_factory=session_factory)
 
 
 def forget_auth_failures() -> None:

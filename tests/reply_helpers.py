@@ -9,7 +9,6 @@ from datetime import datetime, timedelta
 from redis import Redis
 from sqlalchemy import select
 
-from campaigns.channels.simulator.channel import SimulatorChannel
 from campaigns.delivery.dispatch import due_batches
 from campaigns.delivery.sending import SendPolicy, send_batch
 from campaigns.identity.access import Actor
@@ -17,6 +16,7 @@ from campaigns.models import GridLevel, OutboxMessage, ReportDuty, Run
 from campaigns.replies.inbound import receive_sms
 from campaigns.replies.processing import process_inbound
 from campaigns.runs.planning import launch_campaign
+from campaigns.simulator.channel import SimulatorChannel
 from tests.conftest import TEST_REDIS_URL
 from tests.factories import NOW, make_campaign
 from tests.fakes import NoLimit, ScriptedChannel

@@ -9,11 +9,11 @@ import pytest
 from sqlalchemy import select, update
 
 from campaigns.broadcasts.alert_rules import set_county_rule
-from campaigns.broadcasts.alerts import cancel_alert, update_alert
-from campaigns.broadcasts.approvals import approval_status, approve_campaign
 from campaigns.broadcasts.campaign_service import create_campaign, list_campaigns, update_campaign
 from campaigns.common.errors import Conflict, PermissionDenied, ValidationError
 from campaigns.models import AuditEntry, Campaign, OutboxMessage, Run
+from campaigns.runs.alerts import cancel_alert, update_alert
+from campaigns.runs.approvals import approval_status, approve_campaign
 from campaigns.runs.planning import launch_campaign
 from tests.alert_helpers import alert_data, approved_launch, launched_alert, rows_by_status, staff
 from tests.factories import NOW

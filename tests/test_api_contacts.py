@@ -7,8 +7,8 @@ import dataclasses
 import pytest
 
 from gateway.app import create_app
-from gateway.runtime import Runtime
 from tests.factories import add_contact
+from workers.composition import Services
 
 URL = "/api/v1/contacts"
 
@@ -43,7 +43,7 @@ def test_create_accepts_the_ways_people_write_phones(client, admin_headers, tree
 
 
 def test_phones_without_country_code_use_the_default_region(runtime, make_token, tree):
-    british = Runtime(
+    british = Services(
         settings=dataclasses.replace(runtime.settings, default_region="GB"),
         engine=runtime.engine,
         session_factory=runtime.session_factory,

@@ -7,16 +7,16 @@ import dataclasses
 import pytest
 from sqlalchemy import select
 
-from campaigns.broadcasts.approvals import approval_status, approve_campaign
 from campaigns.broadcasts.campaign_service import update_campaign
 from campaigns.common.errors import Conflict, PermissionDenied
 from campaigns.identity.access import Actor
 from campaigns.models import Campaign, Grid
+from campaigns.runs.approvals import approval_status, approve_campaign
 from campaigns.runs.planning import launch_campaign
 from gateway.app import create_app
-from gateway.runtime import Runtime
 from tests.console_helpers import add_user
 from tests.factories import NOW, make_campaign
+from workers.composition import Services
 
 
 def _staff(session_factory, name: str) -> Actor:
@@ -58,7 +58,7 @@ def test_below_the_threshold_or_as_the_system_no_approval_is_needed(session_fact
 
 def test_the_api_obeys_the_threshold(settings, engine, session_factory, make_token, people):
     strict = dataclasses.replace(settings, approval_threshold=2)
-    client = create_app(runtime=Runtime(settings=strict, engine=engine, session_factory=session_factory)).test_client()
+    client = create_app(runtime=Services(settings=strict, engine=engine, session_factory=session_factory)).test_client()
     with session_factory.begin() as session:
         campaign = make_campaign(session, people)
     headers = {"Authorization": f"Bearer {make_token('admin')}"}

@@ -7,10 +7,10 @@ from redis import Redis
 
 from campaigns.common.settings import Settings
 from gateway.app import create_app
-from gateway.auth_throttle import FailureThrottle
-from gateway.runtime import Runtime
+from gateway.web.auth_throttle import FailureThrottle
 from tests.conftest import forget_auth_failures, settings_environ
 from tests.speaker_helpers import add_speaker, bearer
+from workers.composition import Services
 
 LIMIT = 3
 ELSEWHERE = {"REMOTE_ADDR": "10.0.0.9"}
@@ -21,7 +21,7 @@ def client(database_url, tmp_path, engine, session_factory):
     """An app that allows LIMIT failed token checks per minute and address."""
     settings = Settings.from_env(settings_environ(database_url, tmp_path, GRIDCAST_AUTH_FAILURES_PER_MINUTE=str(LIMIT)))
     forget_auth_failures()
-    app = create_app(runtime=Runtime(settings=settings, engine=engine, session_factory=session_factory))
+    app = create_app(runtime=Services(settings=settings, engine=engine, session_factory=session_factory))
     app.config["TESTING"] = True
     yield app.test_client()
     forget_auth_failures()

@@ -9,7 +9,6 @@ from sqlalchemy import func, select
 
 from campaigns.broadcasts.campaign_service import create_campaign
 from campaigns.channels.base import SendResult
-from campaigns.channels.simulator.channel import SimulatorChannel
 from campaigns.common.errors import NotFound, ValidationError
 from campaigns.delivery.dispatch import due_batches, finish_runs
 from campaigns.delivery.sending import SendPolicy, send_batch
@@ -17,6 +16,7 @@ from campaigns.identity.access import Actor
 from campaigns.models import Contact, Grid, OutboxMessage, Run, SimulatedSms
 from campaigns.runs.planning import launch_campaign
 from campaigns.runs.preview import Pricing, preview_campaign
+from campaigns.simulator.channel import SimulatorChannel
 from tests.factories import NOW, make_campaign
 from tests.fakes import NoLimit, ScriptedChannel
 

@@ -11,9 +11,9 @@ from sqlalchemy import update
 from campaigns.models import Campaign, StaffSession
 from campaigns.models.base import utcnow
 from gateway.app import create_app
-from gateway.runtime import Runtime
 from tests.console_helpers import PASSWORD, add_user, csrf_of, log_in, logged_in
 from tests.factories import make_campaign
+from workers.composition import Services
 
 
 def _cookie(response, name: str = "gridcast_session") -> str:
@@ -38,7 +38,7 @@ def test_login_sets_a_hardened_cookie_and_logout_ends_the_session(client, sessio
 
 def test_secure_cookie_behind_https(settings, engine, session_factory, tree):
     secure = dataclasses.replace(settings, secure_cookies=True)
-    app = create_app(runtime=Runtime(settings=secure, engine=engine, session_factory=session_factory))
+    app = create_app(runtime=Services(settings=secure, engine=engine, session_factory=session_factory))
     add_user(session_factory, "zhuoma")
     assert "Secure" in _cookie(log_in(app.test_client(), "zhuoma"))
 

@@ -7,13 +7,13 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from campaigns.channels.simulator.calls import PhoneScript, SimulatedVoice, default_script
-from campaigns.channels.simulator.channel import SimulatorChannel
 from campaigns.common.errors import Conflict
 from campaigns.common.settings import Settings
 from campaigns.identity.access import Actor
 from campaigns.models import AuditEntry, Confirmation, SimulatedCall
-from campaigns.replies.simulated_phones import answer_call
+from campaigns.simulator.calls import PhoneScript, SimulatedVoice, default_script
+from campaigns.simulator.channel import SimulatorChannel
+from campaigns.simulator.phones import answer_call
 from campaigns.voice.call_flow import CallFlowPolicy
 from tests.console_helpers import logged_in
 from tests.factories import NOW

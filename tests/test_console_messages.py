@@ -7,12 +7,11 @@ import re
 
 import pytest
 
-from campaigns.broadcasts import approvals
 from campaigns.common.errors import DomainError
 from campaigns.identity.access import Actor
 from campaigns.models import Campaign
 from campaigns.models.base import utcnow
-from campaigns.runs import run_control
+from campaigns.runs import approvals, run_control
 from campaigns.runs.planning import launch_campaign
 from campaigns.runs.preview import launch_blockers
 from campaigns.voice import campaign_audio

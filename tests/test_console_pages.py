@@ -12,11 +12,11 @@ from sqlalchemy import func, select, update
 from campaigns.models import AuditEntry, Campaign, Contact, InboundMessage, OutboxMessage, Run
 from campaigns.models.base import utcnow
 from gateway.app import create_app
-from gateway.runtime import Runtime
 from tests.console_helpers import csrf_of, logged_in
 from tests.factories import make_campaign
 from tests.reply_helpers import receive, send_run
 from tests.test_api_reports import world  # noqa: F401  (the daily report fixture)
+from workers.composition import Services
 
 
 def _audit(session_factory) -> list[tuple[str, str]]:
@@ -90,7 +90,7 @@ def test_builder_shows_errors_beside_fields_then_previews_and_launches(client, s
 
 def test_large_campaign_needs_a_second_persons_approval(settings, engine, session_factory, people):
     strict = dataclasses.replace(settings, approval_threshold=2)
-    app = create_app(runtime=Runtime(settings=strict, engine=engine, session_factory=session_factory))
+    app = create_app(runtime=Services(settings=strict, engine=engine, session_factory=session_factory))
     client = app.test_client()
     token = logged_in(client, session_factory, "author", "coordinator", "623025101")
     good = {"csrf_token": token, "name": "大通知", "grid_ids": [str(people["623025101"])], "text_zh": "通知",

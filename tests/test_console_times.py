@@ -15,10 +15,10 @@ from campaigns.models import Contact, OutboxMessage
 from campaigns.models.base import utcnow
 from campaigns.runs.planning import launch_campaign
 from gateway.app import create_app
-from gateway.runtime import Runtime
 from tests.console_helpers import logged_in
 from tests.factories import make_campaign
 from tests.reply_helpers import receive, send_run
+from workers.composition import Services
 
 RAW_ISO = re.compile(r"\d{4}-\d\d-\d\dT\d\d:")
 TIME_ATTRIBUTE = re.compile(r'datetime="[^"]*"')
@@ -81,7 +81,9 @@ def test_times_follow_the_language_and_the_zone(client, settings, engine, sessio
     audit = client.get("/console/audit").get_data(as_text=True)
     assert re.search(r">(\d+ min ago|just now)</time>", audit)
     new_york = dataclasses.replace(settings, timezone="America/New_York")
-    other = create_app(runtime=Runtime(settings=new_york, engine=engine, session_factory=session_factory)).test_client()
+    other = create_app(
+        runtime=Services(settings=new_york, engine=engine, session_factory=session_factory)
+    ).test_client()
     logged_in(other, session_factory, "second")
     page = other.get(f"/console/campaigns/{campaign_id}").get_data(as_text=True)
     exact, shown = re.search(rf'href="/console/runs/{run_id}"><time datetime="([^"]+)">(.*?)</time>', page).groups()

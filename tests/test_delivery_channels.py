@@ -9,14 +9,13 @@ from datetime import timedelta
 from sqlalchemy import select, update
 
 from campaigns.channels.base import LookupResult, SendResult
-from campaigns.channels.kannel.callbacks import apply_kannel_report
 from campaigns.channels.routing import RoutedChannel
-from campaigns.channels.simulator.channel import SimulatorChannel
 from campaigns.delivery.reconcile import reconcile_expired
-from campaigns.delivery.status_updates import apply_status
+from campaigns.delivery.status_updates import apply_kannel_report, apply_status
 from campaigns.identity.access import Actor
 from campaigns.models import OutboxMessage
 from campaigns.runs.planning import launch_campaign
+from campaigns.simulator.channel import SimulatorChannel
 from tests.factories import NOW, make_campaign
 from tests.fakes import ScriptedChannel
 from tests.reply_helpers import send_run

@@ -23,7 +23,6 @@ from twilio.request_validator import RequestValidator
 
 from campaigns.models import OutboxMessage
 from gateway.app import create_app
-from gateway.runtime import Runtime
 from tests.conftest import TEST_REDIS_URL
 from tests.fault_harness import (
     LEASE_SECONDS,
@@ -42,6 +41,7 @@ from tests.fault_harness import (
 )
 from tests.provider_standin import ACCOUNT_SID, AUTH_TOKEN, FROM_NUMBER, ProviderStandIn, seeded_scripts
 from tests.servers import delete_queue, stop_group
+from workers.composition import Services
 from workers.queues import SENDS
 
 
@@ -193,7 +193,7 @@ def test_duplicated_and_reordered_callbacks(session_factory, engine, tree, setti
     run_id = launch_run(session_factory, tree, recipients)
     standin.scripts = seeded_scripts([phone(n) for n in range(recipients)], seed=3, fault_rate=0.2)
     configured = fault_settings(settings, standin)
-    app = create_app(runtime=Runtime(settings=configured, engine=engine, session_factory=session_factory))
+    app = create_app(runtime=Services(settings=configured, engine=engine, session_factory=session_factory))
     rng = random.Random(5)
     terminal: dict[str, str] = {}
     answers: list[int] = []

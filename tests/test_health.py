@@ -6,9 +6,9 @@ import time
 
 from campaigns.common.settings import Settings
 from gateway.app import create_app
-from gateway.runtime import Runtime
 from tests.conftest import TEST_SECRET_KEY
 from tests.servers import free_port
+from workers.composition import Services
 
 
 def test_healthz_is_200_when_database_and_redis_answer(client):
@@ -28,7 +28,7 @@ def test_healthz_is_503_naming_redis_when_redis_is_down(database_url, engine, se
             "SECRET_KEY": TEST_SECRET_KEY,
         }
     )
-    app = create_app(runtime=Runtime(settings=settings, engine=engine, session_factory=session_factory))
+    app = create_app(runtime=Services(settings=settings, engine=engine, session_factory=session_factory))
 
     started = time.monotonic()
     response = app.test_client().get("/healthz")

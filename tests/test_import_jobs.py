@@ -10,8 +10,8 @@ from redis import Redis
 from sqlalchemy import func, insert, select
 
 from campaigns.common.settings import Settings
+from campaigns.common.upload_limits import ImportLimits
 from campaigns.directory.import_jobs import RUNNING_LEASE, ProgressWriter, imports_to_enqueue, queue_import, run_import
-from campaigns.directory.upload_limits import ImportLimits
 from campaigns.identity import accounts
 from campaigns.identity.access import Actor
 from campaigns.models import Contact, GridLevel, ImportReport, ImportUpload, User

@@ -10,10 +10,10 @@ import zipfile
 import pytest
 from openpyxl import Workbook
 
+from campaigns.common.upload_limits import ImportLimits, LimitExceeded, UploadTooLarge
 from campaigns.directory.contact_import import import_contacts
 from campaigns.directory.import_reports import ImportOutcome, rejected_csv
 from campaigns.directory.tabular import read_rows
-from campaigns.directory.upload_limits import ImportLimits, LimitExceeded, UploadTooLarge
 from campaigns.models import ImportReport
 
 SMALL = ImportLimits(

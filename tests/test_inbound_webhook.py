@@ -11,8 +11,8 @@ from twilio.request_validator import RequestValidator
 
 from campaigns.models import InboundMessage
 from gateway.app import create_app
-from gateway.runtime import Runtime
 from tests.reply_helpers import inbound_redis
+from workers.composition import Services
 from workers.queues import DEFAULT
 
 TOKEN = "twilio-auth-token-for-tests"
@@ -34,7 +34,7 @@ def twilio_client(settings, engine, session_factory, redis):
         twilio_from_number="+15005550006",
         public_base_url=PUBLIC,
     )
-    app = create_app(runtime=Runtime(settings=configured, engine=engine, session_factory=session_factory))
+    app = create_app(runtime=Services(settings=configured, engine=engine, session_factory=session_factory))
     app.config["TESTING"] = True
     return app.test_client()
 
@@ -136,7 +136,7 @@ def test_signed_request_without_message_sid_is_a_bad_request(twilio_client, sess
 def test_stored_even_when_redis_is_down(settings, engine, session_factory, people):
     configured = dataclasses.replace(settings, twilio_account_sid=ACCOUNT_SID, twilio_auth_token=TOKEN,
                                      public_base_url=PUBLIC, redis_url="redis://127.0.0.1:1/0")  # fmt: skip
-    app = create_app(runtime=Runtime(settings=configured, engine=engine, session_factory=session_factory))
+    app = create_app(runtime=Services(settings=configured, engine=engine, session_factory=session_factory))
     response = post_sms(app.test_client(), twilio_form("SM" + "6" * 32, "+8613800000002", "1"))
     assert response.status_code == 200
     assert len(stored(session_factory)) == 1

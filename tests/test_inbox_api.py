@@ -11,10 +11,10 @@ from sqlalchemy import select
 
 from campaigns.models import Contact, InboundMessage, SimulatedSms
 from gateway.app import create_app
-from gateway.runtime import Runtime
 from tests.conftest import TEST_REDIS_URL
 from tests.factories import NOW
 from tests.reply_helpers import receive, send_campaign, send_run
+from workers.composition import Services
 from workers.queues import DEFAULT
 
 WANGFANG, STRANGER = "+8613800000002", "+8613900000077"
@@ -78,7 +78,7 @@ def test_simulator_is_scoped_and_needs_a_writer(client, make_token, session_fact
 
 def test_simulator_routes_are_off_when_twilio_is_configured(settings, engine, session_factory, make_token, people):
     configured = dataclasses.replace(settings, twilio_account_sid="AC" + "b" * 32, twilio_auth_token="secret")
-    app = create_app(runtime=Runtime(settings=configured, engine=engine, session_factory=session_factory))
+    app = create_app(runtime=Services(settings=configured, engine=engine, session_factory=session_factory))
     headers = bearer(make_token("admin"))
     client = app.test_client()
     assert (

@@ -12,7 +12,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from campaigns.channels.base import LookupResult, OutgoingSms, SendResult
-from campaigns.channels.kannel.callbacks import decode_text, dlr_status, incoming_sms
+from campaigns.channels.kannel.callbacks import DeliveryReport, decode_text, delivery_report, dlr_status, incoming_sms
 from campaigns.channels.kannel.channel import KannelChannel, classify_sendsms_answer
 from campaigns.channels.routing import RoutedChannel, channel_for
 from campaigns.common.settings import Settings, SettingsError
@@ -139,6 +139,18 @@ def test_kannel_cannot_say_whether_it_has_a_message():
 )  # fmt: skip
 def test_dlr_types_map_onto_provider_statuses(dlr_type, expected):
     assert dlr_status(dlr_type) == expected
+
+
+def test_a_delivery_report_is_read_without_the_database():
+    assert delivery_report("1", "ACK/") == DeliveryReport("delivered")
+    assert delivery_report("16", "  NACK/0x0000000b/Invalid Destination Address ") == DeliveryReport(
+        "failed", "kannel-dlr-16", "Kannel: rejected by the SMSC (NACK/0x0000000b/Invalid Destination Address)"
+    )
+    assert delivery_report("2", None) == DeliveryReport(
+        "undelivered", "kannel-dlr-2", "Kannel: not delivered to the phone"
+    )
+    with pytest.raises(ValueError, match="not a Kannel DLR type"):
+        delivery_report("3", None)
 
 
 def test_incoming_text_is_decoded_by_charset_and_coding():

@@ -7,8 +7,9 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from campaigns.channels.kannel.callbacks import DEDUP_WINDOW, incoming_sms, record_kannel_sms
+from campaigns.channels.kannel.callbacks import DEDUP_WINDOW, incoming_sms
 from campaigns.models import InboundMessage
+from campaigns.replies.inbound import record_kannel_sms
 from tests.factories import NOW
 
 HERDER = "+8613800000001"

@@ -19,7 +19,6 @@ from rq import Queue, SimpleWorker
 from sqlalchemy import select
 from werkzeug.serving import make_server
 
-import workers.sending_services
 from campaigns.delivery.dispatch import due_batches
 from campaigns.delivery.sending import SendPolicy, send_batch
 from campaigns.identity.access import Actor
@@ -27,7 +26,6 @@ from campaigns.models import Confirmation, Contact, DailyReport, InboundMessage,
 from campaigns.models.base import utcnow
 from campaigns.runs.planning import launch_campaign
 from gateway.app import create_app
-from gateway.runtime import Runtime
 from tests.conftest import TEST_REDIS_URL
 from tests.factories import add_contact, make_campaign
 from tests.fakes import NoLimit
@@ -35,7 +33,7 @@ from tests.kannel_harness import PASSWORD, USERNAME, FakeSmsc, Kannel, wait_unti
 from tests.reply_helpers import add_duty
 from tests.servers import delete_queue, free_port
 from workers.channel_factory import build_sms_channel
-from workers.composition import configure, reset
+from workers.composition import Services, configure, reset
 from workers.queues import DEFAULT, SENDS
 
 SECRET = "kannel-integration-secret"
@@ -97,12 +95,10 @@ def kannel_settings(kannel, settings, engine, session_factory, redis):
         public_base_url=kannel.gateway,
         provider_timeout_seconds=5.0,
     )
-    kannel.wsgi.app = create_app(runtime=Runtime(settings=configured, engine=engine, session_factory=session_factory))
-    workers.sending_services._cache = None
+    kannel.wsgi.app = create_app(runtime=Services(settings=configured, engine=engine, session_factory=session_factory))
     configure(configured)
     yield configured
     reset()
-    workers.sending_services._cache = None
 
 
 def launch(session_factory, tree, **overrides) -> int:

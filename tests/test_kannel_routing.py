@@ -109,7 +109,6 @@ def test_an_unpaced_limiter_never_waits():
 
 
 def test_a_worker_paces_each_routed_channel_at_its_own_rate(settings):
-    import workers.sending_services as sending_services_module
     from workers.composition import configure, reset
 
     routed = dataclasses.replace(
@@ -117,10 +116,8 @@ def test_a_worker_paces_each_routed_channel_at_its_own_rate(settings):
         kannel_password="p", kannel_secret="kannel-secret-0123456789", kannel_rate_per_second=0.5,
         sms_routes=(("+86", "kannel"), ("*", "simulator")),
     )  # fmt: skip
-    sending_services_module._cache = None
-    configure(routed)
     try:
-        tools = sending_services_module.sending_services()
+        tools = configure(routed).sending()
         sms = getattr(tools.channel, "sms", tools.channel)  # a voice channel may be attached beside it
         assert isinstance(sms, RoutedChannel) and isinstance(getattr(tools.limiter, "sms", tools.limiter), Unpaced)
         intervals = {name: limiter._interval_ms for name, limiter in sms.limiters.items()}
@@ -128,4 +125,3 @@ def test_a_worker_paces_each_routed_channel_at_its_own_rate(settings):
         assert tools.policy.claim_size == 10  # at 0.5/s: claimed rows go out well within their lease
     finally:
         reset()
-        sending_services_module._cache = None

@@ -14,10 +14,10 @@ from campaigns.identity.access import Actor
 from campaigns.models import InboundMessage, OutboxMessage
 from campaigns.runs.planning import launch_campaign
 from gateway.app import create_app
-from gateway.runtime import Runtime
 from tests.factories import NOW, make_campaign
 from tests.fakes import ScriptedChannel
 from tests.reply_helpers import inbound_redis, send_run
+from workers.composition import Services
 from workers.inbound import inbound_job_id
 
 SECRET = "kannel-webhook-secret-1"
@@ -32,7 +32,7 @@ def client_for(settings, engine, session_factory, **overrides):
     kannel = {"kannel_sendsms_url": "http://127.0.0.1:13013/cgi-bin/sendsms", "kannel_username": "gridcast",
               "kannel_password": "pw", "kannel_secret": SECRET}  # fmt: skip
     configured = dataclasses.replace(settings, **{**kannel, **overrides})
-    app = create_app(runtime=Runtime(settings=configured, engine=engine, session_factory=session_factory))
+    app = create_app(runtime=Services(settings=configured, engine=engine, session_factory=session_factory))
     app.config["TESTING"] = True
     return app.test_client()
 

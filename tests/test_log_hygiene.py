@@ -14,7 +14,6 @@ from twilio.request_validator import RequestValidator
 
 from campaigns.models import Contact
 from gateway.app import create_app
-from gateway.runtime import Runtime
 from tests.fault_harness import (
     PROVIDER_TIMEOUT,
     PUBLIC,
@@ -28,6 +27,7 @@ from tests.fault_harness import (
 )
 from tests.provider_standin import ACCOUNT_SID, AUTH_TOKEN, FROM_NUMBER, ProviderStandIn, seeded_scripts
 from tests.servers import stop_group
+from workers.composition import Services
 
 PHONE = "+8613912345678"
 UNMASKED_PHONE = re.compile(r"\+\d{7,}|(?<![0-9a-f])1[3-9]\d{9}(?![0-9a-f])")  # E.164 or a Chinese mobile, whole
@@ -90,7 +90,7 @@ def test_the_logs_of_a_faulted_run_show_no_phone_number_and_no_sql_parameters(
         standin.scripts = seeded_scripts(numbers, seed=12, fault_rate=0.3)
         standin.scripts[numbers[0]] = ["21211"]  # its error quotes the number; recording it on the contact fails
         configured = fault_settings(settings, standin, send_batch_size=10)
-        app = create_app(runtime=Runtime(settings=configured, engine=engine, session_factory=session_factory))
+        app = create_app(runtime=Services(settings=configured, engine=engine, session_factory=session_factory))
         with (
             refused(engine, "contacts", "UPDATE OF phone_problem"),
             refused(engine, "inbound_messages", "INSERT"),

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from campaigns.broadcasts.approvals import approval_status
 from campaigns.identity.access import Actor
 from campaigns.models import Contact
+from campaigns.runs.approvals import approval_status
 from campaigns.runs.preview import Pricing, preview_campaign
 from tests.console_helpers import logged_in
 from tests.factories import add_contact, make_campaign

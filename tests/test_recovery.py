@@ -10,7 +10,7 @@ from sqlalchemy.exc import OperationalError
 
 from campaigns.delivery.sending import BatchReport, _claim
 from tests.test_sending_stream import launch, rows
-from workers import composition, sending_services
+from workers import composition
 from workers.dispatching import enqueue_batches
 from workers.jobs import sending as sending_jobs
 
@@ -19,7 +19,6 @@ from workers.jobs import sending as sending_jobs
 def worker_services(settings, monkeypatch):
     """This process as a worker of the test database (the simulator channel, the test's Redis)."""
     composition.configure(settings)
-    monkeypatch.setattr(sending_services, "_cache", None)
     yield
     composition.reset()
 

@@ -18,10 +18,10 @@ from campaigns.models.base import utcnow
 from campaigns.replies.auto_replies import DEFAULT_REPLIES
 from campaigns.replies.inbound import receive_sms
 from gateway.app import create_app
-from gateway.runtime import Runtime
 from tests.conftest import TEST_REDIS_URL
 from tests.reply_helpers import send_campaign
 from tests.servers import subprocess_env
+from workers.composition import Services
 from workers.queues import DEFAULT, SENDS
 
 TOKEN = "twilio-auth-token-for-tests"
@@ -57,7 +57,7 @@ def test_webhook_job_and_reply_through_a_real_worker(settings, engine, session_f
     run_id = send_campaign(session_factory, people, at=utcnow(), expects_reply=True)
     configured = dataclasses.replace(settings, twilio_account_sid="AC" + "b" * 32, twilio_auth_token=TOKEN,
                                      public_base_url=PUBLIC)  # fmt: skip
-    app = create_app(runtime=Runtime(settings=configured, engine=engine, session_factory=session_factory))
+    app = create_app(runtime=Services(settings=configured, engine=engine, session_factory=session_factory))
     form = {"MessageSid": "SM" + "e" * 32, "From": WANGFANG, "To": "+15005550006", "Body": "收到", "NumMedia": "0"}
     signature = RequestValidator(TOKEN).compute_signature(f"{PUBLIC}/twilio/sms", form)
     response = app.test_client().post("/twilio/sms", data=form, headers={"X-Twilio-Signature": signature})
@@ -78,7 +78,7 @@ def test_webhook_job_and_reply_through_a_real_worker(settings, engine, session_f
 
 
 def test_tick_sweep_enqueues_a_message_whose_job_was_lost(settings, session_factory, people, redis, tmp_path):
-    from campaigns.channels.simulator.channel import SimulatorChannel
+    from campaigns.simulator.channel import SimulatorChannel
     from workers.tick import tick
 
     with session_factory.begin() as session:

@@ -8,11 +8,11 @@ import pytest
 from redis import Redis
 from sqlalchemy import select, update
 
-from campaigns.channels.simulator.channel import SimulatorChannel
 from campaigns.identity.access import Actor
 from campaigns.models import InboundMessage, OutboxMessage
 from campaigns.runs.planning import launch_campaign
 from campaigns.runs.run_control import retry_failed
+from campaigns.simulator.channel import SimulatorChannel
 from tests.conftest import TEST_REDIS_URL
 from tests.console_helpers import logged_in
 from tests.factories import NOW, add_contact, make_campaign

@@ -92,7 +92,7 @@ def test_tick_rebuilds_what_a_flushed_redis_lost(client, admin_headers, people, 
 
 
 def _simulator(session_factory):
-    from campaigns.channels.simulator.channel import SimulatorChannel
+    from campaigns.simulator.channel import SimulatorChannel
 
     return SimulatorChannel(session_factory, utcnow)
 

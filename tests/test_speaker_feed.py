@@ -17,7 +17,6 @@ from campaigns.common.settings import Settings, SettingsError
 from campaigns.models import Speaker
 from campaigns.models.base import utcnow
 from gateway.app import create_app
-from gateway.runtime import Runtime
 from tests.speaker_helpers import (
     BASE,
     add_speaker,
@@ -27,6 +26,7 @@ from tests.speaker_helpers import (
     make_village,
     uncached_settings,
 )
+from workers.composition import Services
 
 
 @pytest.fixture
@@ -115,7 +115,7 @@ def test_etag_gives_304_until_something_changes(client, village, admin_headers):
 def _cached_client(runtime, session_factory):
     cached = dataclasses.replace(runtime.settings, speaker_feed_cache_seconds=60)
     return create_app(
-        runtime=Runtime(settings=cached, engine=runtime.engine, session_factory=session_factory)
+        runtime=Services(settings=cached, engine=runtime.engine, session_factory=session_factory)
     ).test_client()
 
 

@@ -14,9 +14,9 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import select
 
+from campaigns.common.signing import ItemSigner, canonical_bytes, verify_item
 from campaigns.loudspeakers.feed import speaker_feed
 from campaigns.loudspeakers.feed_v2 import speaker_feed_v2
-from campaigns.loudspeakers.signing import ItemSigner, canonical_bytes, verify_item
 from campaigns.models import Campaign, Run, Speaker
 from campaigns.models.base import utcnow
 from gateway.app import create_app

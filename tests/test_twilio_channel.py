@@ -9,10 +9,10 @@ import pytest
 import requests
 
 from campaigns.channels.base import OutgoingSms
-from campaigns.channels.simulator.channel import SimulatorChannel
 from campaigns.channels.twilio.channel import TwilioChannel, parse_retry_after
 from campaigns.channels.twilio.local_http import StandInHttpClient
 from campaigns.common.settings import Settings, SettingsError
+from campaigns.simulator.channel import SimulatorChannel
 from tests.twilio_stub import ACCOUNT_SID, MESSAGES_PATH, Answer, TwilioStub, listed_message, twilio_error
 from workers.channel_factory import build_sms_channel, status_callback_url
 

@@ -9,7 +9,6 @@ import pytest
 from sqlalchemy import func, select
 
 from campaigns.channels.base import OutgoingCall, OutgoingSms
-from campaigns.channels.simulator.channel import SimulatorChannel
 from campaigns.channels.twilio.channel import TwilioChannel
 from campaigns.channels.twilio.local_http import StandInHttpClient
 from campaigns.common.settings import Settings
@@ -17,6 +16,7 @@ from campaigns.delivery.sending import SendPolicy, send_batch
 from campaigns.identity.access import Actor
 from campaigns.models import OutboxMessage
 from campaigns.runs.planning import launch_campaign
+from campaigns.simulator.channel import SimulatorChannel
 from tests.factories import NOW
 from tests.fakes import NoLimit, ScriptedChannel
 from tests.test_twilio_channel import FROM, TO, make_channel

@@ -16,9 +16,9 @@ from campaigns.identity.access import Actor
 from campaigns.models import OutboxMessage
 from campaigns.runs.planning import launch_campaign
 from gateway.app import create_app
-from gateway.runtime import Runtime
 from tests.factories import add_contact
 from tests.fakes import NoLimit, ScriptedChannel
+from workers.composition import Services
 
 TOKEN = "twilio-auth-token-for-tests"
 ACCOUNT_SID = "AC" + "b" * 32
@@ -36,7 +36,7 @@ def twilio_client(settings, engine, session_factory):
         twilio_from_number="+15005550006",
         public_base_url=PUBLIC,
     )
-    app = create_app(runtime=Runtime(settings=configured, engine=engine, session_factory=session_factory))
+    app = create_app(runtime=Services(settings=configured, engine=engine, session_factory=session_factory))
     app.config["TESTING"] = True
     return app.test_client()
 

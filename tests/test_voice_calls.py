@@ -11,8 +11,6 @@ import pytest
 from sqlalchemy import func, select
 
 from campaigns.channels.base import LookupResult, SendResult
-from campaigns.channels.simulator.calls import PhoneScript, SimulatedVoice
-from campaigns.channels.simulator.channel import SimulatorChannel
 from campaigns.common.errors import ValidationError
 from campaigns.common.settings import Settings, SettingsError
 from campaigns.delivery.dispatch import due_batches, finish_runs
@@ -22,6 +20,8 @@ from campaigns.identity.access import Actor
 from campaigns.models import Confirmation, Contact, OutboxMessage, SimulatedCall
 from campaigns.runs.planning import launch_campaign
 from campaigns.runs.preview import launch_blockers
+from campaigns.simulator.calls import PhoneScript, SimulatedVoice
+from campaigns.simulator.channel import SimulatorChannel
 from campaigns.voice.call_flow import CallFlowPolicy
 from campaigns.voice.call_status import CallRetryPolicy, active_calls, apply_call_status
 from tests.factories import NOW

@@ -107,3 +107,33 @@ def test_composition_root_is_built_once_per_process(settings):
         assert first.settings.database_url == settings.database_url
     finally:
         composition.reset()
+
+
+def test_configure_replaces_the_sending_tools_with_the_rest(settings):
+    try:
+        tools = composition.configure(settings).sending()
+        assert composition.services().sending() is tools, "built once per process"
+        assert composition.configure(settings).sending() is not tools, "new settings, new channel and limiters"
+    finally:
+        composition.reset()
+
+
+def test_a_forked_process_opens_its_own_redis_and_sending_tools(settings):
+    try:
+        base = composition.configure(settings)
+        redis, tools = base.redis(), base.sending()
+        base.pid = -1  # as if inherited from the parent process
+        assert composition.services() is base
+        assert base.redis() is not redis and base.sending() is not tools
+    finally:
+        composition.reset()
+
+
+def test_the_web_app_uses_the_same_composition_root(settings):
+    from gateway.app import create_app
+
+    services = create_app(settings).extensions["gridcast"]
+    try:
+        assert isinstance(services, composition.Services) and services.redis().ping()
+    finally:
+        services.engine.dispose()

@@ -11,7 +11,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from campaigns.delivery.sending import RateLimiter
+from campaigns.channels.base import RateLimiter
 from campaigns.voice.call_status import active_calls
 
 

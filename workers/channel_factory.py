@@ -8,17 +8,16 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from campaigns.channels.base import SmsAndVoiceChannel, SmsChannel, VoiceChannel
+from campaigns.channels.base import RateLimiter, SmsAndVoiceChannel, SmsChannel, VoiceChannel
 from campaigns.channels.calls_attached import WithCalls
 from campaigns.channels.kannel.channel import DLR_PATH as KANNEL_DLR_PATH
 from campaigns.channels.kannel.channel import KannelChannel
 from campaigns.channels.routing import RoutedChannel
-from campaigns.channels.simulator.calls import SimulatedVoice
-from campaigns.channels.simulator.channel import SimulatorChannel
 from campaigns.channels.twilio.channel import HTTP_LOG, TwilioChannel
 from campaigns.channels.twilio.local_http import StandInHttpClient
 from campaigns.common.settings import Settings, SettingsError
-from campaigns.delivery.sending import RateLimiter
+from campaigns.simulator.calls import SimulatedVoice
+from campaigns.simulator.channel import SimulatorChannel
 from campaigns.voice.call_flow import CallFlowPolicy
 from campaigns.voice.call_status import CallRetryPolicy
 

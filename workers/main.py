@@ -13,7 +13,6 @@ from sqlalchemy.orm import configure_mappers
 from campaigns.common.settings import Settings
 from workers import composition, jobs
 from workers.channel_factory import preload_channels
-from workers.connections import connect_redis
 from workers.queues import ALL_QUEUES, queue
 from workers.recovery import work_horse_killed
 
@@ -32,9 +31,8 @@ def run_worker(
     A send job whose work horse dies has its claims released at once (workers/recovery.py).
     Returns whether the worker did any work.
     """
-    composition.configure(settings)
+    connection = composition.configure(settings).redis()
     prepare_for_forks()
-    connection = connect_redis(settings)
     worker = Worker(
         [queue(name, connection) for name in queues],
         connection=connection,

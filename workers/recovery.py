@@ -17,7 +17,6 @@ import logging
 
 from campaigns.delivery.claim_release import HeldRows, release_batch
 from workers.composition import services
-from workers.connections import connect_redis
 from workers.dispatching import SEND_JOB, enqueue_run_dispatch
 from workers.sending_services import now
 
@@ -29,7 +28,7 @@ def release_dead_batch(run_id: int, first_id: int, last_id: int) -> HeldRows:
     base = services()
     with base.session_factory.begin() as session:
         held = release_batch(session, run_id, first_id, last_id, now())
-    enqueue_run_dispatch(connect_redis(base.settings), run_id)
+    enqueue_run_dispatch(base.redis(), run_id)
     log.warning("send job of run %s rows %s-%s died: %s claimed rows requeued, %s leases ended for reconciliation",
                 run_id, first_id, last_id, held.requeued, held.with_provider)  # fmt: skip
     return held

@@ -1,21 +1,21 @@
-"""What a sending job needs beyond the database: the SMS channel, the shared rate limiter and the send policy,
-built once per worker process from the composition root's settings."""
+"""What a sending job needs beyond the database: the SMS channel, the shared rate limiter and the send policy, built
+from the settings (the composition root, workers/composition.py, builds them once per process)."""
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from datetime import datetime
 
-from campaigns.channels.base import SmsAndVoiceChannel
+from redis import Redis
+from sqlalchemy.orm import Session, sessionmaker
+
+from campaigns.channels.base import RateLimiter, SmsAndVoiceChannel
 from campaigns.channels.routing import RoutedChannel, Unpaced
 from campaigns.common.settings import Settings
-from campaigns.delivery.sending import RateLimiter, SendLimiters, SendPolicy
+from campaigns.delivery.sending import SendLimiters, SendPolicy
 from campaigns.models.base import utcnow
 from workers.call_gate import CallGate
 from workers.channel_factory import build_sms_channel, call_urls, status_callback_url, with_calls
-from workers.composition import services
-from workers.connections import connect_redis
 from workers.rate_limit import RedisRateLimiter
 
 
@@ -26,10 +26,6 @@ class SendingServices:
     channel: SmsAndVoiceChannel
     limiter: RateLimiter  # Unpaced when a RoutedChannel paces each of its channels itself
     policy: SendPolicy
-    pid: int
-
-
-_cache: SendingServices | None = None
 
 
 def now() -> datetime:
@@ -53,22 +49,15 @@ def send_policy(settings: Settings) -> SendPolicy:
     )
 
 
-def sending_services() -> SendingServices:
-    """Build (once per process, again after a fork) the channel, the limiter and the policy."""
-    global _cache
-    if _cache is not None and _cache.pid == os.getpid():
-        return _cache
-    base = services()
-    settings = base.settings
-    redis = connect_redis(settings)
+def build_sending_services(settings: Settings, session_factory: sessionmaker[Session], redis: Redis) -> SendingServices:
+    """The channel (calls attached), the limiters (shared through `redis` by every worker) and the send policy."""
 
     def limiter_for(name: str) -> RedisRateLimiter:
         return RedisRateLimiter(redis, f"sms:{name}", settings.sms_rate_for(name))
 
-    channel = build_sms_channel(settings, base.session_factory, now, limiter_for)
+    channel = build_sms_channel(settings, session_factory, now, limiter_for)
     sms_limiter = Unpaced() if isinstance(channel, RoutedChannel) else limiter_for(channel.name)
-    sms_and_voice = with_calls(channel, settings, base.session_factory, now)
+    sms_and_voice = with_calls(channel, settings, session_factory, now)
     calls = RedisRateLimiter(redis, "voice:calls", settings.call_rate_per_second)
-    limiter = SendLimiters(sms_limiter, CallGate(calls, base.session_factory, settings.max_concurrent_calls, now))
-    _cache = SendingServices(channel=sms_and_voice, limiter=limiter, policy=send_policy(settings), pid=os.getpid())
-    return _cache
+    limiter = SendLimiters(sms_limiter, CallGate(calls, session_factory, settings.max_concurrent_calls, now))
+    return SendingServices(channel=sms_and_voice, limiter=limiter, policy=send_policy(settings))

@@ -27,11 +27,10 @@ from campaigns.replies.processing import unprocessed_inbound
 from campaigns.reports.report_tick import duty_notices_due
 from campaigns.runs.planning import plan_due_runs
 from workers.composition import configure
-from workers.connections import connect_redis
 from workers.dispatching import enqueue_batches
 from workers.import_queue import enqueue_imports
 from workers.inbound import enqueue_inbound
-from workers.sending_services import now, sending_services
+from workers.sending_services import now
 
 log = logging.getLogger(__name__)
 
@@ -81,13 +80,13 @@ def tick(
 def run_ticker(settings: Settings, every_seconds: float = 60.0, once: bool = False) -> None:
     """Run `tick` every `every_seconds` until SIGINT/SIGTERM; errors are logged and the next tick tries again."""
     base = configure(settings)
-    connection = connect_redis(settings)
+    connection = base.redis()
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())
     while not stop.is_set():
         try:
-            report = tick(base.session_factory, sending_services().channel, connection, settings, now())
+            report = tick(base.session_factory, base.sending().channel, connection, settings, now())
             log.info("tick: %s", report)
         except Exception:
             log.exception("tick failed; retrying at the next tick")

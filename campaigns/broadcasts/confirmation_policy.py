@@ -14,8 +14,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from campaigns.broadcasts.templates import check_texts
 from campaigns.common.errors import ValidationError
-from campaigns.runs.notices import check_texts
 
 ESCALATION_PLACEHOLDERS = ("name", "grid", "campaign", "count", "names")
 DEFAULT_ESCALATION_TEXTS = {"zh": "{name}：「{campaign}」在{grid}还有{count}人未确认收到：{names}。请联系督促。"}

@@ -1,1 +1,2 @@
-"""Channel adapters (Twilio, simulator; Kannel later) behind one small interface, `campaigns.channels.base`."""
+"""Channel adapters (Twilio, Kannel) behind one small interface, `campaigns.channels.base`; leaves that import
+nothing of ours beyond campaigns.common and campaigns.models."""

@@ -1,4 +1,5 @@
-"""The channel ports: what the sender needs from any SMS provider (`SmsChannel`) or voice provider (`VoiceChannel`).
+"""The channel ports: what the sender needs from any SMS provider (`SmsChannel`) or voice provider (`VoiceChannel`),
+the `RateLimiter` that paces them, and the `CallStep` a voice channel plays (campaigns.voice.call_flow decides it).
 
 A send has four outcomes. `accepted`: the provider took it (with its id). `retry`: it certainly did not take it,
 try again later. `failed`: it never will (bad number, opted out...). `ambiguous`: it may have taken it (a timeout,
@@ -44,6 +45,17 @@ class OutgoingCall:
     language: str
     twiml_url: str | None = None
     status_callback_url: str | None = None
+
+
+@dataclass(frozen=True)
+class CallStep:
+    """One answer to the phone: clips to play (SHA-256, times), then a prompt awaiting one key in round
+    `next_round`, or a hang-up when `prompt` is None. `confirmed` is True when this step recorded a confirmation."""
+
+    plays: tuple[tuple[str, int], ...]
+    prompt: str | None = None
+    next_round: int = 0
+    confirmed: bool = False
 
 
 @dataclass(frozen=True)
@@ -121,6 +133,18 @@ class VoiceChannel(Protocol):
     def place_many(self, calls: Iterable[OutgoingCall], concurrency: int) -> Iterator[tuple[OutgoingCall, SendResult]]:
         """Place `calls` like `SmsChannel.send_many` sends messages: up to `concurrency` at once, each (call, result)
         yielded as its answer comes, the next call taken only when one can start."""
+        ...
+
+
+class RateLimiter(Protocol):
+    """Paces sends per sender across all workers."""
+
+    def acquire(self) -> None:
+        """Block until one more send is allowed."""
+        ...
+
+    def slow_down(self, seconds: float) -> None:
+        """The provider said 'too many requests': hold every sender back for `seconds`."""
         ...
 
 

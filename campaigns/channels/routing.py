@@ -14,8 +14,7 @@ import dataclasses
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 
-from campaigns.channels.base import BaseSmsChannel, LookupResult, OutgoingSms, SendResult, SmsChannel
-from campaigns.delivery.sending import RateLimiter
+from campaigns.channels.base import BaseSmsChannel, LookupResult, OutgoingSms, RateLimiter, SendResult, SmsChannel
 
 WILDCARD = "*"
 

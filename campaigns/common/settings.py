@@ -20,7 +20,7 @@ import pydantic
 from pydantic.fields import FieldInfo
 
 from campaigns.common.settings_model import EnvironmentSettings, env_name, extra
-from campaigns.directory.upload_limits import MB, ImportLimits
+from campaigns.common.upload_limits import MB, ImportLimits
 
 SECRET_FIELDS = tuple(
     name for name, info in EnvironmentSettings.model_fields.items() if extra(info)["show"] == "secret"

@@ -19,7 +19,7 @@ from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, EnvSettingsSource, NoDecode, SettingsConfigDict
 from pydantic_settings.sources.utils import parse_env_vars
 
-from campaigns.loudspeakers.signing import decode_seed
+from campaigns.common.signing import decode_seed
 
 TTS_ENGINES = ("gtts", "espeak")
 MP3_BITRATES_KBPS = (32, 40, 48, 56, 64, 80, 96, 112, 128)

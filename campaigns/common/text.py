@@ -1,7 +1,9 @@
-"""Free text from staff, spreadsheets and query strings: one line, no control characters, bounded length."""
+"""Free text from staff, spreadsheets and query strings: one line, no control characters, bounded length; grid
+codes (`clean_code`)."""
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from typing import Any
 
@@ -9,6 +11,7 @@ from campaigns.common.errors import ValidationError
 
 # Cc: control characters (NUL breaks PostgreSQL text); Cs: lone surrogates, which cannot be stored as UTF-8.
 _FORBIDDEN_CATEGORIES = ("Cc", "Cs")
+CODE_PATTERN = re.compile(r"[0-9A-Za-z][0-9A-Za-z_.\-]{0,63}")
 
 
 def has_forbidden_characters(text: str) -> bool:
@@ -41,3 +44,18 @@ def search_text(raw: str | None, field: str = "q", max_length: int = 200) -> str
         message = f"{field} contains control characters (is non-ASCII text percent-encoded as UTF-8?)"
         raise ValidationError(message, fields={field: "control characters"})
     return clean_text(raw, field, max_length=max_length, required=False) or None
+
+
+def clean_code(raw: Any) -> str:
+    """A grid code: letters, digits, '_', '.', '-'; full-width digits are folded; spreadsheets' '623025.0' too."""
+    code = unicodedata.normalize("NFKC", str(raw if raw is not None else "")).strip()
+    if re.fullmatch(r"\d+\.0", code):
+        code = code[:-2]
+    if not code:
+        raise ValidationError("grid code is empty", fields={"code": "required"})
+    if not CODE_PATTERN.fullmatch(code):
+        raise ValidationError(
+            f"grid code {code!r} may only hold letters, digits, '_', '.' and '-' (at most 64)",
+            fields={"code": "invalid characters"},
+        )
+    return code

@@ -25,29 +25,16 @@ from collections import defaultdict, deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Protocol
 
 from sqlalchemy import and_, bindparam, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from campaigns.broadcasts.schedules import window_opens_at
-from campaigns.channels.base import OutgoingCall, OutgoingSms, SendResult, SmsAndVoiceChannel
+from campaigns.channels.base import OutgoingCall, OutgoingSms, RateLimiter, SendResult, SmsAndVoiceChannel
 from campaigns.common.typed_sql import rowcount, table_of
 from campaigns.delivery.claim_release import release_refused, run_is_sending
 from campaigns.delivery.outcomes import record_outcomes
 from campaigns.models import Campaign, Contact, OutboxMessage, Run
-
-
-class RateLimiter(Protocol):
-    """Paces sends per sender across all workers."""
-
-    def acquire(self) -> None:
-        """Block until one more send is allowed."""
-        ...
-
-    def slow_down(self, seconds: float) -> None:
-        """The provider said 'too many requests': hold every sender back for `seconds`."""
-        ...
 
 
 class SendLimiters:

@@ -10,10 +10,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, literal, update
+from sqlalchemy import func, literal, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.expression import ColumnElement
 
+from campaigns.channels.kannel.callbacks import KANNEL, delivery_report
 from campaigns.common.typed_sql import rowcount
 from campaigns.models import OutboxMessage
 
@@ -93,3 +94,31 @@ def apply_status(
 
 def _update(session: Session, condition: ColumnElement[bool], **values: Any) -> int:
     return rowcount(session.execute(update(OutboxMessage).where(condition).values(**values)))
+
+
+def apply_kannel_report(session: Session, outbox_id: int, dlr_type: str, answer: str | None, now: datetime) -> bool:
+    """Apply one Kannel delivery report to outbox row `outbox_id`; True when the row changed.
+
+    The report proves Kannel has the message, so the row is marked as taken by Kannel (a report can arrive before
+    the sender has written Kannel's answer). A row another channel took is left alone. A failure keeps the SMSC's
+    answer as the reason. ValueError when `dlr_type` is not one of Kannel's.
+    """
+    report = delivery_report(dlr_type, answer)
+    provider = session.scalar(select(OutboxMessage.provider).where(OutboxMessage.id == outbox_id))
+    if provider not in (None, KANNEL):
+        return False
+    if provider is None:
+        session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id == outbox_id, OutboxMessage.provider.is_(None))
+            .values(provider=KANNEL)
+        )
+    return apply_status(
+        session,
+        outbox_id,
+        report.status,
+        provider_sid=None,
+        error_code=report.error_code,
+        error_message=report.reason,
+        now=now,
+    )

@@ -20,13 +20,13 @@ from sqlalchemy.orm import Session
 from campaigns.common.errors import ValidationError
 from campaigns.common.languages import normalize_language
 from campaigns.common.phones import normalize_phone
+from campaigns.common.text import clean_code
 from campaigns.common.typed_sql import table_of
+from campaigns.common.upload_limits import DEFAULT_LIMITS, ImportLimits
 from campaigns.directory.contacts import PHONE_IN_USE, clean_contact_name, clean_households
-from campaigns.directory.grids import clean_code
 from campaigns.directory.import_reports import REJECTED_IN_RESPONSE, ImportOutcome, rows_matching, save_report
 from campaigns.directory.roles import normalize_channels, normalize_role, normalize_tags
 from campaigns.directory.tabular import Table, read_table
-from campaigns.directory.upload_limits import DEFAULT_LIMITS, ImportLimits
 from campaigns.identity.access import Actor, require_write
 from campaigns.models import Contact, ContactTag, Grid
 from campaigns.models.base import utcnow

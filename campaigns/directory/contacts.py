@@ -15,9 +15,9 @@ from campaigns.common.languages import normalize_language
 from campaigns.common.pagination import Page, paginate
 from campaigns.common.phones import normalize_phone
 from campaigns.common.text import clean_text, search_text
-from campaigns.directory.grids import find_grid_by_code, load_grid
+from campaigns.directory.grids import load_grid
 from campaigns.directory.roles import normalize_channels, normalize_role, normalize_tags
-from campaigns.identity.access import Actor, require_path_in_scope, require_write, scope_condition
+from campaigns.identity.access import Actor, find_grid_by_code, require_path_in_scope, require_write, scope_condition
 from campaigns.models import Contact, ContactTag, Grid
 from campaigns.models.base import utcnow
 from campaigns.models.grid import subtree_bounds

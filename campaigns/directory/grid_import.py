@@ -17,10 +17,11 @@ from sqlalchemy import String, cast, func, insert, select, update
 from sqlalchemy.orm import Session, aliased
 
 from campaigns.common.errors import ValidationError
-from campaigns.directory.grids import clean_code, clean_name, level_lookup, move_grid, resolve_level
+from campaigns.common.text import clean_code
+from campaigns.common.upload_limits import DEFAULT_LIMITS, ImportLimits
+from campaigns.directory.grids import clean_name, level_lookup, move_grid, resolve_level
 from campaigns.directory.import_reports import REJECTED_IN_RESPONSE, ImportOutcome, rows_matching, save_report
 from campaigns.directory.tabular import read_table
-from campaigns.directory.upload_limits import DEFAULT_LIMITS, ImportLimits
 from campaigns.identity.access import Actor, require_write
 from campaigns.models import Grid, GridLevel
 from campaigns.models.base import utcnow

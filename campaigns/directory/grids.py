@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from typing import Any
 
@@ -11,28 +10,11 @@ from sqlalchemy.orm import Session
 
 from campaigns.common.errors import Conflict, NotFound, ValidationError
 from campaigns.common.pagination import Page, paginate
-from campaigns.common.text import clean_text, search_text
+from campaigns.common.text import clean_code, clean_text, search_text
 from campaigns.directory.roles import LEADER_ROLES
 from campaigns.identity.access import Actor, require_path_in_scope, require_write, scope_condition
 from campaigns.models import Contact, Grid, GridLevel, Speaker, User
 from campaigns.models.grid import path_ids, subtree_bounds
-
-CODE_PATTERN = re.compile(r"[0-9A-Za-z][0-9A-Za-z_.\-]{0,63}")
-
-
-def clean_code(raw: Any) -> str:
-    """A grid code: letters, digits, '_', '.', '-'; full-width digits are folded; spreadsheets' '623025.0' too."""
-    code = unicodedata.normalize("NFKC", str(raw if raw is not None else "")).strip()
-    if re.fullmatch(r"\d+\.0", code):
-        code = code[:-2]
-    if not code:
-        raise ValidationError("grid code is empty", fields={"code": "required"})
-    if not CODE_PATTERN.fullmatch(code):
-        raise ValidationError(
-            f"grid code {code!r} may only hold letters, digits, '_', '.' and '-' (at most 64)",
-            fields={"code": "invalid characters"},
-        )
-    return code
 
 
 def clean_name(raw: Any) -> str:
@@ -76,15 +58,6 @@ def load_grid(session: Session, actor: Actor, grid_id: int) -> Grid:
     if grid is None:
         raise NotFound("grid not found")
     require_path_in_scope(actor, grid.path)
-    return grid
-
-
-def find_grid_by_code(session: Session, actor: Actor, code: str) -> Grid:
-    """The grid with this code; NotFound, with the same message, whether it does not exist or is out of scope."""
-    code = clean_code(code)
-    grid = session.scalar(select(Grid).where(Grid.code == code))
-    if grid is None or not actor.sees_path(grid.path):
-        raise NotFound(f"grid {code!r} not found")
     return grid
 
 

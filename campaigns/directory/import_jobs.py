@@ -19,10 +19,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from campaigns.common.errors import DomainError, ValidationError
 from campaigns.common.typed_sql import rowcount
+from campaigns.common.upload_limits import ImportLimits, LimitExceeded
 from campaigns.directory import contact_import, grid_import
 from campaigns.directory.import_reports import EMPTY_COUNTS, report_to_dict
 from campaigns.directory.tabular import check_upload
-from campaigns.directory.upload_limits import ImportLimits, LimitExceeded
 from campaigns.identity.access import Actor, require_write
 from campaigns.identity.accounts import actor_for
 from campaigns.models import ImportReport, ImportUpload, User

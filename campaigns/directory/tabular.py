@@ -22,7 +22,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.worksheet._reader import WorkSheetParser
 
 from campaigns.common.errors import ValidationError
-from campaigns.directory.upload_limits import (
+from campaigns.common.upload_limits import (
     DEFAULT_LIMITS,
     ImportLimits,
     LimitExceeded,

@@ -8,9 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, and_, true
+from sqlalchemy import ColumnElement, and_, select, true
+from sqlalchemy.orm import Session
 
 from campaigns.common.errors import NotFound, PermissionDenied
+from campaigns.common.text import clean_code
+from campaigns.models import Grid
 from campaigns.models.grid import path_ids, subtree_bounds
 
 ROLES = ("admin", "coordinator", "viewer")
@@ -69,3 +72,12 @@ def scope_condition(actor: Actor, path_column) -> ColumnElement[bool]:
         return true()
     low, high = subtree_bounds(actor.scope_path)
     return and_(path_column >= low, path_column < high)
+
+
+def find_grid_by_code(session: Session, actor: Actor, code: str) -> Grid:
+    """The grid with this code; NotFound, with the same message, whether it does not exist or is out of scope."""
+    code = clean_code(code)
+    grid = session.scalar(select(Grid).where(Grid.code == code))
+    if grid is None or not actor.sees_path(grid.path):
+        raise NotFound(f"grid {code!r} not found")
+    return grid

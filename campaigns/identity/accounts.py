@@ -12,8 +12,7 @@ from sqlalchemy.orm import Session
 
 from campaigns.common.errors import AuthenticationFailed, Conflict, NotFound, ValidationError
 from campaigns.common.text import clean_text
-from campaigns.directory.grids import find_grid_by_code
-from campaigns.identity.access import ROLES, Actor, require_admin, scope_condition
+from campaigns.identity.access import ROLES, Actor, find_grid_by_code, require_admin, scope_condition
 from campaigns.identity.passwords import hash_password
 from campaigns.models import ApiToken, Grid, User
 from campaigns.models.base import utcnow

@@ -24,11 +24,11 @@ from campaigns.broadcasts.loudspeaker_policy import CHANNEL, DEFAULTS, MAX_VALID
 from campaigns.common.errors import AuthenticationFailed, NotFound, ValidationError
 from campaigns.common.typed_sql import table_of
 from campaigns.common.unique_rows import insert_once
+from campaigns.delivery.confirmations import record_village_confirmation
 from campaigns.identity.accounts import hash_token
 from campaigns.loudspeakers.terminals import SPEAKER_TOKEN_PREFIX
 from campaigns.models import AudioClip, Campaign, CampaignAudio, Run, Speaker, SpeakerPlay
 from campaigns.models.grid import path_ids
-from campaigns.replies.confirmations import record_village_confirmation
 
 LIVE_CAMPAIGN_STATUSES = ("scheduled", "finished")
 LIVE_RUN_STATUSES = ("sending", "done")

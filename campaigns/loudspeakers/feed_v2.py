@@ -8,7 +8,7 @@ names the cancelled item, until the cancelled item's own expiry; then both are g
 window, and an alert's update or all-clear names the items of the alert it replaces in `references`; `PRIORITIES`
 lists the priorities from highest to lowest. Items are ordered: cancels
 first, then by priority (highest first), then newest first, so a terminal that plays in feed order lets a
-higher-priority item pre-empt routine ones. Each item is signed (campaigns.loudspeakers.signing).
+higher-priority item pre-empt routine ones. Each item is signed (campaigns.common.signing).
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from campaigns.common.signing import ItemSigner
 from campaigns.loudspeakers.feed import (
     Feed,
     FeedSources,
@@ -28,7 +29,6 @@ from campaigns.loudspeakers.feed import (
     play_plan,
     window,
 )
-from campaigns.loudspeakers.signing import ItemSigner
 from campaigns.models import AudioClip, Campaign, Grid, Run, Speaker
 
 FEED_VERSION = 2

@@ -21,8 +21,8 @@ from campaigns.common.errors import NotFound, ValidationError
 from campaigns.common.languages import normalize_language
 from campaigns.common.pagination import Page, paginate
 from campaigns.common.text import clean_text
-from campaigns.directory.grids import find_grid_by_code, load_grid
-from campaigns.identity.access import Actor, require_path_in_scope, require_write, scope_condition
+from campaigns.directory.grids import load_grid
+from campaigns.identity.access import Actor, find_grid_by_code, require_path_in_scope, require_write, scope_condition
 from campaigns.identity.accounts import hash_token
 from campaigns.models import Grid, Speaker
 from campaigns.models.grid import subtree_bounds

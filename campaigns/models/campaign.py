@@ -52,7 +52,7 @@ class Campaign(Base):
     archived_at: Mapped[datetime | None] = mapped_column(UtcDateTime)  # hidden from the default list since then
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
-    # Alerts (campaigns.broadcasts.alerts): kind "alert", with their event, severity, validity window and drill flag;
+    # Alerts (campaigns.runs.alerts): kind "alert", with their event, severity, validity window and drill flag;
     # an update or cancel names the alert it refers to.
     kind: Mapped[str] = mapped_column(String(16), default="routine", server_default="routine", index=True)
     event_type: Mapped[str | None] = mapped_column(String(100))

@@ -1,4 +1,5 @@
-"""Confirmations: which run a reply acknowledges, recording it once, and who has (not) confirmed a run."""
+"""Confirmations: which run a reply acknowledges, and who has (not) confirmed a run (recording one is
+campaigns.delivery.confirmations)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,6 @@ from sqlalchemy import and_, exists, func, select
 from sqlalchemy.orm import Session, aliased
 
 from campaigns.common.pagination import check_page
-from campaigns.common.unique_rows import insert_once
 from campaigns.identity.access import Actor, scope_condition
 from campaigns.loudspeakers.village_confirmations import village_confirmations
 from campaigns.models import Campaign, Confirmation, Contact, Grid, OutboxMessage, Run
@@ -54,27 +54,6 @@ def run_awaiting_reply(session: Session, contact_id: int, at: datetime) -> int |
         .limit(1)
     ).first()
     return row[0] if row else None
-
-
-def record_confirmation(
-    session: Session, run_id: int, contact: Contact, channel: str, inbound_id: int | None, at: datetime
-) -> tuple[Confirmation, bool]:
-    """Record that `contact` confirmed run `run_id`; a second confirmation of the same run changes nothing."""
-    key = (Confirmation.run_id == run_id, Confirmation.contact_id == contact.id)
-    confirmation = Confirmation(
-        run_id=run_id, contact_id=contact.id, grid_id=contact.grid_id, channel=channel, inbound_id=inbound_id,
-        confirmed_at=at,
-    )  # fmt: skip
-    return insert_once(session, key, confirmation)
-
-
-def record_village_confirmation(session: Session, run_id: int, grid_id: int, at: datetime) -> tuple[Confirmation, bool]:
-    """Record that a village (grid) confirmed run `run_id` by a loudspeaker playing it; once per run and grid."""
-    key = (Confirmation.run_id == run_id, Confirmation.grid_id == grid_id, Confirmation.channel == "loudspeaker",
-           Confirmation.contact_id.is_(None))  # fmt: skip
-    return insert_once(
-        session, key, Confirmation(run_id=run_id, grid_id=grid_id, channel="loudspeaker", confirmed_at=at)
-    )
 
 
 def run_confirmations(

@@ -17,6 +17,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from campaigns.channels.kannel.callbacks import DEDUP_WINDOW, KANNEL, IncomingSms
 from campaigns.common.errors import ValidationError
 from campaigns.common.phones import normalize_phone
 from campaigns.common.typed_sql import table_of
@@ -137,3 +138,23 @@ def _insert_new_message(dialect: str) -> Insert:
 
 
 _INSERTED_COLUMNS = ("provider", "provider_sid", "from_phone", "to_phone", "body", "raw", "received_at")
+
+
+def record_kannel_sms(
+    session: Session, message: IncomingSms, raw: dict[str, str], now: datetime, region: str = "CN"
+) -> ReceivedSms:
+    """Store one incoming SMS from Kannel once (`record_sms`); a text named by its receiving window is also a repeat
+    of the same text stored in the window before, when that was less than `DEDUP_WINDOW` ago."""
+    if message.previous_id:
+        earlier = session.execute(
+            select(InboundMessage.id, InboundMessage.processed_at).where(
+                InboundMessage.provider == KANNEL,
+                InboundMessage.provider_sid == message.previous_id,
+                InboundMessage.received_at > now - DEDUP_WINDOW,
+            )
+        ).first()
+        if earlier is not None:
+            return ReceivedSms(earlier.id, created=False, processed=earlier.processed_at is not None)
+    return record_sms(
+        session, KANNEL, message.message_id, message.sender, message.receiver, message.text, raw, now, region
+    )

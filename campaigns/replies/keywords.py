@@ -24,8 +24,7 @@ from sqlalchemy.orm import Session
 from campaigns.common.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from campaigns.common.languages import normalize_language
 from campaigns.common.text import clean_text
-from campaigns.directory.grids import find_grid_by_code
-from campaigns.identity.access import Actor, require_write
+from campaigns.identity.access import Actor, find_grid_by_code, require_write
 from campaigns.models import Grid, ReplyKeyword
 from campaigns.models.grid import path_ids
 from campaigns.replies.classify import normalize_text

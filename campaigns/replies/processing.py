@@ -34,10 +34,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from campaigns.delivery.confirmations import record_confirmation
 from campaigns.models import Contact, DailyReport, InboundMessage
 from campaigns.replies.auto_replies import queue_reply, replies_today, reply_text
 from campaigns.replies.classify import Classification, classify_reply
-from campaigns.replies.confirmations import record_confirmation, run_awaiting_reply
+from campaigns.replies.confirmations import run_awaiting_reply
 from campaigns.replies.inbound import contact_for_phone
 from campaigns.replies.keywords import OPT_IN_DIGIT, keywords_for
 from campaigns.reports.daily_reports import record_report, reporting_duties

@@ -19,6 +19,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from campaigns.broadcasts.schedules import check_timezone, check_window
+from campaigns.broadcasts.templates import check_texts
 from campaigns.common.errors import Conflict, NotFound, ValidationError
 from campaigns.common.text import clean_text
 from campaigns.directory.grids import load_grid, resolve_level
@@ -29,7 +30,6 @@ from campaigns.models.base import utcnow
 from campaigns.models.campaign import SYSTEM_STATUS
 from campaigns.models.grid import path_ids
 from campaigns.reports.duty_runs import withdraw_unsent
-from campaigns.runs.notices import check_texts
 
 REMINDER_PLACEHOLDERS = ("name", "grid", "duty", "deadline", "date")
 ESCALATION_PLACEHOLDERS = ("name", "grid", "duty", "deadline", "date", "count", "missing")

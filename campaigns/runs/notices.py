@@ -20,13 +20,11 @@ from sqlalchemy.orm import Session
 from campaigns.broadcasts.audiences import reaches_by
 from campaigns.broadcasts.schedules import window_opens_at
 from campaigns.common.errors import ValidationError
-from campaigns.common.languages import normalize_language
 from campaigns.common.sms_segments import count_segments
 from campaigns.directory.roles import LEADER_ROLES
 from campaigns.models import Contact, OutboxMessage, Run
 
 _BRACED = re.compile(r"\{([^{}]*)\}")
-MAX_NOTICE_TEXT = 1000
 NAMES_IN_LIST = 20
 
 
@@ -48,24 +46,6 @@ class Notice:
     recipient: Recipient
     language: str
     body: str
-
-
-def check_texts(raw: object, allowed: tuple[str, ...], field: str) -> dict[str, str]:
-    """Texts per language ({"zh": "..."}) whose placeholders are all in `allowed`; ValidationError otherwise."""
-    if not isinstance(raw, dict) or not raw:
-        raise ValidationError(f'{field}: give a text per language, e.g. {{"zh": "..."}}', fields={field: "required"})
-    texts = {}
-    for language, text in raw.items():
-        where = f"{field}.{language}"
-        if not isinstance(text, str) or not text.strip() or len(text) > MAX_NOTICE_TEXT:
-            raise ValidationError(f"{where}: 1 to {MAX_NOTICE_TEXT} characters of text", fields={where: "bad"})
-        for match in _BRACED.finditer(text):
-            if match.group(1) not in allowed:
-                known = ", ".join("{" + name + "}" for name in allowed)
-                raise ValidationError(f"{where}: unknown placeholder {{{match.group(1)}}}; use {known}",
-                                      fields={where: "unknown placeholder"})  # fmt: skip
-        texts[normalize_language(language)] = text.strip()
-    return texts
 
 
 def fill(template: str, values: dict[str, object]) -> str:

@@ -15,8 +15,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from campaigns.broadcasts.alert_fields import ALERT
-from campaigns.broadcasts.alerts import prepare_alert_launch
-from campaigns.broadcasts.approvals import DEFAULT_APPROVAL_THRESHOLD, require_approval
 from campaigns.broadcasts.campaign_service import activate_campaign, load_campaign
 from campaigns.broadcasts.schedules import next_occurrence, window_opens_at
 from campaigns.broadcasts.templates import has_placeholders
@@ -24,6 +22,8 @@ from campaigns.common.errors import ValidationError
 from campaigns.common.sms_segments import count_segments
 from campaigns.identity.access import Actor
 from campaigns.models import Campaign, Contact, OutboxMessage, Run
+from campaigns.runs.alerts import prepare_alert_launch
+from campaigns.runs.approvals import DEFAULT_APPROVAL_THRESHOLD, require_approval
 from campaigns.runs.preview import launch_blockers, sms_segments_estimate
 from campaigns.runs.recipients import body_expr, language_expr, recipients_select
 from campaigns.voice.voice_campaigns import VOICE, voice_rows_select
@@ -48,8 +48,8 @@ def launch_campaign(
     """Launch a campaign: a 'now' campaign gets its run planned at once; a scheduled one waits for the tick.
 
     A campaign to more than `approval_threshold` people, and any alert, needs a second person's approval first
-    (campaigns.broadcasts.approvals). An alert's update or cancel first stops the unsent rows of the alert it
-    refers to (campaigns.broadcasts.alerts); a cancel without an all-clear sends nothing itself.
+    (campaigns.runs.approvals). An alert's update or cancel first stops the unsent rows of the alert it
+    refers to (campaigns.runs.alerts); a cancel without an all-clear sends nothing itself.
     """
     campaign = load_campaign(session, actor, campaign_id)
     require_approval(session, actor, campaign, approval_threshold, now)

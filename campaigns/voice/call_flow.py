@@ -17,8 +17,9 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from campaigns.channels.base import CallStep
+from campaigns.delivery.confirmations import record_confirmation
 from campaigns.models import AudioClip, CampaignAudio, Contact, OutboxMessage, Run, VoicePrompt
-from campaigns.replies.confirmations import record_confirmation
 
 PROMPT_PHRASES = ("press_1_to_confirm", "thanks", "goodbye")
 CONFIRM_KEY = "1"
@@ -31,17 +32,6 @@ class CallFlowPolicy:
 
     announcement_plays: int = 2
     prompt_tries: int = 3
-
-
-@dataclass(frozen=True)
-class CallStep:
-    """One answer to the phone: clips to play (SHA-256, times), then a prompt awaiting one key in round
-    `next_round`, or a hang-up when `prompt` is None. `confirmed` is True when this step recorded a confirmation."""
-
-    plays: tuple[tuple[str, int], ...]
-    prompt: str | None = None
-    next_round: int = 0
-    confirmed: bool = False
 
 
 @dataclass(frozen=True)

@@ -6,12 +6,13 @@ from typing import Any
 
 from flask import jsonify
 
-from campaigns.broadcasts import approvals
 from campaigns.models.base import utcnow
+from campaigns.runs import approvals
 from gateway.api import api
-from gateway.api.context import ID, current_actor, db
+from gateway.api.context import ID, current_actor
 from gateway.api.spec import error_responses, json_response, path_id
-from gateway.app import current_runtime
+from gateway.runtime import current_runtime
+from gateway.web.session import db
 
 
 def _threshold() -> int:

@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import logging
-
 from flask import jsonify, request
 
 from campaigns.common.errors import ValidationError
 from campaigns.voice import campaign_audio
 from gateway.api import api
-from gateway.api.context import current_actor, db, json_body
-from gateway.app import current_runtime
-from workers.audio_queue import enqueue_synthesis, synthesis_status
+from gateway.api.context import current_actor
+from gateway.runtime import current_runtime
+from gateway.web.bodies import json_body
+from gateway.web.jobs import synthesis_job_status
+from gateway.web.session import db
+from workers.audio_queue import enqueue_synthesis
 from workers.audio_services import audio_port
-
-log = logging.getLogger(__name__)
 
 
 @api.get("/campaigns/<int:campaign_id>/audio")
@@ -26,15 +25,6 @@ def list_audio(campaign_id: int):
     for row in body["languages"]:
         row["synthesis"] = synthesis_job_status(campaign_id, row["language"])
     return jsonify(body)
-
-
-def synthesis_job_status(campaign_id: int, language: str) -> dict | None:
-    """The latest synthesis job of a campaign language, or None when Redis cannot be read (listing still works)."""
-    try:
-        return synthesis_status(current_runtime().redis(), campaign_id, language)
-    except Exception:
-        log.warning("could not read the synthesis status from Redis", exc_info=True)
-        return None
 
 
 @api.post("/campaigns/<int:campaign_id>/audio/<language>/synthesize")

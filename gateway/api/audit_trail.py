@@ -7,7 +7,7 @@ from flask import g, request
 
 from campaigns.identity.audit import record_action
 from campaigns.models.base import utcnow
-from gateway.api.context import db
+from gateway.web.session import db
 
 WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 

@@ -3,8 +3,6 @@ run progress and retries."""
 
 from __future__ import annotations
 
-import logging
-
 from flask import jsonify, request
 
 from campaigns.broadcasts import campaign_lifecycle, campaign_service
@@ -13,11 +11,11 @@ from campaigns.runs import progress, run_control
 from campaigns.runs.planning import launch_campaign
 from campaigns.runs.preview import preview_campaign, pricing_from_settings
 from gateway.api import api
-from gateway.api.context import after_commit, bool_arg, current_actor, db, json_body, page_args
-from gateway.app import current_runtime
-from workers.dispatching import enqueue_run_dispatch
-
-log = logging.getLogger(__name__)
+from gateway.api.context import bool_arg, current_actor, page_args
+from gateway.runtime import current_runtime
+from gateway.web.bodies import json_body
+from gateway.web.jobs import dispatch_after_commit, enqueue_dispatch_soon
+from gateway.web.session import after_commit, db
 
 
 @api.get("/campaigns")
@@ -66,14 +64,6 @@ def launch(campaign_id: int):
     return jsonify(body), 202
 
 
-def enqueue_dispatch_soon(run_id: int) -> None:
-    """Enqueue a run's dispatch; when Redis is down, log it and leave it to the periodic tick."""
-    try:
-        enqueue_run_dispatch(current_runtime().redis(), run_id)
-    except Exception:
-        log.warning("could not enqueue run %s now; the periodic tick will", run_id, exc_info=True)
-
-
 @api.post("/campaigns/<int:campaign_id>/pause")
 def pause(campaign_id: int):
     """Pause: the answer says how many claimed messages went back to the queue and how many were with the provider."""
@@ -87,12 +77,6 @@ def resume(campaign_id: int):
     run_control.resume_campaign(db(), current_actor(), campaign_id, utcnow())
     dispatch_after_commit(run_control.sending_run_ids(db(), campaign_id))
     return jsonify(campaign_service.get_campaign(db(), current_actor(), campaign_id))
-
-
-def dispatch_after_commit(run_ids: list[int]) -> None:
-    """Enqueue the dispatch of each run once the request's transaction has committed."""
-    for run_id in run_ids:
-        after_commit(lambda run_id=run_id: enqueue_dispatch_soon(run_id))
 
 
 @api.post("/campaigns/<int:campaign_id>/cancel")

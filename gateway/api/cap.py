@@ -18,9 +18,10 @@ from campaigns.broadcasts.cap_export import (
 from campaigns.common.errors import ValidationError
 from campaigns.models.base import utcnow
 from gateway.api import api
-from gateway.api.context import ID, current_actor, db
+from gateway.api.context import ID, current_actor
 from gateway.api.spec import error_responses, path_id, query_param
-from gateway.app import current_runtime
+from gateway.runtime import current_runtime
+from gateway.web.session import db
 
 
 class StoredFileDigests:

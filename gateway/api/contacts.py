@@ -6,9 +6,11 @@ from flask import jsonify, request
 
 from campaigns.directory import contacts as contact_service
 from gateway.api import api
-from gateway.api.context import ID, bool_arg, current_actor, db, int_arg, json_body, page_args
+from gateway.api.context import ID, bool_arg, current_actor, int_arg, page_args
 from gateway.api.spec import PAGE_PARAMS, error_responses, json_request, json_response, page_of, path_id, query_param
-from gateway.app import current_runtime
+from gateway.runtime import current_runtime
+from gateway.web.bodies import json_body
+from gateway.web.session import db
 
 
 def _region() -> str:

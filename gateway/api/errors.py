@@ -9,38 +9,25 @@ from __future__ import annotations
 
 import logging
 
-from flask import jsonify, request
+from flask import request
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from campaigns.common.errors import (
-    AuthenticationFailed,
-    Conflict,
     DomainError,
     NotFound,
-    PermissionDenied,
-    ValidationError,
 )
 from gateway.api import api
 from gateway.api.audit_trail import audit_api_write
-from gateway.api.context import MAX_ID, finish_session
+from gateway.web.errors import (
+    MAX_ID,
+    STATUS_BY_ERROR,
+    error_response,
+    http_error_outside_routes,
+    http_error_response,
+)
+from gateway.web.session import finish_session
 
 log = logging.getLogger(__name__)
-
-STATUS_BY_ERROR = {
-    ValidationError: 422,
-    NotFound: 404,
-    PermissionDenied: 403,
-    Conflict: 409,
-    AuthenticationFailed: 401,
-}
-
-
-def error_response(status: int, code: str, message: str, fields: dict | None = None):
-    response = jsonify({"error": {"code": code, "message": message, "fields": fields or {}}})
-    response.status_code = status
-    if status == 401:
-        response.headers["WWW-Authenticate"] = 'Bearer realm="gridcast"'
-    return response
 
 
 @api.errorhandler(DomainError)
@@ -48,25 +35,8 @@ def domain_error(exc: DomainError):
     return error_response(STATUS_BY_ERROR.get(type(exc), 400), exc.code, exc.message, exc.fields)
 
 
-def _http_error_response(exc: HTTPException):
-    response = error_response(exc.code or 500, (exc.name or "error").lower().replace(" ", "_"), exc.description or "")
-    for name, value in exc.get_headers():
-        if name.lower() in ("allow", "retry-after"):
-            response.headers[name] = value
-    return response
-
-
-@api.errorhandler(HTTPException)
-def http_error(exc: HTTPException):
-    return _http_error_response(exc)
-
-
-@api.app_errorhandler(HTTPException)
-def http_error_outside_routes(exc: HTTPException):
-    """404/405 for /api/ paths no API route matched: JSON like every other API error; other paths keep HTML."""
-    if request.path.startswith("/api/"):
-        return _http_error_response(exc)
-    return exc
+api.register_error_handler(HTTPException, http_error_response)
+api.app_errorhandler(HTTPException)(http_error_outside_routes)
 
 
 @api.app_errorhandler(InternalServerError)

@@ -7,7 +7,7 @@ from flask import jsonify, request
 from campaigns.common.errors import ValidationError
 from campaigns.directory import grids as grid_service
 from gateway.api import api
-from gateway.api.context import ID, current_actor, db, int_arg, json_body, optional_int, page_args
+from gateway.api.context import ID, current_actor, int_arg, optional_int, page_args
 from gateway.api.spec import (
     PAGE_PARAMS,
     error_responses,
@@ -17,6 +17,8 @@ from gateway.api.spec import (
     path_id,
     query_param,
 )
+from gateway.web.bodies import json_body
+from gateway.web.session import db
 
 
 @api.get("/grids")

@@ -9,49 +9,24 @@ limit gives 422 naming the limit and the value.
 
 from __future__ import annotations
 
-import logging
 from datetime import date
 
 from flask import Response, jsonify, request, stream_with_context, url_for
-from werkzeug.exceptions import RequestEntityTooLarge
 
 from campaigns.common.errors import ValidationError
-from campaigns.directory import contact_export, contact_import, grid_import
+from campaigns.common.upload_limits import LimitExceeded, UploadTooLarge
+from campaigns.directory import contact_export
 from campaigns.directory import import_reports as imports
-from campaigns.directory.import_jobs import queue_import
-from campaigns.directory.upload_limits import LimitExceeded, UploadTooLarge, check_upload_size
-from campaigns.identity.access import Actor
 from gateway.api import api
-from gateway.api.context import ID, after_commit, bool_arg, current_actor, db, int_arg
+from gateway.api.context import ID, bool_arg, current_actor, int_arg
 from gateway.api.imports_spec import PATHS, SCHEMAS, XLSX_TYPE
-from gateway.app import current_runtime
-from workers.import_queue import enqueue_import
+from gateway.runtime import current_runtime
+from gateway.web.session import db
+from gateway.web.uploads import read_upload, start_import
 
 __all__ = ["PATHS", "SCHEMAS"]
 
-log = logging.getLogger(__name__)
-
 CSV_TYPE = "text/csv; charset=utf-8"
-FORM_OVERHEAD_BYTES = 64 * 1024
-
-
-def read_upload(field: str = "file") -> tuple[bytes, str] | None:
-    """The uploaded file `field` of a multipart request, read within the import size limit: (bytes, filename, ""
-    when the browser sent none), or None when the field is missing. Raises UploadTooLarge, before reading the body
-    when Content-Length tells."""
-    limits = current_runtime().settings.import_limits
-    request.max_content_length = limits.max_upload_bytes + FORM_OVERHEAD_BYTES
-    try:
-        upload = request.files.get(field)
-    except RequestEntityTooLarge:
-        size = request.content_length
-        check_upload_size(size if size and size > limits.max_upload_bytes else None, limits)
-        raise
-    if upload is None:
-        return None
-    data = upload.stream.read(limits.max_upload_bytes + 1)
-    check_upload_size(len(data), limits)
-    return data, upload.filename or ""
 
 
 def _upload() -> tuple[bytes, str, bool]:
@@ -71,28 +46,6 @@ def _answer(report: dict):
     response.status_code = 201 if report["status"] == "done" else 202
     response.headers["Location"] = url_for("api.get_import", report_id=report["id"])
     return response
-
-
-def enqueue_import_soon(import_id: int) -> None:
-    """Enqueue a queued import's job; when Redis is down the import stays queued (see docs/importing.md)."""
-    try:
-        enqueue_import(current_runtime().redis(), import_id)
-    except Exception:
-        log.warning("could not enqueue import %s now", import_id, exc_info=True)
-
-
-def start_import(actor: Actor, kind: str, data: bytes, filename: str, dry_run: bool) -> dict:
-    """Import a small upload now, or store a larger one and enqueue its job after the commit; returns the report."""
-    settings = current_runtime().settings
-    limits = settings.import_limits
-    if len(data) > settings.import_inline_max_bytes:
-        report = queue_import(db(), actor, kind, data, filename, dry_run=dry_run, limits=limits)
-        after_commit(lambda: enqueue_import_soon(report["id"]))
-        return report
-    if kind == "grids":
-        return grid_import.import_grids(db(), actor, data, filename, dry_run=dry_run, limits=limits)
-    region = settings.default_region
-    return contact_import.import_contacts(db(), actor, data, filename, region=region, dry_run=dry_run, limits=limits)
 
 
 @api.errorhandler(LimitExceeded)

@@ -5,30 +5,18 @@ v2 items with (docs/loudspeakers.md)."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from flask import current_app, jsonify
 
 from campaigns.loudspeakers import terminals
 from campaigns.loudspeakers.item_states import speaker_item_states, village_item_states
 from campaigns.models.base import utcnow
 from gateway.api import api
-from gateway.api.context import ID, after_commit, bool_arg, current_actor, db, int_arg, json_body, page_args
-from gateway.app import current_runtime
-from gateway.loudspeaker_feed.heartbeats import flush_heartbeats
-from gateway.loudspeaker_feed.signing_key import feed_signer
-from gateway.loudspeaker_feed.state import speaker_state
-
-
-def speaker_silent_after() -> timedelta:
-    """How long a speaker may stay silent before it is flagged (GRIDCAST_SPEAKER_SILENT_AFTER_MINUTES)."""
-    return timedelta(minutes=current_runtime().settings.speaker_silent_after_minutes)
-
-
-def forget_speaker_feeds(*token_hashes: str) -> None:
-    """Drop the cached feeds of these token hashes once the request's transaction commits."""
-    cache = speaker_state().cache
-    after_commit(lambda: cache.forget(*token_hashes))
+from gateway.api.context import ID, bool_arg, current_actor, int_arg, page_args
+from gateway.web.bodies import json_body
+from gateway.web.session import db
+from gateway.web.signing_key import feed_signer
+from gateway.web.speaker_heartbeats import flush_heartbeats
+from gateway.web.speaker_state import forget_speaker_feeds, speaker_silent_after
 
 
 def with_signing_key(speaker: dict) -> dict:

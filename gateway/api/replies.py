@@ -9,8 +9,10 @@ from campaigns.models.base import utcnow
 from campaigns.replies import auto_replies, confirmations, inbox, keywords
 from campaigns.replies.auto_reply_log import list_sent_auto_replies
 from gateway.api import api
-from gateway.api.context import ID, bool_arg, current_actor, db, int_arg, json_body, optional_int, page_args
-from gateway.app import current_runtime
+from gateway.api.context import ID, bool_arg, current_actor, int_arg, optional_int, page_args
+from gateway.runtime import current_runtime
+from gateway.web.bodies import json_body
+from gateway.web.session import db
 
 
 @api.get("/inbox")

@@ -7,7 +7,9 @@ from flask import Response, jsonify, request
 from campaigns.models.base import utcnow
 from campaigns.reports import duty_control, incidents, report_board, report_duties
 from gateway.api import api
-from gateway.api.context import ID, bool_arg, current_actor, db, int_arg, json_body, page_args
+from gateway.api.context import ID, bool_arg, current_actor, int_arg, page_args
+from gateway.web.bodies import json_body
+from gateway.web.session import db
 
 CSV_TYPE = "text/csv; charset=utf-8"
 

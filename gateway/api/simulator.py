@@ -7,30 +7,19 @@ reply on a real deployment.
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from flask import jsonify
 
-from campaigns.common.errors import NotFound
 from campaigns.models.base import utcnow
 from campaigns.replies.inbox import get_message
-from campaigns.replies.simulated_phones import phone_messages, simulate_reply, simulate_unknown_sender
+from campaigns.simulator.phones import phone_messages, simulate_reply, simulate_unknown_sender
 from gateway.api import api
-from gateway.api.context import after_commit, current_actor, db, json_body
+from gateway.api.context import current_actor
 from gateway.api.spec import error_responses, json_request, json_response
-from gateway.app import current_runtime
-from workers.inbound import enqueue_inbound
-
-log = logging.getLogger(__name__)
-
-
-def simulator_region() -> str:
-    """The default region, or NotFound when Twilio is configured (the simulator is for offline use only)."""
-    settings = current_runtime().settings
-    if settings.twilio_configured:
-        raise NotFound("the phone simulator is off: Twilio is configured")
-    return settings.default_region
+from gateway.web.bodies import json_body
+from gateway.web.jobs import enqueue_simulated_reply, simulator_region
+from gateway.web.session import after_commit, db
 
 
 @api.post("/simulator/replies")
@@ -57,14 +46,6 @@ def _queued(inbound_id: int):
 def simulator_phone(phone: str):
     region = simulator_region()
     return jsonify(phone_messages(db(), current_actor(), phone, region))
-
-
-def enqueue_simulated_reply(inbound_id: int) -> None:
-    """Enqueue a simulated reply's processing; when Redis is down, the tick's sweep enqueues it later."""
-    try:
-        enqueue_inbound(current_runtime().redis(), [inbound_id])
-    except Exception:
-        log.warning("could not enqueue simulated reply %s now; the tick's sweep will", inbound_id, exc_info=True)
 
 
 MESSAGE_EXAMPLE = {

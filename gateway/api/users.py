@@ -6,8 +6,10 @@ from flask import jsonify
 
 from campaigns.identity import accounts
 from gateway.api import api
-from gateway.api.context import current_actor, db, json_body
+from gateway.api.context import current_actor
 from gateway.api.spec import error_responses, json_request, json_response, path_id
+from gateway.web.bodies import json_body
+from gateway.web.session import db
 
 
 @api.get("/me")

@@ -14,8 +14,8 @@ from campaigns.common.languages import LANGUAGES
 from campaigns.identity.access import Actor
 from campaigns.voice import campaign_audio
 from campaigns.voice.audio_port import SpeechUnavailable
-from gateway.app import current_runtime
 from gateway.cli.import_commands import read_input_file
+from gateway.runtime import current_runtime
 from workers.audio_services import audio_port
 
 

@@ -6,7 +6,7 @@ import click
 from flask.cli import with_appcontext
 
 from campaigns.common import migrate
-from gateway.app import current_runtime
+from gateway.runtime import current_runtime
 
 
 @click.group("db", help="Database migrations.")

@@ -18,15 +18,14 @@ from sqlalchemy.orm import Session
 
 from campaigns.common.db import unit_of_work
 from campaigns.common.errors import DomainError
+from campaigns.common.upload_limits import check_upload_size
 from campaigns.directory import contact_export, contact_import, grid_import
 from campaigns.directory import import_reports as imports
-from campaigns.directory.grids import find_grid_by_code
 from campaigns.directory.tabular import csv_chunks, xlsx_bytes
-from campaigns.directory.upload_limits import check_upload_size
-from campaigns.identity.access import Actor
+from campaigns.identity.access import Actor, find_grid_by_code
 from campaigns.identity.accounts import actor_for
 from campaigns.models import User
-from gateway.app import current_runtime
+from gateway.runtime import current_runtime
 
 SHOWN_REJECTIONS = 20
 

@@ -12,7 +12,7 @@ from campaigns.common.db import unit_of_work
 from campaigns.common.errors import DomainError
 from campaigns.common.settings import Settings, SettingsError
 from campaigns.demo.seed import create_demo_admin, load_demo
-from gateway.app import current_runtime
+from gateway.runtime import current_runtime
 from gateway.up import run_up
 from workers.main import run_worker
 from workers.queues import ALL_QUEUES

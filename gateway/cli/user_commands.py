@@ -15,7 +15,7 @@ from campaigns.identity import accounts
 from campaigns.identity.access import ROLES, Actor
 from campaigns.models.base import utcnow
 from gateway import local_time
-from gateway.app import current_runtime
+from gateway.runtime import current_runtime
 
 
 @click.group("users", help="Staff accounts.")

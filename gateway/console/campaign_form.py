@@ -15,10 +15,10 @@ from campaigns.identity.access import Actor
 from campaigns.models.base import utcnow
 from campaigns.runs.dashboard import grid_outline
 from gateway import local_time
-from gateway.api.context import db
 from gateway.console.forms import checked, int_param, split_words
 from gateway.console.time_filters import console_zone
 from gateway.console.web import _
+from gateway.web.session import db
 
 PICKER_LEVELS = 3  # the audience picker lists the caller's top grid and two levels below it
 

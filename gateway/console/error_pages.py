@@ -12,10 +12,9 @@ import logging
 from flask import g, make_response, render_template, request
 from werkzeug.exceptions import HTTPException, InternalServerError, NotFound
 
-from gateway.api.context import MAX_ID
-from gateway.api.errors import http_error_outside_routes
 from gateway.console import console
 from gateway.console.i18n import DEFAULT_LANGUAGE, LANGUAGES, translate
+from gateway.web.errors import MAX_ID, http_error_outside_routes
 
 log = logging.getLogger(__name__)
 

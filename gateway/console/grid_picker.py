@@ -14,10 +14,10 @@ from flask import g, jsonify, request
 
 from campaigns.common.errors import DomainError, ValidationError
 from campaigns.directory.grid_names import find_grids, grid_by_name, grid_labels
-from gateway.api.context import db
 from gateway.console import console
 from gateway.console.forms import int_param
 from gateway.console.web import _, current_actor
+from gateway.web.session import db
 
 
 class GridChoiceError(Exception):

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from campaigns.identity.access import Actor
 from campaigns.loudspeakers.village_confirmations import village_confirmations
-from gateway.api.context import db
+from gateway.web.session import db
 
 
 def loudspeaker_lines(actor: Actor, run_id: int, timezone: str) -> list[dict[str, Any]]:

@@ -17,9 +17,9 @@ from markupsafe import Markup, escape
 
 from campaigns.models.base import utcnow
 from gateway import local_time
-from gateway.app import current_runtime
 from gateway.console import console
 from gateway.console.i18n import DEFAULT_LANGUAGE
+from gateway.runtime import current_runtime
 
 
 def console_zone() -> ZoneInfo:

@@ -8,12 +8,12 @@ from campaigns.common.errors import DomainError, NotFound
 from campaigns.identity import accounts, audit, staff_sessions
 from campaigns.identity.access import ROLES, require_admin
 from campaigns.models.base import utcnow
-from gateway.api.context import db
 from gateway.console import console
 from gateway.console.forms import checked, page_param
 from gateway.console.grid_picker import GridChoiceError, chosen_grid
 from gateway.console.labels import audit_action_choices
 from gateway.console.web import _, current_actor, form_errors, record
+from gateway.web.session import db
 
 
 def _users_page(errors: dict, values: dict, status: int = 200):

@@ -18,12 +18,12 @@ from campaigns.common.languages import LANGUAGES
 from campaigns.identity.access import scope_condition
 from campaigns.models import Grid, GridLevel
 from campaigns.models.base import utcnow
-from gateway.api.context import db
 from gateway.console import console
 from gateway.console.campaign_form import picker_grids
 from gateway.console.forms import checked
 from gateway.console.time_filters import console_zone
 from gateway.console.web import current_actor, form_errors, record, service_text
+from gateway.web.session import db
 
 
 def local_moment(raw: str, zone: ZoneInfo, field: str) -> str | None:

@@ -12,12 +12,12 @@ from campaigns.common.errors import Conflict, DomainError, ValidationError
 from campaigns.identity.access import Actor
 from campaigns.voice import campaign_audio
 from campaigns.voice.audio_readiness import AUDIO_CHANNELS
-from gateway.api.audio import synthesis_job_status
-from gateway.api.context import db
-from gateway.app import current_runtime
 from gateway.console import console
 from gateway.console.labels import language_name
 from gateway.console.web import _, current_actor, record, service_text
+from gateway.runtime import current_runtime
+from gateway.web.jobs import synthesis_job_status
+from gateway.web.session import db
 from workers.audio_queue import enqueue_synthesis
 from workers.audio_services import audio_port
 

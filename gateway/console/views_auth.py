@@ -10,8 +10,6 @@ from flask import g, make_response, redirect, render_template, request, url_for
 from campaigns.common.errors import AuthenticationFailed
 from campaigns.identity import audit, staff_sessions
 from campaigns.models.base import utcnow
-from gateway.api.context import db
-from gateway.app import current_runtime
 from gateway.console import console
 from gateway.console.i18n import LANGUAGES
 from gateway.console.web import (
@@ -24,6 +22,8 @@ from gateway.console.web import (
     safe_next,
     set_session_cookie,
 )
+from gateway.runtime import current_runtime
+from gateway.web.session import db
 
 LOGIN_CSRF_COOKIE = "gridcast_login_csrf"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import flash, g, redirect, render_template, request, url_for
 
-from campaigns.broadcasts import approvals, campaign_lifecycle, campaign_service
+from campaigns.broadcasts import campaign_lifecycle, campaign_service
 from campaigns.broadcasts.campaign_service import CHANNELS
 from campaigns.common.errors import DomainError
 from campaigns.common.languages import LANGUAGES
@@ -12,15 +12,12 @@ from campaigns.directory.roles import CONTACT_ROLES
 from campaigns.models import Campaign
 from campaigns.models.base import utcnow
 from campaigns.replies import confirmations
-from campaigns.runs import progress, run_control
+from campaigns.runs import approvals, progress, run_control
 from campaigns.runs.example_messages import example_messages
 from campaigns.runs.grid_rollup import roll_up_by_grid
 from campaigns.runs.planning import launch_campaign
 from campaigns.runs.preview import preview_campaign, pricing_from_settings
 from campaigns.runs.run_timeline import run_timeline
-from gateway.api.campaigns import dispatch_after_commit, enqueue_dispatch_soon
-from gateway.api.context import after_commit, db
-from gateway.app import current_runtime
 from gateway.console import console
 from gateway.console.campaign_form import campaign_data, composer_settings, form_values, picker_grids, warn_window_wait
 from gateway.console.charts import progress_chart
@@ -32,6 +29,9 @@ from gateway.console.run_lists import grid_breakdown, list_page, page_of
 from gateway.console.time_filters import console_zone
 from gateway.console.views_audio import campaign_audio_rows
 from gateway.console.web import _, current_actor, form_errors, record, service_text
+from gateway.runtime import current_runtime
+from gateway.web.jobs import dispatch_after_commit, enqueue_dispatch_soon
+from gateway.web.session import after_commit, db
 
 
 @console.get("/campaigns", endpoint="campaigns")

@@ -11,12 +11,12 @@ from campaigns.common.errors import DomainError
 from campaigns.directory import contacts
 from campaigns.directory.roles import CHANNELS, CONTACT_ROLES
 from campaigns.identity.access import require_write
-from gateway.api.context import db
-from gateway.app import current_runtime
 from gateway.console import console
 from gateway.console.forms import checked, split_words
 from gateway.console.grid_picker import GridChoiceError, chosen_grid, grid_label
 from gateway.console.web import _, current_actor, form_errors, record
+from gateway.runtime import current_runtime
+from gateway.web.session import db
 
 FIELD_OF = {"grid_code": "grid_id"}  # the service's field -> the form's
 

@@ -7,20 +7,20 @@ from datetime import date
 from flask import Response, redirect, render_template, request, url_for
 
 from campaigns.common.errors import ValidationError
+from campaigns.common.upload_limits import LimitExceeded, UploadTooLarge
 from campaigns.directory import contact_export, contacts, grids
 from campaigns.directory import import_reports as imports
 from campaigns.directory.contact_history import contact_history
 from campaigns.directory.roles import CONTACT_ROLES
-from campaigns.directory.upload_limits import LimitExceeded, UploadTooLarge
 from campaigns.runs.dashboard import top_grids
-from gateway.api.context import db
-from gateway.api.imports import read_upload, start_import
 from gateway.console import console
 from gateway.console.forms import checked, int_param, page_param
 from gateway.console.grid_picker import GridChoiceError, chosen_grid
 from gateway.console.labels import LANGUAGE_NAMES
 from gateway.console.views_imports import limit_message, report_view
 from gateway.console.web import _, current_actor, form_errors, record
+from gateway.web.session import db
+from gateway.web.uploads import read_upload, start_import
 
 CSV_TYPE = "text/csv; charset=utf-8"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -13,9 +13,9 @@ from campaigns.models.base import utcnow
 from campaigns.replies import inbox
 from campaigns.reports import incidents, report_board, report_duties
 from campaigns.runs import dashboard as dashboard_service
-from gateway.api.context import db
 from gateway.console import console
 from gateway.console.web import current_actor
+from gateway.web.session import db
 
 
 def duty_boards(actor: Actor) -> list[dict[str, Any]]:

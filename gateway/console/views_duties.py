@@ -14,11 +14,11 @@ from campaigns.directory.roles import CONTACT_ROLES
 from campaigns.identity.access import require_write
 from campaigns.models.base import utcnow
 from campaigns.reports import report_duties
-from gateway.api.context import db
 from gateway.console import console
 from gateway.console.forms import split_words
 from gateway.console.grid_picker import GridChoiceError, chosen_grid, grid_label
 from gateway.console.web import _, current_actor, record, service_text
+from gateway.web.session import db
 
 LEVELS = ("township", "village", "group", "unit")
 TEXT_KINDS = ("reminder", "escalation")

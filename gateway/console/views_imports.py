@@ -9,13 +9,13 @@ from typing import Any
 from flask import jsonify, render_template, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from campaigns.common.upload_limits import MB
 from campaigns.directory import import_reports as imports
-from campaigns.directory.upload_limits import MB
-from gateway.api.context import db
-from gateway.api.imports import FORM_OVERHEAD_BYTES
-from gateway.app import current_runtime
 from gateway.console import console
 from gateway.console.web import _, current_actor, http_error, service_text
+from gateway.runtime import current_runtime
+from gateway.web.session import db
+from gateway.web.uploads import FORM_OVERHEAD_BYTES
 
 UPLOAD_ENDPOINTS = {"console.import_submit"}
 

@@ -10,10 +10,10 @@ from campaigns.directory import contacts
 from campaigns.models.base import utcnow
 from campaigns.replies import inbox
 from campaigns.replies.auto_reply_log import list_sent_auto_replies
-from gateway.api.context import db
 from gateway.console import console
 from gateway.console.forms import page_param
 from gateway.console.web import _, current_actor, record, service_text
+from gateway.web.session import db
 
 VIEWS = ("review", "senders", "optouts", "auto_replies")
 

@@ -17,14 +17,14 @@ from campaigns.loudspeakers import terminals
 from campaigns.loudspeakers.item_states import speaker_item_states, village_item_states
 from campaigns.loudspeakers.plays import recent_plays
 from campaigns.models.base import utcnow
-from gateway.api.context import db
-from gateway.api.loudspeakers import forget_speaker_feeds, speaker_silent_after
 from gateway.console import console
 from gateway.console.campaign_form import picker_grids
 from gateway.console.forms import page_param
 from gateway.console.web import _, current_actor, form_errors, record
-from gateway.loudspeaker_feed.heartbeats import flush_heartbeats
-from gateway.loudspeaker_feed.signing_key import feed_signer
+from gateway.web.session import db
+from gateway.web.signing_key import feed_signer
+from gateway.web.speaker_heartbeats import flush_heartbeats
+from gateway.web.speaker_state import forget_speaker_feeds, speaker_silent_after
 
 
 def _list_page(errors: dict, values: dict, status: int = 200, issued: dict | None = None):

@@ -11,11 +11,11 @@ from campaigns.common.errors import DomainError
 from campaigns.identity.access import Actor
 from campaigns.models.base import utcnow
 from campaigns.reports import duty_control, incidents, report_board, report_duties
-from gateway.api.context import db
 from gateway.console import console
 from gateway.console.forms import int_param
 from gateway.console.labels import done_message
 from gateway.console.web import _, current_actor, record, safe_next, service_text
+from gateway.web.session import db
 
 DUTY_ACTIONS = ("pause", "resume", "end")
 

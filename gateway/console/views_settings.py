@@ -13,12 +13,12 @@ from flask import flash, redirect, render_template, request, url_for
 from campaigns.common.errors import DomainError
 from campaigns.identity.access import require_admin
 from campaigns.replies import auto_replies, keywords
-from gateway.api.context import db
-from gateway.app import current_runtime
 from gateway.console import console
 from gateway.console.forms import checked
 from gateway.console.settings_table import effective_settings
 from gateway.console.web import _, current_actor, form_errors, record
+from gateway.runtime import current_runtime
+from gateway.web.session import db
 
 
 def _settings_page(errors: dict | None = None, values: dict | None = None, status: int = 200):

@@ -8,18 +8,18 @@ from flask import flash, redirect, render_template, request, url_for
 from campaigns.common.errors import DomainError
 from campaigns.directory import contacts
 from campaigns.models.base import utcnow
-from campaigns.replies.simulated_phones import (
+from campaigns.simulator.phones import (
     HANG_UP,
     answer_call,
     phone_messages,
     simulate_reply,
     simulate_unknown_sender,
 )
-from gateway.api.context import after_commit, db
-from gateway.api.simulator import enqueue_simulated_reply, simulator_region
-from gateway.app import current_runtime
 from gateway.console import console
 from gateway.console.web import _, current_actor, form_errors, record, service_text
+from gateway.runtime import current_runtime
+from gateway.web.jobs import enqueue_simulated_reply, simulator_region
+from gateway.web.session import after_commit, db
 from workers.channel_factory import simulated_voice
 
 

@@ -16,13 +16,13 @@ from campaigns.common.errors import DomainError
 from campaigns.identity import audit, staff_sessions
 from campaigns.identity.access import Actor
 from campaigns.models.base import utcnow
-from gateway.api.context import db, finish_session
-from gateway.api.errors import STATUS_BY_ERROR
-from gateway.app import current_runtime
 from gateway.console import console, labels
 from gateway.console.error_pages import error_page, reject_ids_out_of_range
 from gateway.console.i18n import DEFAULT_LANGUAGE, LANGUAGES, translate, translate_markup
 from gateway.console.service_messages import translate_message
+from gateway.runtime import current_runtime
+from gateway.web.errors import STATUS_BY_ERROR
+from gateway.web.session import db, finish_session
 
 log = logging.getLogger(__name__)
 

@@ -6,10 +6,10 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-from dataclasses import dataclass
 from typing import Any
 
 from campaigns.loudspeakers.terminals import SPEAKER_TOKEN_PREFIX
+from gateway.web.speaker_state import RenderedFeed
 
 FEED_PATH = "/speakers/feed"
 FEED_V2_PATH = "/speakers/v2/feed"
@@ -17,15 +17,6 @@ FORMATS = ("json", "m3u")
 V2 = "v2"  # the cache's name for the feed v2 body (JSON only)
 CONTENT_TYPES = {"json": "application/json", "m3u": "audio/x-mpegurl; charset=utf-8", V2: "application/json"}
 M3U_TYPES = ("audio/x-mpegurl", "audio/mpegurl", "application/vnd.apple.mpegurl")
-
-
-@dataclass(frozen=True)
-class RenderedFeed:
-    """Both representations of one speaker's feed, with their ETags (quoted, ready for the header)."""
-
-    speaker_id: int
-    bodies: dict[str, bytes]
-    etags: dict[str, str]
 
 
 def strong_etag(content: bytes) -> str:

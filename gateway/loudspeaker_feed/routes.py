@@ -24,24 +24,23 @@ from campaigns.loudspeakers.feed import (
 from campaigns.loudspeakers.feed_v2 import speaker_feed_v2
 from campaigns.loudspeakers.item_states import record_device_state, record_item_states
 from campaigns.models.base import utcnow
-from gateway.api.context import json_body
-from gateway.api.errors import STATUS_BY_ERROR, error_response
-from gateway.app import current_runtime
-from gateway.auth_throttle import check_token, refuse_if_blocked
 from gateway.loudspeaker_feed import loudspeaker_feed
-from gateway.loudspeaker_feed.heartbeats import flush_heartbeats, note_seen
 from gateway.loudspeaker_feed.rendering import (
     CONTENT_TYPES,
     V2,
-    RenderedFeed,
     bearer_token,
     etag_matches,
     feed_format,
     feed_headers,
     render_feed,
 )
-from gateway.loudspeaker_feed.signing_key import feed_signer
-from gateway.loudspeaker_feed.state import speaker_state
+from gateway.runtime import current_runtime
+from gateway.web.auth_throttle import check_token, refuse_if_blocked
+from gateway.web.bodies import json_body
+from gateway.web.errors import STATUS_BY_ERROR, error_response
+from gateway.web.signing_key import feed_signer
+from gateway.web.speaker_heartbeats import flush_heartbeats, note_seen
+from gateway.web.speaker_state import RenderedFeed, speaker_state
 
 
 @loudspeaker_feed.errorhandler(DomainError)
@@ -66,7 +65,7 @@ def _token() -> str:
 
 
 def _authenticated(session, token: str):
-    """The speaker of `token`; refused tokens count against the caller's address (gateway/auth_throttle.py)."""
+    """The speaker of `token`; refused tokens count against the caller's address (gateway/web/auth_throttle.py)."""
     return check_token(lambda: authenticate_speaker(session, token), AuthenticationFailed)
 
 

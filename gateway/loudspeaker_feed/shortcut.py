@@ -14,7 +14,6 @@ from urllib.parse import parse_qs
 from flask import Flask
 
 from campaigns.identity.accounts import hash_token
-from gateway.loudspeaker_feed.heartbeats import flush_heartbeats
 from gateway.loudspeaker_feed.rendering import (
     FEED_PATH,
     FEED_V2_PATH,
@@ -23,7 +22,8 @@ from gateway.loudspeaker_feed.rendering import (
     feed_headers,
     feed_variant,
 )
-from gateway.loudspeaker_feed.state import state_of
+from gateway.web.speaker_heartbeats import flush_heartbeats
+from gateway.web.speaker_state import state_of
 
 FEED_PATHS = (FEED_PATH, FEED_V2_PATH)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from campaigns.replies.inbound import ReceivedSms
-from gateway.app import current_runtime
+from gateway.runtime import current_runtime
 from workers.inbound import enqueue_inbound, enqueue_new_inbound
 
 log = logging.getLogger(__name__)

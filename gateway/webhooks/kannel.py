@@ -19,18 +19,14 @@ from urllib.parse import parse_qs
 
 from flask import Response, abort, request
 
-from campaigns.channels.kannel.callbacks import (
-    apply_kannel_report,
-    decode_text,
-    dlr_status,
-    incoming_sms,
-    record_kannel_sms,
-)
+from campaigns.channels.kannel.callbacks import decode_text, dlr_status, incoming_sms
 from campaigns.common.errors import ValidationError
 from campaigns.common.phones import mask_phone
 from campaigns.common.settings import Settings
+from campaigns.delivery.status_updates import apply_kannel_report
 from campaigns.models.base import utcnow
-from gateway.app import current_runtime
+from campaigns.replies.inbound import record_kannel_sms
+from gateway.runtime import current_runtime
 from gateway.webhooks import webhooks
 from gateway.webhooks.inbound_queue import enqueue_processing
 

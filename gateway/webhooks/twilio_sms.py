@@ -18,7 +18,7 @@ from campaigns.common.errors import ValidationError
 from campaigns.common.phones import mask_phone
 from campaigns.models.base import utcnow
 from campaigns.replies.inbound import record_sms
-from gateway.app import current_runtime
+from gateway.runtime import current_runtime
 from gateway.webhooks import webhooks
 from gateway.webhooks.inbound_queue import enqueue_processing
 from gateway.webhooks.signed import require_twilio_signature

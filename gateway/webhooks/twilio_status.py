@@ -16,7 +16,7 @@ from flask import abort, request
 
 from campaigns.delivery.status_updates import apply_status
 from campaigns.models.base import utcnow
-from gateway.app import current_runtime
+from gateway.runtime import current_runtime
 from gateway.webhooks import webhooks
 from gateway.webhooks.signed import require_twilio_signature
 

@@ -23,7 +23,7 @@ from campaigns.models.base import utcnow
 from campaigns.voice.call_flow import answer_step, opening_step
 from campaigns.voice.call_status import apply_call_status
 from campaigns.voice.campaign_audio import clip_url
-from gateway.app import current_runtime
+from gateway.runtime import current_runtime
 from gateway.webhooks import webhooks
 from gateway.webhooks.signed import require_twilio_signature
 from workers.channel_factory import CALL_ANSWER_PATH, call_flow_policy, call_retry_policy

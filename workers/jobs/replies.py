@@ -5,7 +5,6 @@ from __future__ import annotations
 from campaigns.delivery.dispatch import due_batches
 from campaigns.replies.processing import process_inbound
 from workers.composition import services
-from workers.connections import connect_redis
 from workers.dispatching import enqueue_batches
 from workers.sending_services import now
 
@@ -18,5 +17,5 @@ def process_inbound_job(inbound_id: int) -> dict:
     if summary["reply_run_id"] is not None:
         with base.session_factory() as session:
             batches = due_batches(session, now(), base.settings.send_batch_size, run_id=summary["reply_run_id"])
-        enqueue_batches(connect_redis(base.settings), batches)
+        enqueue_batches(base.redis(), batches)
     return summary

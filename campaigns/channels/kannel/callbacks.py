@@ -1,8 +1,9 @@
 """What Kannel calls us with: delivery reports (its dlr-url) and incoming SMS (its sms-service get-url/post-url).
 
 Delivery reports carry Kannel's numeric DLR type: 1 delivered to the phone, 2 not delivered to the phone, 4 queued
-at the SMSC (buffered), 8 delivered to the SMSC (submitted), 16 rejected by the SMSC. They are applied with
-`apply_status`, so a status only moves forward and a repeated or late report changes nothing.
+at the SMSC (buffered), 8 delivered to the SMSC (submitted), 16 rejected by the SMSC. They are read here
+(`delivery_report`) and applied by `campaigns.delivery.status_updates.apply_kannel_report`, forward-only, so a
+repeated or late report changes nothing.
 
 Incoming texts arrive as bytes in the charset Kannel names (`%C`) and the coding of the SMS (`%c`: 0 GSM-7, 1 8-bit,
 2 UCS-2): without `mo-recode`, a Chinese or Tibetan SMS comes as UTF-16BE bytes, so the text is decoded here, never
@@ -10,6 +11,7 @@ by a web framework that assumes UTF-8. A message's id is Kannel's own (`%I`) whe
 hash of sender, receiver, the SMSC's time (`%t`) and text, so Kannel's retries of one message are stored once.
 Without `%I` and `%t` nothing tells two identical texts apart (a herder's "0" today and tomorrow), so such texts are
 merged only within `DEDUP_WINDOW` of each other: Kannel's retries come within seconds, the next report days later.
+`campaigns.replies.inbound.record_kannel_sms` stores them.
 """
 
 from __future__ import annotations
@@ -18,13 +20,6 @@ import codecs
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-
-from sqlalchemy import select, update
-from sqlalchemy.orm import Session
-
-from campaigns.delivery.status_updates import apply_status
-from campaigns.models import InboundMessage, OutboxMessage
-from campaigns.replies.inbound import ReceivedSms, record_sms
 
 KANNEL = "kannel"
 DEDUP_WINDOW = timedelta(minutes=10)  # identical texts without %I or %t are merged only this close together
@@ -49,32 +44,26 @@ def dlr_status(dlr_type: str) -> tuple[str, str | None] | None:
     return DLR_TYPES.get(int(text))
 
 
-def apply_kannel_report(session: Session, outbox_id: int, dlr_type: str, answer: str | None, now: datetime) -> bool:
-    """Apply one Kannel delivery report to outbox row `outbox_id`; True when the row changed.
+@dataclass(frozen=True)
+class DeliveryReport:
+    """A Kannel delivery report in `apply_status`'s words: the status, the error code and, for a failure, the reason
+    (with the SMSC's answer)."""
 
-    The report proves Kannel has the message, so the row is marked as taken by Kannel (a report can arrive before
-    the sender has written Kannel's answer). A row another channel took is left alone. A failure keeps the SMSC's
-    answer as the reason.
-    """
+    status: str
+    error_code: str | None = None
+    reason: str | None = None
+
+
+def delivery_report(dlr_type: str, answer: str | None) -> DeliveryReport:
+    """Read one delivery report; ValueError when `dlr_type` is not one of Kannel's."""
     mapped = dlr_status(dlr_type)
     if mapped is None:
         raise ValueError(f"not a Kannel DLR type: {dlr_type!r}")
-    provider = session.scalar(select(OutboxMessage.provider).where(OutboxMessage.id == outbox_id))
-    if provider not in (None, KANNEL):
-        return False
-    if provider is None:
-        session.execute(
-            update(OutboxMessage)
-            .where(OutboxMessage.id == outbox_id, OutboxMessage.provider.is_(None))
-            .values(provider=KANNEL)
-        )
     status, error_code = mapped
     reason = None
     if error_code:
         reason = f"Kannel: {DLR_MEANING[int(dlr_type)]}" + (f" ({answer.strip()[:200]})" if answer else "")
-    return apply_status(
-        session, outbox_id, status, provider_sid=None, error_code=error_code, error_message=reason, now=now
-    )
+    return DeliveryReport(status, error_code, reason)
 
 
 def decode_text(raw: bytes, charset: str | None, coding: str | None) -> str:
@@ -131,22 +120,3 @@ def incoming_sms(
 def _hashed(prefix: str, parts: tuple[str, ...]) -> str:
     material = "\x1f".join(parts).encode("utf-8", "surrogatepass")
     return prefix + hashlib.sha256(material).hexdigest()[:48]
-
-
-def record_kannel_sms(
-    session: Session, message: IncomingSms, raw: dict[str, str], now: datetime, region: str = "CN"
-) -> ReceivedSms:
-    """Store one incoming SMS from Kannel once (`record_sms`); a text named by its receiving window is also a repeat
-    of the same text stored in the window before, when that was less than `DEDUP_WINDOW` ago."""
-    if message.previous_id:
-        earlier = session.execute(
-            select(InboundMessage.id, InboundMessage.processed_at).where(
-                InboundMessage.provider == KANNEL,
-                InboundMessage.provider_sid == message.previous_id,
-                InboundMessage.received_at > now - DEDUP_WINDOW,
-            )
-        ).first()
-        if earlier is not None:
-            return ReceivedSms(earlier.id, created=False, processed=earlier.processed_at is not None)
-    return record_sms(session, KANNEL, message.message_id, message.sender, message.receiver, message.text, raw, now,
-                      region)  # fmt: skip

@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 from twilio.twiml.voice_response import Gather, VoiceResponse
 
-from campaigns.voice.call_flow import CallStep
+from campaigns.channels.base import CallStep
 
 GATHER_TIMEOUT_SECONDS = 7
 

@@ -2,7 +2,7 @@
 simulated network reports each one at once: delivered; undelivered (error 30003, the phone is off or out of
 coverage) for numbers ending in 9999; failed (error 30006, the network refused it) for numbers ending in 8888. So
 every outcome staff may have to retry can be produced offline. Calls are played on the simulated phone at once too
-(`simulated_calls.py`: it answers and presses a key, or not)."""
+(`campaigns/simulator/calls.py`: it answers and presses a key, or not)."""
 
 from __future__ import annotations
 
@@ -14,10 +14,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from campaigns.channels.base import BaseSmsChannel, CallsInThreads, LookupResult, OutgoingCall, OutgoingSms, SendResult
-from campaigns.channels.simulator.calls import SimulatedVoice, simulate_call
 from campaigns.delivery.status_updates import apply_status
 from campaigns.models.calls import SimulatedCall
 from campaigns.models.simulator import SimulatedSms
+from campaigns.simulator.calls import SimulatedVoice, simulate_call
 
 UNREACHABLE_SUFFIX = "9999"
 REFUSED_SUFFIX = "8888"

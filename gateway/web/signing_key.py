@@ -11,7 +11,7 @@ from pathlib import Path
 from flask import Flask, current_app
 
 from campaigns.common.settings import Settings
-from campaigns.loudspeakers.signing import SEED_BYTES, ItemSigner, decode_seed
+from campaigns.common.signing import SEED_BYTES, ItemSigner, decode_seed
 
 SIGNING_KEY_FILE = "speaker-signing-key"
 

@@ -1,4 +1,4 @@
-"""Speakers' heartbeats: polls are noted in Redis and written to the database in batches (see state.py)."""
+"""Speakers' heartbeats: polls are noted in Redis and written to the database in batches (see speaker_state.py)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from flask import Flask
 from sqlalchemy.exc import SQLAlchemyError
 
 from campaigns.loudspeakers.feed import record_heartbeat, record_heartbeats
-from gateway.loudspeaker_feed.state import state_of
+from gateway.web.speaker_state import state_of
 
 log = logging.getLogger(__name__)
 

@@ -2,7 +2,7 @@
 
 A simulated reply is logged as a mobile-originated `SimulatedSms` and then received exactly like a Twilio webhook
 (`receive_sms`, provider "simulator"), so it goes through the same job, classifier and effects. A call waiting for
-staff (`campaigns/channels/simulator/calls.py`: numbers ending in 5555, or GRIDCAST_SIMULATOR_CALL_KEY=staff) is
+staff (`campaigns/simulator/calls.py`: numbers ending in 5555, or GRIDCAST_SIMULATOR_CALL_KEY=staff) is
 answered with `answer_call`: a key press or a hang-up, through the simulator's own call steps. Staff may only use
 the phones of contacts in their scope; replying or pressing a key needs a writer role. `simulate_unknown_sender`
 texts in from a number that is no contact's, for staff of the whole deployment (the only ones who see such senders).
@@ -18,12 +18,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from campaigns.channels.simulator.calls import SimulatedVoice, hang_up, press_key
 from campaigns.common.errors import NotFound, PermissionDenied, ValidationError
 from campaigns.common.phones import normalize_phone
 from campaigns.identity.access import Actor, require_path_in_scope, require_write
 from campaigns.models import Contact, Grid, InboundMessage, SimulatedCall, SimulatedSms
 from campaigns.replies.inbound import MAX_BODY, receive_sms
+from campaigns.simulator.calls import SimulatedVoice, hang_up, press_key
 
 SIMULATOR_NUMBER = "+10000000000"  # the number simulated phones text to
 PHONE_KEYS = "0123456789*#"

@@ -17,13 +17,16 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
 
 from flask import Flask, current_app
 from redis import Redis, RedisError
 from redis.exceptions import NoScriptError
 
-from gateway.loudspeaker_feed.rendering import RenderedFeed
-from workers.feed_version import FEED_VERSION_KEY, bump_feed_version
+from gateway.runtime import current_runtime
+from gateway.web.session import after_commit
+from workers.feed_version import FEED_VERSION_KEY
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +51,15 @@ return all
 """
 SCRIPT_SHAS = {source: hashlib.sha1(source.encode(), usedforsecurity=False).hexdigest()
                for source in (LOOKUP_AND_MARK_SEEN, TAKE_ALL)}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class RenderedFeed:
+    """Both representations of one speaker's feed, with their ETags (quoted, ready for the header)."""
+
+    speaker_id: int
+    bodies: dict[str, bytes]
+    etags: dict[str, str]
 
 
 class FeedCache:
@@ -87,9 +99,6 @@ class FeedCache:
             return (self._redis().get(FEED_VERSION_KEY) or b"0").decode()
         except RedisError:
             return "unavailable"
-
-    def bump_version(self) -> None:
-        bump_feed_version(self._redis)
 
     def body(self, token_hash: str, fmt: str) -> bytes | None:
         try:
@@ -169,3 +178,14 @@ def state_of(app: Flask) -> SpeakerState:
 
 def speaker_state() -> SpeakerState:
     return state_of(current_app)
+
+
+def forget_speaker_feeds(*token_hashes: str) -> None:
+    """Drop the cached feeds of these token hashes once the request's transaction commits."""
+    cache = speaker_state().cache
+    after_commit(lambda: cache.forget(*token_hashes))
+
+
+def speaker_silent_after() -> timedelta:
+    """How long a speaker may stay silent before it is flagged (GRIDCAST_SPEAKER_SILENT_AFTER_MINUTES)."""
+    return timedelta(minutes=current_runtime().settings.speaker_silent_after_minutes)
