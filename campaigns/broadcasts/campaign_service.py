@@ -24,7 +24,7 @@ from campaigns.common.errors import Conflict, NotFound, ValidationError
 from campaigns.common.languages import normalize_language
 from campaigns.common.pagination import Page, paginate
 from campaigns.identity.access import Actor, require_path_in_scope, require_write, scope_condition
-from campaigns.models import Campaign, Contact, Grid, Run
+from campaigns.models import Campaign, CampaignStatus, Contact, Grid, Run, RunStatus
 from campaigns.models.base import utcnow
 from campaigns.models.campaign import SYSTEM_STATUS
 
@@ -46,7 +46,9 @@ def shown_status(campaign: Campaign) -> str:
         return campaign.status
     held = set(
         session.scalars(
-            select(Run.status).where(Run.campaign_id == campaign.id, Run.status.in_(("sending", "paused"))).distinct()
+            select(Run.status)
+            .where(Run.campaign_id == campaign.id, Run.status.in_((RunStatus.SENDING, RunStatus.PAUSED)))
+            .distinct()
         )
     )
     if "sending" in held:
@@ -184,8 +186,8 @@ def list_campaigns(
     if actor.scope_path is not None:
         query = query.where(scope_condition(actor, Grid.path))
     if status == "sending":
-        sending_run = exists().where(Run.campaign_id == Campaign.id, Run.status == "sending")
-        query = query.where(Campaign.status.in_(("scheduled", "finished")), sending_run)
+        sending_run = exists().where(Run.campaign_id == Campaign.id, Run.status == RunStatus.SENDING)
+        query = query.where(Campaign.status.in_((CampaignStatus.SCHEDULED, CampaignStatus.FINISHED)), sending_run)
     elif status:
         query = query.where(Campaign.status == status)
     return paginate(session, query.order_by(Campaign.id.desc()), page, per_page, campaign_to_dict)

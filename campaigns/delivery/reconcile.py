@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from campaigns.channels.base import LookupResult, OutgoingCall, OutgoingSms, SmsAndVoiceChannel, SmsChannel
 from campaigns.common.typed_sql import rowcount
-from campaigns.models import OutboxMessage
+from campaigns.models import OutboxMessage, OutboxStatus
 
 LOOKUP_MARGIN = timedelta(minutes=10)
 
@@ -53,7 +53,7 @@ def reconcile_expired(
     with session_factory.begin() as session:
         expired = session.execute(
             select(OutboxMessage.id, OutboxMessage.lease_token)
-            .where(OutboxMessage.status == "sending", OutboxMessage.lease_expires_at < cutoff)
+            .where(OutboxMessage.status == OutboxStatus.SENDING, OutboxMessage.lease_expires_at < cutoff)
             .order_by(OutboxMessage.id)
             .limit(limit)
         ).all()
@@ -71,7 +71,7 @@ def _settle(session_factory: sessionmaker[Session], channel: SmsAndVoiceChannel,
                 update(OutboxMessage)
                 .where(
                     OutboxMessage.id == row_id,
-                    OutboxMessage.status == "sending",
+                    OutboxMessage.status == OutboxStatus.SENDING,
                     OutboxMessage.lease_expires_at < cutoff,
                 )
                 .where(OutboxMessage.lease_token == old_token if old_token else OutboxMessage.lease_token.is_(None))

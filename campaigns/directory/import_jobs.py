@@ -25,7 +25,7 @@ from campaigns.directory.tabular import check_upload
 from campaigns.directory.upload_limits import ImportLimits, LimitExceeded
 from campaigns.identity.access import Actor, require_write
 from campaigns.identity.accounts import actor_for
-from campaigns.models import ImportReport, ImportUpload, User
+from campaigns.models import ImportReport, ImportStatus, ImportUpload, User
 from campaigns.models.base import utcnow
 
 IMPORT_KINDS = ("contacts", "grids")
@@ -72,8 +72,8 @@ def queue_import(
 
 def _claimable(now: datetime):
     return or_(
-        ImportReport.status == "queued",
-        and_(ImportReport.status == "running", ImportReport.started_at < now - RUNNING_LEASE),
+        ImportReport.status == ImportStatus.QUEUED,
+        and_(ImportReport.status == ImportStatus.RUNNING, ImportReport.started_at < now - RUNNING_LEASE),
     )
 
 
@@ -102,7 +102,7 @@ class ProgressWriter:
         with self.session_factory.begin() as session:
             session.execute(
                 update(ImportReport)
-                .where(ImportReport.id == self.import_id, ImportReport.status == "running")
+                .where(ImportReport.id == self.import_id, ImportReport.status == ImportStatus.RUNNING)
                 .values(progress_done=done, progress_total=total)
             )
         self.stored = done

@@ -26,7 +26,7 @@ from campaigns.common.typed_sql import table_of
 from campaigns.common.unique_rows import insert_once
 from campaigns.identity.accounts import hash_token
 from campaigns.loudspeakers.terminals import SPEAKER_TOKEN_PREFIX
-from campaigns.models import AudioClip, Campaign, CampaignAudio, Run, Speaker, SpeakerPlay
+from campaigns.models import AudioClip, Campaign, CampaignAudio, Run, RunKind, Speaker, SpeakerPlay
 from campaigns.models.grid import path_ids
 from campaigns.replies.confirmations import record_village_confirmation
 
@@ -76,7 +76,7 @@ def _announcement_runs(session: Session, speaker: Speaker, now: datetime) -> lis
         .where(
             Campaign.status.in_(LIVE_CAMPAIGN_STATUSES),
             cast(Campaign.channels, String).like(f'%"{CHANNEL}"%'),
-            Run.kind == "regular",
+            Run.kind == RunKind.REGULAR,
             Run.status.in_(LIVE_RUN_STATUSES),
             Run.occurrence_at <= now,
             Run.occurrence_at > now - timedelta(hours=MAX_VALID_HOURS),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
@@ -10,7 +11,20 @@ from sqlalchemy.orm import Mapped, mapped_column
 from campaigns.models.base import Base, UtcDateTime, utcnow
 from campaigns.models.outbox import ID_TYPE
 
-INTENTS = ("confirm", "zero_report", "incident", "opt_out", "opt_in", "help", "unknown")
+
+class Intent(StrEnum):
+    """What an inbound SMS says, as the classifier reads it."""
+
+    CONFIRM = "confirm"
+    ZERO_REPORT = "zero_report"
+    INCIDENT = "incident"
+    OPT_OUT = "opt_out"
+    OPT_IN = "opt_in"
+    HELP = "help"
+    UNKNOWN = "unknown"
+
+
+INTENTS = tuple(Intent)
 
 
 class InboundMessage(Base):

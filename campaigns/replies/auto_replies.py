@@ -24,7 +24,7 @@ from campaigns.common.languages import normalize_language
 from campaigns.common.sms_segments import count_segments
 from campaigns.common.text import clean_text
 from campaigns.identity.access import Actor, require_admin
-from campaigns.models import AutoReplyText, Campaign, OutboxMessage, Run
+from campaigns.models import AutoReplyText, Campaign, Channel, OutboxMessage, Run
 from campaigns.models.campaign import SYSTEM_STATUS
 
 AUTO_REPLY = "auto_reply"
@@ -247,6 +247,6 @@ def _day_run(session: Session, campaign: Campaign, contact_id: int | None, at: d
 
 def _has_row(session: Session, run_id: int, contact_id: int) -> bool:
     query = select(OutboxMessage.id).where(
-        OutboxMessage.run_id == run_id, OutboxMessage.contact_id == contact_id, OutboxMessage.channel == "sms"
+        OutboxMessage.run_id == run_id, OutboxMessage.contact_id == contact_id, OutboxMessage.channel == Channel.SMS
     )
     return session.scalar(query) is not None

@@ -19,7 +19,17 @@ from sqlalchemy import exists, func, insert, literal, select
 from sqlalchemy.orm import Session
 
 from campaigns.broadcasts.confirmation_policy import DEFAULT_ESCALATION_TEXTS
-from campaigns.models import Campaign, Confirmation, Contact, Grid, OutboxMessage, Run
+from campaigns.models import (
+    Campaign,
+    CampaignStatus,
+    Confirmation,
+    Contact,
+    Grid,
+    OutboxMessage,
+    Run,
+    RunKind,
+    RunStatus,
+)
 from campaigns.models.grid import path_ids
 from campaigns.runs.notices import (
     Notice,
@@ -50,12 +60,12 @@ def confirmation_work_due(session: Session, now: datetime) -> list[int]:
         select(Run, Campaign)
         .join(Campaign, Campaign.id == Run.campaign_id)
         .where(
-            Run.kind == "regular",
+            Run.kind == RunKind.REGULAR,
             Run.parent_run_id.is_(None),
-            Run.status.in_(("sending", "done")),
+            Run.status.in_((RunStatus.SENDING, RunStatus.DONE)),
             Run.occurrence_at >= now - HORIZON,
             Campaign.expects_reply.is_(True),
-            Campaign.status.not_in(("paused", "cancelled")),
+            Campaign.status.not_in((CampaignStatus.PAUSED, CampaignStatus.CANCELLED)),
         )
         .order_by(Run.id)
     ).all()

@@ -12,7 +12,7 @@ from campaigns.common.pagination import check_page
 from campaigns.common.unique_rows import insert_once
 from campaigns.identity.access import Actor, scope_condition
 from campaigns.loudspeakers.village_confirmations import village_confirmations
-from campaigns.models import Campaign, Confirmation, Contact, Grid, OutboxMessage, Run
+from campaigns.models import Campaign, Channel, Confirmation, Contact, Grid, OutboxMessage, Run
 from campaigns.runs.progress import load_run
 
 CONFIRM_WINDOW = timedelta(days=7)
@@ -70,7 +70,7 @@ def record_confirmation(
 
 def record_village_confirmation(session: Session, run_id: int, grid_id: int, at: datetime) -> tuple[Confirmation, bool]:
     """Record that a village (grid) confirmed run `run_id` by a loudspeaker playing it; once per run and grid."""
-    key = (Confirmation.run_id == run_id, Confirmation.grid_id == grid_id, Confirmation.channel == "loudspeaker",
+    key = (Confirmation.run_id == run_id, Confirmation.grid_id == grid_id, Confirmation.channel == Channel.LOUDSPEAKER,
            Confirmation.contact_id.is_(None))  # fmt: skip
     return insert_once(
         session, key, Confirmation(run_id=run_id, grid_id=grid_id, channel="loudspeaker", confirmed_at=at)
@@ -89,7 +89,7 @@ def run_confirmations(
     run = load_run(session, actor, run_id)
     recipients = select(OutboxMessage.contact_id).where(OutboxMessage.run_id == run.id).distinct().scalar_subquery()
     sms_row = and_(
-        OutboxMessage.run_id == run.id, OutboxMessage.contact_id == Contact.id, OutboxMessage.channel == "sms"
+        OutboxMessage.run_id == run.id, OutboxMessage.contact_id == Contact.id, OutboxMessage.channel == Channel.SMS
     )
     base = (
         select(Contact, Grid, Confirmation, OutboxMessage.status)

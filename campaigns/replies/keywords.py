@@ -26,7 +26,7 @@ from campaigns.common.languages import normalize_language
 from campaigns.common.text import clean_text
 from campaigns.directory.grids import find_grid_by_code
 from campaigns.identity.access import Actor, require_write
-from campaigns.models import Grid, ReplyKeyword
+from campaigns.models import Grid, Intent, ReplyKeyword
 from campaigns.models.grid import path_ids
 from campaigns.replies.classify import normalize_text
 
@@ -200,7 +200,7 @@ def _opts_out_everywhere(session: Session, language: str, keyword: str) -> bool:
         return True
     query = select(ReplyKeyword.id).where(
         ReplyKeyword.language == language,
-        ReplyKeyword.intent == "opt_out",
+        ReplyKeyword.intent == Intent.OPT_OUT,
         ReplyKeyword.keyword == keyword,
         ReplyKeyword.scope_grid_id.is_(None),
     )

@@ -34,7 +34,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from campaigns.models import Contact, DailyReport, InboundMessage
+from campaigns.models import Contact, DailyReport, InboundMessage, Intent
 from campaigns.replies.auto_replies import queue_reply, replies_today, reply_text
 from campaigns.replies.classify import Classification, classify_reply
 from campaigns.replies.confirmations import record_confirmation, run_awaiting_reply
@@ -253,7 +253,7 @@ def _unknown_sender_opted_out(session: Session, phone: str) -> bool:
         .where(
             InboundMessage.from_phone == phone,
             InboundMessage.contact_id.is_(None),
-            InboundMessage.intent.in_(("opt_out", "opt_in")),
+            InboundMessage.intent.in_((Intent.OPT_OUT, Intent.OPT_IN)),
         )
         .order_by(InboundMessage.received_at.desc(), InboundMessage.id.desc())
         .limit(1)

@@ -14,7 +14,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from campaigns.common.typed_sql import rowcount
-from campaigns.models import Confirmation, OutboxMessage, Run
+from campaigns.models import Confirmation, OutboxMessage, OutboxStatus, Run, RunKind
 
 DUTY_RUN_KINDS = ("duty_reminder", "duty_escalation")
 UNFINISHED = ("sending", "paused")
@@ -71,7 +71,7 @@ def withdraw_unsent(session: Session, duty_id: int, now: datetime) -> int:
         withdrawn += rowcount(
             session.execute(
                 update(OutboxMessage)
-                .where(OutboxMessage.run_id == run.id, OutboxMessage.status == "queued")
+                .where(OutboxMessage.run_id == run.id, OutboxMessage.status == OutboxStatus.QUEUED)
                 .values(status="cancelled", finished_at=now, updated_at=now)
             )
         )
@@ -87,7 +87,7 @@ def awaiting_duty_reminder(session: Session, duty_id: int, day: date, contact_id
         .join(OutboxMessage, OutboxMessage.run_id == Run.id)
         .where(
             Run.duty_id == duty_id,
-            Run.kind == "duty_reminder",
+            Run.kind == RunKind.DUTY_REMINDER,
             Run.run_key.startswith(f"{day.isoformat()} "),
             OutboxMessage.contact_id == contact_id,
             OutboxMessage.status.in_(reached),

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from campaigns.directory.grids import grid_to_dict, load_grid
 from campaigns.identity.access import Actor, scope_condition
-from campaigns.models import Campaign, Grid, OutboxMessage, Run
+from campaigns.models import Campaign, Grid, OutboxMessage, Run, RunKind, RunStatus
 from campaigns.models.grid import path_ids
 
 DONE_STATUSES = ("sent", "delivered", "undelivered", "failed", "cancelled", "skipped")
@@ -23,7 +23,7 @@ def active_runs(session: Session, actor: Actor, limit: int = 20) -> list[dict[st
         select(Run.id, Run.status, Run.planned, Campaign.id, Campaign.name)
         .join(Campaign, Campaign.id == Run.campaign_id)
         .outerjoin(Grid, Campaign.scope_grid_id == Grid.id)
-        .where(Run.status.in_(("sending", "paused")), Run.kind == "regular")
+        .where(Run.status.in_((RunStatus.SENDING, RunStatus.PAUSED)), Run.kind == RunKind.REGULAR)
         .order_by(Run.id.desc())
         .limit(limit)
     )

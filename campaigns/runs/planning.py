@@ -21,7 +21,7 @@ from campaigns.broadcasts.templates import has_placeholders
 from campaigns.common.errors import ValidationError
 from campaigns.common.sms_segments import count_segments
 from campaigns.identity.access import Actor
-from campaigns.models import Campaign, Contact, OutboxMessage, Run
+from campaigns.models import Campaign, CampaignStatus, Contact, OutboxMessage, Run
 from campaigns.runs.preview import launch_blockers, sms_segments_estimate
 from campaigns.runs.recipients import body_expr, language_expr, recipients_select
 from campaigns.voice.voice_campaigns import VOICE, voice_rows_select
@@ -62,7 +62,9 @@ def launch_campaign(
 def plan_due_runs(session: Session, now: datetime) -> list[PlannedRun]:
     """Plan every campaign occurrence that is due; called by the periodic tick."""
     due = session.scalars(
-        select(Campaign).where(Campaign.status == "scheduled", Campaign.next_run_at <= now).order_by(Campaign.id)
+        select(Campaign)
+        .where(Campaign.status == CampaignStatus.SCHEDULED, Campaign.next_run_at <= now)
+        .order_by(Campaign.id)
     ).all()
     return [planned for campaign in due if (planned := plan_occurrence(session, campaign, campaign.next_run_at, now))]
 

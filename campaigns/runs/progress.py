@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from campaigns.broadcasts.campaign_service import load_campaign
 from campaigns.common.errors import NotFound
 from campaigns.identity.access import Actor
-from campaigns.models import Grid, OutboxMessage, Run
+from campaigns.models import Channel, Grid, OutboxMessage, OutboxStatus, Run
 from campaigns.models.outbox import OUTBOX_STATUSES
 
 RATE_WINDOW = timedelta(minutes=1)
@@ -74,7 +74,7 @@ def run_progress(
         entry["counts"][status] = count
     rate = _send_rate(session, mine, now)
     next_due = session.scalar(
-        select(func.min(OutboxMessage.next_attempt_at)).where(mine, OutboxMessage.status == "queued")
+        select(func.min(OutboxMessage.next_attempt_at)).where(mine, OutboxMessage.status == OutboxStatus.QUEUED)
     )
     remaining = by_status["queued"] + by_status["sending"]
     failed = session.execute(
@@ -85,7 +85,7 @@ def run_progress(
             OutboxMessage.error_code,
             OutboxMessage.error_message,
         )
-        .where(mine, OutboxMessage.status.in_(("failed", "undelivered", "unknown")))
+        .where(mine, OutboxMessage.status.in_((OutboxStatus.FAILED, OutboxStatus.UNDELIVERED, OutboxStatus.UNKNOWN)))
         .order_by(OutboxMessage.id)
         .limit(failed_limit)
     ).all()
@@ -121,7 +121,7 @@ def _send_rate(session: Session, mine, now: datetime) -> float:
 
 
 def _segments_and_cost(session: Session, run: Run, price_per_segment: float | None) -> dict[str, Any]:
-    sms = (OutboxMessage.run_id == run.id) & (OutboxMessage.channel == "sms")
+    sms = (OutboxMessage.run_id == run.id) & (OutboxMessage.channel == Channel.SMS)
     planned, sent = session.execute(
         select(
             func.coalesce(func.sum(OutboxMessage.segments), 0),

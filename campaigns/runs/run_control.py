@@ -16,7 +16,7 @@ from campaigns.common.errors import Conflict, ValidationError
 from campaigns.common.typed_sql import rowcount
 from campaigns.delivery.claim_release import hold_runs, release_unhanded
 from campaigns.identity.access import Actor, require_write
-from campaigns.models import Campaign, OutboxMessage, Run
+from campaigns.models import Campaign, OutboxMessage, OutboxStatus, Run, RunStatus
 from campaigns.models.base import utcnow
 from campaigns.runs.progress import load_run, run_to_dict
 
@@ -43,11 +43,11 @@ def pause_campaign(session: Session, actor: Actor, campaign_id: int, now: dateti
     campaign = load_campaign(session, actor, campaign_id)
     if campaign.status in ("cancelled", "draft"):
         raise Conflict(f"a {campaign.status} campaign cannot be paused")
-    held = list(session.scalars(select(Run.id).where(Run.campaign_id == campaign.id, Run.status == "sending")))
+    held = list(session.scalars(select(Run.id).where(Run.campaign_id == campaign.id, Run.status == RunStatus.SENDING)))
     if held:
         session.execute(
             update(Run)
-            .where(Run.id.in_(held), Run.status == "sending")
+            .where(Run.id.in_(held), Run.status == RunStatus.SENDING)
             .values(status="paused")
             .execution_options(synchronize_session="fetch")
         )
@@ -66,7 +66,7 @@ def resume_campaign(session: Session, actor: Actor, campaign_id: int, now: datet
     campaign = load_campaign(session, actor, campaign_id)
     resumed = rowcount(
         session.execute(
-            update(Run).where(Run.campaign_id == campaign.id, Run.status == "paused").values(status="sending")
+            update(Run).where(Run.campaign_id == campaign.id, Run.status == RunStatus.PAUSED).values(status="sending")
         )
     )
     if campaign.status == "paused":
@@ -79,7 +79,7 @@ def resume_campaign(session: Session, actor: Actor, campaign_id: int, now: datet
 
 def sending_run_ids(session: Session, campaign_id: int) -> list[int]:
     """The campaign's runs that are sending (after a resume: the ones to dispatch now)."""
-    return list(session.scalars(select(Run.id).where(Run.campaign_id == campaign_id, Run.status == "sending")))
+    return list(session.scalars(select(Run.id).where(Run.campaign_id == campaign_id, Run.status == RunStatus.SENDING)))
 
 
 def cancel_campaign(session: Session, actor: Actor, campaign_id: int, now: datetime) -> Campaign:
@@ -89,7 +89,9 @@ def cancel_campaign(session: Session, actor: Actor, campaign_id: int, now: datet
     if campaign.status in ("cancelled",):
         return campaign
     campaign.status, campaign.next_run_at = "cancelled", None
-    for run in session.query(Run).filter(Run.campaign_id == campaign.id, Run.status.in_(("sending", "paused"))):
+    for run in session.query(Run).filter(
+        Run.campaign_id == campaign.id, Run.status.in_((RunStatus.SENDING, RunStatus.PAUSED))
+    ):
         _cancel_rows(session, run, now)
     return campaign
 
@@ -107,7 +109,7 @@ def _cancel_rows(session: Session, run: Run, now: datetime) -> None:
     run.status, run.finished_at = "cancelled", now
     session.execute(
         update(OutboxMessage)
-        .where(OutboxMessage.run_id == run.id, OutboxMessage.status == "queued")
+        .where(OutboxMessage.run_id == run.id, OutboxMessage.status == OutboxStatus.QUEUED)
         .values(status="cancelled", finished_at=now, updated_at=now)
     )
     session.flush()
@@ -161,7 +163,9 @@ def retry_failed(
     opted_out = sum(_count_by_status(session, of_run & OutboxMessage.status.in_(statuses) & ~allowed).values())
     unknown_left = 0
     if not include_unknown:
-        unknown_left = _count_by_status(session, of_run & (OutboxMessage.status == "unknown")).get("unknown", 0)
+        unknown_left = _count_by_status(session, of_run & (OutboxMessage.status == OutboxStatus.UNKNOWN)).get(
+            "unknown", 0
+        )
     if opted_out:
         reason = f"{opted_out} failed messages went to contacts who opted out; they are never sent again"
     elif unknown_left:

@@ -14,7 +14,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from campaigns.identity.access import Actor
-from campaigns.models import Confirmation, OutboxMessage
+from campaigns.models import Confirmation, OutboxMessage, OutboxStatus
 from campaigns.runs.progress import load_run
 
 MOMENTS = 24
@@ -48,6 +48,8 @@ def run_timeline(session: Session, actor: Actor, run_id: int, now: datetime, mom
         "total": total,
         "times": [moment.isoformat() for moment in times],
         "sent": _cumulative(session, OutboxMessage.sent_at, times, mine),
-        "delivered": _cumulative(session, OutboxMessage.finished_at, times, mine, OutboxMessage.status == "delivered"),
+        "delivered": _cumulative(
+            session, OutboxMessage.finished_at, times, mine, OutboxMessage.status == OutboxStatus.DELIVERED
+        ),
         "confirmed": _cumulative(session, Confirmation.confirmed_at, times, Confirmation.run_id == run.id),
     }

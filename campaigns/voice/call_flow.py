@@ -17,7 +17,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from campaigns.models import AudioClip, CampaignAudio, Contact, OutboxMessage, Run, VoicePrompt
+from campaigns.models import AudioClip, CampaignAudio, Channel, Contact, OutboxMessage, Run, VoicePrompt
 from campaigns.replies.confirmations import record_confirmation
 
 PROMPT_PHRASES = ("press_1_to_confirm", "thanks", "goodbye")
@@ -61,7 +61,7 @@ def call_audio(session: Session, outbox_id: int) -> CallAudio | None:
     row = session.execute(
         select(OutboxMessage.language, Run.campaign_id)
         .join(Run, Run.id == OutboxMessage.run_id)
-        .where(OutboxMessage.id == outbox_id, OutboxMessage.channel == "voice")
+        .where(OutboxMessage.id == outbox_id, OutboxMessage.channel == Channel.VOICE)
     ).first()
     if row is None:
         return None

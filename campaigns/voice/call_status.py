@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from campaigns.common.typed_sql import rowcount
 from campaigns.delivery.status_updates import apply_status
-from campaigns.models import OutboxMessage
+from campaigns.models import Channel, OutboxMessage, OutboxStatus
 
 CALL_STATUS_RANK = {
     "queued": 0,
@@ -72,7 +72,7 @@ def apply_call_status(
     if rank is None:
         return False
     this_attempt = (
-        (OutboxMessage.id == outbox_id) & (OutboxMessage.channel == "voice") & (OutboxMessage.attempts == attempt)
+        (OutboxMessage.id == outbox_id) & (OutboxMessage.channel == Channel.VOICE) & (OutboxMessage.attempts == attempt)
     )
     behind = [name for name, other in CALL_STATUS_RANK.items() if other < rank]
     newer = (
@@ -103,7 +103,8 @@ def apply_call_status(
     if status in TRIED_AGAIN or status == "canceled":
         _update(
             session,
-            (OutboxMessage.id == outbox_id) & (OutboxMessage.status.in_(("undelivered", "failed"))),
+            (OutboxMessage.id == outbox_id)
+            & (OutboxMessage.status.in_((OutboxStatus.UNDELIVERED, OutboxStatus.FAILED))),
             error_code=status,
             error_message=f"call {attempt} of {retry.max_tries}: {status}"[:500],
         )
@@ -135,8 +136,8 @@ def active_calls(session: Session, now: datetime, stale: timedelta = STALE_CALL)
         select(func.count())
         .select_from(OutboxMessage)
         .where(
-            OutboxMessage.channel == "voice",
-            OutboxMessage.status.in_(("sending", "sent")),
+            OutboxMessage.channel == Channel.VOICE,
+            OutboxMessage.status.in_((OutboxStatus.SENDING, OutboxStatus.SENT)),
             OutboxMessage.attempts > 0,
             current_attempt_open,
             OutboxMessage.updated_at >= now - stale,
