@@ -38,7 +38,7 @@ def release_unhanded(session: Session, condition, at: datetime) -> int:
         session.execute(
             update(OutboxMessage)
             .where(claimed & run_cancelled)
-            .values(status="cancelled", finished_at=at, **free)
+            .values(status=OutboxStatus.CANCELLED, finished_at=at, **free)
             .execution_options(synchronize_session=False)
         )
     )
@@ -46,7 +46,7 @@ def release_unhanded(session: Session, condition, at: datetime) -> int:
         session.execute(
             update(OutboxMessage)
             .where(claimed & ~run_cancelled)
-            .values(status="queued", **free)
+            .values(status=OutboxStatus.QUEUED, **free)
             .execution_options(synchronize_session=False)
         )
     )

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from campaigns.models import OutboxMessage, OutboxStatus, Run, RunStatus
 
-OPEN_STATUSES = ("queued", "sending")
+OPEN_STATUSES = (OutboxStatus.QUEUED, OutboxStatus.SENDING)
 
 
 @dataclass(frozen=True)
@@ -72,7 +72,9 @@ def finish_runs(session: Session, now: datetime, run_id: int | None = None) -> l
     is still sent: the next tick dispatches it.
     """
     open_rows = exists().where(OutboxMessage.run_id == Run.id, OutboxMessage.status.in_(OPEN_STATUSES))
-    reopen = update(Run).where(Run.status == RunStatus.DONE, open_rows).values(status="sending", finished_at=None)
+    reopen = (
+        update(Run).where(Run.status == RunStatus.DONE, open_rows).values(status=RunStatus.SENDING, finished_at=None)
+    )
     session.execute(reopen.execution_options(synchronize_session=False))
     query = select(Run.id).where(Run.status == RunStatus.SENDING, ~open_rows)
     if run_id is not None:
@@ -82,7 +84,7 @@ def finish_runs(session: Session, now: datetime, run_id: int | None = None) -> l
         session.execute(
             update(Run)
             .where(Run.id.in_(done), Run.status == RunStatus.SENDING, ~open_rows)
-            .values(status="done", finished_at=now)
+            .values(status=RunStatus.DONE, finished_at=now)
             .execution_options(synchronize_session=False)
         )
     return done

@@ -12,15 +12,15 @@ from campaigns.common.pagination import check_page
 from campaigns.common.unique_rows import insert_once
 from campaigns.identity.access import Actor, scope_condition
 from campaigns.loudspeakers.village_confirmations import village_confirmations
-from campaigns.models import Campaign, Channel, Confirmation, Contact, Grid, OutboxMessage, Run
+from campaigns.models import Campaign, Channel, Confirmation, Contact, Grid, OutboxMessage, OutboxStatus, Run, RunKind
 from campaigns.runs.progress import load_run
 
 CONFIRM_WINDOW = timedelta(days=7)
 # Rows that reached (or may have reached) the phone; a queued, skipped, cancelled, failed or undelivered row did not.
-REACHED_STATUSES = ("sending", "sent", "delivered", "unknown")
+REACHED_STATUSES = (OutboxStatus.SENDING, OutboxStatus.SENT, OutboxStatus.DELIVERED, OutboxStatus.UNKNOWN)
 # Escalations go to leaders about others, and system runs carry auto-replies: neither is answered by "1".
-ANSWERABLE_KINDS = ("regular", "reminder")
-REPLY_CHANNELS = ("sms", "voice")
+ANSWERABLE_KINDS = (RunKind.REGULAR, RunKind.REMINDER)
+REPLY_CHANNELS = (Channel.SMS, Channel.VOICE)
 
 
 def reached(run_id, contact_id):
@@ -73,7 +73,7 @@ def record_village_confirmation(session: Session, run_id: int, grid_id: int, at:
     key = (Confirmation.run_id == run_id, Confirmation.grid_id == grid_id, Confirmation.channel == Channel.LOUDSPEAKER,
            Confirmation.contact_id.is_(None))  # fmt: skip
     return insert_once(
-        session, key, Confirmation(run_id=run_id, grid_id=grid_id, channel="loudspeaker", confirmed_at=at)
+        session, key, Confirmation(run_id=run_id, grid_id=grid_id, channel=Channel.LOUDSPEAKER, confirmed_at=at)
     )
 
 

@@ -118,5 +118,5 @@ def confirm_call(session: Session, outbox_id: int, now: datetime) -> bool:
     contact = session.get(Contact, row.contact_id) if row and row.contact_id else None
     if contact is None:
         return False
-    _, created = record_confirmation(session, row.parent_run_id or row.id, contact, "voice", None, now)
+    _, created = record_confirmation(session, row.parent_run_id or row.id, contact, Channel.VOICE, None, now)
     return created
