@@ -14,10 +14,10 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from campaigns.common.typed_sql import rowcount
-from campaigns.models import Confirmation, OutboxMessage, OutboxStatus, Run, RunKind
+from campaigns.models import Confirmation, OutboxMessage, OutboxStatus, Run, RunKind, RunStatus
 
-DUTY_RUN_KINDS = ("duty_reminder", "duty_escalation")
-UNFINISHED = ("sending", "paused")
+DUTY_RUN_KINDS = (RunKind.DUTY_REMINDER, RunKind.DUTY_ESCALATION)
+UNFINISHED = (RunStatus.SENDING, RunStatus.PAUSED)
 RUNS_SHOWN = 200
 
 
@@ -67,12 +67,12 @@ def withdraw_unsent(session: Session, duty_id: int, now: datetime) -> int:
     are); returns how many messages were withdrawn."""
     withdrawn = 0
     for run in session.scalars(select(Run).where(Run.duty_id == duty_id, Run.status.in_(UNFINISHED))):
-        run.status, run.finished_at = "cancelled", now
+        run.status, run.finished_at = RunStatus.CANCELLED, now
         withdrawn += rowcount(
             session.execute(
                 update(OutboxMessage)
                 .where(OutboxMessage.run_id == run.id, OutboxMessage.status == OutboxStatus.QUEUED)
-                .values(status="cancelled", finished_at=now, updated_at=now)
+                .values(status=OutboxStatus.CANCELLED, finished_at=now, updated_at=now)
             )
         )
     session.flush()
@@ -81,7 +81,13 @@ def withdraw_unsent(session: Session, duty_id: int, now: datetime) -> int:
 
 def awaiting_duty_reminder(session: Session, duty_id: int, day: date, contact_id: int) -> int | None:
     """The duty's latest reminder run of `day` whose SMS reached `contact_id` (a daily report answers it)."""
-    reached = ("sending", "sent", "delivered", "undelivered", "unknown")
+    reached = (
+        OutboxStatus.SENDING,
+        OutboxStatus.SENT,
+        OutboxStatus.DELIVERED,
+        OutboxStatus.UNDELIVERED,
+        OutboxStatus.UNKNOWN,
+    )
     return session.scalar(
         select(Run.id)
         .join(OutboxMessage, OutboxMessage.run_id == Run.id)

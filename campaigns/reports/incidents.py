@@ -115,7 +115,7 @@ def mark_handled(session: Session, actor: Actor, report_id: int, now: datetime) 
     if report is None or grid is None:
         raise NotFound("incident not found")
     require_path_in_scope(actor, grid.path, "incident")
-    if report.kind != "incident":
+    if report.kind != ReportKind.INCIDENT:
         raise Conflict("a zero report has nothing to handle")
     if report.handled_at is None:
         report.handled_at, report.handled_by = now, actor.user_id

@@ -20,7 +20,7 @@ from campaigns.common.errors import NotFound, ValidationError
 from campaigns.directory.grids import load_grid
 from campaigns.directory.tabular import csv_chunks
 from campaigns.identity.access import Actor
-from campaigns.models import DailyReport, Grid, GridLevel, ReportDuty
+from campaigns.models import DailyReport, Grid, GridLevel, ReportDuty, ReportKind
 from campaigns.models.grid import path_ids, subtree_bounds
 from campaigns.reports.daily_reports import duty_day
 from campaigns.reports.report_duties import list_duties, load_duty
@@ -28,7 +28,7 @@ from campaigns.reports.report_tick import local_moment
 
 MAX_DEPTH = 8
 MAX_HISTORY_DAYS = 90
-KINDS = ("zero_report", "incident")
+KINDS = tuple(ReportKind)
 
 
 @dataclass
@@ -46,9 +46,9 @@ class Node:
 
     def add(self, kind: str | None, count: int) -> None:
         self.reporting += count
-        if kind == "zero_report":
+        if kind == ReportKind.ZERO_REPORT:
             self.zero += count
-        elif kind == "incident":
+        elif kind == ReportKind.INCIDENT:
             self.incident += count
 
 
@@ -230,8 +230,8 @@ def report_history(session: Session, actor: Actor, *, duty_id: int | None, days:
     for offset in range(days):
         day_value = first + timedelta(days=offset)
         found = per_day.get(day_value, {})
-        series.append({"date": day_value.isoformat(),
-                       **counts_of(reporting, found.get("zero_report", 0), found.get("incident", 0))})  # fmt: skip
+        counts = counts_of(reporting, found.get(ReportKind.ZERO_REPORT, 0), found.get(ReportKind.INCIDENT, 0))
+        series.append({"date": day_value.isoformat(), **counts})
     return {"duty": {"id": duty.id, "name": duty.name}, "grid_id": top.id, "days": series}
 
 
@@ -252,7 +252,7 @@ def _incident_details(session: Session, top: dict[str, Any]) -> dict[int, tuple[
     ids, stack = [], [top]
     while stack:
         node = stack.pop()
-        if node.get("status") == "incident":
+        if node.get("status") == ReportKind.INCIDENT:
             ids.append(node["report_id"])
         stack.extend(node.get("children", []))
     details = {}

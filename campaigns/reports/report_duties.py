@@ -24,7 +24,7 @@ from campaigns.common.text import clean_text
 from campaigns.directory.grids import load_grid, resolve_level
 from campaigns.directory.roles import normalize_role
 from campaigns.identity.access import Actor, require_write, scope_condition
-from campaigns.models import Campaign, Grid, GridLevel, ReportDuty
+from campaigns.models import Campaign, Channel, ContactRole, Grid, GridLevel, ReportDuty
 from campaigns.models.base import utcnow
 from campaigns.models.campaign import SYSTEM_STATUS
 from campaigns.models.grid import path_ids
@@ -96,7 +96,7 @@ def duty_campaign(session: Session, duty: ReportDuty) -> Campaign:
 def _sync_campaign(campaign: Campaign, duty: ReportDuty) -> None:
     campaign.name = f"{duty.name}（提醒与上报）"[:200]
     campaign.scope_grid_id = duty.root_grid_id
-    campaign.channels = ["sms"]
+    campaign.channels = [Channel.SMS]
     campaign.audience = {"grid_ids": [duty.root_grid_id], "roles": duty.reporter_roles, "tags": [], "contact_ids": []}
     campaign.texts = duty.texts["reminder"]
     campaign.fallback_language = "zh" if "zh" in duty.texts["reminder"] else None
@@ -157,7 +157,7 @@ def _clock(raw: Any, field: str) -> str:
 
 
 def _roles(raw: Any) -> list[str]:
-    raw = ["grid_leader", "liaison"] if raw is None else raw
+    raw = [ContactRole.GRID_LEADER, ContactRole.LIAISON] if raw is None else raw
     if not isinstance(raw, list) or not raw:
         raise ValidationError("reporter_roles: a list of roles", fields={"reporter_roles": "bad"})
     return sorted({normalize_role(role) for role in raw})

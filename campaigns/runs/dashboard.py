@@ -11,10 +11,17 @@ from sqlalchemy.orm import Session
 
 from campaigns.directory.grids import grid_to_dict, load_grid
 from campaigns.identity.access import Actor, scope_condition
-from campaigns.models import Campaign, Grid, OutboxMessage, Run, RunKind, RunStatus
+from campaigns.models import Campaign, Grid, OutboxMessage, OutboxStatus, Run, RunKind, RunStatus
 from campaigns.models.grid import path_ids
 
-DONE_STATUSES = ("sent", "delivered", "undelivered", "failed", "cancelled", "skipped")
+DONE_STATUSES = (
+    OutboxStatus.SENT,
+    OutboxStatus.DELIVERED,
+    OutboxStatus.UNDELIVERED,
+    OutboxStatus.FAILED,
+    OutboxStatus.CANCELLED,
+    OutboxStatus.SKIPPED,
+)
 
 
 def active_runs(session: Session, actor: Actor, limit: int = 20) -> list[dict[str, Any]]:

@@ -21,7 +21,7 @@ from campaigns.broadcasts.templates import has_placeholders
 from campaigns.common.errors import ValidationError
 from campaigns.common.sms_segments import count_segments
 from campaigns.identity.access import Actor
-from campaigns.models import Campaign, CampaignStatus, Contact, OutboxMessage, Run
+from campaigns.models import Campaign, CampaignStatus, Contact, OutboxMessage, OutboxStatus, Run, RunStatus
 from campaigns.runs.preview import launch_blockers, sms_segments_estimate
 from campaigns.runs.recipients import body_expr, language_expr, recipients_select
 from campaigns.voice.voice_campaigns import VOICE, voice_rows_select
@@ -74,7 +74,7 @@ def plan_occurrence(session: Session, campaign: Campaign, occurrence: datetime, 
     planned = None
     try:
         with session.begin_nested():
-            run = Run(campaign_id=campaign.id, occurrence_at=occurrence, status="sending")
+            run = Run(campaign_id=campaign.id, occurrence_at=occurrence, status=RunStatus.SENDING)
             session.add(run)
             session.flush()
     except IntegrityError:
@@ -87,7 +87,7 @@ def plan_occurrence(session: Session, campaign: Campaign, occurrence: datetime, 
         planned = PlannedRun(run.id, campaign.id, run.planned)
     campaign.next_run_at = next_occurrence(campaign.schedule, campaign.timezone, max(occurrence, now))
     if campaign.next_run_at is None:
-        campaign.status = "finished"
+        campaign.status = CampaignStatus.FINISHED
     session.flush()
     return planned
 
@@ -116,7 +116,7 @@ def _write_outbox(session: Session, campaign: Campaign, run: Run, first_attempt:
             language_expr(campaign),
             body_expr(campaign),
             _segments_expr(campaign),
-            literal("queued"),
+            literal(OutboxStatus.QUEUED.value),
             literal(0),
             literal(first_attempt, OutboxMessage.next_attempt_at.type),
         )

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from campaigns.broadcasts.campaign_service import load_campaign
 from campaigns.common.errors import NotFound
 from campaigns.identity.access import Actor
-from campaigns.models import Channel, Grid, OutboxMessage, OutboxStatus, Run
+from campaigns.models import Channel, Grid, OutboxMessage, OutboxStatus, Run, RunStatus
 from campaigns.models.outbox import OUTBOX_STATUSES
 
 RATE_WINDOW = timedelta(minutes=1)
@@ -76,7 +76,7 @@ def run_progress(
     next_due = session.scalar(
         select(func.min(OutboxMessage.next_attempt_at)).where(mine, OutboxMessage.status == OutboxStatus.QUEUED)
     )
-    remaining = by_status["queued"] + by_status["sending"]
+    remaining = by_status[OutboxStatus.QUEUED] + by_status[OutboxStatus.SENDING]
     failed = session.execute(
         select(
             OutboxMessage.id,
@@ -98,7 +98,7 @@ def run_progress(
         "rate_per_second": round(rate, 2),
         "remaining": remaining,
         "estimated_seconds_left": round(remaining / rate, 1)
-        if rate and remaining and run.status == "sending"
+        if rate and remaining and run.status == RunStatus.SENDING
         else None,
         **_segments_and_cost(session, run, price_per_segment),
         "currency": currency,

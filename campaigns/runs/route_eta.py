@@ -9,7 +9,7 @@ from sqlalchemy import case, func
 from sqlalchemy.orm import Session
 
 from campaigns.common.settings import Settings
-from campaigns.models import Campaign, Contact
+from campaigns.models import Campaign, Channel, Contact
 from campaigns.runs.recipients import recipients_select
 
 Route = tuple[str, str, float]  # (E.164 prefix or "*", channel, messages per second)
@@ -50,7 +50,7 @@ def _count_by_channel(session: Session, campaign: Campaign, routes: tuple[Route,
     prefixes = sorted((route for route in routes if route[0] != "*"), key=lambda route: -len(route[0]))
     fallback = next(channel for prefix, channel, _ in routes if prefix == "*")
     channel = case(*[(Contact.phone.startswith(prefix), name) for prefix, name, _ in prefixes], else_=fallback)
-    return recipients_select(session, campaign, "sms", channel, func.count(Contact.id)).group_by(channel)
+    return recipients_select(session, campaign, Channel.SMS, channel, func.count(Contact.id)).group_by(channel)
 
 
 def _overall(recipients: int, seconds: float) -> float:
