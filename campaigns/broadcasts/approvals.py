@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from campaigns.broadcasts.campaign_service import load_campaign
 from campaigns.common.errors import Conflict, PermissionDenied
 from campaigns.identity.access import Actor, require_write
-from campaigns.models import Campaign, CampaignApproval, User
+from campaigns.models import Campaign, CampaignApproval, CampaignStatus, User
 from campaigns.runs.reach import people_reached
 
 DEFAULT_APPROVAL_THRESHOLD = 1000
@@ -73,7 +73,7 @@ def approve_campaign(
     """Approve a draft campaign as it is now (the creator cannot approve their own); returns the approval status."""
     require_write(actor)
     campaign = load_campaign(session, actor, campaign_id)
-    if campaign.status != "draft":
+    if campaign.status != CampaignStatus.DRAFT:
         raise Conflict(f"a {campaign.status} campaign needs no approval")
     if actor.user_id is not None and actor.user_id == campaign.created_by:
         raise PermissionDenied("a second person must approve: you created this campaign")

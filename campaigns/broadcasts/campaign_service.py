@@ -16,7 +16,6 @@ from sqlalchemy.orm import Session, object_session
 
 from campaigns.broadcasts.audiences import check_audience
 from campaigns.broadcasts.confirmation_policy import check_confirmation
-from campaigns.broadcasts.loudspeaker_policy import CHANNEL as LOUDSPEAKER
 from campaigns.broadcasts.loudspeaker_policy import check_loudspeaker
 from campaigns.broadcasts.schedules import check_schedule, check_timezone, check_window, next_occurrence
 from campaigns.broadcasts.templates import check_template
@@ -24,11 +23,11 @@ from campaigns.common.errors import Conflict, NotFound, ValidationError
 from campaigns.common.languages import normalize_language
 from campaigns.common.pagination import Page, paginate
 from campaigns.identity.access import Actor, require_path_in_scope, require_write, scope_condition
-from campaigns.models import Campaign, CampaignStatus, Contact, Grid, Run, RunStatus
+from campaigns.models import Campaign, CampaignStatus, Channel, Contact, Grid, Run, RunStatus
 from campaigns.models.base import utcnow
 from campaigns.models.campaign import SYSTEM_STATUS
 
-CHANNELS = ("sms", "voice", LOUDSPEAKER)
+CHANNELS = tuple(Channel)
 NOT_A_STAFF_CAMPAIGN = (
     "not a staff campaign: automatic runs (a report duty's reminders and escalations, auto-replies) are shown on "
     "their report duty and in the inbox"
@@ -42,7 +41,11 @@ def shown_status(campaign: Campaign) -> str:
     """The status staff see: `sending` while a run of a scheduled or finished campaign sends (a "now" campaign is
     finished as soon as its only run is planned), `paused` while a finished campaign's run is held."""
     session = object_session(campaign)
-    if campaign.status not in ("scheduled", "finished") or session is None or campaign.id is None:
+    if (
+        campaign.status not in (CampaignStatus.SCHEDULED, CampaignStatus.FINISHED)
+        or session is None
+        or campaign.id is None
+    ):
         return campaign.status
     held = set(
         session.scalars(
@@ -51,9 +54,11 @@ def shown_status(campaign: Campaign) -> str:
             .distinct()
         )
     )
-    if "sending" in held:
-        return "sending"
-    return "paused" if "paused" in held and campaign.status == "finished" else campaign.status
+    if RunStatus.SENDING in held:
+        return CampaignStatus.SENDING
+    if RunStatus.PAUSED in held and campaign.status == CampaignStatus.FINISHED:
+        return CampaignStatus.PAUSED
+    return campaign.status
 
 
 def campaign_to_dict(campaign: Campaign) -> dict[str, Any]:
@@ -87,7 +92,7 @@ def _clean(
     name = str(merged.get("name") or "").strip()
     if not name or len(name) > 200:
         raise ValidationError("name is required (at most 200 characters)", fields={"name": "required"})
-    channels = merged.get("channels") or ["sms"]
+    channels = merged.get("channels") or [Channel.SMS]
     if not isinstance(channels, list) or any(channel not in CHANNELS for channel in channels):
         raise ValidationError(f"channels must be a list of {', '.join(CHANNELS)}", fields={"channels": "unknown"})
     texts_raw = merged.get("texts")
@@ -102,7 +107,7 @@ def _clean(
     check_timezone(timezone)
     expects_reply = bool(merged.get("expects_reply", False))
     schedule = check_schedule(merged.get("schedule") or {"kind": "now"})
-    if current is None or current.status == "draft" or {"schedule", "timezone"} & set(data):
+    if current is None or current.status == CampaignStatus.DRAFT or {"schedule", "timezone"} & set(data):
         require_future(schedule, timezone, now)
     return {
         "name": name,
@@ -146,7 +151,7 @@ def create_campaign(
     window."""
     require_write(actor)
     cleaned = _clean(session, actor, data, None, now or utcnow())
-    campaign = Campaign(**cleaned, status="draft", created_by=actor.user_id)
+    campaign = Campaign(**cleaned, status=CampaignStatus.DRAFT, created_by=actor.user_id)
     campaign.scope_grid_id = _common_scope(session, cleaned["audience"])
     session.add(campaign)
     session.flush()
@@ -185,7 +190,7 @@ def list_campaigns(
     query = query.where(Campaign.status != SYSTEM_STATUS)
     if actor.scope_path is not None:
         query = query.where(scope_condition(actor, Grid.path))
-    if status == "sending":
+    if status == CampaignStatus.SENDING:
         sending_run = exists().where(Run.campaign_id == Campaign.id, Run.status == RunStatus.SENDING)
         query = query.where(Campaign.status.in_((CampaignStatus.SCHEDULED, CampaignStatus.FINISHED)), sending_run)
     elif status:
@@ -201,12 +206,15 @@ def update_campaign(
     require_write(actor)
     now = now or utcnow()
     campaign = load_campaign(session, actor, campaign_id)
-    if campaign.status in ("cancelled", "finished"):
+    if campaign.status in (CampaignStatus.CANCELLED, CampaignStatus.FINISHED):
         raise Conflict(f"a {campaign.status} campaign cannot be edited")
     timing = (campaign.schedule, campaign.timezone)
     for key, value in _clean(session, actor, data, campaign, now).items():
         setattr(campaign, key, value)
-    if campaign.status in ("scheduled", "paused") and (campaign.schedule, campaign.timezone) != timing:
+    if (
+        campaign.status in (CampaignStatus.SCHEDULED, CampaignStatus.PAUSED)
+        and (campaign.schedule, campaign.timezone) != timing
+    ):
         campaign.next_run_at = (
             now if campaign.schedule["kind"] == "now" else next_occurrence(campaign.schedule, campaign.timezone, now)
         )
@@ -219,7 +227,7 @@ def activate_campaign(session: Session, actor: Actor, campaign_id: int, now: dat
     """Mark a draft campaign scheduled and set when its first run is due (now, for the 'now' schedule)."""
     require_write(actor)
     campaign = load_campaign(session, actor, campaign_id)
-    if campaign.status != "draft":
+    if campaign.status != CampaignStatus.DRAFT:
         raise Conflict(f"a {campaign.status} campaign cannot be launched again; resume it if it is paused")
     if campaign.schedule["kind"] == "now":
         campaign.next_run_at = now
@@ -227,6 +235,6 @@ def activate_campaign(session: Session, actor: Actor, campaign_id: int, now: dat
         campaign.next_run_at = next_occurrence(campaign.schedule, campaign.timezone, now)
         if campaign.next_run_at is None:
             raise ValidationError("the schedule has no occurrence in the future", fields={"schedule": "in the past"})
-    campaign.status = "scheduled"
+    campaign.status = CampaignStatus.SCHEDULED
     session.flush()
     return campaign

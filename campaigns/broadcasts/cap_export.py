@@ -22,7 +22,7 @@ from campaigns.broadcasts.campaign_service import load_campaign
 from campaigns.broadcasts.schedules import check_timezone
 from campaigns.broadcasts.templates import render
 from campaigns.identity.access import Actor
-from campaigns.models import AudioClip, Campaign, CampaignAudio, Grid, Run, RunKind, RunStatus
+from campaigns.models import AudioClip, Campaign, CampaignAudio, CampaignStatus, Grid, Run, RunKind, RunStatus
 
 CAP_NAMESPACE = "urn:oasis:names:tc:emergency:cap:1.2"
 CATEGORIES = ("Geo", "Met", "Safety", "Security", "Rescue", "Fire", "Health", "Env", "Transport", "Infra", "CBRNE",
@@ -101,7 +101,7 @@ def campaign_cap_alert(
     _add(alert, "identifier", f"gridcast-{host}-campaign-{campaign.id}" + (f"-run-{run.id}" if run else ""))
     _add(alert, "sender", options.sender)
     _add(alert, "sent", cap_time(run.occurrence_at if run else now, campaign.timezone))
-    _add(alert, "status", "Draft" if campaign.status == "draft" else "Actual")
+    _add(alert, "status", "Draft" if campaign.status == CampaignStatus.DRAFT else "Actual")
     _add(alert, "msgType", "Alert")
     _add(alert, "scope", "Public")
     area_names = ", ".join(grid.name for grid in grids) or "-"

@@ -22,7 +22,7 @@ from campaigns.directory.import_reports import REJECTED_IN_RESPONSE, ImportOutco
 from campaigns.directory.tabular import read_table
 from campaigns.directory.upload_limits import DEFAULT_LIMITS, ImportLimits
 from campaigns.identity.access import Actor, require_write
-from campaigns.models import Grid, GridLevel
+from campaigns.models import Grid, GridLevel, ImportKind
 from campaigns.models.base import utcnow
 
 GRID_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -288,7 +288,7 @@ def import_grids(
     """
     require_write(actor)
     table = read_table(data, filename, GRID_COLUMNS, REQUIRED, limits)
-    outcome = ImportOutcome("grids", table.headers, table.ignored, total=len(table.rows))
+    outcome = ImportOutcome(ImportKind.GRIDS, table.headers, table.ignored, total=len(table.rows))
     run = _GridImport(session, actor, outcome, dry_run)
     run.parse(table)
     run.run(progress or (lambda done, total: None))

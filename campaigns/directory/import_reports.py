@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from campaigns.common.errors import NotFound
 from campaigns.directory.tabular import ERROR_ALIASES, ERROR_COLUMN, csv_chunks, header_key
 from campaigns.identity.access import Actor
-from campaigns.models import Grid, ImportReport
+from campaigns.models import Grid, ImportReport, ImportStatus
 from campaigns.models.base import utcnow
 
 REJECTED_IN_RESPONSE = 1000
@@ -122,7 +122,7 @@ def save_report(
     report.counts = outcome.counts()
     report.headers = [header[:EXCERPT_CHARS] for header in outcome.headers]
     report.rejected = [rejection.as_dict() for rejection in rejected]
-    report.status = "done"
+    report.status = ImportStatus.DONE
     report.progress_done = report.progress_total = outcome.total
     report.finished_at = utcnow()
     session.flush()

@@ -26,12 +26,22 @@ from campaigns.common.typed_sql import table_of
 from campaigns.common.unique_rows import insert_once
 from campaigns.identity.accounts import hash_token
 from campaigns.loudspeakers.terminals import SPEAKER_TOKEN_PREFIX
-from campaigns.models import AudioClip, Campaign, CampaignAudio, Run, RunKind, Speaker, SpeakerPlay
+from campaigns.models import (
+    AudioClip,
+    Campaign,
+    CampaignAudio,
+    CampaignStatus,
+    Run,
+    RunKind,
+    RunStatus,
+    Speaker,
+    SpeakerPlay,
+)
 from campaigns.models.grid import path_ids
 from campaigns.replies.confirmations import record_village_confirmation
 
-LIVE_CAMPAIGN_STATUSES = ("scheduled", "finished")
-LIVE_RUN_STATUSES = ("sending", "done")
+LIVE_CAMPAIGN_STATUSES = (CampaignStatus.SCHEDULED, CampaignStatus.FINISHED)
+LIVE_RUN_STATUSES = (RunStatus.SENDING, RunStatus.DONE)
 CLOCK_SKEW = timedelta(minutes=10)
 MAX_TIMES_PER_REPORT = 100
 
@@ -216,7 +226,7 @@ def record_play(session: Session, speaker: Speaker, data: dict[str, Any], now: d
         raise ValidationError("language: one of the speaker's languages", fields={"language": "not the speaker's"})
     run = session.get(Run, run_id)
     campaign = run.campaign if run else None
-    if (run is None or run.kind != "regular" or CHANNEL not in (campaign.channels or [])
+    if (run is None or run.kind != RunKind.REGULAR or CHANNEL not in (campaign.channels or [])
             or not _covers(campaign, _ancestor_ids(speaker))):  # fmt: skip
         raise NotFound("announcement not found")
     valid_from, valid_until = _window(campaign, run)

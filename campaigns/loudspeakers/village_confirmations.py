@@ -55,5 +55,5 @@ def _village(confirmation: Confirmation, grid: Grid, first: tuple[SpeakerPlay, S
         "speaker": {"id": speaker.id, "name": speaker.name} if speaker else None,
         "played_at": (play.played_at if play else confirmation.confirmed_at).isoformat(),
         "confirmed_at": confirmation.confirmed_at.isoformat(),
-        "channel": "loudspeaker",
+        "channel": Channel.LOUDSPEAKER,
     }
