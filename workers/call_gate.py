@@ -12,6 +12,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session, sessionmaker
 
 from campaigns.delivery.sending import RateLimiter
+from campaigns.models import Channel
 from campaigns.voice.call_status import active_calls
 
 
@@ -63,7 +64,7 @@ class SendLimiters:
         self.voice = voice
 
     def for_channel(self, channel: str) -> RateLimiter:
-        return self.voice if channel == "voice" else self.sms
+        return self.voice if channel == Channel.VOICE else self.sms
 
     def acquire(self) -> None:
         self.sms.acquire()

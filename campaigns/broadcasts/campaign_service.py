@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, object_session
 from campaigns.broadcasts.audiences import check_audience
 from campaigns.broadcasts.confirmation_policy import check_confirmation
 from campaigns.broadcasts.loudspeaker_policy import check_loudspeaker
-from campaigns.broadcasts.schedules import check_schedule, check_timezone, check_window, next_occurrence
+from campaigns.broadcasts.schedules import ScheduleKind, check_schedule, check_timezone, check_window, next_occurrence
 from campaigns.broadcasts.templates import check_template
 from campaigns.common.errors import Conflict, NotFound, ValidationError
 from campaigns.common.languages import normalize_language
@@ -106,7 +106,7 @@ def _clean(
     timezone = str(merged.get("timezone") or "Asia/Shanghai")
     check_timezone(timezone)
     expects_reply = bool(merged.get("expects_reply", False))
-    schedule = check_schedule(merged.get("schedule") or {"kind": "now"})
+    schedule = check_schedule(merged.get("schedule") or {"kind": ScheduleKind.NOW})
     if current is None or current.status == CampaignStatus.DRAFT or {"schedule", "timezone"} & set(data):
         require_future(schedule, timezone, now)
     return {
@@ -126,9 +126,9 @@ def _clean(
 
 def require_future(schedule: dict[str, Any], timezone: str, now: datetime) -> None:
     """Refuse a schedule with no occurrence after `now`: a past "once", or a recurrence whose `until` has passed."""
-    if schedule["kind"] == "now" or next_occurrence(schedule, timezone, now) is not None:
+    if schedule["kind"] == ScheduleKind.NOW or next_occurrence(schedule, timezone, now) is not None:
         return
-    if schedule["kind"] == "once":
+    if schedule["kind"] == ScheduleKind.ONCE:
         message = f"the schedule's time {schedule['at']} ({timezone}) has already passed: choose a time in the future"
     else:
         message = f"the schedule ends on {schedule['until']}, which has passed: it would never run again"
@@ -216,7 +216,9 @@ def update_campaign(
         and (campaign.schedule, campaign.timezone) != timing
     ):
         campaign.next_run_at = (
-            now if campaign.schedule["kind"] == "now" else next_occurrence(campaign.schedule, campaign.timezone, now)
+            now
+            if campaign.schedule["kind"] == ScheduleKind.NOW
+            else next_occurrence(campaign.schedule, campaign.timezone, now)
         )
     campaign.scope_grid_id = _common_scope(session, campaign.audience)
     session.flush()
@@ -229,7 +231,7 @@ def activate_campaign(session: Session, actor: Actor, campaign_id: int, now: dat
     campaign = load_campaign(session, actor, campaign_id)
     if campaign.status != CampaignStatus.DRAFT:
         raise Conflict(f"a {campaign.status} campaign cannot be launched again; resume it if it is paused")
-    if campaign.schedule["kind"] == "now":
+    if campaign.schedule["kind"] == ScheduleKind.NOW:
         campaign.next_run_at = now
     else:
         campaign.next_run_at = next_occurrence(campaign.schedule, campaign.timezone, now)

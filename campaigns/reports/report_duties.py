@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, time
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import or_, select
@@ -69,11 +70,19 @@ def duty_to_dict(session: Session, duty: ReportDuty) -> dict[str, Any]:
     }
 
 
-def duty_status(duty: ReportDuty) -> str:
+class DutyStatus(StrEnum):
+    """A duty's state: reminders go out while it is active; a paused duty can resume, an ended one cannot."""
+
+    ACTIVE = "active"
+    PAUSED = "paused"
+    ENDED = "ended"
+
+
+def duty_status(duty: ReportDuty) -> DutyStatus:
     """The duty's state: "ended" once ended, else "active" or "paused"."""
     if duty.ended_at is not None:
-        return "ended"
-    return "active" if duty.active else "paused"
+        return DutyStatus.ENDED
+    return DutyStatus.ACTIVE if duty.active else DutyStatus.PAUSED
 
 
 def require_not_ended(duty: ReportDuty) -> None:

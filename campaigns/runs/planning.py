@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from campaigns.broadcasts.approvals import DEFAULT_APPROVAL_THRESHOLD, require_approval
 from campaigns.broadcasts.campaign_service import activate_campaign, load_campaign
-from campaigns.broadcasts.schedules import next_occurrence, window_opens_at
+from campaigns.broadcasts.schedules import ScheduleKind, next_occurrence, window_opens_at
 from campaigns.broadcasts.templates import has_placeholders
 from campaigns.common.errors import ValidationError
 from campaigns.common.sms_segments import count_segments
@@ -54,7 +54,7 @@ def launch_campaign(
     if blockers:
         raise ValidationError("the campaign cannot launch: " + "; ".join(blockers), fields={"audience": blockers[0]})
     campaign = activate_campaign(session, actor, campaign_id, now)
-    if campaign.schedule["kind"] == "now":
+    if campaign.schedule["kind"] == ScheduleKind.NOW:
         return plan_occurrence(session, campaign, now, now)
     return None
 

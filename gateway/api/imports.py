@@ -21,6 +21,7 @@ from campaigns.directory import import_reports as imports
 from campaigns.directory.import_jobs import queue_import
 from campaigns.directory.upload_limits import LimitExceeded, UploadTooLarge, check_upload_size
 from campaigns.identity.access import Actor
+from campaigns.models import ImportKind, ImportStatus
 from gateway.api import api
 from gateway.api.context import ID, after_commit, bool_arg, current_actor, db, int_arg
 from gateway.api.imports_spec import PATHS, SCHEMAS, XLSX_TYPE
@@ -68,7 +69,7 @@ def _upload() -> tuple[bytes, str, bool]:
 def _answer(report: dict):
     report["rejected_url"] = url_for("api.rejected_rows_csv", report_id=report["id"])
     response = jsonify(report)
-    response.status_code = 201 if report["status"] == "done" else 202
+    response.status_code = 201 if report["status"] == ImportStatus.DONE else 202
     response.headers["Location"] = url_for("api.get_import", report_id=report["id"])
     return response
 
@@ -89,7 +90,7 @@ def start_import(actor: Actor, kind: str, data: bytes, filename: str, dry_run: b
         report = queue_import(db(), actor, kind, data, filename, dry_run=dry_run, limits=limits)
         after_commit(lambda: enqueue_import_soon(report["id"]))
         return report
-    if kind == "grids":
+    if kind == ImportKind.GRIDS:
         return grid_import.import_grids(db(), actor, data, filename, dry_run=dry_run, limits=limits)
     region = settings.default_region
     return contact_import.import_contacts(db(), actor, data, filename, region=region, dry_run=dry_run, limits=limits)
@@ -105,12 +106,12 @@ def limit_exceeded(exc: LimitExceeded):
 
 @api.post("/grids/import")
 def import_grids():
-    return _answer(start_import(current_actor(), "grids", *_upload()))
+    return _answer(start_import(current_actor(), ImportKind.GRIDS, *_upload()))
 
 
 @api.post("/contacts/import")
 def import_contacts():
-    return _answer(start_import(current_actor(), "contacts", *_upload()))
+    return _answer(start_import(current_actor(), ImportKind.CONTACTS, *_upload()))
 
 
 @api.get(f"/imports/<{ID}:report_id>")

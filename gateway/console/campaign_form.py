@@ -7,9 +7,11 @@ from typing import Any
 from flask import request
 
 from campaigns.broadcasts.campaign_service import CHANNELS
+from campaigns.broadcasts.schedules import ScheduleKind
 from campaigns.common.languages import LANGUAGES
 from campaigns.directory.roles import CONTACT_ROLES
 from campaigns.identity.access import Actor
+from campaigns.models import Channel
 from campaigns.runs.dashboard import grid_outline
 from gateway.api.context import db
 from gateway.console.forms import checked, int_param, split_words
@@ -21,8 +23,8 @@ def campaign_data(form) -> dict[str, Any]:
     """The builder's fields as campaign data; the services validate it (errors come back per field)."""
     grid_ids = [int(raw) for raw in form.getlist("grid_ids") if raw.strip().isdigit()]
     texts = {lang: form.get(f"text_{lang}", "").strip() for lang in LANGUAGES}
-    schedule: dict[str, Any] = {"kind": form.get("schedule_kind") or "now"}
-    if schedule["kind"] == "once":
+    schedule: dict[str, Any] = {"kind": form.get("schedule_kind") or ScheduleKind.NOW}
+    if schedule["kind"] == ScheduleKind.ONCE:
         schedule["at"] = form.get("schedule_at", "")
     window = None
     if form.get("window_start") or form.get("window_end"):
@@ -38,7 +40,7 @@ def campaign_data(form) -> dict[str, Any]:
     return {
         "name": form.get("name", ""),
         "channels": channels,
-        "loudspeaker": _loudspeaker(form) if "loudspeaker" in channels else None,
+        "loudspeaker": _loudspeaker(form) if Channel.LOUDSPEAKER in channels else None,
         "audience": {
             "grid_ids": grid_ids,
             "roles": [role for role in form.getlist("roles") if role in CONTACT_ROLES],
@@ -73,7 +75,13 @@ def form_values(campaign: dict[str, Any] | None) -> dict[str, Any]:
         values["expects_reply"] = checked("expects_reply")
         return values
     if campaign is None:
-        return {"grid_ids": [], "roles": [], "channels": ["sms"], "schedule_kind": "now", "fallback_language": "zh"}
+        return {
+            "grid_ids": [],
+            "roles": [],
+            "channels": [Channel.SMS],
+            "schedule_kind": "now",
+            "fallback_language": "zh",
+        }
     confirmation = campaign.get("confirmation") or {}
     window = campaign.get("send_window") or {}
     loudspeaker = campaign.get("loudspeaker") or {}

@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import render_template
 
 from campaigns.common.errors import ValidationError
+from campaigns.models import Intent
 from campaigns.replies import inbox
 from campaigns.reports import incidents
 from campaigns.runs import dashboard as dashboard_service
@@ -26,6 +27,6 @@ def dashboard():
         "console/dashboard.html",
         runs=dashboard_service.active_runs(db(), actor),
         incidents=incidents.list_incidents(db(), actor, handled=False, per_page=10),
-        to_review=inbox.list_inbox(db(), actor, intent="unknown", reviewed=False, per_page=10),
+        to_review=inbox.list_inbox(db(), actor, intent=Intent.UNKNOWN, reviewed=False, per_page=10),
         **coverage,
     )
