@@ -3,9 +3,9 @@ ones."""
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TypedDict
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
@@ -18,7 +18,25 @@ from campaigns.delivery.claim_release import hold_runs, release_unhanded
 from campaigns.identity.access import Actor, require_write
 from campaigns.models import Campaign, CampaignStatus, OutboxMessage, OutboxStatus, Run, RunStatus
 from campaigns.models.base import utcnow
-from campaigns.runs.progress import load_run, run_to_dict
+from campaigns.runs.progress import RunSummary, load_run, run_to_dict
+
+
+class PausedCounts(TypedDict):
+    """The runs a pause held and what became of their claimed messages."""
+
+    runs: list[int]
+    requeued: int
+    with_provider: int
+
+
+class RetryAnswer(TypedDict):
+    """A retry's result as the API shows it."""
+
+    requeued: int
+    by_status: dict[str, int]
+    reason: str | None
+    opted_out: int
+    unknown_left: int
 
 
 @dataclass(frozen=True)
@@ -31,7 +49,7 @@ class Paused:
     requeued: int = 0
     with_provider: int = 0
 
-    def counts(self) -> dict:
+    def counts(self) -> PausedCounts:
         return {"runs": self.runs, "requeued": self.requeued, "with_provider": self.with_provider}
 
 
@@ -98,7 +116,7 @@ def cancel_campaign(session: Session, actor: Actor, campaign_id: int, now: datet
     return campaign
 
 
-def cancel_run(session: Session, actor: Actor, run_id: int, now: datetime) -> dict:
+def cancel_run(session: Session, actor: Actor, run_id: int, now: datetime) -> RunSummary:
     require_write(actor)
     run = load_run(session, actor, run_id)
     if run.status in (RunStatus.DONE, RunStatus.CANCELLED):
@@ -132,8 +150,14 @@ class RetryResult:
     opted_out: int = 0
     unknown_left: int = 0
 
-    def as_dict(self) -> dict:
-        return dataclasses.asdict(self)
+    def as_dict(self) -> RetryAnswer:
+        return RetryAnswer(
+            requeued=self.requeued,
+            by_status=dict(self.by_status),
+            reason=self.reason,
+            opted_out=self.opted_out,
+            unknown_left=self.unknown_left,
+        )
 
 
 def retry_failed(
