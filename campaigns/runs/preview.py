@@ -5,7 +5,6 @@ speakers reached by loudspeaker; the people reached by grid; and what blocks a l
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -18,6 +17,7 @@ from campaigns.common.sms_segments import count_segments
 from campaigns.identity.access import Actor
 from campaigns.models import Campaign, Channel, Contact, Grid
 from campaigns.runs.channel_preview import CallPricing, loudspeaker_figures, voice_figures
+from campaigns.runs.preview_results import CampaignPreview, GridReach, LanguageSegments, SmsFigures, VoiceFigures
 from campaigns.runs.reach import people_reached, people_select
 from campaigns.runs.recipients import language_expr, recipients_select
 from campaigns.runs.route_eta import Route, route_rates, sms_eta
@@ -53,7 +53,7 @@ def pricing_from_settings(settings: Settings) -> Pricing:
     )
 
 
-def preview_campaign(session: Session, actor: Actor, campaign_id: int, pricing: Pricing) -> dict[str, Any]:
+def preview_campaign(session: Session, actor: Actor, campaign_id: int, pricing: Pricing) -> CampaignPreview:
     """Everything a coordinator should see before pressing launch, channel by channel (`sms`, `voice`,
     `loudspeaker`, each None when the campaign does not use it); `people` is who the SMS and calls reach, the
     number the approval threshold is compared with; `blocking` lists what prevents a launch."""
@@ -62,7 +62,7 @@ def preview_campaign(session: Session, actor: Actor, campaign_id: int, pricing: 
     call_pricing = CallPricing(pricing.call_rate_per_second, pricing.call_price_per_minute,
                                pricing.call_announcement_plays, pricing.max_concurrent_calls)  # fmt: skip
     voice = voice_figures(session, campaign, call_pricing)
-    costed = [figures for figures in (sms, voice) if figures is not None]
+    costed: list[SmsFigures | VoiceFigures] = [figures for figures in (sms, voice) if figures is not None]
     return {
         "campaign_id": campaign.id,
         "channels": campaign.channels,
@@ -79,7 +79,7 @@ def preview_campaign(session: Session, actor: Actor, campaign_id: int, pricing: 
     }
 
 
-def _sms_figures(session: Session, campaign: Campaign, pricing: Pricing) -> dict[str, Any]:
+def _sms_figures(session: Session, campaign: Campaign, pricing: Pricing) -> SmsFigures:
     """SMS recipients by language with encoding and segments, fallback, unreachable, cost and send time."""
     language = language_expr(campaign)
     by_language = dict(
@@ -107,6 +107,7 @@ def _sms_figures(session: Session, campaign: Campaign, pricing: Pricing) -> dict
     languages = [_language_row(session, campaign, lang, count) for lang, count in sorted(by_language.items())]
     total = sum(by_language.values())
     segments = sum(row["segments_total"] for row in languages)
+    eta = sms_eta(session, campaign, total, pricing.routes or (("*", Channel.SMS, pricing.rate_per_second),))
     return {
         "recipients": total,
         "by_language": languages,
@@ -116,7 +117,9 @@ def _sms_figures(session: Session, campaign: Campaign, pricing: Pricing) -> dict
         "without_text": missing_text,
         "segments_total": segments,
         "estimated_cost": round(segments * pricing.price_per_segment, 2),
-        **sms_eta(session, campaign, total, pricing.routes or (("*", Channel.SMS, pricing.rate_per_second),)),
+        "send_rate_per_second": eta["send_rate_per_second"],
+        "estimated_seconds": eta["estimated_seconds"],
+        "by_channel": eta["by_channel"],
     }
 
 
@@ -172,7 +175,7 @@ def sms_segments_estimate(session: Session, campaign: Campaign) -> int | None:
     return sum(_language_row(session, campaign, lang, count)["segments_total"] for lang, count in counts)
 
 
-def _language_row(session: Session, campaign: Campaign, lang: str, count: int) -> dict[str, Any]:
+def _language_row(session: Session, campaign: Campaign, lang: str, count: int) -> LanguageSegments:
     """Recipients, encoding and segments of one language; a template is counted as each recipient receives it
     (a `{name}` filled with Chinese makes the text UCS-2), `encoding` is "mixed" when recipients differ."""
     text = campaign.texts[lang]
@@ -202,7 +205,7 @@ def _language_row(session: Session, campaign: Campaign, lang: str, count: int) -
     }
 
 
-def _by_grid(session: Session, campaign: Campaign) -> list[dict[str, Any]]:
+def _by_grid(session: Session, campaign: Campaign) -> list[GridReach]:
     """People reached by SMS or call under each chosen grid, broken down by its child grids (a township by village)."""
     per_path = dict(
         session.execute(people_select(session, campaign, Grid.path, func.count()).group_by(Grid.path)).all()
@@ -211,7 +214,7 @@ def _by_grid(session: Session, campaign: Campaign) -> list[dict[str, Any]]:
     def under(path: str) -> int:
         return sum(count for leaf, count in per_path.items() if leaf.startswith(path))
 
-    rows = []
+    rows: list[GridReach] = []
     for grid in session.scalars(select(Grid).where(Grid.id.in_(campaign.audience["grid_ids"])).order_by(Grid.path)):
         children = session.scalars(select(Grid).where(Grid.parent_id == grid.id).order_by(Grid.code)).all()
         rows.append(
