@@ -23,7 +23,13 @@ from campaigns.common.phones import normalize_phone
 from campaigns.common.typed_sql import table_of
 from campaigns.directory.contacts import PHONE_IN_USE, clean_contact_name, clean_households
 from campaigns.directory.grids import clean_code
-from campaigns.directory.import_reports import REJECTED_IN_RESPONSE, ImportOutcome, rows_matching, save_report
+from campaigns.directory.import_reports import (
+    REJECTED_IN_RESPONSE,
+    ImportAnswer,
+    ImportOutcome,
+    rows_matching,
+    save_report,
+)
 from campaigns.directory.roles import normalize_channels, normalize_role, normalize_tags
 from campaigns.directory.tabular import Table, read_table
 from campaigns.directory.upload_limits import DEFAULT_LIMITS, ImportLimits
@@ -249,7 +255,7 @@ def import_contacts(
     rejected_limit: int | None = REJECTED_IN_RESPONSE,
     limits: ImportLimits = DEFAULT_LIMITS,
     report_id: int | None = None,
-) -> dict[str, Any]:
+) -> ImportAnswer:
     """Import contacts from CSV/XLSX bytes; returns the saved import report (counts and rejected rows).
 
     Empty optional cells keep an existing contact's value (new contacts get the defaults: household head,

@@ -18,7 +18,13 @@ from sqlalchemy.orm import Session, aliased
 
 from campaigns.common.errors import ValidationError
 from campaigns.directory.grids import clean_code, clean_name, level_lookup, move_grid, resolve_level
-from campaigns.directory.import_reports import REJECTED_IN_RESPONSE, ImportOutcome, rows_matching, save_report
+from campaigns.directory.import_reports import (
+    REJECTED_IN_RESPONSE,
+    ImportAnswer,
+    ImportOutcome,
+    rows_matching,
+    save_report,
+)
 from campaigns.directory.tabular import read_table
 from campaigns.directory.upload_limits import DEFAULT_LIMITS, ImportLimits
 from campaigns.identity.access import Actor, require_write
@@ -278,7 +284,7 @@ def import_grids(
     rejected_limit: int | None = REJECTED_IN_RESPONSE,
     limits: ImportLimits = DEFAULT_LIMITS,
     report_id: int | None = None,
-) -> dict[str, Any]:
+) -> ImportAnswer:
     """Import grids from CSV/XLSX bytes; returns the saved import report (counts and rejected rows).
 
     Parents may come after their children in the file. A root (no parent code) needs an unscoped actor; a

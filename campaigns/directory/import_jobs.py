@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from campaigns.common.errors import DomainError, ValidationError
 from campaigns.common.typed_sql import rowcount
 from campaigns.directory import contact_import, grid_import
-from campaigns.directory.import_reports import EMPTY_COUNTS, report_to_dict
+from campaigns.directory.import_reports import EMPTY_COUNTS, ImportAnswer, report_to_dict
 from campaigns.directory.tabular import check_upload
 from campaigns.directory.upload_limits import ImportLimits, LimitExceeded
 from campaigns.identity.access import Actor, require_write
@@ -45,7 +45,7 @@ def queue_import(
     *,
     dry_run: bool,
     limits: ImportLimits,
-) -> dict[str, Any]:
+) -> ImportAnswer:
     """Check the upload (size, an XLSX's declared sizes) and store it with a queued import report; returns the
     report. The caller enqueues `run_import` after the commit. Raises LimitExceeded or ValidationError."""
     require_write(actor)
@@ -121,7 +121,7 @@ def _uploader(session: Session, report: ImportReport) -> Actor:
     return actor_for(user)
 
 
-def _importer(report: ImportReport, region: str) -> Callable[..., dict[str, Any]]:
+def _importer(report: ImportReport, region: str) -> Callable[..., ImportAnswer]:
     if report.kind == ImportKind.GRIDS:
         return grid_import.import_grids
     return lambda *args, **options: contact_import.import_contacts(*args, region=region, **options)

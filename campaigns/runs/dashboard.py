@@ -4,7 +4,7 @@ of the top levels of the caller's grids for the audience picker."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypedDict
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -24,7 +24,21 @@ DONE_STATUSES = (
 )
 
 
-def active_runs(session: Session, actor: Actor, limit: int = 20) -> list[dict[str, Any]]:
+class ActiveRun(TypedDict):
+    """A run sending or paused, with its campaign and how far it got."""
+
+    run_id: int
+    status: str
+    planned: int
+    campaign_id: int
+    campaign: str
+    by_status: dict[str, int]
+    total: int
+    done: int
+    percent: int
+
+
+def active_runs(session: Session, actor: Actor, limit: int = 20) -> list[ActiveRun]:
     """Runs sending or paused, newest first, each with its campaign and outbox counts by status."""
     query = (
         select(Run.id, Run.status, Run.planned, Campaign.id, Campaign.name)
@@ -46,7 +60,7 @@ def active_runs(session: Session, actor: Actor, limit: int = 20) -> list[dict[st
         )
         for run_id, status, count in grouped:
             counts[run_id][status] = count
-    result = []
+    result: list[ActiveRun] = []
     for run_id, status, planned, campaign_id, name in runs:
         by_status = counts[run_id]
         total = sum(by_status.values())
