@@ -31,6 +31,8 @@ from campaigns.models import (
     Run,
     RunKind,
     RunStatus,
+    StaffRole,
+    User,
 )
 from campaigns.models.campaign import AUTOMATIC_RUN_KINDS, CAMPAIGN_RUN_KINDS, CAMPAIGN_STATUSES, RUN_STATUSES
 from campaigns.models.outbox import OUTBOX_STATUSES
@@ -53,6 +55,7 @@ COLUMNS = [
     (DailyReport.kind, ReportKind),
     (Contact.role, ContactRole),
     (Contact.opted_out_via, OptOutSource),
+    (User.role, StaffRole),
 ]
 
 
@@ -142,4 +145,6 @@ def test_the_api_document_lists_the_enum_values(document):
     assert _values(ImportKind) in _property_enums(document, "kind")
     assert all(found <= _values(ScheduleKind) | _values(RunKind) | _values(ImportKind) | _values(ReportKind)
                for found in _property_enums(document, "kind"))  # fmt: skip
-    assert _values(ContactRole) in _property_enums(document, "role")
+    roles = _property_enums(document, "role")
+    assert _values(ContactRole) in roles and _values(StaffRole) in roles
+    assert all(found in (_values(ContactRole), _values(StaffRole)) for found in roles)

@@ -33,7 +33,7 @@ from campaigns.demo.data import (
 from campaigns.directory.grids import level_lookup
 from campaigns.identity import accounts
 from campaigns.identity.access import Actor
-from campaigns.models import Channel, Contact, ContactRole, ContactTag, Grid
+from campaigns.models import Channel, Contact, ContactRole, ContactTag, Grid, StaffRole
 
 DEMO_SEED = 623025
 DEMO_ADMIN_USERNAME = "demo-admin"
@@ -99,7 +99,7 @@ def create_demo_admin(session: Session, username: str = DEMO_ADMIN_USERNAME) -> 
     """Create an unscoped admin with a random password and an API token; both are returned once, never stored."""
     password = secrets.token_urlsafe(12)
     accounts.create_user(
-        session, Actor.system(), username=username, role="admin", password=password, display_name="Demo admin"
+        session, Actor.system(), username=username, role=StaffRole.ADMIN, password=password, display_name="Demo admin"
     )
     token = accounts.create_token(session, Actor.system(), username=username, name="demo")["token"]
     return {"username": username, "password": password, "token": token}

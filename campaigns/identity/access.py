@@ -11,10 +11,11 @@ from dataclasses import dataclass
 from sqlalchemy import ColumnElement, and_, true
 
 from campaigns.common.errors import NotFound, PermissionDenied
+from campaigns.models.account import StaffRole
 from campaigns.models.grid import path_ids, subtree_bounds
 
-ROLES = ("admin", "coordinator", "viewer")
-WRITE_ROLES = ("admin", "coordinator")
+ROLES = tuple(StaffRole)
+WRITE_ROLES = (StaffRole.ADMIN, StaffRole.COORDINATOR)
 
 
 @dataclass(frozen=True)
@@ -28,7 +29,7 @@ class Actor:
 
     @classmethod
     def system(cls) -> Actor:
-        return cls(user_id=None, role="admin", scope_path=None)
+        return cls(user_id=None, role=StaffRole.ADMIN, scope_path=None)
 
     @property
     def can_write(self) -> bool:
@@ -36,7 +37,7 @@ class Actor:
 
     @property
     def is_admin(self) -> bool:
-        return self.role == "admin"
+        return self.role == StaffRole.ADMIN
 
     @property
     def scope_grid_id(self) -> int | None:

@@ -1,6 +1,6 @@
 """SQLAlchemy models; importing this package registers every table on `Base.metadata`."""
 
-from campaigns.models.account import ApiToken, User
+from campaigns.models.account import ApiToken, StaffRole, User
 from campaigns.models.audio import AudioClip, CampaignAudio, VoicePrompt
 from campaigns.models.base import Base
 from campaigns.models.calls import SimulatedCall
@@ -56,6 +56,7 @@ __all__ = [
     "SimulatedSms",
     "Speaker",
     "SpeakerPlay",
+    "StaffRole",
     "StaffSession",
     "User",
     "VoicePrompt",
