@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from sqlalchemy import and_, false, func, or_, select
+from sqlalchemy import Select, and_, false, func, or_, select
 from sqlalchemy.orm import Session
 
 from campaigns.broadcasts.audiences import audience_select, reaches_by
@@ -83,7 +83,7 @@ def voice_figures(session: Session, campaign: Campaign, pricing: CallPricing) ->
     }
 
 
-def _durations_ms(session: Session, query) -> dict[str, int]:
+def _durations_ms(session: Session, query: Select[str, int]) -> dict[str, int]:
     return {language: duration or 0 for language, duration in session.execute(query)}
 
 
