@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 from datetime import datetime
-from typing import Any
+from typing import TypedDict
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -48,9 +48,21 @@ def _valid_approval(session: Session, campaign: Campaign) -> CampaignApproval | 
     return approval
 
 
+class ApprovalStatus(TypedDict):
+    """Whether a campaign needs an approval, whether it has a valid one, who gave it, and whether the caller may."""
+
+    required: bool
+    recipients: int
+    threshold: int
+    approved: bool
+    approved_by: str | None
+    approved_at: str | None
+    may_approve: bool
+
+
 def approval_status(
     session: Session, actor: Actor, campaign_id: int, threshold: int = DEFAULT_APPROVAL_THRESHOLD
-) -> dict[str, Any]:
+) -> ApprovalStatus:
     """Whether the campaign needs an approval, whether it has a valid one, and who gave it."""
     campaign = load_campaign(session, actor, campaign_id)
     recipients = audience_size(session, campaign)
@@ -69,7 +81,7 @@ def approval_status(
 
 def approve_campaign(
     session: Session, actor: Actor, campaign_id: int, now: datetime, threshold: int = DEFAULT_APPROVAL_THRESHOLD
-) -> dict[str, Any]:
+) -> ApprovalStatus:
     """Approve a draft campaign as it is now (the creator cannot approve their own); returns the approval status."""
     require_write(actor)
     campaign = load_campaign(session, actor, campaign_id)

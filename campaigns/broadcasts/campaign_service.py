@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import posixpath
 from datetime import datetime
-from typing import Any
+from typing import Any, TypedDict
 
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session, object_session
@@ -61,7 +61,27 @@ def shown_status(campaign: Campaign) -> str:
     return campaign.status
 
 
-def campaign_to_dict(campaign: Campaign) -> dict[str, Any]:
+class CampaignAnswer(TypedDict):
+    """A campaign as the API shows it (its shown status: `sending` while a run sends)."""
+
+    id: int
+    name: str
+    status: str
+    channels: list[str]
+    audience: dict[str, Any]
+    texts: dict[str, str]
+    fallback_language: str | None
+    schedule: dict[str, Any]
+    timezone: str
+    send_window: dict[str, Any] | None
+    expects_reply: bool
+    confirmation: dict[str, Any] | None
+    loudspeaker: dict[str, Any] | None
+    next_run_at: str | None
+    scope_grid_id: int | None
+
+
+def campaign_to_dict(campaign: Campaign) -> CampaignAnswer:
     return {
         "id": campaign.id,
         "name": campaign.name,
@@ -146,7 +166,7 @@ def _common_scope(session: Session, audience: dict[str, list]) -> int | None:
 
 def create_campaign(
     session: Session, actor: Actor, data: dict[str, Any], now: datetime | None = None
-) -> dict[str, Any]:
+) -> CampaignAnswer:
     """Save a draft campaign after checking audience scope, texts, templates, schedule (not in the past) and
     window."""
     require_write(actor)
@@ -179,7 +199,7 @@ def require_staff_campaign(campaign: Campaign | None) -> None:
         raise NotFound(NOT_A_STAFF_CAMPAIGN)
 
 
-def get_campaign(session: Session, actor: Actor, campaign_id: int) -> dict[str, Any]:
+def get_campaign(session: Session, actor: Actor, campaign_id: int) -> CampaignAnswer:
     return campaign_to_dict(load_campaign(session, actor, campaign_id))
 
 
@@ -200,7 +220,7 @@ def list_campaigns(
 
 def update_campaign(
     session: Session, actor: Actor, campaign_id: int, data: dict[str, Any], now: datetime | None = None
-) -> dict[str, Any]:
+) -> CampaignAnswer:
     """Edit a draft, scheduled or paused campaign; runs already planned keep the texts they were planned with. A
     new schedule or time zone moves a launched campaign's next run (the old one no longer fires)."""
     require_write(actor)
