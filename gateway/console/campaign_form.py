@@ -79,7 +79,7 @@ def form_values(campaign: dict[str, Any] | None) -> dict[str, Any]:
             "grid_ids": [],
             "roles": [],
             "channels": [Channel.SMS],
-            "schedule_kind": "now",
+            "schedule_kind": ScheduleKind.NOW,
             "fallback_language": "zh",
         }
     confirmation = campaign.get("confirmation") or {}
