@@ -8,7 +8,7 @@ see them here, never among campaigns.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import TypedDict
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
@@ -21,7 +21,24 @@ UNFINISHED = (RunStatus.SENDING, RunStatus.PAUSED)
 RUNS_SHOWN = 200
 
 
-def duty_run_to_dict(run: Run, messages: dict[str, int], confirmed: int) -> dict[str, Any]:
+class DutyRun(TypedDict):
+    """A duty's reminder or escalation run, with its messages counted by status and the reporters it got."""
+
+    id: int
+    kind: str
+    key: str
+    day: str
+    occurrence_at: str
+    status: str
+    planned: int
+    messages: dict[str, int]
+    confirmed: int
+    alert: str | None
+    created_at: str
+    finished_at: str | None
+
+
+def duty_run_to_dict(run: Run, messages: dict[str, int], confirmed: int) -> DutyRun:
     return {
         "id": run.id,
         "kind": run.kind,
@@ -38,7 +55,7 @@ def duty_run_to_dict(run: Run, messages: dict[str, int], confirmed: int) -> dict
     }
 
 
-def list_duty_runs(session: Session, duty_id: int, *, day: date | None = None) -> list[dict[str, Any]]:
+def list_duty_runs(session: Session, duty_id: int, *, day: date | None = None) -> list[DutyRun]:
     """The duty's runs (of `day`, when given), newest first, with their messages counted by status and the
     reporters who confirmed a reminder by reporting; at most RUNS_SHOWN."""
     query = select(Run).where(Run.duty_id == duty_id, Run.kind.in_(DUTY_RUN_KINDS))
