@@ -5,12 +5,11 @@ A campaign that may still send (scheduled, sending, paused) is never archived: c
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
-from campaigns.broadcasts.campaign_service import campaign_to_dict, load_campaign, shown_status
+from campaigns.broadcasts.campaign_service import CampaignAnswer, campaign_to_dict, load_campaign, shown_status
 from campaigns.common.errors import Conflict
 from campaigns.identity.access import Actor, require_write
 from campaigns.models import Campaign, CampaignApproval, CampaignAudio
@@ -18,7 +17,7 @@ from campaigns.models import Campaign, CampaignApproval, CampaignAudio
 ARCHIVABLE = ("draft", "finished", "cancelled")
 
 
-def delete_draft(session: Session, actor: Actor, campaign_id: int) -> dict[str, Any]:
+def delete_draft(session: Session, actor: Actor, campaign_id: int) -> CampaignAnswer:
     """Delete a draft (never launched, so it has no runs) with its approval and audio choices; returns what it
     was. Conflict for any other campaign: those are archived instead, their history kept."""
     require_write(actor)
@@ -33,7 +32,7 @@ def delete_draft(session: Session, actor: Actor, campaign_id: int) -> dict[str, 
     return gone
 
 
-def archive_campaign(session: Session, actor: Actor, campaign_id: int, now: datetime) -> dict[str, Any]:
+def archive_campaign(session: Session, actor: Actor, campaign_id: int, now: datetime) -> CampaignAnswer:
     """Hide a draft, finished or cancelled campaign from the default list (archiving twice keeps the first time)."""
     require_write(actor)
     campaign = load_campaign(session, actor, campaign_id)
@@ -45,7 +44,7 @@ def archive_campaign(session: Session, actor: Actor, campaign_id: int, now: date
     return campaign_to_dict(campaign)
 
 
-def restore_campaign(session: Session, actor: Actor, campaign_id: int) -> dict[str, Any]:
+def restore_campaign(session: Session, actor: Actor, campaign_id: int) -> CampaignAnswer:
     """Show an archived campaign on the default list again."""
     require_write(actor)
     campaign: Campaign = load_campaign(session, actor, campaign_id)

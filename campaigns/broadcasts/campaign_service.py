@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import posixpath
 from datetime import datetime
-from typing import Any
+from typing import Any, TypedDict
 
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session, object_session
@@ -17,19 +17,18 @@ from sqlalchemy.orm import Session, object_session
 from campaigns.broadcasts.alert_fields import ALERT, ALERT_FIELDS, alert_to_dict, check_alert_fields, mark_drill
 from campaigns.broadcasts.audiences import check_audience
 from campaigns.broadcasts.confirmation_policy import check_confirmation
-from campaigns.broadcasts.loudspeaker_policy import CHANNEL as LOUDSPEAKER
 from campaigns.broadcasts.loudspeaker_policy import check_loudspeaker
-from campaigns.broadcasts.schedules import check_schedule, check_timezone, check_window, next_occurrence
+from campaigns.broadcasts.schedules import ScheduleKind, check_schedule, check_timezone, check_window, next_occurrence
 from campaigns.broadcasts.templates import check_template
 from campaigns.common.errors import Conflict, NotFound, ValidationError
 from campaigns.common.languages import normalize_language
 from campaigns.common.pagination import Page, paginate
 from campaigns.identity.access import Actor, require_path_in_scope, require_write, scope_condition
-from campaigns.models import Campaign, Contact, Grid, Run
+from campaigns.models import Campaign, CampaignStatus, Channel, Contact, Grid, Run, RunStatus
 from campaigns.models.base import utcnow
 from campaigns.models.campaign import SYSTEM_STATUS
 
-CHANNELS = ("sms", "voice", LOUDSPEAKER)
+CHANNELS = tuple(Channel)
 DEFAULT_TIMEZONE = "Asia/Shanghai"  # a campaign's zone unless it names one: its schedule and window are read there
 ARCHIVED = "archived"  # the list filter that shows archived campaigns (they are hidden otherwise)
 NOT_A_STAFF_CAMPAIGN = (
@@ -45,19 +44,50 @@ def shown_status(campaign: Campaign) -> str:
     """The status staff see: `sending` while a run of a scheduled or finished campaign sends (a "now" campaign is
     finished as soon as its only run is planned), `paused` while a finished campaign's run is held."""
     session = object_session(campaign)
-    if campaign.status not in ("scheduled", "finished") or session is None or campaign.id is None:
+    if (
+        campaign.status not in (CampaignStatus.SCHEDULED, CampaignStatus.FINISHED)
+        or session is None
+        or campaign.id is None
+    ):
         return campaign.status
     held = set(
         session.scalars(
-            select(Run.status).where(Run.campaign_id == campaign.id, Run.status.in_(("sending", "paused"))).distinct()
+            select(Run.status)
+            .where(Run.campaign_id == campaign.id, Run.status.in_((RunStatus.SENDING, RunStatus.PAUSED)))
+            .distinct()
         )
     )
-    if "sending" in held:
-        return "sending"
-    return "paused" if "paused" in held and campaign.status == "finished" else campaign.status
+    if RunStatus.SENDING in held:
+        return CampaignStatus.SENDING
+    if RunStatus.PAUSED in held and campaign.status == CampaignStatus.FINISHED:
+        return CampaignStatus.PAUSED
+    return campaign.status
 
 
-def campaign_to_dict(campaign: Campaign) -> dict[str, Any]:
+class CampaignAnswer(TypedDict):
+    """A campaign as the API shows it (its shown status: `sending` while a run sends)."""
+
+    id: int
+    name: str
+    status: str
+    channels: list[str]
+    audience: dict[str, Any]
+    texts: dict[str, str]
+    fallback_language: str | None
+    schedule: dict[str, Any]
+    timezone: str
+    send_window: dict[str, Any] | None
+    expects_reply: bool
+    confirmation: dict[str, Any] | None
+    loudspeaker: dict[str, Any] | None
+    next_run_at: str | None
+    archived_at: str | None
+    scope_grid_id: int | None
+    kind: str
+    alert: dict[str, Any] | None
+
+
+def campaign_to_dict(campaign: Campaign) -> CampaignAnswer:
     return {
         "id": campaign.id,
         "name": campaign.name,
@@ -91,7 +121,7 @@ def _clean(
     name = str(merged.get("name") or "").strip()
     if not name or len(name) > 200:
         raise ValidationError("name is required (at most 200 characters)", fields={"name": "required"})
-    channels = merged.get("channels") or ["sms"]
+    channels = merged.get("channels") or [Channel.SMS]
     if not isinstance(channels, list) or any(channel not in CHANNELS for channel in channels):
         raise ValidationError(f"channels must be a list of {', '.join(CHANNELS)}", fields={"channels": "unknown"})
     texts_raw = merged.get("texts")
@@ -105,8 +135,8 @@ def _clean(
     timezone = str(merged.get("timezone") or DEFAULT_TIMEZONE)
     check_timezone(timezone)
     expects_reply = bool(merged.get("expects_reply", False))
-    schedule = check_schedule(merged.get("schedule") or {"kind": "now"})
-    if current is None or current.status == "draft" or {"schedule", "timezone"} & set(data):
+    schedule = check_schedule(merged.get("schedule") or {"kind": ScheduleKind.NOW})
+    if current is None or current.status == CampaignStatus.DRAFT or {"schedule", "timezone"} & set(data):
         require_future(schedule, timezone, now)
     alert = check_alert_fields(merged, now, check_expiry=current is None or bool({"expires_at", "kind"} & set(data)))
     return {
@@ -127,9 +157,9 @@ def _clean(
 
 def require_future(schedule: dict[str, Any], timezone: str, now: datetime) -> None:
     """Refuse a schedule with no occurrence after `now`: a past "once", or a recurrence whose `until` has passed."""
-    if schedule["kind"] == "now" or next_occurrence(schedule, timezone, now) is not None:
+    if schedule["kind"] == ScheduleKind.NOW or next_occurrence(schedule, timezone, now) is not None:
         return
-    if schedule["kind"] == "once":
+    if schedule["kind"] == ScheduleKind.ONCE:
         message = f"the schedule's time {schedule['at']} ({timezone}) has already passed: choose a time in the future"
     else:
         message = f"the schedule ends on {schedule['until']}, which has passed: it would never run again"
@@ -147,12 +177,12 @@ def _common_scope(session: Session, audience: dict[str, list]) -> int | None:
 
 def create_campaign(
     session: Session, actor: Actor, data: dict[str, Any], now: datetime | None = None
-) -> dict[str, Any]:
+) -> CampaignAnswer:
     """Save a draft campaign after checking audience scope, texts, templates, schedule (not in the past) and
     window."""
     require_write(actor)
     cleaned = _clean(session, actor, data, None, now or utcnow())
-    campaign = Campaign(**cleaned, status="draft", created_by=actor.user_id)
+    campaign = Campaign(**cleaned, status=CampaignStatus.DRAFT, created_by=actor.user_id)
     campaign.scope_grid_id = _common_scope(session, cleaned["audience"])
     session.add(campaign)
     session.flush()
@@ -186,7 +216,7 @@ def require_not_archived(campaign: Campaign) -> None:
         raise Conflict("the campaign is archived: restore it first")
 
 
-def get_campaign(session: Session, actor: Actor, campaign_id: int) -> dict[str, Any]:
+def get_campaign(session: Session, actor: Actor, campaign_id: int) -> CampaignAnswer:
     return campaign_to_dict(load_campaign(session, actor, campaign_id))
 
 
@@ -214,9 +244,9 @@ def list_campaigns(
         query = query.where(Campaign.archived_at.is_not(None))
     else:
         query = query.where(Campaign.archived_at.is_(None))
-    if status == "sending":
-        sending_run = exists().where(Run.campaign_id == Campaign.id, Run.status == "sending")
-        query = query.where(Campaign.status.in_(("scheduled", "finished")), sending_run)
+    if status == CampaignStatus.SENDING:
+        sending_run = exists().where(Run.campaign_id == Campaign.id, Run.status == RunStatus.SENDING)
+        query = query.where(Campaign.status.in_((CampaignStatus.SCHEDULED, CampaignStatus.FINISHED)), sending_run)
     elif status and status != ARCHIVED:
         query = query.where(Campaign.status == status)
     return paginate(session, query.order_by(Campaign.id.desc()), page, per_page, campaign_to_dict)
@@ -224,21 +254,26 @@ def list_campaigns(
 
 def update_campaign(
     session: Session, actor: Actor, campaign_id: int, data: dict[str, Any], now: datetime | None = None
-) -> dict[str, Any]:
+) -> CampaignAnswer:
     """Edit a draft, scheduled or paused campaign; runs already planned keep the texts they were planned with. A
     new schedule or time zone moves a launched campaign's next run (the old one no longer fires)."""
     require_write(actor)
     now = now or utcnow()
     campaign = load_campaign(session, actor, campaign_id)
-    if campaign.status in ("cancelled", "finished"):
+    if campaign.status in (CampaignStatus.CANCELLED, CampaignStatus.FINISHED):
         raise Conflict(f"a {campaign.status} campaign cannot be edited")
     require_not_archived(campaign)
     timing = (campaign.schedule, campaign.timezone)
     for key, value in _clean(session, actor, data, campaign, now).items():
         setattr(campaign, key, value)
-    if campaign.status in ("scheduled", "paused") and (campaign.schedule, campaign.timezone) != timing:
+    if (
+        campaign.status in (CampaignStatus.SCHEDULED, CampaignStatus.PAUSED)
+        and (campaign.schedule, campaign.timezone) != timing
+    ):
         campaign.next_run_at = (
-            now if campaign.schedule["kind"] == "now" else next_occurrence(campaign.schedule, campaign.timezone, now)
+            now
+            if campaign.schedule["kind"] == ScheduleKind.NOW
+            else next_occurrence(campaign.schedule, campaign.timezone, now)
         )
     campaign.scope_grid_id = _common_scope(session, campaign.audience)
     session.flush()
@@ -249,15 +284,15 @@ def activate_campaign(session: Session, actor: Actor, campaign_id: int, now: dat
     """Mark a draft campaign scheduled and set when its first run is due (now, for the 'now' schedule)."""
     require_write(actor)
     campaign = load_campaign(session, actor, campaign_id)
-    if campaign.status != "draft":
+    if campaign.status != CampaignStatus.DRAFT:
         raise Conflict(f"a {campaign.status} campaign cannot be launched again; resume it if it is paused")
     require_not_archived(campaign)
-    if campaign.schedule["kind"] == "now":
+    if campaign.schedule["kind"] == ScheduleKind.NOW:
         campaign.next_run_at = now
     else:
         campaign.next_run_at = next_occurrence(campaign.schedule, campaign.timezone, now)
         if campaign.next_run_at is None:
             raise ValidationError("the schedule has no occurrence in the future", fields={"schedule": "in the past"})
-    campaign.status = "scheduled"
+    campaign.status = CampaignStatus.SCHEDULED
     session.flush()
     return campaign

@@ -26,7 +26,7 @@ from campaigns.broadcasts.campaign_service import load_campaign
 from campaigns.broadcasts.schedules import check_timezone
 from campaigns.broadcasts.templates import render
 from campaigns.identity.access import Actor
-from campaigns.models import AudioClip, Campaign, CampaignAudio, Grid, Run
+from campaigns.models import AudioClip, Campaign, CampaignAudio, Grid, Run, RunKind, RunStatus
 
 CAP_NAMESPACE = "urn:oasis:names:tc:emergency:cap:1.2"
 CATEGORIES = ("Geo", "Met", "Safety", "Security", "Rescue", "Fire", "Health", "Env", "Transport", "Infra", "CBRNE",
@@ -72,7 +72,7 @@ def cap_time(moment: datetime, timezone: str) -> str:
 def _latest_run(session: Session, campaign: Campaign) -> Run | None:
     return session.scalar(
         select(Run)
-        .where(Run.campaign_id == campaign.id, Run.kind == "regular", Run.status != "cancelled")
+        .where(Run.campaign_id == campaign.id, Run.kind == RunKind.REGULAR, Run.status != RunStatus.CANCELLED)
         .order_by(Run.occurrence_at.desc(), Run.id.desc())
         .limit(1)
     )

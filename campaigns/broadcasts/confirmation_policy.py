@@ -16,10 +16,11 @@ from typing import Any
 
 from campaigns.broadcasts.templates import check_texts
 from campaigns.common.errors import ValidationError
+from campaigns.models import Channel
 
 ESCALATION_PLACEHOLDERS = ("name", "grid", "campaign", "count", "names")
 DEFAULT_ESCALATION_TEXTS = {"zh": "{name}：「{campaign}」在{grid}还有{count}人未确认收到：{names}。请联系督促。"}
-REMINDER_CHANNELS = ("sms",)
+REMINDER_CHANNELS = (Channel.SMS,)
 MAX_MINUTES = 7 * 24 * 60
 MAX_REMINDERS = 5
 KEYS = ("remind_after_minutes", "max_reminders", "reminder_channel", "escalate_after_minutes",
@@ -53,7 +54,7 @@ def check_confirmation(raw: Any, expects_reply: bool) -> dict[str, Any] | None:
     if isinstance(reminders, bool) or not isinstance(reminders, int) or not 0 <= reminders <= MAX_REMINDERS:
         raise ValidationError(f"confirmation.max_reminders: 0 to {MAX_REMINDERS}",
                               fields={"confirmation.max_reminders": "out of range"})  # fmt: skip
-    channel = raw.get("reminder_channel", "sms")
+    channel = raw.get("reminder_channel", Channel.SMS)
     if channel not in REMINDER_CHANNELS:
         raise ValidationError("confirmation.reminder_channel: sms", fields={"confirmation.reminder_channel": "unknown"})
     escalate = _minutes(raw, "escalate_after_minutes", None)

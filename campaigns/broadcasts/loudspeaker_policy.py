@@ -15,8 +15,9 @@ import re
 from typing import Any
 
 from campaigns.common.errors import ValidationError
+from campaigns.models import Channel
 
-CHANNEL = "loudspeaker"
+CHANNEL = Channel.LOUDSPEAKER
 KEYS = ("play_at", "times", "valid_hours")
 DEFAULTS = {"play_at": [], "times": 1, "valid_hours": 24}
 MAX_TIMES = 10

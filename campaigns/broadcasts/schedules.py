@@ -12,6 +12,7 @@ A send window is {"start": "08:00", "end": "21:00"} (it may cross midnight).
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
+from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -20,7 +21,19 @@ from croniter import croniter
 from campaigns.common.errors import ValidationError
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-KINDS = ("now", "once", "daily", "weekly", "cron")
+
+
+class ScheduleKind(StrEnum):
+    """When a campaign sends: at once, once at a time, or recurring (daily, weekly, a cron expression)."""
+
+    NOW = "now"
+    ONCE = "once"
+    DAILY = "daily"
+    WEEKLY = "weekly"
+    CRON = "cron"
+
+
+KINDS = tuple(ScheduleKind)
 
 
 def check_timezone(name: str) -> ZoneInfo:
@@ -51,23 +64,23 @@ def check_schedule(schedule: Any) -> dict[str, Any]:
     if not isinstance(schedule, dict) or schedule.get("kind") not in KINDS:
         raise ValidationError(f"schedule.kind must be one of {', '.join(KINDS)}", fields={"schedule.kind": "unknown"})
     kind = schedule["kind"]
-    if kind == "now":
-        return {"kind": "now"}
-    if kind == "once":
+    if kind == ScheduleKind.NOW:
+        return {"kind": ScheduleKind.NOW}
+    if kind == ScheduleKind.ONCE:
         try:
             at = datetime.fromisoformat(str(schedule.get("at")))
         except ValueError as exc:
             raise ValidationError("schedule.at must be a local date and time", fields={"schedule.at": "bad"}) from exc
-        return {"kind": "once", "at": at.replace(tzinfo=None).isoformat(timespec="minutes")}
+        return {"kind": ScheduleKind.ONCE, "at": at.replace(tzinfo=None).isoformat(timespec="minutes")}
     result: dict[str, Any] = {"kind": kind, "until": _until(schedule.get("until"))}
-    if kind in ("daily", "weekly"):
+    if kind in (ScheduleKind.DAILY, ScheduleKind.WEEKLY):
         result["time"] = _local_time(schedule.get("time"), "schedule.time").isoformat(timespec="minutes")
-    if kind == "weekly":
+    if kind == ScheduleKind.WEEKLY:
         days = schedule.get("days")
         if not isinstance(days, list) or not days or any(day not in WEEKDAYS for day in days):
             raise ValidationError("schedule.days: a list of mon..sun", fields={"schedule.days": "bad"})
         result["days"] = [day for day in WEEKDAYS if day in days]
-    if kind == "cron":
+    if kind == ScheduleKind.CRON:
         expression = str(schedule.get("cron") or "")
         if not croniter.is_valid(expression) or len(expression.split()) != 5:
             raise ValidationError("schedule.cron must be a 5-field cron expression", fields={"schedule.cron": "bad"})
@@ -77,10 +90,14 @@ def check_schedule(schedule: Any) -> dict[str, Any]:
 
 
 def _cron_of(schedule: dict[str, Any]) -> str:
-    if schedule["kind"] == "cron":
+    if schedule["kind"] == ScheduleKind.CRON:
         return schedule["cron"]
     at = time.fromisoformat(schedule["time"])
-    days = "*" if schedule["kind"] == "daily" else ",".join(str(WEEKDAYS.index(d) + 1) for d in schedule["days"])
+    days = (
+        "*"
+        if schedule["kind"] == ScheduleKind.DAILY
+        else ",".join(str(WEEKDAYS.index(d) + 1) for d in schedule["days"])
+    )
     return f"{at.minute} {at.hour} * * {days.replace('7', '0')}"
 
 
@@ -88,9 +105,9 @@ def next_occurrence(schedule: dict[str, Any], tz_name: str, after: datetime) -> 
     """The first occurrence strictly after `after` (UTC), or None when the schedule has ended."""
     zone = check_timezone(tz_name)
     kind = schedule["kind"]
-    if kind == "now":
+    if kind == ScheduleKind.NOW:
         return None
-    if kind == "once":
+    if kind == ScheduleKind.ONCE:
         at = datetime.fromisoformat(schedule["at"]).replace(tzinfo=zone).astimezone(UTC)
         return at if at > after else None
     local_after = after.astimezone(zone)

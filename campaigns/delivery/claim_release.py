@@ -17,28 +17,28 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.sql.expression import Exists
 
 from campaigns.common.typed_sql import rowcount
-from campaigns.models import OutboxMessage, Run
+from campaigns.models import OutboxMessage, OutboxStatus, Run, RunStatus
 
-CLAIMED_NOT_HANDED = (OutboxMessage.status == "sending") & OutboxMessage.handed_at.is_(None)
-HANDED = (OutboxMessage.status == "sending") & OutboxMessage.handed_at.is_not(None)
+CLAIMED_NOT_HANDED = (OutboxMessage.status == OutboxStatus.SENDING) & OutboxMessage.handed_at.is_(None)
+HANDED = (OutboxMessage.status == OutboxStatus.SENDING) & OutboxMessage.handed_at.is_not(None)
 
 
 def run_is_sending() -> Exists:
     """The condition that an outbox row's run is `sending` (not paused, cancelled or done)."""
-    return exists().where(Run.id == OutboxMessage.run_id, Run.status == "sending")
+    return exists().where(Run.id == OutboxMessage.run_id, Run.status == RunStatus.SENDING)
 
 
 def release_unhanded(session: Session, condition, at: datetime) -> int:
     """Give back the rows matching `condition` that are claimed but not handed to a channel: `cancelled` when their
     run is, else `queued` again (no attempt was spent). Returns how many."""
-    run_cancelled = exists().where(Run.id == OutboxMessage.run_id, Run.status == "cancelled")
+    run_cancelled = exists().where(Run.id == OutboxMessage.run_id, Run.status == RunStatus.CANCELLED)
     claimed = CLAIMED_NOT_HANDED & condition
     free = {"lease_token": None, "lease_expires_at": None, "updated_at": at}
     cancelled = rowcount(
         session.execute(
             update(OutboxMessage)
             .where(claimed & run_cancelled)
-            .values(status="cancelled", finished_at=at, **free)
+            .values(status=OutboxStatus.CANCELLED, finished_at=at, **free)
             .execution_options(synchronize_session=False)
         )
     )
@@ -46,7 +46,7 @@ def release_unhanded(session: Session, condition, at: datetime) -> int:
         session.execute(
             update(OutboxMessage)
             .where(claimed & ~run_cancelled)
-            .values(status="queued", **free)
+            .values(status=OutboxStatus.QUEUED, **free)
             .execution_options(synchronize_session=False)
         )
     )

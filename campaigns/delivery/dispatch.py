@@ -13,9 +13,9 @@ from datetime import datetime
 from sqlalchemy import exists, func, select, update
 from sqlalchemy.orm import Session
 
-from campaigns.models import OutboxMessage, Run
+from campaigns.models import OutboxMessage, OutboxStatus, Run, RunStatus
 
-OPEN_STATUSES = ("queued", "sending")
+OPEN_STATUSES = (OutboxStatus.QUEUED, OutboxStatus.SENDING)
 
 
 @dataclass(frozen=True)
@@ -34,7 +34,7 @@ class Batch:
 
 def due_batches(session: Session, now: datetime, batch_size: int, run_id: int | None = None) -> list[Batch]:
     """The batches that have queued rows due now, for every sending run (or one run)."""
-    runs = select(Run.id).where(Run.status == "sending")
+    runs = select(Run.id).where(Run.status == RunStatus.SENDING)
     if run_id is not None:
         runs = runs.where(Run.id == run_id)
     batches: list[Batch] = []
@@ -45,7 +45,7 @@ def due_batches(session: Session, now: datetime, batch_size: int, run_id: int | 
         index = (OutboxMessage.id - first) // batch_size
         leased = select(index).where(
             OutboxMessage.run_id == current,
-            OutboxMessage.status == "sending",
+            OutboxMessage.status == OutboxStatus.SENDING,
             OutboxMessage.lease_expires_at >= now,
         )
         leased_batches = {int(number) for number in session.scalars(leased.group_by(index))}
@@ -53,7 +53,7 @@ def due_batches(session: Session, now: datetime, batch_size: int, run_id: int | 
             select(index)
             .where(
                 OutboxMessage.run_id == current,
-                OutboxMessage.status == "queued",
+                OutboxMessage.status == OutboxStatus.QUEUED,
                 OutboxMessage.next_attempt_at <= now,
             )
             .group_by(index)
@@ -72,17 +72,19 @@ def finish_runs(session: Session, now: datetime, run_id: int | None = None) -> l
     is still sent: the next tick dispatches it.
     """
     open_rows = exists().where(OutboxMessage.run_id == Run.id, OutboxMessage.status.in_(OPEN_STATUSES))
-    reopen = update(Run).where(Run.status == "done", open_rows).values(status="sending", finished_at=None)
+    reopen = (
+        update(Run).where(Run.status == RunStatus.DONE, open_rows).values(status=RunStatus.SENDING, finished_at=None)
+    )
     session.execute(reopen.execution_options(synchronize_session=False))
-    query = select(Run.id).where(Run.status == "sending", ~open_rows)
+    query = select(Run.id).where(Run.status == RunStatus.SENDING, ~open_rows)
     if run_id is not None:
         query = query.where(Run.id == run_id)
     done = list(session.scalars(query))
     if done:
         session.execute(
             update(Run)
-            .where(Run.id.in_(done), Run.status == "sending", ~open_rows)
-            .values(status="done", finished_at=now)
+            .where(Run.id.in_(done), Run.status == RunStatus.SENDING, ~open_rows)
+            .values(status=RunStatus.DONE, finished_at=now)
             .execution_options(synchronize_session=False)
         )
     return done

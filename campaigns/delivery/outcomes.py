@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from campaigns.channels.base import SendResult
 from campaigns.common.sms_segments import count_segments
 from campaigns.common.typed_sql import rowcount, table_of
-from campaigns.models import Contact, OutboxMessage, Run
+from campaigns.models import Channel, Contact, OptOutSource, OutboxMessage, OutboxStatus, Run
 
 if TYPE_CHECKING:
     from campaigns.delivery.sending import BatchReport, ClaimedRow, SendPolicy
@@ -44,7 +44,7 @@ def record_outcomes(session: Session, token: str, policy: SendPolicy, at: dateti
     ambiguous: list[dict[str, Any]] = []
     for row, result in pairs:
         if result.outcome == "accepted":
-            segments = count_segments(row.body).segments if row.channel == "sms" else 1
+            segments = count_segments(row.body).segments if row.channel == Channel.SMS else 1
             accepted.append({"row_id": row.id, "sid": result.provider_sid, "segs": segments, "via": result.provider})
         elif result.outcome == "retry" and row.attempts < policy.max_attempts:
             due = at + retry_delay(row.attempts, result.retry_after)
@@ -68,7 +68,12 @@ def record_outcomes(session: Session, token: str, policy: SendPolicy, at: dateti
                 outbox.update()
                 .where(guard)
                 .values(
-                    status="sent", provider_sid=bindparam("sid"), segments=bindparam("segs"), sent_at=at, **via, **done
+                    status=OutboxStatus.SENT,
+                    provider_sid=bindparam("sid"),
+                    segments=bindparam("segs"),
+                    sent_at=at,
+                    **via,
+                    **done,
                 ),
                 accepted,
             )
@@ -80,7 +85,7 @@ def record_outcomes(session: Session, token: str, policy: SendPolicy, at: dateti
             outbox.update()
             .where(guard)
             .values(
-                status="queued",
+                status=OutboxStatus.QUEUED,
                 next_attempt_at=bindparam("due"),
                 error_code=bindparam("code"),
                 error_message=bindparam("msg"),
@@ -93,7 +98,7 @@ def record_outcomes(session: Session, token: str, policy: SendPolicy, at: dateti
             outbox.update()
             .where(guard)
             .values(
-                status="failed",
+                status=OutboxStatus.FAILED,
                 error_code=bindparam("code"),
                 error_message=bindparam("msg"),
                 finished_at=at,
@@ -152,7 +157,7 @@ def _side_effects(session: Session, row: ClaimedRow, result: SendResult, at: dat
         session.execute(
             update(Contact)
             .where(Contact.id == row.contact_id, Contact.opted_out_at.is_(None))
-            .values(opted_out_at=at, opted_out_via="carrier_stop")
+            .values(opted_out_at=at, opted_out_via=OptOutSource.CARRIER_STOP)
         )
     if row.contact_id is not None and result.bad_number:
         session.execute(

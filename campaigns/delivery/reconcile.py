@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from campaigns.channels.base import LookupResult, OutgoingCall, OutgoingSms, SmsAndVoiceChannel
 from campaigns.common.typed_sql import rowcount
-from campaigns.models import OutboxMessage
+from campaigns.models import Channel, OutboxMessage, OutboxStatus
 
 LOOKUP_MARGIN = timedelta(minutes=10)
 
@@ -53,7 +53,7 @@ def reconcile_expired(
     with session_factory.begin() as session:
         expired = session.execute(
             select(OutboxMessage.id, OutboxMessage.lease_token)
-            .where(OutboxMessage.status == "sending", OutboxMessage.lease_expires_at < cutoff)
+            .where(OutboxMessage.status == OutboxStatus.SENDING, OutboxMessage.lease_expires_at < cutoff)
             .order_by(OutboxMessage.id)
             .limit(limit)
         ).all()
@@ -71,7 +71,7 @@ def _settle(session_factory: sessionmaker[Session], channel: SmsAndVoiceChannel,
                 update(OutboxMessage)
                 .where(
                     OutboxMessage.id == row_id,
-                    OutboxMessage.status == "sending",
+                    OutboxMessage.status == OutboxStatus.SENDING,
                     OutboxMessage.lease_expires_at < cutoff,
                 )
                 .where(OutboxMessage.lease_token == old_token if old_token else OutboxMessage.lease_token.is_(None))
@@ -82,11 +82,11 @@ def _settle(session_factory: sessionmaker[Session], channel: SmsAndVoiceChannel,
         if row is None:
             return
         if row.handed_at is None:  # claimed by a sender that died before handing it over: never sent, no one to ask
-            row.status, row.lease_token, row.lease_expires_at, row.updated_at = "queued", None, None, now
+            row.status, row.lease_token, row.lease_expires_at, row.updated_at = OutboxStatus.QUEUED, None, None, now
             report.requeued += 1
             return
         message = OutgoingSms(outbox_id=row.id, to=row.to, body=row.body, provider=row.provider)
-        call = OutgoingCall(row.id, row.attempts, row.to, row.language) if row.channel == "voice" else None
+        call = OutgoingCall(row.id, row.attempts, row.to, row.language) if row.channel == Channel.VOICE else None
         since = (row.updated_at or now) - LOOKUP_MARGIN
         attempts = row.attempts
     if call:
@@ -99,15 +99,24 @@ def _settle(session_factory: sessionmaker[Session], channel: SmsAndVoiceChannel,
         guard = (OutboxMessage.id == row_id) & (OutboxMessage.lease_token == token)
         done = {"lease_token": None, "lease_expires_at": None, "updated_at": now}
         if lookup.found:
-            values = {"status": "sent", "provider_sid": lookup.provider_sid, "sent_at": now, **done}
+            values = {"status": OutboxStatus.SENT, "provider_sid": lookup.provider_sid, "sent_at": now, **done}
             report.found += 1
         elif lookup.found is False and attempts < max_attempts:
-            values = {"status": "queued", "next_attempt_at": now, **done}
+            values = {"status": OutboxStatus.QUEUED, "next_attempt_at": now, **done}
             report.requeued += 1
         elif lookup.found is False:
-            values = {"status": "failed", "finished_at": now, "error_message": "not accepted by the provider", **done}
+            values = {
+                "status": OutboxStatus.FAILED,
+                "finished_at": now,
+                "error_message": "not accepted by the provider",
+                **done,
+            }
             report.failed += 1
         else:
-            values = {"status": "unknown", "error_message": "the provider could not confirm this send", **done}
+            values = {
+                "status": OutboxStatus.UNKNOWN,
+                "error_message": "the provider could not confirm this send",
+                **done,
+            }
             report.unknown += 1
         session.execute(update(OutboxMessage).where(guard).values(**values))

@@ -16,30 +16,30 @@ from sqlalchemy.sql.expression import ColumnElement
 
 from campaigns.channels.kannel.callbacks import KANNEL, delivery_report
 from campaigns.common.typed_sql import rowcount
-from campaigns.models import OutboxMessage
+from campaigns.models import OutboxMessage, OutboxStatus
 
 PROVIDER_STATUS = {
-    "accepted": "sent",
-    "scheduled": "sent",
-    "queued": "sent",
-    "sending": "sent",
-    "sent": "sent",
-    "delivered": "delivered",
-    "read": "delivered",
-    "undelivered": "undelivered",
-    "failed": "failed",
-    "canceled": "failed",
+    "accepted": OutboxStatus.SENT,
+    "scheduled": OutboxStatus.SENT,
+    "queued": OutboxStatus.SENT,
+    "sending": OutboxStatus.SENT,
+    "sent": OutboxStatus.SENT,
+    "delivered": OutboxStatus.DELIVERED,
+    "read": OutboxStatus.DELIVERED,
+    "undelivered": OutboxStatus.UNDELIVERED,
+    "failed": OutboxStatus.FAILED,
+    "canceled": OutboxStatus.FAILED,
 }
 RANK = {
-    "queued": 0,
-    "sending": 1,
-    "unknown": 1,
-    "sent": 2,
-    "delivered": 3,
-    "undelivered": 3,
-    "failed": 3,
-    "cancelled": 3,
-    "skipped": 3,
+    OutboxStatus.QUEUED: 0,
+    OutboxStatus.SENDING: 1,
+    OutboxStatus.UNKNOWN: 1,
+    OutboxStatus.SENT: 2,
+    OutboxStatus.DELIVERED: 3,
+    OutboxStatus.UNDELIVERED: 3,
+    OutboxStatus.FAILED: 3,
+    OutboxStatus.CANCELLED: 3,
+    OutboxStatus.SKIPPED: 3,
 }
 
 
@@ -75,7 +75,7 @@ def apply_status(
     else:
         bound = 0
     behind = [name for name, rank in RANK.items() if rank < RANK[status]]
-    values = {
+    values: dict[str, Any] = {
         "status": status,
         "lease_token": None,
         "lease_expires_at": None,

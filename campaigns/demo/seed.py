@@ -33,17 +33,17 @@ from campaigns.demo.data import (
 from campaigns.directory.grids import level_lookup
 from campaigns.identity import accounts
 from campaigns.identity.access import Actor
-from campaigns.models import Contact, ContactTag, Grid
+from campaigns.models import Channel, Contact, ContactRole, ContactTag, Grid, StaffRole
 
 DEMO_SEED = 623025
 DEMO_ADMIN_USERNAME = "demo-admin"
 
 # (role, how many) for the staff attached to each level; household units get a liaison and households instead.
 STAFF_PER_LEVEL = {
-    "county": (("grid_leader", 1), ("grid_worker", 2)),
-    "township": (("grid_leader", 1), ("grid_worker", 2)),
-    "village": (("grid_leader", 1), ("grid_worker", 1)),
-    "group": (("grid_leader", 1),),
+    "county": ((ContactRole.GRID_LEADER, 1), (ContactRole.GRID_WORKER, 2)),
+    "township": ((ContactRole.GRID_LEADER, 1), (ContactRole.GRID_WORKER, 2)),
+    "village": ((ContactRole.GRID_LEADER, 1), (ContactRole.GRID_WORKER, 1)),
+    "group": ((ContactRole.GRID_LEADER, 1),),
 }
 
 
@@ -99,7 +99,7 @@ def create_demo_admin(session: Session, username: str = DEMO_ADMIN_USERNAME) -> 
     """Create an unscoped admin with a random password and an API token; both are returned once, never stored."""
     password = secrets.token_urlsafe(12)
     accounts.create_user(
-        session, Actor.system(), username=username, role="admin", password=password, display_name="Demo admin"
+        session, Actor.system(), username=username, role=StaffRole.ADMIN, password=password, display_name="Demo admin"
     )
     token = accounts.create_token(session, Actor.system(), username=username, name="demo")["token"]
     return {"username": username, "password": password, "token": token}
@@ -130,9 +130,9 @@ def _plan_people(grids: list[_GridPlan], rng: random.Random) -> list[_PersonPlan
     people: list[_PersonPlan] = []
     for grid in grids:
         if grid.level == "unit":
-            people.append(_person(grid, "liaison", rng))
+            people.append(_person(grid, ContactRole.LIAISON, rng))
             households = rng.randint(*HOUSEHOLDS_PER_UNIT)
-            people.extend(_person(grid, "household_head", rng) for _ in range(households))
+            people.extend(_person(grid, ContactRole.HOUSEHOLD_HEAD, rng) for _ in range(households))
         else:
             for role, count in STAFF_PER_LEVEL[grid.level]:
                 people.extend(_person(grid, role, rng) for _ in range(count))
@@ -146,14 +146,14 @@ def _person(grid: _GridPlan, role: str, rng: random.Random) -> _PersonPlan:
         name = first + (second if second != first else "")
     else:
         name = rng.choice(CHINESE_SURNAMES) + rng.choice(CHINESE_GIVEN)
-    channels = ["sms", "voice"]
+    channels: list[str] = [Channel.SMS, Channel.VOICE]
     tags: list[str] = []
-    if role == "household_head":
+    if role == ContactRole.HOUSEHOLD_HEAD:
         tags.append(rng.choices([tag for tag, _ in TAG_SHARES], weights=[share for _, share in TAG_SHARES])[0])
         if grid.herders and rng.random() < HERDER_SHARE:
             tags.append("herder")
         if tibetan and rng.random() < VOICE_ONLY_SHARE:
-            channels = ["voice"]
+            channels = [Channel.VOICE]
     return _PersonPlan(grid.code, name, role, "bo" if tibetan else "zh", channels, sorted(tags))
 
 

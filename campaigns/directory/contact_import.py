@@ -24,11 +24,17 @@ from campaigns.common.text import clean_code
 from campaigns.common.typed_sql import table_of
 from campaigns.common.upload_limits import DEFAULT_LIMITS, ImportLimits
 from campaigns.directory.contacts import PHONE_IN_USE, clean_contact_name, clean_households
-from campaigns.directory.import_reports import REJECTED_IN_RESPONSE, ImportOutcome, rows_matching, save_report
+from campaigns.directory.import_reports import (
+    REJECTED_IN_RESPONSE,
+    ImportAnswer,
+    ImportOutcome,
+    rows_matching,
+    save_report,
+)
 from campaigns.directory.roles import normalize_channels, normalize_role, normalize_tags
 from campaigns.directory.tabular import Table, read_table
 from campaigns.identity.access import Actor, require_write
-from campaigns.models import Contact, ContactTag, Grid
+from campaigns.models import Channel, Contact, ContactRole, ContactTag, Grid, ImportKind
 from campaigns.models.base import utcnow
 
 CONTACT_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -42,7 +48,12 @@ CONTACT_COLUMNS: dict[str, tuple[str, ...]] = {
     "tags": ("标签",),
 }
 REQUIRED = ("name", "phone", "grid_code")
-DEFAULTS: dict[str, Any] = {"role": "household_head", "language": "zh", "channels": ["sms", "voice"], "households": 1}
+DEFAULTS: dict[str, Any] = {
+    "role": ContactRole.HOUSEHOLD_HEAD,
+    "language": "zh",
+    "channels": [Channel.SMS, Channel.VOICE],
+    "households": 1,
+}
 OPTIONAL_CLEANERS: dict[str, Callable[[str], Any]] = {
     "role": normalize_role,
     "language": normalize_language,
@@ -244,7 +255,7 @@ def import_contacts(
     rejected_limit: int | None = REJECTED_IN_RESPONSE,
     limits: ImportLimits = DEFAULT_LIMITS,
     report_id: int | None = None,
-) -> dict[str, Any]:
+) -> ImportAnswer:
     """Import contacts from CSV/XLSX bytes; returns the saved import report (counts and rejected rows).
 
     Empty optional cells keep an existing contact's value (new contacts get the defaults: household head,
@@ -254,7 +265,7 @@ def import_contacts(
     require_write(actor)
     progress = progress or (lambda done, total: None)
     table = read_table(data, filename, CONTACT_COLUMNS, REQUIRED, limits)
-    outcome = ImportOutcome("contacts", table.headers, table.ignored, total=len(table.rows))
+    outcome = ImportOutcome(ImportKind.CONTACTS, table.headers, table.ignored, total=len(table.rows))
     grid_rows = session.execute(select(Grid.id, Grid.code, Grid.path)).all()
     grids = {code: (grid_id, path) for grid_id, code, path in grid_rows}
     cleaned = _clean_rows(table, actor, grids, region, outcome, progress)

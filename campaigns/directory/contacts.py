@@ -18,7 +18,7 @@ from campaigns.common.text import clean_text, search_text
 from campaigns.directory.grids import load_grid
 from campaigns.directory.roles import normalize_channels, normalize_role, normalize_tags
 from campaigns.identity.access import Actor, find_grid_by_code, require_path_in_scope, require_write, scope_condition
-from campaigns.models import Contact, ContactTag, Grid
+from campaigns.models import Channel, Contact, ContactRole, ContactTag, Grid, OptOutSource
 from campaigns.models.base import utcnow
 from campaigns.models.grid import subtree_bounds
 
@@ -131,9 +131,9 @@ def create_contact(session: Session, actor: Actor, data: dict[str, Any], region:
     cleaned = _cleaned(session, actor, data, region, partial=False)
     if _phone_taken(session, cleaned["phone"], None):
         raise Conflict(PHONE_IN_USE, fields={"phone": "taken"})
-    cleaned.setdefault("role", "household_head")
+    cleaned.setdefault("role", ContactRole.HOUSEHOLD_HEAD)
     cleaned.setdefault("language", "zh")
-    cleaned.setdefault("channels", ["sms", "voice"])
+    cleaned.setdefault("channels", [Channel.SMS, Channel.VOICE])
     cleaned.setdefault("households", 1)
     contact = Contact()
     _apply(contact, cleaned)
@@ -163,7 +163,12 @@ def delete_contact(session: Session, actor: Actor, contact_id: int) -> None:
 
 
 def set_opted_out(
-    session: Session, actor: Actor, contact_id: int, opted_out: bool, via: str = "staff", when: datetime | None = None
+    session: Session,
+    actor: Actor,
+    contact_id: int,
+    opted_out: bool,
+    via: str = OptOutSource.STAFF,
+    when: datetime | None = None,
 ) -> dict[str, Any]:
     """Opt a contact out of (or back into) every future send, recording when and how (`via`: staff, sms, call...).
 

@@ -20,10 +20,16 @@ from campaigns.common.errors import ValidationError
 from campaigns.common.text import clean_code
 from campaigns.common.upload_limits import DEFAULT_LIMITS, ImportLimits
 from campaigns.directory.grids import clean_name, level_lookup, move_grid, resolve_level
-from campaigns.directory.import_reports import REJECTED_IN_RESPONSE, ImportOutcome, rows_matching, save_report
+from campaigns.directory.import_reports import (
+    REJECTED_IN_RESPONSE,
+    ImportAnswer,
+    ImportOutcome,
+    rows_matching,
+    save_report,
+)
 from campaigns.directory.tabular import read_table
 from campaigns.identity.access import Actor, require_write
-from campaigns.models import Grid, GridLevel
+from campaigns.models import Grid, GridLevel, ImportKind
 from campaigns.models.base import utcnow
 
 GRID_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -279,7 +285,7 @@ def import_grids(
     rejected_limit: int | None = REJECTED_IN_RESPONSE,
     limits: ImportLimits = DEFAULT_LIMITS,
     report_id: int | None = None,
-) -> dict[str, Any]:
+) -> ImportAnswer:
     """Import grids from CSV/XLSX bytes; returns the saved import report (counts and rejected rows).
 
     Parents may come after their children in the file. A root (no parent code) needs an unscoped actor; a
@@ -289,7 +295,7 @@ def import_grids(
     """
     require_write(actor)
     table = read_table(data, filename, GRID_COLUMNS, REQUIRED, limits)
-    outcome = ImportOutcome("grids", table.headers, table.ignored, total=len(table.rows))
+    outcome = ImportOutcome(ImportKind.GRIDS, table.headers, table.ignored, total=len(table.rows))
     run = _GridImport(session, actor, outcome, dry_run)
     run.parse(table)
     run.run(progress or (lambda done, total: None))

@@ -21,15 +21,15 @@ from campaigns.common.errors import DomainError, ValidationError
 from campaigns.common.typed_sql import rowcount
 from campaigns.common.upload_limits import ImportLimits, LimitExceeded
 from campaigns.directory import contact_import, grid_import
-from campaigns.directory.import_reports import EMPTY_COUNTS, report_to_dict
+from campaigns.directory.import_reports import EMPTY_COUNTS, ImportAnswer, report_to_dict
 from campaigns.directory.tabular import check_upload
 from campaigns.identity.access import Actor, require_write
 from campaigns.identity.accounts import actor_for
-from campaigns.models import ImportReport, ImportUpload, User
+from campaigns.models import ImportKind, ImportReport, ImportStatus, ImportUpload, User
 from campaigns.models.base import utcnow
 
-IMPORT_KINDS = ("contacts", "grids")
-FINISHED = ("done", "failed")
+IMPORT_KINDS = tuple(ImportKind)
+FINISHED = (ImportStatus.DONE, ImportStatus.FAILED)
 PROGRESS_STEPS = 50
 # An import job is stopped by RQ after 30 minutes, so a "running" import older than this has no live worker.
 RUNNING_LEASE = timedelta(minutes=31)
@@ -45,7 +45,7 @@ def queue_import(
     *,
     dry_run: bool,
     limits: ImportLimits,
-) -> dict[str, Any]:
+) -> ImportAnswer:
     """Check the upload (size, an XLSX's declared sizes) and store it with a queued import report; returns the
     report. The caller enqueues `run_import` after the commit. Raises LimitExceeded or ValidationError."""
     require_write(actor)
@@ -61,7 +61,7 @@ def queue_import(
         counts=dict(EMPTY_COUNTS),
         headers=[],
         rejected=[],
-        status="queued",
+        status=ImportStatus.QUEUED,
     )
     session.add(report)
     session.flush()
@@ -72,8 +72,8 @@ def queue_import(
 
 def _claimable(now: datetime):
     return or_(
-        ImportReport.status == "queued",
-        and_(ImportReport.status == "running", ImportReport.started_at < now - RUNNING_LEASE),
+        ImportReport.status == ImportStatus.QUEUED,
+        and_(ImportReport.status == ImportStatus.RUNNING, ImportReport.started_at < now - RUNNING_LEASE),
     )
 
 
@@ -102,7 +102,7 @@ class ProgressWriter:
         with self.session_factory.begin() as session:
             session.execute(
                 update(ImportReport)
-                .where(ImportReport.id == self.import_id, ImportReport.status == "running")
+                .where(ImportReport.id == self.import_id, ImportReport.status == ImportStatus.RUNNING)
                 .values(progress_done=done, progress_total=total)
             )
         self.stored = done
@@ -121,8 +121,8 @@ def _uploader(session: Session, report: ImportReport) -> Actor:
     return actor_for(user)
 
 
-def _importer(report: ImportReport, region: str) -> Callable[..., dict[str, Any]]:
-    if report.kind == "grids":
+def _importer(report: ImportReport, region: str) -> Callable[..., ImportAnswer]:
+    if report.kind == ImportKind.GRIDS:
         return grid_import.import_grids
     return lambda *args, **options: contact_import.import_contacts(*args, region=region, **options)
 
@@ -131,7 +131,7 @@ def _finish_failed(session_factory: sessionmaker[Session], import_id: int, error
     with session_factory.begin() as session:
         report = session.get(ImportReport, import_id)
         if report is not None and report.status not in FINISHED:
-            report.status, report.error, report.finished_at = "failed", error, utcnow()
+            report.status, report.error, report.finished_at = ImportStatus.FAILED, error, utcnow()
         upload = session.get(ImportUpload, import_id)
         if upload is not None:
             session.delete(upload)
@@ -156,7 +156,7 @@ def run_import(
         claim = (
             update(ImportReport)
             .where(ImportReport.id == import_id, _claimable(now))
-            .values(status="running", started_at=now)
+            .values(status=ImportStatus.RUNNING, started_at=now)
             .execution_options(synchronize_session=False)
         )
         if rowcount(session.execute(claim)) != 1:
@@ -189,11 +189,11 @@ def run_import(
     except DomainError as exc:
         session.rollback()
         _finish_failed(session_factory, import_id, _error_of(exc))
-        return {"id": import_id, "status": "failed"}
+        return {"id": import_id, "status": ImportStatus.FAILED}
     except Exception:
         session.rollback()
         _finish_failed(session_factory, import_id, {"code": "server_error", "message": UNEXPECTED})
         raise
     finally:
         session.close()
-    return {"id": import_id, "status": "done", "counts": answer["counts"]}
+    return {"id": import_id, "status": ImportStatus.DONE, "counts": answer["counts"]}

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NotRequired, TypedDict
 
 from sqlalchemy import Select
 from sqlalchemy.orm import Session
@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from campaigns.common.errors import NotFound
 from campaigns.directory.tabular import ERROR_ALIASES, ERROR_COLUMN, csv_chunks, header_key
 from campaigns.identity.access import Actor
-from campaigns.models import Grid, ImportReport
+from campaigns.models import Grid, ImportReport, ImportStatus
 from campaigns.models.base import utcnow
 
 REJECTED_IN_RESPONSE = 1000
@@ -27,6 +27,29 @@ EXCERPT_CHARS = 200
 EXCERPT_BUDGET = 1_000_000
 ERROR_CHARS = 500
 CUT_MARK = "…"
+
+
+class ImportProgress(TypedDict):
+    done: int
+    total: int
+
+
+class ImportAnswer(TypedDict):
+    """An import report as the API shows it: status, progress, counts, the first rejected rows (and, in the answer
+    of the import itself, the columns it ignored)."""
+
+    id: int
+    kind: str
+    filename: str
+    dry_run: bool
+    created_at: str
+    status: str
+    progress: ImportProgress
+    error: dict[str, Any] | None
+    counts: dict[str, int]
+    rejected: list[dict[str, Any]]
+    rejected_truncated: bool
+    ignored_columns: NotRequired[list[str]]
 
 
 @dataclass(frozen=True)
@@ -105,7 +128,7 @@ def save_report(
     dry_run: bool,
     rejected_limit: int | None = REJECTED_IN_RESPONSE,
     report_id: int | None = None,
-) -> dict[str, Any]:
+) -> ImportAnswer:
     """Store the outcome as an ImportReport (dry runs too), or as the queued report `report_id`, and return it as
     the import's answer, with the first `rejected_limit` rejected rows (None: all of them)."""
     rejected = sorted(outcome.rejected, key=lambda rejection: rejection.row)
@@ -122,17 +145,19 @@ def save_report(
     report.counts = outcome.counts()
     report.headers = [header[:EXCERPT_CHARS] for header in outcome.headers]
     report.rejected = [rejection.as_dict() for rejection in rejected]
-    report.status = "done"
+    report.status = ImportStatus.DONE
     report.progress_done = report.progress_total = outcome.total
     report.finished_at = utcnow()
     session.flush()
-    return {**report_to_dict(report, rejected_limit), "ignored_columns": outcome.ignored_columns}
+    answer = report_to_dict(report, rejected_limit)
+    answer["ignored_columns"] = outcome.ignored_columns
+    return answer
 
 
 EMPTY_COUNTS = {"total": 0, "created": 0, "updated": 0, "unchanged": 0, "rejected": 0}
 
 
-def report_to_dict(report: ImportReport, limit: int | None = REJECTED_IN_RESPONSE) -> dict[str, Any]:
+def report_to_dict(report: ImportReport, limit: int | None = REJECTED_IN_RESPONSE) -> ImportAnswer:
     limit = len(report.rejected) if limit is None else limit
     return {
         "id": report.id,
@@ -166,7 +191,7 @@ def _load(session: Session, actor: Actor, report_id: int) -> ImportReport:
 
 def get_report(
     session: Session, actor: Actor, report_id: int, rejected_limit: int = REJECTED_IN_RESPONSE
-) -> dict[str, Any]:
+) -> ImportAnswer:
     """An import report with its status, progress, counts and the first `rejected_limit` rejected rows."""
     return report_to_dict(_load(session, actor, report_id), rejected_limit)
 

@@ -7,39 +7,40 @@ import unicodedata
 
 from campaigns.common.errors import ValidationError
 from campaigns.common.text import has_forbidden_characters
+from campaigns.models import Channel, ContactRole
 
 CONTACT_ROLES: dict[str, tuple[str, str]] = {
-    "household_head": ("户主", "household head"),
-    "liaison": ("联户长", "household liaison"),
-    "grid_worker": ("网格员", "grid worker"),
-    "grid_leader": ("网格长", "grid leader"),
+    ContactRole.HOUSEHOLD_HEAD: ("户主", "household head"),
+    ContactRole.LIAISON: ("联户长", "household liaison"),
+    ContactRole.GRID_WORKER: ("网格员", "grid worker"),
+    ContactRole.GRID_LEADER: ("网格长", "grid leader"),
 }
-LEADER_ROLES = ("grid_leader",)
+LEADER_ROLES = (ContactRole.GRID_LEADER,)
 
 _ROLE_ALIASES = {
-    "户主": "household_head",
-    "household head": "household_head",
-    "head": "household_head",
-    "联户长": "liaison",
-    "联户": "liaison",
-    "household liaison": "liaison",
-    "网格员": "grid_worker",
-    "grid worker": "grid_worker",
-    "worker": "grid_worker",
-    "网格长": "grid_leader",
-    "grid leader": "grid_leader",
-    "leader": "grid_leader",
+    "户主": ContactRole.HOUSEHOLD_HEAD,
+    "household head": ContactRole.HOUSEHOLD_HEAD,
+    "head": ContactRole.HOUSEHOLD_HEAD,
+    "联户长": ContactRole.LIAISON,
+    "联户": ContactRole.LIAISON,
+    "household liaison": ContactRole.LIAISON,
+    "网格员": ContactRole.GRID_WORKER,
+    "grid worker": ContactRole.GRID_WORKER,
+    "worker": ContactRole.GRID_WORKER,
+    "网格长": ContactRole.GRID_LEADER,
+    "grid leader": ContactRole.GRID_LEADER,
+    "leader": ContactRole.GRID_LEADER,
 }
 
-CHANNELS = ("sms", "voice")
-_CHANNEL_ALIASES = {"短信": "sms", "电话": "voice", "语音": "voice", "call": "voice"}
+CHANNELS = (Channel.SMS, Channel.VOICE)
+_CHANNEL_ALIASES = {"短信": Channel.SMS, "电话": Channel.VOICE, "语音": Channel.VOICE, "call": Channel.VOICE}
 
 
 def normalize_role(raw: str) -> str:
     """Return a role key for a key or a Chinese/English name; ValidationError otherwise."""
     text = unicodedata.normalize("NFKC", str(raw or "")).strip().lower().replace("-", "_")
     if not text:
-        return "household_head"
+        return ContactRole.HOUSEHOLD_HEAD
     if text in CONTACT_ROLES:
         return text
     if text in _ROLE_ALIASES:

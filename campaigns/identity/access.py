@@ -14,10 +14,11 @@ from sqlalchemy.orm import Session
 from campaigns.common.errors import NotFound, PermissionDenied
 from campaigns.common.text import clean_code
 from campaigns.models import Grid
+from campaigns.models.account import StaffRole
 from campaigns.models.grid import path_ids, subtree_bounds
 
-ROLES = ("admin", "coordinator", "viewer")
-WRITE_ROLES = ("admin", "coordinator")
+ROLES = tuple(StaffRole)
+WRITE_ROLES = (StaffRole.ADMIN, StaffRole.COORDINATOR)
 
 
 @dataclass(frozen=True)
@@ -31,7 +32,7 @@ class Actor:
 
     @classmethod
     def system(cls) -> Actor:
-        return cls(user_id=None, role="admin", scope_path=None)
+        return cls(user_id=None, role=StaffRole.ADMIN, scope_path=None)
 
     @property
     def can_write(self) -> bool:
@@ -39,7 +40,7 @@ class Actor:
 
     @property
     def is_admin(self) -> bool:
-        return self.role == "admin"
+        return self.role == StaffRole.ADMIN
 
     @property
     def scope_grid_id(self) -> int | None:

@@ -14,7 +14,7 @@ from campaigns.common.errors import AuthenticationFailed, Conflict, NotFound, Va
 from campaigns.common.text import clean_text
 from campaigns.identity.access import ROLES, Actor, find_grid_by_code, require_admin, scope_condition
 from campaigns.identity.passwords import hash_password
-from campaigns.models import ApiToken, Grid, User
+from campaigns.models import ApiToken, Grid, StaffRole, User
 from campaigns.models.base import utcnow
 
 TOKEN_PREFIX = "gc_"
@@ -66,7 +66,7 @@ def create_user(
         )
     display_name = clean_text(display_name, "display_name", max_length=100, required=False)
     scope = _scope_grid(session, actor, scope_grid_code)
-    if scope is None and (role != "admin" or actor.scope_path is not None):
+    if scope is None and (role != StaffRole.ADMIN or actor.scope_path is not None):
         raise ValidationError("this user needs a scope grid", fields={"scope_grid_code": "required"})
     if session.scalar(select(User.id).where(User.username == username)) is not None:
         raise Conflict(f"username {username!r} is taken", fields={"username": "taken"})
@@ -222,7 +222,7 @@ def update_user(session: Session, actor: Actor, username: str, data: dict[str, A
     if role not in ROLES:
         raise ValidationError(f"role must be one of {', '.join(ROLES)}", fields={"role": "unknown"})
     scope = _scope_grid(session, actor, data["scope_grid_code"]) if "scope_grid_code" in data else user.scope_grid
-    if scope is None and (role != "admin" or actor.scope_path is not None):
+    if scope is None and (role != StaffRole.ADMIN or actor.scope_path is not None):
         raise ValidationError("this user needs a scope grid", fields={"scope_grid_code": "required"})
     password = data.get("password")
     if password is not None and (not isinstance(password, str) or len(password) < MIN_PASSWORD_LENGTH):

@@ -27,11 +27,21 @@ from campaigns.common.unique_rows import insert_once
 from campaigns.delivery.confirmations import record_village_confirmation
 from campaigns.identity.accounts import hash_token
 from campaigns.loudspeakers.terminals import SPEAKER_TOKEN_PREFIX
-from campaigns.models import AudioClip, Campaign, CampaignAudio, Run, Speaker, SpeakerPlay
+from campaigns.models import (
+    AudioClip,
+    Campaign,
+    CampaignAudio,
+    CampaignStatus,
+    Run,
+    RunKind,
+    RunStatus,
+    Speaker,
+    SpeakerPlay,
+)
 from campaigns.models.grid import path_ids
 
-LIVE_CAMPAIGN_STATUSES = ("scheduled", "finished")
-LIVE_RUN_STATUSES = ("sending", "done")
+LIVE_CAMPAIGN_STATUSES = (CampaignStatus.SCHEDULED, CampaignStatus.FINISHED)
+LIVE_RUN_STATUSES = (RunStatus.SENDING, RunStatus.DONE)
 CLOCK_SKEW = timedelta(minutes=10)
 MAX_TIMES_PER_REPORT = 100
 
@@ -104,8 +114,8 @@ def feed_sources(session: Session, speaker: Speaker, now: datetime) -> FeedSourc
         .where(
             Campaign.status.in_((*LIVE_CAMPAIGN_STATUSES, "cancelled")),
             cast(Campaign.channels, String).like(f'%"{CHANNEL}"%'),
-            Run.kind == "regular",
-            Run.status.in_((*LIVE_RUN_STATUSES, "cancelled")),
+            Run.kind == RunKind.REGULAR,
+            Run.status.in_((*LIVE_RUN_STATUSES, RunStatus.CANCELLED)),
             Run.occurrence_at <= now,
             Run.occurrence_at > now - timedelta(hours=MAX_VALID_HOURS),
         )

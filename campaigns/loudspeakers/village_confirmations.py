@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from campaigns.identity.access import Actor, scope_condition
-from campaigns.models import Confirmation, Grid, Speaker, SpeakerPlay
+from campaigns.models import Channel, Confirmation, Grid, Speaker, SpeakerPlay
 
 
 def village_confirmations(session: Session, actor: Actor, run_id: int) -> list[dict[str, Any]]:
@@ -23,7 +23,7 @@ def village_confirmations(session: Session, actor: Actor, run_id: int) -> list[d
         .join(Grid, Grid.id == Confirmation.grid_id)
         .where(
             Confirmation.run_id == run_id,
-            Confirmation.channel == "loudspeaker",
+            Confirmation.channel == Channel.LOUDSPEAKER,
             Confirmation.contact_id.is_(None),
             scope_condition(actor, Grid.path),
         )
@@ -55,5 +55,5 @@ def _village(confirmation: Confirmation, grid: Grid, first: tuple[SpeakerPlay, S
         "speaker": {"id": speaker.id, "name": speaker.name} if speaker else None,
         "played_at": (play.played_at if play else confirmation.confirmed_at).isoformat(),
         "confirmed_at": confirmation.confirmed_at.isoformat(),
-        "channel": "loudspeaker",
+        "channel": Channel.LOUDSPEAKER,
     }

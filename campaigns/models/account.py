@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from campaigns.models.base import Base, UtcDateTime, utcnow
 from campaigns.models.grid import Grid
+
+
+class StaffRole(StrEnum):
+    """What a member of staff may do: everything (admin), write in their scope (coordinator), or read (viewer)."""
+
+    ADMIN = "admin"
+    COORDINATOR = "coordinator"
+    VIEWER = "viewer"
 
 
 class User(Base):

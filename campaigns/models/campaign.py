@@ -3,20 +3,60 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from enum import StrEnum
 
 from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from campaigns.models.base import Base, UtcDateTime, utcnow
+from campaigns.models.outbox import Channel
 
-CAMPAIGN_STATUSES = ("draft", "scheduled", "paused", "cancelled", "finished")
-RUN_STATUSES = ("sending", "paused", "cancelled", "done")
+
+class CampaignStatus(StrEnum):
+    """A campaign's status. `sending` is only shown (a scheduled or finished campaign whose run is sending), never
+    stored; `system` marks the hidden row that carries automatic runs."""
+
+    DRAFT = "draft"
+    SCHEDULED = "scheduled"
+    SENDING = "sending"
+    PAUSED = "paused"
+    CANCELLED = "cancelled"
+    FINISHED = "finished"
+    SYSTEM = "system"
+
+
+class RunStatus(StrEnum):
+    """A run's status."""
+
+    SENDING = "sending"
+    PAUSED = "paused"
+    CANCELLED = "cancelled"
+    DONE = "done"
+
+
+class RunKind(StrEnum):
+    """What a run is: a campaign occurrence, one of its confirmation follow-ups, or an automatic run."""
+
+    REGULAR = "regular"
+    REMINDER = "reminder"
+    ESCALATION = "escalation"
+    DUTY_REMINDER = "duty_reminder"
+    DUTY_ESCALATION = "duty_escalation"
+    AUTO_REPLY = "auto_reply"
+
+
+# The statuses a campaign row holds and staff filter by (neither the shown-only `sending` nor the hidden `system`).
+CAMPAIGN_STATUSES = (
+    CampaignStatus.DRAFT, CampaignStatus.SCHEDULED, CampaignStatus.PAUSED, CampaignStatus.CANCELLED,
+    CampaignStatus.FINISHED,
+)  # fmt: skip
+RUN_STATUSES = tuple(RunStatus)
 # A campaign's own runs: an occurrence ("regular") and its confirmation follow-ups ("reminder", "escalation").
-CAMPAIGN_RUN_KINDS = ("regular", "reminder", "escalation")
+CAMPAIGN_RUN_KINDS = (RunKind.REGULAR, RunKind.REMINDER, RunKind.ESCALATION)
 # Automatic runs, owned by a report duty or by the inbox; their campaign row (status "system") is never shown.
-AUTOMATIC_RUN_KINDS = ("duty_reminder", "duty_escalation", "auto_reply")
-RUN_KINDS = CAMPAIGN_RUN_KINDS + AUTOMATIC_RUN_KINDS
-SYSTEM_STATUS = "system"
+AUTOMATIC_RUN_KINDS = (RunKind.DUTY_REMINDER, RunKind.DUTY_ESCALATION, RunKind.AUTO_REPLY)
+RUN_KINDS = tuple(RunKind)
+SYSTEM_STATUS = CampaignStatus.SYSTEM
 
 
 def occurrence_key(occurrence_at: datetime) -> str:
@@ -35,10 +75,10 @@ class Campaign(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
-    status: Mapped[str] = mapped_column(String(20), default="draft", index=True)
+    status: Mapped[str] = mapped_column(String(20), default=CampaignStatus.DRAFT.value, index=True)
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     scope_grid_id: Mapped[int | None] = mapped_column(ForeignKey("grids.id", ondelete="RESTRICT"))
-    channels: Mapped[list[str]] = mapped_column(JSON, default=lambda: ["sms"])
+    channels: Mapped[list[str]] = mapped_column(JSON, default=lambda: [Channel.SMS.value])
     audience: Mapped[dict] = mapped_column(JSON, default=dict)
     texts: Mapped[dict] = mapped_column(JSON, default=dict)
     fallback_language: Mapped[str | None] = mapped_column(String(16))
@@ -76,8 +116,8 @@ class Run(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"), index=True)
     occurrence_at: Mapped[datetime] = mapped_column(UtcDateTime)
-    status: Mapped[str] = mapped_column(String(20), default="sending", index=True)
-    kind: Mapped[str] = mapped_column(String(16), default="regular", server_default="regular")
+    status: Mapped[str] = mapped_column(String(20), default=RunStatus.SENDING.value, index=True)
+    kind: Mapped[str] = mapped_column(String(16), default=RunKind.REGULAR.value, server_default=RunKind.REGULAR.value)
     run_key: Mapped[str] = mapped_column(String(64), default=_default_run_key)
     duty_id: Mapped[int | None] = mapped_column(ForeignKey("report_duties.id", ondelete="CASCADE"), index=True)
     parent_run_id: Mapped[int | None] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"), index=True)

@@ -3,12 +3,31 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import JSON, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from campaigns.models.base import Base, UtcDateTime, utcnow
 from campaigns.models.grid import Grid
+from campaigns.models.outbox import Channel
+
+
+class ContactRole(StrEnum):
+    """A contact's duty in their grid."""
+
+    HOUSEHOLD_HEAD = "household_head"
+    LIAISON = "liaison"
+    GRID_WORKER = "grid_worker"
+    GRID_LEADER = "grid_leader"
+
+
+class OptOutSource(StrEnum):
+    """How a contact opted out (`opted_out_via`) when Gridcast itself records it; staff may give another word."""
+
+    STAFF = "staff"
+    SMS_STOP = "sms_stop"
+    CARRIER_STOP = "carrier_stop"
 
 
 class Contact(Base):
@@ -23,7 +42,7 @@ class Contact(Base):
     grid_id: Mapped[int] = mapped_column(ForeignKey("grids.id", ondelete="RESTRICT"))
     role: Mapped[str] = mapped_column(String(20), index=True)
     language: Mapped[str] = mapped_column(String(16), index=True)
-    channels: Mapped[list[str]] = mapped_column(JSON, default=lambda: ["sms", "voice"])
+    channels: Mapped[list[str]] = mapped_column(JSON, default=lambda: [Channel.SMS.value, Channel.VOICE.value])
     households: Mapped[int] = mapped_column(Integer, default=1)
     opted_out_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     opted_out_via: Mapped[str | None] = mapped_column(String(32))

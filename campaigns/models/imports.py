@@ -4,11 +4,28 @@ uploaded file of an import that waits for a worker."""
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import JSON, ForeignKey, Integer, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from campaigns.models.base import Base, UtcDateTime, utcnow
+
+
+class ImportKind(StrEnum):
+    """What a file imports."""
+
+    CONTACTS = "contacts"
+    GRIDS = "grids"
+
+
+class ImportStatus(StrEnum):
+    """An import's status: queued -> running -> done or failed (a synchronous import is `done` at once)."""
+
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
 
 
 class ImportReport(Base):
@@ -28,7 +45,9 @@ class ImportReport(Base):
     counts: Mapped[dict] = mapped_column(JSON, default=dict)
     headers: Mapped[list] = mapped_column(JSON, default=list)
     rejected: Mapped[list] = mapped_column(JSON, default=list)
-    status: Mapped[str] = mapped_column(String(10), default="done", server_default="done")
+    status: Mapped[str] = mapped_column(
+        String(10), default=ImportStatus.DONE.value, server_default=ImportStatus.DONE.value
+    )
     progress_done: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     progress_total: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     error: Mapped[dict | None] = mapped_column(JSON)

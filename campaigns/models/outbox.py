@@ -3,13 +3,51 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from campaigns.models.base import Base, UtcDateTime
 
-OUTBOX_STATUSES = ("queued", "sending", "sent", "delivered", "undelivered", "failed", "unknown", "cancelled", "skipped")
+
+class Channel(StrEnum):
+    """How a campaign reaches people: an SMS, a voice call, or the village loudspeakers (no outbox row)."""
+
+    SMS = "sms"
+    VOICE = "voice"
+    LOUDSPEAKER = "loudspeaker"
+
+
+class OutboxStatus(StrEnum):
+    """An outbox row's status; it only moves forward (queued -> sending -> sent -> delivered, or an end)."""
+
+    QUEUED = "queued"
+    SENDING = "sending"
+    SENT = "sent"
+    DELIVERED = "delivered"
+    UNDELIVERED = "undelivered"
+    FAILED = "failed"
+    UNKNOWN = "unknown"
+    CANCELLED = "cancelled"
+    SKIPPED = "skipped"
+
+
+class CallStatus(StrEnum):
+    """Twilio's CallStatus of a call (the outbox row's `call_status`, a simulated call's `status`)."""
+
+    QUEUED = "queued"
+    INITIATED = "initiated"
+    RINGING = "ringing"
+    IN_PROGRESS = "in-progress"
+    COMPLETED = "completed"
+    BUSY = "busy"
+    NO_ANSWER = "no-answer"
+    FAILED = "failed"
+    CANCELED = "canceled"
+
+
+OUTBOX_STATUSES = tuple(OutboxStatus)
 ID_TYPE = BigInteger().with_variant(Integer, "sqlite")
 
 
@@ -33,7 +71,7 @@ class OutboxMessage(Base):
     language: Mapped[str] = mapped_column(String(16))
     body: Mapped[str] = mapped_column(Text)
     segments: Mapped[int] = mapped_column(Integer, default=1)
-    status: Mapped[str] = mapped_column(String(16), default="queued")
+    status: Mapped[str] = mapped_column(String(16), default=OutboxStatus.QUEUED.value)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UtcDateTime)
     lease_token: Mapped[str | None] = mapped_column(String(40))

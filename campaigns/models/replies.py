@@ -3,14 +3,29 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from campaigns.models.base import Base, UtcDateTime, utcnow
-from campaigns.models.outbox import ID_TYPE
+from campaigns.models.outbox import ID_TYPE, Channel
 
-INTENTS = ("confirm", "zero_report", "incident", "opt_out", "opt_in", "help", "unknown")
+
+class Intent(StrEnum):
+    """What an inbound SMS says, as the classifier reads it."""
+
+    CONFIRM = "confirm"
+    ZERO_REPORT = "zero_report"
+    INCIDENT = "incident"
+    OPT_OUT = "opt_out"
+    OPT_IN = "opt_in"
+    HELP = "help"
+    UNKNOWN = "unknown"
+
+
+INTENTS = tuple(Intent)
+_LOUDSPEAKER_ROW = f"channel = '{Channel.LOUDSPEAKER}'"
 
 
 class InboundMessage(Base):
@@ -48,7 +63,7 @@ class Confirmation(Base):
         UniqueConstraint("run_id", "contact_id", name="uq_confirmations_run_contact"),
         # A village confirms a run once, however many of its loudspeakers report playing it (contact_id is NULL).
         Index("uq_confirmations_run_grid_loudspeaker", "run_id", "grid_id", unique=True,
-              sqlite_where=text("channel = 'loudspeaker'"), postgresql_where=text("channel = 'loudspeaker'")),
+              sqlite_where=text(_LOUDSPEAKER_ROW), postgresql_where=text(_LOUDSPEAKER_ROW)),
     )  # fmt: skip
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -3,11 +3,20 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import StrEnum
 
 from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from campaigns.models.base import Base, UtcDateTime, utcnow
+from campaigns.models.contact import ContactRole
+
+
+class ReportKind(StrEnum):
+    """What a grid's daily report says: nothing to report, or an incident."""
+
+    ZERO_REPORT = "zero_report"
+    INCIDENT = "incident"
 
 
 class ReportDuty(Base):
@@ -19,7 +28,9 @@ class ReportDuty(Base):
     name: Mapped[str] = mapped_column(String(200))
     root_grid_id: Mapped[int] = mapped_column(ForeignKey("grids.id", ondelete="RESTRICT"))
     level_id: Mapped[int] = mapped_column(ForeignKey("grid_levels.id", ondelete="RESTRICT"))
-    reporter_roles: Mapped[list] = mapped_column(JSON, default=lambda: ["grid_leader", "liaison"])
+    reporter_roles: Mapped[list] = mapped_column(
+        JSON, default=lambda: [ContactRole.GRID_LEADER.value, ContactRole.LIAISON.value]
+    )
     fields: Mapped[list] = mapped_column(JSON, default=list)
     timezone: Mapped[str] = mapped_column(String(64), default="Asia/Shanghai")
     deadline: Mapped[str] = mapped_column(String(5), default="10:00")

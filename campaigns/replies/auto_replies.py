@@ -24,48 +24,62 @@ from campaigns.common.languages import normalize_language
 from campaigns.common.sms_segments import count_segments
 from campaigns.common.text import clean_text
 from campaigns.identity.access import Actor, require_admin
-from campaigns.models import AutoReplyText, Campaign, OutboxMessage, Run
+from campaigns.models import (
+    AutoReplyText,
+    Campaign,
+    Channel,
+    Intent,
+    OutboxMessage,
+    OutboxStatus,
+    Run,
+    RunKind,
+    RunStatus,
+)
 from campaigns.models.campaign import SYSTEM_STATUS
 
-AUTO_REPLY = "auto_reply"
+AUTO_REPLY = RunKind.AUTO_REPLY
 SYSTEM_CAMPAIGN_NAME = "自动回复 / auto-replies"
 SYSTEM_SCHEDULE = {"kind": "auto_replies"}
-REPLY_INTENTS = ("confirm", "zero_report", "incident", "opt_out", "opt_in", "help", "unknown", "unregistered")
+UNREGISTERED = "unregistered"
+# The texts sent back: one per intent, and one to a sender who is not a contact.
+REPLY_INTENTS = (*Intent, UNREGISTERED)
 FALLBACK_LANGUAGE = "zh"
 
 DEFAULT_REPLIES: dict[str, dict[str, str]] = {
     "zh": {
-        "confirm": "已收到您的确认，谢谢！",
-        "zero_report": "今日零报告已收到，谢谢！",
-        "incident": "您报告的情况已收到，工作人员会尽快跟进。",
-        "opt_out": "您已退订本平台短信，回复“订阅”可恢复。",
-        "opt_in": "您已恢复接收本平台短信，回复TD退订。",
-        "help": (
+        Intent.CONFIRM: "已收到您的确认，谢谢！",
+        Intent.ZERO_REPORT: "今日零报告已收到，谢谢！",
+        Intent.INCIDENT: "您报告的情况已收到，工作人员会尽快跟进。",
+        Intent.OPT_OUT: "您已退订本平台短信，回复“订阅”可恢复。",
+        Intent.OPT_IN: "您已恢复接收本平台短信，回复TD退订。",
+        Intent.HELP: (
             "网格通知：回复1确认收到，回复0报零报告，回复如“返乡2人 发热1人”报告情况，回复TD退订。"
             "急事请直接联系网格员。"
         ),
-        "unknown": "您的消息已收到，工作人员会尽快查看。",
-        "unregistered": "本号码未登记在网格通讯录中，请联系您的网格员。",
+        Intent.UNKNOWN: "您的消息已收到，工作人员会尽快查看。",
+        UNREGISTERED: "本号码未登记在网格通讯录中，请联系您的网格员。",
     },
     "bo": {
-        "confirm": "ཐུགས་རྗེ་ཆེ། ཁྱེད་ཀྱི་ལན་འབྱོར་སོང་།",
-        "zero_report": "དེ་རིང་གི་སྙན་ཞུ་འབྱོར་སོང་། ཐུགས་རྗེ་ཆེ།",
-        "incident": "ཁྱེད་ཀྱི་སྙན་ཞུ་འབྱོར་སོང་། ལས་བྱེད་པས་མྱུར་དུ་ལག་ལེན་བྱེད།",
-        "opt_out": "འཕྲིན་ཐུང་མཚམས་བཞག་ཟིན། 9 ཡང་ན་ འགོ་འཛུགས་ ཞེས་ལན་བཏབ་ན་སླར་གསོ་ཐུབ།",
-        "opt_in": "འཕྲིན་ཐུང་སླར་གསོ་བྱས་ཟིན། མཚམས་འཇོག་ ཞེས་ལན་བཏབ་ན་མཚམས་འཇོག་ཐུབ།",
-        "help": "1 = འབྱོར་སོང་། 0 = གནད་དོན་མེད། STOP = མཚམས་འཇོག ཛ་དྲག་ཡིན་ན་དྲ་མིག་ལས་བྱེད་པར་འབྲེལ་བ་གནང་།",
-        "unknown": "ཁྱེད་ཀྱི་འཕྲིན་འབྱོར་སོང་། ལས་བྱེད་པས་བལྟ་རྒྱུ་ཡིན།",
-        "unregistered": "ཁ་པར་འདི་ཐོ་འགོད་བྱས་མེད། དྲ་མིག་ལས་བྱེད་པར་འབྲེལ་བ་གནང་།",
+        Intent.CONFIRM: "ཐུགས་རྗེ་ཆེ། ཁྱེད་ཀྱི་ལན་འབྱོར་སོང་།",
+        Intent.ZERO_REPORT: "དེ་རིང་གི་སྙན་ཞུ་འབྱོར་སོང་། ཐུགས་རྗེ་ཆེ།",
+        Intent.INCIDENT: "ཁྱེད་ཀྱི་སྙན་ཞུ་འབྱོར་སོང་། ལས་བྱེད་པས་མྱུར་དུ་ལག་ལེན་བྱེད།",
+        Intent.OPT_OUT: "འཕྲིན་ཐུང་མཚམས་བཞག་ཟིན། 9 ཡང་ན་ འགོ་འཛུགས་ ཞེས་ལན་བཏབ་ན་སླར་གསོ་ཐུབ།",
+        Intent.OPT_IN: "འཕྲིན་ཐུང་སླར་གསོ་བྱས་ཟིན། མཚམས་འཇོག་ ཞེས་ལན་བཏབ་ན་མཚམས་འཇོག་ཐུབ།",
+        Intent.HELP: "1 = འབྱོར་སོང་། 0 = གནད་དོན་མེད། STOP = མཚམས་འཇོག ཛ་དྲག་ཡིན་ན་དྲ་མིག་ལས་བྱེད་པར་འབྲེལ་བ་གནང་།",
+        Intent.UNKNOWN: "ཁྱེད་ཀྱི་འཕྲིན་འབྱོར་སོང་། ལས་བྱེད་པས་བལྟ་རྒྱུ་ཡིན།",
+        UNREGISTERED: "ཁ་པར་འདི་ཐོ་འགོད་བྱས་མེད། དྲ་མིག་ལས་བྱེད་པར་འབྲེལ་བ་གནང་།",
     },
     "en": {
-        "confirm": "Thank you, your confirmation was received.",
-        "zero_report": "Today's zero report was received, thank you.",
-        "incident": "Your report was received; staff will follow up soon.",
-        "opt_out": "You will receive no more messages. Reply START to subscribe again.",
-        "opt_in": "You will receive messages again. Reply STOP to unsubscribe.",
-        "help": "Reply 1 to confirm, 0 for a zero report, e.g. 'returnees 2 fever 1' to report, STOP to unsubscribe.",
-        "unknown": "Your message was received; staff will read it soon.",
-        "unregistered": "This number is not in the contact list; please contact your grid worker.",
+        Intent.CONFIRM: "Thank you, your confirmation was received.",
+        Intent.ZERO_REPORT: "Today's zero report was received, thank you.",
+        Intent.INCIDENT: "Your report was received; staff will follow up soon.",
+        Intent.OPT_OUT: "You will receive no more messages. Reply START to subscribe again.",
+        Intent.OPT_IN: "You will receive messages again. Reply STOP to unsubscribe.",
+        Intent.HELP: (
+            "Reply 1 to confirm, 0 for a zero report, e.g. 'returnees 2 fever 1' to report, STOP to unsubscribe."
+        ),
+        Intent.UNKNOWN: "Your message was received; staff will read it soon.",
+        UNREGISTERED: "This number is not in the contact list; please contact your grid worker.",
     },
 }
 
@@ -145,7 +159,7 @@ def system_campaign(session: Session) -> Campaign:
     campaign = find_system_campaign(session)
     if campaign is None:
         campaign = Campaign(
-            name=SYSTEM_CAMPAIGN_NAME, status=SYSTEM_STATUS, channels=["sms"], audience={}, texts={},
+            name=SYSTEM_CAMPAIGN_NAME, status=SYSTEM_STATUS, channels=[Channel.SMS.value], audience={}, texts={},
             schedule=dict(SYSTEM_SCHEDULE), expects_reply=False,
         )  # fmt: skip
         session.add(campaign)
@@ -198,12 +212,12 @@ def queue_reply(
                         run_id=run.id,
                         contact_id=contact_id,
                         grid_id=grid_id or 0,
-                        channel="sms",
+                        channel=Channel.SMS,
                         to=phone,
                         language=language,
                         body=body,
                         segments=count_segments(body).segments,
-                        status="queued",
+                        status=OutboxStatus.QUEUED,
                         attempts=0,
                         next_attempt_at=at,
                     )
@@ -211,8 +225,8 @@ def queue_reply(
                 session.flush()
         except IntegrityError:
             continue
-        if run.status != "sending":
-            run.status, run.finished_at = "sending", None
+        if run.status != RunStatus.SENDING:
+            run.status, run.finished_at = RunStatus.SENDING, None
         run.planned += 1
         session.flush()
         return run.id
@@ -235,7 +249,7 @@ def _day_run(session: Session, campaign: Campaign, contact_id: int | None, at: d
     try:
         with session.begin_nested():
             run = Run(
-                campaign_id=campaign.id, occurrence_at=at, status="sending", kind=AUTO_REPLY,
+                campaign_id=campaign.id, occurrence_at=at, status=RunStatus.SENDING, kind=AUTO_REPLY,
                 run_key=f"{start.date().isoformat()} #{len(runs) + 1}", planned=0, created_at=at,
             )  # fmt: skip
             session.add(run)
@@ -247,6 +261,6 @@ def _day_run(session: Session, campaign: Campaign, contact_id: int | None, at: d
 
 def _has_row(session: Session, run_id: int, contact_id: int) -> bool:
     query = select(OutboxMessage.id).where(
-        OutboxMessage.run_id == run_id, OutboxMessage.contact_id == contact_id, OutboxMessage.channel == "sms"
+        OutboxMessage.run_id == run_id, OutboxMessage.contact_id == contact_id, OutboxMessage.channel == Channel.SMS
     )
     return session.scalar(query) is not None

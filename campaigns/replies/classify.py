@@ -32,9 +32,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-EXACT_ONLY = ("opt_out", "opt_in", "help")
-EXACT_PRIORITY = ("opt_out", "opt_in", "help", "zero_report", "confirm", "incident")
-FOUND_PRIORITY = ("incident", "zero_report", "confirm")
+from campaigns.models import Intent
+
+EXACT_ONLY = (Intent.OPT_OUT, Intent.OPT_IN, Intent.HELP)
+EXACT_PRIORITY = (Intent.OPT_OUT, Intent.OPT_IN, Intent.HELP, Intent.ZERO_REPORT, Intent.CONFIRM, Intent.INCIDENT)
+FOUND_PRIORITY = (Intent.INCIDENT, Intent.ZERO_REPORT, Intent.CONFIRM)
 MAX_COUNT = 99_999
 
 _TIBETAN_DIGITS = str.maketrans("༠༡༢༣༤༥༦༧༨༩", "0123456789")
@@ -79,16 +81,19 @@ def classify_reply(
     """Classify one reply given `keywords` (intent -> words) and the report's `fields` ([{key, names}], optional)."""
     normalized = normalize_text(text)
     if not normalized:
-        return Classification("unknown", {}, normalized)
+        return Classification(Intent.UNKNOWN, {}, normalized)
     words = {intent: sorted({normalize_text(word) for word in items} - {""}) for intent, items in keywords.items()}
     exact = _exact(normalized, words)
     if exact:
         return Classification(exact, {}, normalized)
-    counts = extract_counts(normalized, fields, ignore=[*words.get("confirm", ()), *words.get("zero_report", ())])
+    counts = extract_counts(
+        normalized, fields, ignore=[*words.get(Intent.CONFIRM, ()), *words.get(Intent.ZERO_REPORT, ())]
+    )
     for key in negated_fields(normalized, fields):
         counts.setdefault(key, 0)
     if counts:
-        return Classification("incident" if any(counts.values()) else "zero_report", counts, normalized)
+        intent = Intent.INCIDENT if any(counts.values()) else Intent.ZERO_REPORT
+        return Classification(intent, counts, normalized)
     return Classification(_found(normalized, words), {}, normalized)
 
 
@@ -99,7 +104,7 @@ def _exact(normalized: str, words: dict[str, list[str]]) -> str | None:
             if normalized == word or (core and core == _core(word)):
                 return intent
     if not core and "?" in normalized:
-        return "help"
+        return Intent.HELP
     return None
 
 
@@ -117,11 +122,11 @@ def _found(normalized: str, words: dict[str, list[str]]) -> str:
     for start, _end, intent, _word in kept:
         if not _negated(normalized, start):
             intents.add(intent)
-        elif intent == "confirm":
-            return "unknown"
-        elif intent == "zero_report":
-            intents.add("incident")
-    return next((intent for intent in FOUND_PRIORITY if intent in intents), "unknown")
+        elif intent == Intent.CONFIRM:
+            return Intent.UNKNOWN
+        elif intent == Intent.ZERO_REPORT:
+            intents.add(Intent.INCIDENT)
+    return next((intent for intent in FOUND_PRIORITY if intent in intents), Intent.UNKNOWN)
 
 
 def _swallows(other, match) -> bool:

@@ -19,7 +19,19 @@ from sqlalchemy import exists, func, insert, literal, select
 from sqlalchemy.orm import Session
 
 from campaigns.broadcasts.confirmation_policy import DEFAULT_ESCALATION_TEXTS
-from campaigns.models import Campaign, Confirmation, Contact, Grid, OutboxMessage, Run
+from campaigns.models import (
+    Campaign,
+    CampaignStatus,
+    Channel,
+    Confirmation,
+    Contact,
+    Grid,
+    OutboxMessage,
+    OutboxStatus,
+    Run,
+    RunKind,
+    RunStatus,
+)
 from campaigns.models.grid import path_ids
 from campaigns.runs.notices import (
     Notice,
@@ -34,7 +46,7 @@ from campaigns.runs.notices import (
 from campaigns.runs.planning import OUTBOX_COLUMNS
 
 HORIZON = timedelta(days=14)
-ANSWERED_STATUSES = ("sent", "delivered")
+ANSWERED_STATUSES = (OutboxStatus.SENT, OutboxStatus.DELIVERED)
 
 
 @dataclass(frozen=True)
@@ -50,12 +62,12 @@ def confirmation_work_due(session: Session, now: datetime) -> list[int]:
         select(Run, Campaign)
         .join(Campaign, Campaign.id == Run.campaign_id)
         .where(
-            Run.kind == "regular",
+            Run.kind == RunKind.REGULAR,
             Run.parent_run_id.is_(None),
-            Run.status.in_(("sending", "done")),
+            Run.status.in_((RunStatus.SENDING, RunStatus.DONE)),
             Run.occurrence_at >= now - HORIZON,
             Campaign.expects_reply.is_(True),
-            Campaign.status.not_in(("paused", "cancelled")),
+            Campaign.status.not_in((CampaignStatus.PAUSED, CampaignStatus.CANCELLED)),
         )
         .order_by(Run.id)
     ).all()
@@ -73,8 +85,8 @@ def _take_due_step(session: Session, run: Run, campaign: Campaign, policy: dict,
     if first_sent is None:
         return None
     family = session.scalars(select(Run).where(Run.parent_run_id == run.id).order_by(Run.created_at, Run.id)).all()
-    reminders = [step for step in family if step.kind == "reminder"]
-    escalations = [step for step in family if step.kind == "escalation"]
+    reminders = [step for step in family if step.kind == RunKind.REMINDER]
+    escalations = [step for step in family if step.kind == RunKind.ESCALATION]
     previous = max([first_sent, *(step.created_at for step in family)])
     family_ids = [run.id, *(step.id for step in family)]
     if not escalations and len(reminders) < policy["max_reminders"]:
@@ -112,7 +124,9 @@ def _remind(session: Session, run: Run, campaign: Campaign, number: int, family_
     so that the follow-up moves on to the escalation)."""
     if not non_confirmers(session, run.id, family_ids):
         return None
-    reminder = create_notice_run(session, campaign.id, "reminder", f"{run.id}:{number}", now, now, parent_run_id=run.id)
+    reminder = create_notice_run(
+        session, campaign.id, RunKind.REMINDER, f"{run.id}:{number}", now, now, parent_run_id=run.id
+    )
     if reminder is None:
         return None
     first_rows = (
@@ -123,12 +137,12 @@ def _remind(session: Session, run: Run, campaign: Campaign, number: int, family_
             literal(reminder.id),
             OutboxMessage.contact_id,
             OutboxMessage.grid_id,
-            literal(campaign.confirmation.get("reminder_channel", "sms")),
+            literal(campaign.confirmation.get("reminder_channel", Channel.SMS.value)),
             Contact.phone,
             OutboxMessage.language,
             OutboxMessage.body,
             OutboxMessage.segments,
-            literal("queued"),
+            literal(OutboxStatus.QUEUED.value),
             literal(0),
             literal(now, OutboxMessage.next_attempt_at.type),
         )
@@ -159,7 +173,7 @@ def _escalate(session: Session, run: Run, campaign: Campaign, level: int, family
     people = non_confirmers(session, run.id, family_ids)
     if not people:
         return None
-    escalation = create_notice_run(session, campaign.id, "escalation", f"{run.id}:{level}", now, now,
+    escalation = create_notice_run(session, campaign.id, RunKind.ESCALATION, f"{run.id}:{level}", now, now,
                                    parent_run_id=run.id)  # fmt: skip
     if escalation is None:
         return None

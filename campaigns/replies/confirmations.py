@@ -12,15 +12,15 @@ from sqlalchemy.orm import Session, aliased
 from campaigns.common.pagination import check_page
 from campaigns.identity.access import Actor, scope_condition
 from campaigns.loudspeakers.village_confirmations import village_confirmations
-from campaigns.models import Campaign, Confirmation, Contact, Grid, OutboxMessage, Run
+from campaigns.models import Campaign, Channel, Confirmation, Contact, Grid, OutboxMessage, OutboxStatus, Run, RunKind
 from campaigns.runs.progress import load_run
 
 CONFIRM_WINDOW = timedelta(days=7)
 # Rows that reached (or may have reached) the phone; a queued, skipped, cancelled, failed or undelivered row did not.
-REACHED_STATUSES = ("sending", "sent", "delivered", "unknown")
+REACHED_STATUSES = (OutboxStatus.SENDING, OutboxStatus.SENT, OutboxStatus.DELIVERED, OutboxStatus.UNKNOWN)
 # Escalations go to leaders about others, and system runs carry auto-replies: neither is answered by "1".
-ANSWERABLE_KINDS = ("regular", "reminder")
-REPLY_CHANNELS = ("sms", "voice")
+ANSWERABLE_KINDS = (RunKind.REGULAR, RunKind.REMINDER)
+REPLY_CHANNELS = (Channel.SMS, Channel.VOICE)
 
 
 def reached(run_id, contact_id):
@@ -68,7 +68,7 @@ def run_confirmations(
     run = load_run(session, actor, run_id)
     recipients = select(OutboxMessage.contact_id).where(OutboxMessage.run_id == run.id).distinct().scalar_subquery()
     sms_row = and_(
-        OutboxMessage.run_id == run.id, OutboxMessage.contact_id == Contact.id, OutboxMessage.channel == "sms"
+        OutboxMessage.run_id == run.id, OutboxMessage.contact_id == Contact.id, OutboxMessage.channel == Channel.SMS
     )
     base = (
         select(Contact, Grid, Confirmation, OutboxMessage.status)

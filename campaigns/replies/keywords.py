@@ -25,11 +25,11 @@ from campaigns.common.errors import Conflict, NotFound, PermissionDenied, Valida
 from campaigns.common.languages import normalize_language
 from campaigns.common.text import clean_text
 from campaigns.identity.access import Actor, find_grid_by_code, require_write
-from campaigns.models import Grid, ReplyKeyword
+from campaigns.models import Grid, Intent, ReplyKeyword
 from campaigns.models.grid import path_ids
 from campaigns.replies.classify import normalize_text
 
-KEYWORD_INTENTS = ("confirm", "zero_report", "incident", "opt_out", "opt_in", "help")
+KEYWORD_INTENTS = tuple(intent for intent in Intent if intent is not Intent.UNKNOWN)
 # A digit that opts an opted-out contact back in (a basic phone types it in any script); for everyone else it
 # keeps its meaning (a count in a daily report), so it is no keyword of the lists below.
 OPT_IN_DIGIT = "9"
@@ -37,43 +37,44 @@ OPT_IN_DIGIT = "9"
 # fmt: off
 DEFAULT_KEYWORDS: dict[str, dict[str, tuple[str, ...]]] = {
     "zh": {
-        "confirm": ("1", "收到", "已收到", "收到了", "好", "好的", "是", "是的", "嗯", "行", "可以", "知道",
-                    "知道了", "明白", "明白了", "了解", "确认", "已阅", "已读", "已知悉", "知悉"),
-        "zero_report": ("0", "〇", "零", "零报告", "无", "没有", "正常", "一切正常", "无异常", "没有异常", "无情况",
-                        "没有情况", "无事", "没事", "平安", "报平安", "无新增", "今日无", "今天无", "一切平安"),
-        "incident": ("发热", "发烧", "咳嗽", "返乡", "外来", "生病", "病倒", "受伤", "死亡", "病死", "死了", "走失",
-                     "受灾", "雪灾", "被困", "火灾", "异常", "求救"),
-        "opt_out": ("退订", "td", "t", "取消", "取消订阅", "停止", "退出", "拒收", "不要再发", "别发了"),
-        "opt_in": ("订阅", "开通", "恢复", "恢复订阅", "重新订阅", "开启"),
-        "help": ("帮助", "求助", "咨询", "?", "人工", "客服", "说明", "怎么回复", "什么意思", "啥意思"),
+        Intent.CONFIRM: ("1", "收到", "已收到", "收到了", "好", "好的", "是", "是的", "嗯", "行", "可以", "知道",
+                           "知道了", "明白", "明白了", "了解", "确认", "已阅", "已读", "已知悉", "知悉"),
+        Intent.ZERO_REPORT: ("0", "〇", "零", "零报告", "无", "没有", "正常", "一切正常", "无异常", "没有异常",
+                               "无情况", "没有情况", "无事", "没事", "平安", "报平安", "无新增", "今日无",
+                               "今天无", "一切平安"),
+        Intent.INCIDENT: ("发热", "发烧", "咳嗽", "返乡", "外来", "生病", "病倒", "受伤", "死亡", "病死", "死了",
+                            "走失", "受灾", "雪灾", "被困", "火灾", "异常", "求救"),
+        Intent.OPT_OUT: ("退订", "td", "t", "取消", "取消订阅", "停止", "退出", "拒收", "不要再发", "别发了"),
+        Intent.OPT_IN: ("订阅", "开通", "恢复", "恢复订阅", "重新订阅", "开启"),
+        Intent.HELP: ("帮助", "求助", "咨询", "?", "人工", "客服", "说明", "怎么回复", "什么意思", "啥意思"),
     },
     "bo": {
-        "confirm": ("1", "ལགས", "ལགས་སོ", "ལགས་སོ་ལགས", "ཡིན", "ཡིན་ལགས", "འབྱོར", "འབྱོར་སོང", "ཐོབ་སོང",
-                    "ཧ་གོ", "ཧ་གོ་སོང", "འགྲིགས", "ཡག་པོ"),
-        "zero_report": ("0", "ཀླད་ཀོར", "མེད", "གནད་དོན་མེད", "རྙོག་གྲ་མེད", "ཆག་སྒོ་མེད", "བདེ་མོ", "བདེ་པོ"),
-        "incident": ("ཚ་བ", "ན་ཚ", "ཕྱིར་ལོག", "ཤི་སོང"),
-        "opt_out": ("མཚམས་འཇོག", "མཚམས་ཆོད", "ཕྱིར་འཐེན"),
-        "opt_in": ("འགོ་འཛུགས", "མུ་མཐུད"),
-        "help": ("རོགས་རམ", "རོགས་རམ་གནང", "?"),
+        Intent.CONFIRM: ("1", "ལགས", "ལགས་སོ", "ལགས་སོ་ལགས", "ཡིན", "ཡིན་ལགས", "འབྱོར", "འབྱོར་སོང", "ཐོབ་སོང",
+                           "ཧ་གོ", "ཧ་གོ་སོང", "འགྲིགས", "ཡག་པོ"),
+        Intent.ZERO_REPORT: ("0", "ཀླད་ཀོར", "མེད", "གནད་དོན་མེད", "རྙོག་གྲ་མེད", "ཆག་སྒོ་མེད", "བདེ་མོ", "བདེ་པོ"),
+        Intent.INCIDENT: ("ཚ་བ", "ན་ཚ", "ཕྱིར་ལོག", "ཤི་སོང"),
+        Intent.OPT_OUT: ("མཚམས་འཇོག", "མཚམས་ཆོད", "ཕྱིར་འཐེན"),
+        Intent.OPT_IN: ("འགོ་འཛུགས", "མུ་མཐུད"),
+        Intent.HELP: ("རོགས་རམ", "རོགས་རམ་གནང", "?"),
     },
     "en": {
-        "confirm": ("1", "yes", "y", "ok", "okay", "k", "received", "got it", "noted", "confirm", "confirmed",
-                    "roger", "understood", "will do"),
-        "zero_report": ("0", "zero", "nothing", "none", "nil", "no report", "nothing to report", "all clear",
-                        "all good", "all well", "normal", "all normal", "no issues"),
-        "incident": ("fever", "sick", "ill", "returnee", "returnees", "dead", "died", "injured", "missing",
-                     "snowbound", "stranded", "fire"),
-        "opt_out": ("stop", "stopall", "unsubscribe", "cancel", "end", "quit", "optout", "opt out", "revoke"),
-        "opt_in": ("start", "unstop", "subscribe", "resume", "opt in", "optin"),
-        "help": ("help", "info", "?"),
+        Intent.CONFIRM: ("1", "yes", "y", "ok", "okay", "k", "received", "got it", "noted", "confirm", "confirmed",
+                           "roger", "understood", "will do"),
+        Intent.ZERO_REPORT: ("0", "zero", "nothing", "none", "nil", "no report", "nothing to report", "all clear",
+                               "all good", "all well", "normal", "all normal", "no issues"),
+        Intent.INCIDENT: ("fever", "sick", "ill", "returnee", "returnees", "dead", "died", "injured", "missing",
+                            "snowbound", "stranded", "fire"),
+        Intent.OPT_OUT: ("stop", "stopall", "unsubscribe", "cancel", "end", "quit", "optout", "opt out", "revoke"),
+        Intent.OPT_IN: ("start", "unstop", "subscribe", "resume", "opt in", "optin"),
+        Intent.HELP: ("help", "info", "?"),
     },
     "yue": {
-        "confirm": ("1", "收到", "好", "好嘅", "知道", "明白", "係"),
-        "zero_report": ("0", "冇", "冇嘢", "冇事", "正常"),
-        "incident": ("發燒", "发烧"),
-        "opt_out": ("退订", "td", "t"),
-        "opt_in": ("订阅",),
-        "help": ("幫助", "帮助", "?"),
+        Intent.CONFIRM: ("1", "收到", "好", "好嘅", "知道", "明白", "係"),
+        Intent.ZERO_REPORT: ("0", "冇", "冇嘢", "冇事", "正常"),
+        Intent.INCIDENT: ("發燒", "发烧"),
+        Intent.OPT_OUT: ("退订", "td", "t"),
+        Intent.OPT_IN: ("订阅",),
+        Intent.HELP: ("幫助", "帮助", "?"),
     },
 }
 # fmt: on
@@ -195,11 +196,11 @@ def _new_keyword_scope(session: Session, actor: Actor, grid_code: Any) -> Grid |
 
 
 def _opts_out_everywhere(session: Session, language: str, keyword: str) -> bool:
-    if keyword in DEFAULT_KEYWORDS.get(language, {}).get("opt_out", ()):
+    if keyword in DEFAULT_KEYWORDS.get(language, {}).get(Intent.OPT_OUT, ()):
         return True
     query = select(ReplyKeyword.id).where(
         ReplyKeyword.language == language,
-        ReplyKeyword.intent == "opt_out",
+        ReplyKeyword.intent == Intent.OPT_OUT,
         ReplyKeyword.keyword == keyword,
         ReplyKeyword.scope_grid_id.is_(None),
     )
@@ -222,7 +223,7 @@ def add_keyword(session: Session, actor: Actor, data: dict[str, Any]) -> dict[st
         raise PermissionDenied("only an admin may add a keyword that applies everywhere")
     if keyword in DEFAULT_KEYWORDS.get(language, {}).get(intent, ()):
         raise Conflict(f"{keyword!r} is already a built-in {intent} keyword in {language}")
-    if scope is not None and intent != "opt_out" and _opts_out_everywhere(session, language, keyword):
+    if scope is not None and intent != Intent.OPT_OUT and _opts_out_everywhere(session, language, keyword):
         raise Conflict(f"{keyword!r} opts out everywhere in {language}; it cannot mean {intent} in one scope")
     wider_or_same = path_ids(scope.path) if scope is not None else []
     taken = select(ReplyKeyword.id).where(

@@ -35,8 +35,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from campaigns.delivery.confirmations import record_confirmation
-from campaigns.models import Contact, DailyReport, InboundMessage
-from campaigns.replies.auto_replies import queue_reply, replies_today, reply_text
+from campaigns.models import Channel, Contact, DailyReport, InboundMessage, Intent, OptOutSource
+from campaigns.replies.auto_replies import UNREGISTERED, queue_reply, replies_today, reply_text
 from campaigns.replies.classify import Classification, classify_reply
 from campaigns.replies.confirmations import run_awaiting_reply
 from campaigns.replies.inbound import contact_for_phone
@@ -105,9 +105,9 @@ def classify_inbound(
 
     For an opted-out contact the opt-in digit (`OPT_IN_DIGIT`, named in the Tibetan opt-out reply) is an opt-in
     keyword too."""
-    extra = {"opt_in": [OPT_IN_DIGIT]} if opted_out else {}
+    extra = {Intent.OPT_IN: [OPT_IN_DIGIT]} if opted_out else {}
     result = classify_reply(body, with_words(keywords_for(session, language, grid_path), extra), fields)
-    if result.intent == "unknown":
+    if result.intent == Intent.UNKNOWN:
         result = classify_reply(body, with_words(keywords_for(session, None, grid_path), extra), fields)
     return result
 
@@ -161,22 +161,22 @@ def _apply(session: Session, inbound: InboundMessage, contact: Contact, result: 
            summary: ProcessSummary) -> bool:  # fmt: skip
     """Apply the reply's meaning; True when it needs no human look."""
     at = inbound.received_at
-    if result.intent == "opt_out":
+    if result.intent == Intent.OPT_OUT:
         if contact.opted_out_at is None:
-            contact.opted_out_at, contact.opted_out_via = at, "sms_stop"
+            contact.opted_out_at, contact.opted_out_via = at, OptOutSource.SMS_STOP
             summary.opted_out = True
         summary.note = "opted out by SMS"
         return True
-    if result.intent == "opt_in":
+    if result.intent == Intent.OPT_IN:
         if contact.opted_out_at is not None:
             contact.opted_out_at, contact.opted_out_via = None, None
             summary.opted_in = True
         summary.note = "opted in by SMS"
         return True
-    if result.intent == "help":
+    if result.intent == Intent.HELP:
         summary.note = "asked for help"
         return True
-    if result.intent in ("zero_report", "incident"):
+    if result.intent in (Intent.ZERO_REPORT, Intent.INCIDENT):
         report = record_report(
             session, contact=contact, kind=result.intent, counts=result.counts, text=inbound.body, inbound=inbound,
             now=at,
@@ -189,8 +189,8 @@ def _apply(session: Session, inbound: InboundMessage, contact: Contact, result: 
             return True
         confirmed = _confirm(session, inbound, contact, summary)
         summary.note = "no report duty" + (f"; taken as confirming run {confirmed}" if confirmed else "")
-        return result.intent == "zero_report" and confirmed is not None
-    if result.intent == "confirm":
+        return result.intent == Intent.ZERO_REPORT and confirmed is not None
+    if result.intent == Intent.CONFIRM:
         confirmed = _confirm(session, inbound, contact, summary)
         summary.note = f"confirmed run {confirmed}" if confirmed else "no run awaits a reply from this contact"
         return confirmed is not None
@@ -202,7 +202,7 @@ def _confirm(session: Session, inbound: InboundMessage, contact: Contact, summar
     run_id = run_awaiting_reply(session, contact.id, inbound.received_at)
     if run_id is None:
         return None
-    record_confirmation(session, run_id, contact, "sms", inbound.id, inbound.received_at)
+    record_confirmation(session, run_id, contact, Channel.SMS, inbound.id, inbound.received_at)
     inbound.run_id = summary.confirmed_run_id = run_id
     return run_id
 
@@ -213,7 +213,7 @@ def _confirm_duty_reminder(session: Session, inbound: InboundMessage, contact: C
     run_id = awaiting_duty_reminder(session, report.duty_id, report.day, contact.id)
     if run_id is None:
         return None
-    record_confirmation(session, run_id, contact, "sms", inbound.id, inbound.received_at)
+    record_confirmation(session, run_id, contact, Channel.SMS, inbound.id, inbound.received_at)
     inbound.run_id = summary.confirmed_run_id = run_id
     return run_id
 
@@ -224,14 +224,14 @@ def _auto_reply(session: Session, inbound: InboundMessage, contact: Contact | No
     if not phone.startswith("+"):
         return None
     if contact is None:
-        if inbound.intent == "opt_out" or _unknown_sender_opted_out(session, phone):
+        if inbound.intent == Intent.OPT_OUT or _unknown_sender_opted_out(session, phone):
             return None
         if replies_today(session, phone, now) >= UNKNOWN_SENDER_REPLIES_PER_DAY:
             return None
-        text = reply_text(session, language, "help" if inbound.intent == "help" else "unregistered")
+        text = reply_text(session, language, Intent.HELP if inbound.intent == Intent.HELP else UNREGISTERED)
         return _queue(session, phone, text, language, None, None, now)
-    if inbound.intent == "opt_out":
-        text = reply_text(session, language, "opt_out") if summary.opted_out else None
+    if inbound.intent == Intent.OPT_OUT:
+        text = reply_text(session, language, Intent.OPT_OUT) if summary.opted_out else None
         return _queue(session, phone, text, language, None, contact.grid_id, now)
     if contact.opted_out_at is not None or replies_today(session, phone, now) >= MAX_REPLIES_PER_DAY:
         return None
@@ -254,12 +254,12 @@ def _unknown_sender_opted_out(session: Session, phone: str) -> bool:
         .where(
             InboundMessage.from_phone == phone,
             InboundMessage.contact_id.is_(None),
-            InboundMessage.intent.in_(("opt_out", "opt_in")),
+            InboundMessage.intent.in_((Intent.OPT_OUT, Intent.OPT_IN)),
         )
         .order_by(InboundMessage.received_at.desc(), InboundMessage.id.desc())
         .limit(1)
     )
-    return last == "opt_out"
+    return last == Intent.OPT_OUT
 
 
 def unprocessed_inbound(session: Session, now: datetime, limit: int = 1000) -> list[int]:

@@ -24,10 +24,10 @@ from sqlalchemy.orm import Session
 
 from campaigns.broadcasts.schedules import check_timezone
 from campaigns.common.errors import ValidationError
-from campaigns.models import Contact, DailyReport, DailyReportLine, Grid, InboundMessage, ReportDuty
+from campaigns.models import Contact, DailyReport, DailyReportLine, Grid, InboundMessage, ReportDuty, ReportKind
 from campaigns.models.grid import path_ids
 
-REPORT_KINDS = ("zero_report", "incident")
+REPORT_KINDS = tuple(ReportKind)
 MAX_TEXT = 2000
 
 
@@ -106,7 +106,7 @@ def record_report(
     counts = clean_counts(counts)
     text = (text or "").strip()[:MAX_TEXT]
     inbound_id = inbound.id if isinstance(inbound, InboundMessage) else inbound
-    if kind == "incident":
+    if kind == ReportKind.INCIDENT:
         matches = [_incident_duty(matches, counts)]
     reports = [_merge_report(session, match, kind, counts, text, contact.id, inbound_id, now) for match in matches]
     return reports[0]
@@ -137,7 +137,7 @@ def _merge_report(session: Session, match: DutyMatch, kind: str, counts: dict[st
         except IntegrityError:
             report = session.scalar(select(DailyReport).where(*key).with_for_update())
     line = _reporter_line(session, report.id, contact_id, text, inbound_id, now)
-    if kind == "zero_report" and not counts:
+    if kind == ReportKind.ZERO_REPORT and not counts:
         return report
     line.counts = {**(line.counts or {}), **counts}
     if line.text != text:
@@ -145,11 +145,11 @@ def _merge_report(session: Session, match: DutyMatch, kind: str, counts: dict[st
     line.inbound_id, line.reported_at = inbound_id, now
     session.flush()
     report.counts = _summed_counts(reporter_lines(session, report.id))
-    if kind == "incident" and report.kind == "zero_report":
-        report.kind, report.text = "incident", text
-    elif report.kind == "incident":
+    if kind == ReportKind.INCIDENT and report.kind == ReportKind.ZERO_REPORT:
+        report.kind, report.text = ReportKind.INCIDENT, text
+    elif report.kind == ReportKind.INCIDENT:
         report.text = _merged_text(report.text, text)
-    if kind == "incident":
+    if kind == ReportKind.INCIDENT:
         report.contact_id, report.inbound_id, report.reported_at = contact_id, inbound_id, now
         report.handled_at, report.handled_by = None, None
     session.flush()

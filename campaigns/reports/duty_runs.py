@@ -8,20 +8,37 @@ see them here, never among campaigns.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import TypedDict
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from campaigns.common.typed_sql import rowcount
-from campaigns.models import Confirmation, OutboxMessage, Run
+from campaigns.models import Confirmation, OutboxMessage, OutboxStatus, Run, RunKind, RunStatus
 
-DUTY_RUN_KINDS = ("duty_reminder", "duty_escalation")
-UNFINISHED = ("sending", "paused")
+DUTY_RUN_KINDS = (RunKind.DUTY_REMINDER, RunKind.DUTY_ESCALATION)
+UNFINISHED = (RunStatus.SENDING, RunStatus.PAUSED)
 RUNS_SHOWN = 200
 
 
-def duty_run_to_dict(run: Run, messages: dict[str, int], confirmed: int) -> dict[str, Any]:
+class DutyRun(TypedDict):
+    """A duty's reminder or escalation run, with its messages counted by status and the reporters it got."""
+
+    id: int
+    kind: str
+    key: str
+    day: str
+    occurrence_at: str
+    status: str
+    planned: int
+    messages: dict[str, int]
+    confirmed: int
+    alert: str | None
+    created_at: str
+    finished_at: str | None
+
+
+def duty_run_to_dict(run: Run, messages: dict[str, int], confirmed: int) -> DutyRun:
     return {
         "id": run.id,
         "kind": run.kind,
@@ -38,7 +55,7 @@ def duty_run_to_dict(run: Run, messages: dict[str, int], confirmed: int) -> dict
     }
 
 
-def list_duty_runs(session: Session, duty_id: int, *, day: date | None = None) -> list[dict[str, Any]]:
+def list_duty_runs(session: Session, duty_id: int, *, day: date | None = None) -> list[DutyRun]:
     """The duty's runs (of `day`, when given), newest first, with their messages counted by status and the
     reporters who confirmed a reminder by reporting; at most RUNS_SHOWN."""
     query = select(Run).where(Run.duty_id == duty_id, Run.kind.in_(DUTY_RUN_KINDS))
@@ -67,12 +84,12 @@ def withdraw_unsent(session: Session, duty_id: int, now: datetime) -> int:
     are); returns how many messages were withdrawn."""
     withdrawn = 0
     for run in session.scalars(select(Run).where(Run.duty_id == duty_id, Run.status.in_(UNFINISHED))):
-        run.status, run.finished_at = "cancelled", now
+        run.status, run.finished_at = RunStatus.CANCELLED, now
         withdrawn += rowcount(
             session.execute(
                 update(OutboxMessage)
-                .where(OutboxMessage.run_id == run.id, OutboxMessage.status == "queued")
-                .values(status="cancelled", finished_at=now, updated_at=now)
+                .where(OutboxMessage.run_id == run.id, OutboxMessage.status == OutboxStatus.QUEUED)
+                .values(status=OutboxStatus.CANCELLED, finished_at=now, updated_at=now)
             )
         )
     session.flush()
@@ -81,13 +98,19 @@ def withdraw_unsent(session: Session, duty_id: int, now: datetime) -> int:
 
 def awaiting_duty_reminder(session: Session, duty_id: int, day: date, contact_id: int) -> int | None:
     """The duty's latest reminder run of `day` whose SMS reached `contact_id` (a daily report answers it)."""
-    reached = ("sending", "sent", "delivered", "undelivered", "unknown")
+    reached = (
+        OutboxStatus.SENDING,
+        OutboxStatus.SENT,
+        OutboxStatus.DELIVERED,
+        OutboxStatus.UNDELIVERED,
+        OutboxStatus.UNKNOWN,
+    )
     return session.scalar(
         select(Run.id)
         .join(OutboxMessage, OutboxMessage.run_id == Run.id)
         .where(
             Run.duty_id == duty_id,
-            Run.kind == "duty_reminder",
+            Run.kind == RunKind.DUTY_REMINDER,
             Run.run_key.startswith(f"{day.isoformat()} "),
             OutboxMessage.contact_id == contact_id,
             OutboxMessage.status.in_(reached),

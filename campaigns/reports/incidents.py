@@ -13,7 +13,7 @@ from campaigns.common.errors import Conflict, NotFound
 from campaigns.common.pagination import Page, check_page
 from campaigns.directory.grids import load_grid
 from campaigns.identity.access import Actor, require_path_in_scope, require_write, scope_condition
-from campaigns.models import Contact, DailyReport, DailyReportLine, Grid, ReportDuty, User
+from campaigns.models import Contact, DailyReport, DailyReportLine, Grid, ReportDuty, ReportKind, User
 from campaigns.models.grid import path_ids, subtree_bounds
 from campaigns.reports.report_board import parse_day
 from campaigns.reports.report_duties import load_duty
@@ -27,7 +27,7 @@ def list_incidents(session: Session, actor: Actor, *, duty_id: int | None = None
     query = (
         select(DailyReport, Grid.path)
         .join(Grid, Grid.id == DailyReport.grid_id)
-        .where(DailyReport.kind == "incident", scope_condition(actor, Grid.path))
+        .where(DailyReport.kind == ReportKind.INCIDENT, scope_condition(actor, Grid.path))
     )
     if duty_id is not None:
         load_duty(session, actor, duty_id)
@@ -115,7 +115,7 @@ def mark_handled(session: Session, actor: Actor, report_id: int, now: datetime) 
     if report is None or grid is None:
         raise NotFound("incident not found")
     require_path_in_scope(actor, grid.path, "incident")
-    if report.kind != "incident":
+    if report.kind != ReportKind.INCIDENT:
         raise Conflict("a zero report has nothing to handle")
     if report.handled_at is None:
         report.handled_at, report.handled_by = now, actor.user_id

@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
 
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session, aliased
@@ -20,15 +19,16 @@ from campaigns.common.errors import NotFound, ValidationError
 from campaigns.directory.grids import load_grid
 from campaigns.directory.tabular import csv_chunks
 from campaigns.identity.access import Actor
-from campaigns.models import DailyReport, Grid, GridLevel, ReportDuty
+from campaigns.models import DailyReport, Grid, GridLevel, ReportDuty, ReportKind
 from campaigns.models.grid import path_ids, subtree_bounds
+from campaigns.reports.board_results import BoardNode, DayCounts, GridLabel, ReportBoard, ReportCounts, ReportHistory
 from campaigns.reports.daily_reports import duty_day
 from campaigns.reports.report_duties import list_duties, load_duty
 from campaigns.reports.report_tick import local_moment
 
 MAX_DEPTH = 8
 MAX_HISTORY_DAYS = 90
-KINDS = ("zero_report", "incident")
+KINDS = tuple(ReportKind)
 
 
 @dataclass
@@ -46,9 +46,9 @@ class Node:
 
     def add(self, kind: str | None, count: int) -> None:
         self.reporting += count
-        if kind == "zero_report":
+        if kind == ReportKind.ZERO_REPORT:
             self.zero += count
-        elif kind == "incident":
+        elif kind == ReportKind.INCIDENT:
             self.incident += count
 
 
@@ -130,7 +130,7 @@ def _link(nodes: dict[int, Node], top_id: int) -> Node:
     return nodes[top_id]
 
 
-def _describe(session: Session, root: Node) -> dict[int, dict[str, Any]]:
+def _describe(session: Session, root: Node) -> dict[int, GridLabel]:
     """Code, name and level of every node: by id for a small board, by one subtree scan for a big one."""
     ids, stack = [], [root]
     while stack:
@@ -143,7 +143,7 @@ def _describe(session: Session, root: Node) -> dict[int, dict[str, Any]]:
         queries = [columns.where(Grid.path >= low, Grid.path < high)]
     else:
         queries = [columns.where(Grid.id.in_(ids[start : start + 500])) for start in range(0, len(ids), 500)]
-    wanted, described = set(ids), {}
+    wanted, described = set(ids), dict[int, GridLabel]()
     for query in queries:
         for grid_id, code, name, level in session.execute(query):
             if grid_id in wanted:
@@ -151,15 +151,20 @@ def _describe(session: Session, root: Node) -> dict[int, dict[str, Any]]:
     return described
 
 
-def counts_of(reporting: int, zero: int, incident: int) -> dict[str, Any]:
+def counts_of(reporting: int, zero: int, incident: int) -> ReportCounts:
     reported = zero + incident
     percent = round(100 * reported / reporting, 1) if reporting else None
     return {"reporting": reporting, "reported": reported, "zero": zero, "incident": incident,
             "missing": reporting - reported, "percent": percent}  # fmt: skip
 
 
-def _node_dict(node: Node, described: dict[int, dict[str, Any]]) -> dict[str, Any]:
-    result = {**described[node.id], **counts_of(node.reporting, node.zero, node.incident)}
+def _node_dict(node: Node, described: dict[int, GridLabel]) -> BoardNode:
+    label, counts = described[node.id], counts_of(node.reporting, node.zero, node.incident)
+    result: BoardNode = {
+        "grid_id": label["grid_id"], "code": label["code"], "name": label["name"], "level": label["level"],
+        "reporting": counts["reporting"], "reported": counts["reported"], "zero": counts["zero"],
+        "incident": counts["incident"], "missing": counts["missing"], "percent": counts["percent"],
+    }  # fmt: skip
     if node.status is not None:
         result["status"], result["report_id"] = node.status, node.report_id
     if node.children:
@@ -185,7 +190,7 @@ def check_depth(depth: int | None, default: int = 1) -> int:
 
 
 def report_board(session: Session, actor: Actor, *, duty_id: int | None, day: str | None, grid_id: int | None,
-                 depth: int | None, now: datetime) -> dict[str, Any]:  # fmt: skip
+                 depth: int | None, now: datetime) -> ReportBoard:  # fmt: skip
     """The board of one day: the top grid and `depth` levels under it, each with reporting/reported/zero/incident/
     missing counts and the per cent reported; reporting grids carry their status."""
     duty = pick_duty(session, actor, duty_id)
@@ -201,7 +206,7 @@ def report_board(session: Session, actor: Actor, *, duty_id: int | None, day: st
 
 
 def report_history(session: Session, actor: Actor, *, duty_id: int | None, days: int | None, grid_id: int | None,
-                   now: datetime) -> dict[str, Any]:  # fmt: skip
+                   now: datetime) -> ReportHistory:  # fmt: skip
     """Counts per day over the last `days` days (today included) for the top grid's reporting grids."""
     days = 7 if days is None else days
     if not 1 <= days <= MAX_HISTORY_DAYS:
@@ -226,12 +231,12 @@ def report_history(session: Session, actor: Actor, *, duty_id: int | None, days:
     per_day: dict[date, dict[str, int]] = {}
     for day_value, kind, count in session.execute(query.group_by(DailyReport.day, DailyReport.kind)):
         per_day.setdefault(day_value, {})[kind] = count
-    series = []
+    series: list[DayCounts] = []
     for offset in range(days):
         day_value = first + timedelta(days=offset)
         found = per_day.get(day_value, {})
-        series.append({"date": day_value.isoformat(),
-                       **counts_of(reporting, found.get("zero_report", 0), found.get("incident", 0))})  # fmt: skip
+        counts = counts_of(reporting, found.get(ReportKind.ZERO_REPORT, 0), found.get(ReportKind.INCIDENT, 0))
+        series.append({"date": day_value.isoformat(), **counts})
     return {"duty": {"id": duty.id, "name": duty.name}, "grid_id": top.id, "days": series}
 
 
@@ -248,11 +253,11 @@ def board_csv(session: Session, actor: Actor, *, duty_id: int | None, day: str |
     return csv_chunks(_csv_rows(board, details))
 
 
-def _incident_details(session: Session, top: dict[str, Any]) -> dict[int, tuple[dict, str]]:
+def _incident_details(session: Session, top: BoardNode) -> dict[int, tuple[dict, str]]:
     ids, stack = [], [top]
     while stack:
         node = stack.pop()
-        if node.get("status") == "incident":
+        if node.get("status") == ReportKind.INCIDENT:
             ids.append(node["report_id"])
         stack.extend(node.get("children", []))
     details = {}
@@ -264,14 +269,15 @@ def _incident_details(session: Session, top: dict[str, Any]) -> dict[int, tuple[
     return details
 
 
-def _csv_rows(board: dict[str, Any], details: dict[int, tuple[dict, str]]) -> Iterator[list[str]]:
+def _csv_rows(board: ReportBoard, details: dict[int, tuple[dict, str]]) -> Iterator[list[str]]:
     yield list(CSV_HEADERS)
     stack = [(board["grid"], board["grid"]["name"])]
     while stack:
         node, path = stack.pop()
         counts, text = details.get(node.get("report_id"), ({}, ""))
         percent = "" if node["percent"] is None else str(node["percent"])
+        figures = (node["reporting"], node["reported"], node["zero"], node["incident"], node["missing"])
         yield [board["date"], node["code"], node["name"], node["level"], path, node.get("status", ""),
-               *(str(node[key]) for key in ("reporting", "reported", "zero", "incident", "missing")), percent,
+               *map(str, figures), percent,
                "; ".join(f"{key}={value}" for key, value in counts.items()), text]  # fmt: skip
         stack.extend((child, f"{path}/{child['name']}") for child in reversed(node.get("children", [])))

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, time
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import or_, select
@@ -25,7 +26,7 @@ from campaigns.common.text import clean_text
 from campaigns.directory.grids import load_grid, resolve_level
 from campaigns.directory.roles import normalize_role
 from campaigns.identity.access import Actor, require_write, scope_condition
-from campaigns.models import Campaign, Grid, GridLevel, ReportDuty
+from campaigns.models import Campaign, Channel, ContactRole, Grid, GridLevel, ReportDuty
 from campaigns.models.base import utcnow
 from campaigns.models.campaign import SYSTEM_STATUS
 from campaigns.models.grid import path_ids
@@ -69,11 +70,19 @@ def duty_to_dict(session: Session, duty: ReportDuty) -> dict[str, Any]:
     }
 
 
-def duty_status(duty: ReportDuty) -> str:
+class DutyStatus(StrEnum):
+    """A duty's state: reminders go out while it is active; a paused duty can resume, an ended one cannot."""
+
+    ACTIVE = "active"
+    PAUSED = "paused"
+    ENDED = "ended"
+
+
+def duty_status(duty: ReportDuty) -> DutyStatus:
     """The duty's state: "ended" once ended, else "active" or "paused"."""
     if duty.ended_at is not None:
-        return "ended"
-    return "active" if duty.active else "paused"
+        return DutyStatus.ENDED
+    return DutyStatus.ACTIVE if duty.active else DutyStatus.PAUSED
 
 
 def require_not_ended(duty: ReportDuty) -> None:
@@ -96,7 +105,7 @@ def duty_campaign(session: Session, duty: ReportDuty) -> Campaign:
 def _sync_campaign(campaign: Campaign, duty: ReportDuty) -> None:
     campaign.name = f"{duty.name}（提醒与上报）"[:200]
     campaign.scope_grid_id = duty.root_grid_id
-    campaign.channels = ["sms"]
+    campaign.channels = [Channel.SMS]
     campaign.audience = {"grid_ids": [duty.root_grid_id], "roles": duty.reporter_roles, "tags": [], "contact_ids": []}
     campaign.texts = duty.texts["reminder"]
     campaign.fallback_language = "zh" if "zh" in duty.texts["reminder"] else None
@@ -157,7 +166,7 @@ def _clock(raw: Any, field: str) -> str:
 
 
 def _roles(raw: Any) -> list[str]:
-    raw = ["grid_leader", "liaison"] if raw is None else raw
+    raw = [ContactRole.GRID_LEADER, ContactRole.LIAISON] if raw is None else raw
     if not isinstance(raw, list) or not raw:
         raise ValidationError("reporter_roles: a list of roles", fields={"reporter_roles": "bad"})
     return sorted({normalize_role(role) for role in raw})

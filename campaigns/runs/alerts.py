@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from campaigns.broadcasts.alert_fields import ALERT, mark_drill
-from campaigns.broadcasts.campaign_service import campaign_to_dict, create_campaign, load_campaign
+from campaigns.broadcasts.campaign_service import CampaignAnswer, campaign_to_dict, create_campaign, load_campaign
 from campaigns.common.errors import Conflict, ValidationError
 from campaigns.identity.access import Actor, require_write
 from campaigns.models import Campaign
@@ -65,7 +65,9 @@ def _created(session: Session, actor: Actor, data: dict, now: datetime, msg_type
     return campaign
 
 
-def update_alert(session: Session, actor: Actor, campaign_id: int, data: dict[str, Any], now: datetime) -> dict:
+def update_alert(
+    session: Session, actor: Actor, campaign_id: int, data: dict[str, Any], now: datetime
+) -> CampaignAnswer:
     """A draft update of a launched alert (new texts, expiry, severity or name); launching it, once approved,
     replaces the alert for everyone not yet reached and reaches the others as an update."""
     original = _replaceable(session, actor, campaign_id, "update")
@@ -83,7 +85,7 @@ def update_alert(session: Session, actor: Actor, campaign_id: int, data: dict[st
 
 def cancel_alert(
     session: Session, actor: Actor, campaign_id: int, all_clear: bool, texts: dict[str, str] | None, now: datetime
-) -> dict:
+) -> CampaignAnswer:
     """Cancel a launched alert: every unsent row of the alert and its updates stops now, and the cancel is kept as a
     record referring to it. With `all_clear`, the record is a draft all-clear (the texts given, or a plain 解除
     message per language) that is sent once a second person approved it; without, it is finished at once."""

@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 from datetime import datetime
-from typing import Any
+from typing import TypedDict
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -25,7 +25,7 @@ from campaigns.broadcasts.campaign_service import load_campaign
 from campaigns.common.errors import Conflict, PermissionDenied
 from campaigns.identity.access import Actor, require_write
 from campaigns.identity.audit import record_action
-from campaigns.models import Campaign, CampaignApproval, User
+from campaigns.models import Campaign, CampaignApproval, CampaignStatus, User
 from campaigns.models.base import utcnow
 from campaigns.runs.reach import people_reached
 
@@ -62,9 +62,22 @@ def _valid_approval(session: Session, campaign: Campaign) -> CampaignApproval | 
     return approval
 
 
+class ApprovalStatus(TypedDict):
+    """Whether a campaign needs an approval, whether it has a valid one, who gave it, and whether the caller may."""
+
+    required: bool
+    recipients: int
+    threshold: int
+    approved: bool
+    approved_by: str | None
+    approved_at: str | None
+    may_approve: bool
+    may_skip: bool
+
+
 def approval_status(
     session: Session, actor: Actor, campaign_id: int, threshold: int = DEFAULT_APPROVAL_THRESHOLD
-) -> dict[str, Any]:
+) -> ApprovalStatus:
     """Whether the campaign needs an approval, whether it has a valid one, and who gave it."""
     campaign = load_campaign(session, actor, campaign_id)
     recipients = audience_size(session, campaign)
@@ -84,11 +97,11 @@ def approval_status(
 
 def approve_campaign(
     session: Session, actor: Actor, campaign_id: int, now: datetime, threshold: int = DEFAULT_APPROVAL_THRESHOLD
-) -> dict[str, Any]:
+) -> ApprovalStatus:
     """Approve a draft campaign as it is now (the creator cannot approve their own); returns the approval status."""
     require_write(actor)
     campaign = load_campaign(session, actor, campaign_id)
-    if campaign.status != "draft":
+    if campaign.status != CampaignStatus.DRAFT:
         raise Conflict(f"a {campaign.status} campaign needs no approval")
     if actor.user_id is not None and actor.user_id == campaign.created_by:
         raise PermissionDenied("a second person must approve: you created this campaign")

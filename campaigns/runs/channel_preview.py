@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
 
-from sqlalchemy import and_, false, func, or_, select
+from sqlalchemy import Select, and_, false, func, or_, select
 from sqlalchemy.orm import Session
 
 from campaigns.broadcasts.audiences import audience_select, reaches_by
-from campaigns.models import AudioClip, Campaign, CampaignAudio, Contact, Grid, Speaker, VoicePrompt
+from campaigns.models import AudioClip, Campaign, CampaignAudio, Channel, Contact, Grid, Speaker, VoicePrompt
 from campaigns.models.grid import subtree_bounds
+from campaigns.runs.preview_results import CallLanguage, LoudspeakerFigures, VoiceFigures
 from campaigns.voice.audio_readiness import heard_language_expr, languages_with_audio
 
 PROMPT_AFTER_ANNOUNCEMENT = "press_1_to_confirm"
@@ -33,16 +33,16 @@ class CallPricing:
     max_concurrent: int
 
 
-def voice_figures(session: Session, campaign: Campaign, pricing: CallPricing) -> dict[str, Any] | None:
+def voice_figures(session: Session, campaign: Campaign, pricing: CallPricing) -> VoiceFigures | None:
     """People called per language with the length of each call, call minutes, rate, cost and duration; None
     when the campaign makes no calls."""
-    if "voice" not in campaign.channels:
+    if Channel.VOICE not in campaign.channels:
         return None
     heard = heard_language_expr(campaign, languages_with_audio(session, campaign.id))
     listeners = dict(
         session.execute(
             audience_select(session, campaign.audience, heard, func.count(Contact.id))
-            .where(reaches_by("voice"), heard.is_not(None))
+            .where(reaches_by(Channel.VOICE), heard.is_not(None))
             .group_by(heard)
         ).all()
     )
@@ -52,7 +52,7 @@ def voice_figures(session: Session, campaign: Campaign, pricing: CallPricing) ->
     prompt = _durations_ms(session, select(VoicePrompt.language, AudioClip.duration_ms)
                            .join(AudioClip, AudioClip.id == VoicePrompt.clip_id)
                            .where(VoicePrompt.phrase == PROMPT_AFTER_ANNOUNCEMENT))  # fmt: skip
-    rows = []
+    rows: list[CallLanguage] = []
     for language, count in sorted(listeners.items()):
         seconds = (announcement.get(language, 0) * pricing.announcement_plays + prompt.get(language, 0)) / 1000
         rows.append(
@@ -69,7 +69,9 @@ def voice_figures(session: Session, campaign: Campaign, pricing: CallPricing) ->
     rate = pricing.rate_per_second
     if call_seconds and recipients:
         rate = min(rate, pricing.max_concurrent / (call_seconds / recipients))
-    unreachable = session.scalar(audience_select(session, campaign.audience, func.count()).where(~reaches_by("voice")))
+    unreachable = session.scalar(
+        audience_select(session, campaign.audience, func.count()).where(~reaches_by(Channel.VOICE))
+    )
     return {
         "recipients": recipients,
         "by_language": rows,
@@ -81,14 +83,14 @@ def voice_figures(session: Session, campaign: Campaign, pricing: CallPricing) ->
     }
 
 
-def _durations_ms(session: Session, query) -> dict[str, int]:
+def _durations_ms(session: Session, query: Select[str, int]) -> dict[str, int]:
     return {language: duration or 0 for language, duration in session.execute(query)}
 
 
-def loudspeaker_figures(session: Session, campaign: Campaign) -> dict[str, Any] | None:
+def loudspeaker_figures(session: Session, campaign: Campaign) -> LoudspeakerFigures | None:
     """The speakers in the audience's grids (and below) that will play the announcement, the grids they stand
     in, and how many times a day each plays it (None: at the speaker's own play slots); None without loudspeakers."""
-    if "loudspeaker" not in campaign.channels:
+    if Channel.LOUDSPEAKER not in campaign.channels:
         return None
     paths = session.scalars(select(Grid.path).where(Grid.id.in_(campaign.audience.get("grid_ids") or []))).all()
     under = or_(false(), *(and_(Grid.path >= low, Grid.path < high) for low, high in map(subtree_bounds, paths)))

@@ -4,26 +4,49 @@ of the top levels of the caller's grids for the audience picker."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypedDict
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from campaigns.directory.grids import grid_to_dict, load_grid
 from campaigns.identity.access import Actor, scope_condition
-from campaigns.models import Campaign, Grid, OutboxMessage, Run
+from campaigns.models import Campaign, Grid, OutboxMessage, OutboxStatus, Run, RunKind, RunStatus
 from campaigns.models.grid import path_ids
 
-DONE_STATUSES = ("sent", "delivered", "undelivered", "failed", "cancelled", "skipped")
+DONE_STATUSES = (
+    OutboxStatus.SENT,
+    OutboxStatus.DELIVERED,
+    OutboxStatus.UNDELIVERED,
+    OutboxStatus.FAILED,
+    OutboxStatus.CANCELLED,
+    OutboxStatus.SKIPPED,
+)
 
 
-def active_runs(session: Session, actor: Actor, limit: int = 20) -> list[dict[str, Any]]:
+class ActiveRun(TypedDict):
+    """A run sending or paused, with its campaign and how far it got."""
+
+    run_id: int
+    status: str
+    planned: int
+    campaign_id: int
+    campaign: str
+    occurrence_at: str
+    drill: bool
+    by_status: dict[str, int]
+    total: int
+    done: int
+    percent: int
+
+
+def active_runs(session: Session, actor: Actor, limit: int = 20) -> list[ActiveRun]:
     """Runs sending or paused, newest first, each with its campaign and outbox counts by status."""
     query = (
         select(Run.id, Run.status, Run.planned, Campaign.id, Campaign.name, Run.occurrence_at, Campaign.is_drill)
         .join(Campaign, Campaign.id == Run.campaign_id)
         .outerjoin(Grid, Campaign.scope_grid_id == Grid.id)
-        .where(Run.status.in_(("sending", "paused")), Run.kind == "regular")
+        .where(Run.status.in_((RunStatus.SENDING, RunStatus.PAUSED)), Run.kind == RunKind.REGULAR)
         .order_by(Run.id.desc())
         .limit(limit)
     )
@@ -39,7 +62,7 @@ def active_runs(session: Session, actor: Actor, limit: int = 20) -> list[dict[st
         )
         for run_id, status, count in grouped:
             counts[run_id][status] = count
-    result = []
+    result: list[ActiveRun] = []
     for run_id, status, planned, campaign_id, name, occurrence_at, is_drill in runs:
         by_status = counts[run_id]
         total = sum(by_status.values())

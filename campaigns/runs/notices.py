@@ -22,7 +22,7 @@ from campaigns.broadcasts.schedules import window_opens_at
 from campaigns.common.errors import ValidationError
 from campaigns.common.sms_segments import count_segments
 from campaigns.directory.roles import LEADER_ROLES
-from campaigns.models import Contact, OutboxMessage, Run
+from campaigns.models import Channel, Contact, OutboxMessage, OutboxStatus, Run, RunStatus
 
 _BRACED = re.compile(r"\{([^{}]*)\}")
 NAMES_IN_LIST = 20
@@ -78,7 +78,7 @@ def recipient_columns():
 
 def reachable_by_sms():
     """Contacts an SMS notice may go to: not opted out, SMS among their channels."""
-    return (Contact.opted_out_at.is_(None), reaches_by("sms"))
+    return (Contact.opted_out_at.is_(None), reaches_by(Channel.SMS))
 
 
 def leaders_of(session: Session, grid_ids: Iterable[int]) -> dict[int, list[Recipient]]:
@@ -102,7 +102,7 @@ def create_notice_run(session: Session, campaign_id: int, kind: str, run_key: st
     """A new sending run for a notice, or None when the key already has one (another tick made it)."""
     try:
         with session.begin_nested():
-            run = Run(campaign_id=campaign_id, occurrence_at=occurrence_at, status="sending", kind=kind,
+            run = Run(campaign_id=campaign_id, occurrence_at=occurrence_at, status=RunStatus.SENDING, kind=kind,
                       run_key=run_key, parent_run_id=parent_run_id, duty_id=duty_id, created_at=now)  # fmt: skip
             session.add(run)
             session.flush()
@@ -119,12 +119,12 @@ def write_notices(session: Session, run: Run, notices: list[Notice], first_attem
             "run_id": run.id,
             "contact_id": notice.recipient.contact_id,
             "grid_id": notice.recipient.grid_id,
-            "channel": "sms",
+            "channel": Channel.SMS,
             "to": notice.recipient.phone,
             "language": notice.language,
             "body": notice.body,
             "segments": count_segments(notice.body).segments,
-            "status": "queued",
+            "status": OutboxStatus.QUEUED,
             "attempts": 0,
             "next_attempt_at": first_attempt,
         })  # fmt: skip

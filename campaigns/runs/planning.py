@@ -16,12 +16,12 @@ from sqlalchemy.orm import Session
 
 from campaigns.broadcasts.alert_fields import ALERT
 from campaigns.broadcasts.campaign_service import activate_campaign, load_campaign
-from campaigns.broadcasts.schedules import next_occurrence, window_opens_at
+from campaigns.broadcasts.schedules import ScheduleKind, next_occurrence, window_opens_at
 from campaigns.broadcasts.templates import has_placeholders
 from campaigns.common.errors import ValidationError
 from campaigns.common.sms_segments import count_segments
 from campaigns.identity.access import Actor
-from campaigns.models import Campaign, Contact, OutboxMessage, Run
+from campaigns.models import Campaign, CampaignStatus, Contact, OutboxMessage, OutboxStatus, Run, RunStatus
 from campaigns.runs.alerts import prepare_alert_launch
 from campaigns.runs.approvals import DEFAULT_APPROVAL_THRESHOLD, require_approval
 from campaigns.runs.preview import launch_blockers, sms_segments_estimate
@@ -64,7 +64,7 @@ def launch_campaign(
     if blockers:
         raise ValidationError("the campaign cannot launch: " + "; ".join(blockers), fields={"audience": blockers[0]})
     campaign = activate_campaign(session, actor, campaign_id, now)
-    if campaign.schedule["kind"] == "now":
+    if campaign.schedule["kind"] == ScheduleKind.NOW:
         return plan_occurrence(session, campaign, now, now)
     return None
 
@@ -72,7 +72,9 @@ def launch_campaign(
 def plan_due_runs(session: Session, now: datetime) -> list[PlannedRun]:
     """Plan every campaign occurrence that is due; called by the periodic tick."""
     due = session.scalars(
-        select(Campaign).where(Campaign.status == "scheduled", Campaign.next_run_at <= now).order_by(Campaign.id)
+        select(Campaign)
+        .where(Campaign.status == CampaignStatus.SCHEDULED, Campaign.next_run_at <= now)
+        .order_by(Campaign.id)
     ).all()
     return [planned for campaign in due if (planned := plan_occurrence(session, campaign, campaign.next_run_at, now))]
 
@@ -82,7 +84,7 @@ def plan_occurrence(session: Session, campaign: Campaign, occurrence: datetime, 
     planned = None
     try:
         with session.begin_nested():
-            run = Run(campaign_id=campaign.id, occurrence_at=occurrence, status="sending")
+            run = Run(campaign_id=campaign.id, occurrence_at=occurrence, status=RunStatus.SENDING)
             session.add(run)
             session.flush()
     except IntegrityError:
@@ -95,7 +97,7 @@ def plan_occurrence(session: Session, campaign: Campaign, occurrence: datetime, 
         planned = PlannedRun(run.id, campaign.id, run.planned)
     campaign.next_run_at = next_occurrence(campaign.schedule, campaign.timezone, max(occurrence, now))
     if campaign.next_run_at is None:
-        campaign.status = "finished"
+        campaign.status = CampaignStatus.FINISHED
     session.flush()
     return planned
 
@@ -124,7 +126,7 @@ def _write_outbox(session: Session, campaign: Campaign, run: Run, first_attempt:
             language_expr(campaign),
             body_expr(campaign),
             _segments_expr(campaign),
-            literal("queued"),
+            literal(OutboxStatus.QUEUED.value),
             literal(0),
             literal(first_attempt, OutboxMessage.next_attempt_at.type),
         )

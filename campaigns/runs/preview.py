@@ -5,7 +5,6 @@ speakers reached by loudspeaker; the people reached by grid; and what blocks a l
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -16,8 +15,9 @@ from campaigns.broadcasts.templates import has_placeholders, render
 from campaigns.common.settings import Settings
 from campaigns.common.sms_segments import count_segments
 from campaigns.identity.access import Actor
-from campaigns.models import Campaign, Contact, Grid
+from campaigns.models import Campaign, Channel, Contact, Grid
 from campaigns.runs.channel_preview import CallPricing, loudspeaker_figures, voice_figures
+from campaigns.runs.preview_results import CampaignPreview, GridReach, LanguageSegments, SmsFigures, VoiceFigures
 from campaigns.runs.reach import people_reached, people_select
 from campaigns.runs.recipients import language_expr, recipients_select
 from campaigns.runs.route_eta import Route, route_rates, sms_eta
@@ -53,16 +53,16 @@ def pricing_from_settings(settings: Settings) -> Pricing:
     )
 
 
-def preview_campaign(session: Session, actor: Actor, campaign_id: int, pricing: Pricing) -> dict[str, Any]:
+def preview_campaign(session: Session, actor: Actor, campaign_id: int, pricing: Pricing) -> CampaignPreview:
     """Everything a coordinator should see before pressing launch, channel by channel (`sms`, `voice`,
     `loudspeaker`, each None when the campaign does not use it); `people` is who the SMS and calls reach, the
     number the approval threshold is compared with; `blocking` lists what prevents a launch."""
     campaign = load_campaign(session, actor, campaign_id)
-    sms = _sms_figures(session, campaign, pricing) if "sms" in campaign.channels else None
+    sms = _sms_figures(session, campaign, pricing) if Channel.SMS in campaign.channels else None
     call_pricing = CallPricing(pricing.call_rate_per_second, pricing.call_price_per_minute,
                                pricing.call_announcement_plays, pricing.max_concurrent_calls)  # fmt: skip
     voice = voice_figures(session, campaign, call_pricing)
-    costed = [figures for figures in (sms, voice) if figures is not None]
+    costed: list[SmsFigures | VoiceFigures] = [figures for figures in (sms, voice) if figures is not None]
     return {
         "campaign_id": campaign.id,
         "channels": campaign.channels,
@@ -79,32 +79,35 @@ def preview_campaign(session: Session, actor: Actor, campaign_id: int, pricing: 
     }
 
 
-def _sms_figures(session: Session, campaign: Campaign, pricing: Pricing) -> dict[str, Any]:
+def _sms_figures(session: Session, campaign: Campaign, pricing: Pricing) -> SmsFigures:
     """SMS recipients by language with encoding and segments, fallback, unreachable, cost and send time."""
     language = language_expr(campaign)
     by_language = dict(
         session.execute(
-            recipients_select(session, campaign, "sms", language, func.count(Contact.id)).group_by(language)
+            recipients_select(session, campaign, Channel.SMS, language, func.count(Contact.id)).group_by(language)
         ).all()
     )
-    no_channel = session.scalar(audience_select(session, campaign.audience, func.count()).where(~reaches_by("sms")))
+    no_channel = session.scalar(
+        audience_select(session, campaign.audience, func.count()).where(~reaches_by(Channel.SMS))
+    )
     missing_text = dict(
         session.execute(
             audience_select(session, campaign.audience, Contact.language, func.count())
-            .where(reaches_by("sms"), language.is_(None))
+            .where(reaches_by(Channel.SMS), language.is_(None))
             .group_by(Contact.language)
         ).all()
     )
     fallback_count = 0
     if campaign.fallback_language:
         fallback_count = session.scalar(
-            recipients_select(session, campaign, "sms", func.count()).where(
+            recipients_select(session, campaign, Channel.SMS, func.count()).where(
                 Contact.language.not_in(list(campaign.texts))
             )
         )
     languages = [_language_row(session, campaign, lang, count) for lang, count in sorted(by_language.items())]
     total = sum(by_language.values())
     segments = sum(row["segments_total"] for row in languages)
+    eta = sms_eta(session, campaign, total, pricing.routes or (("*", Channel.SMS, pricing.rate_per_second),))
     return {
         "recipients": total,
         "by_language": languages,
@@ -114,7 +117,9 @@ def _sms_figures(session: Session, campaign: Campaign, pricing: Pricing) -> dict
         "without_text": missing_text,
         "segments_total": segments,
         "estimated_cost": round(segments * pricing.price_per_segment, 2),
-        **sms_eta(session, campaign, total, pricing.routes or (("*", "sms", pricing.rate_per_second),)),
+        "send_rate_per_second": eta["send_rate_per_second"],
+        "estimated_seconds": eta["estimated_seconds"],
+        "by_channel": eta["by_channel"],
     }
 
 
@@ -124,11 +129,11 @@ def launch_blockers(session: Session, campaign: Campaign) -> list[str]:
     missing = dict(
         session.execute(
             audience_select(session, campaign.audience, Contact.language, func.count())
-            .where(reaches_by("sms"), language_expr(campaign).is_(None))
+            .where(reaches_by(Channel.SMS), language_expr(campaign).is_(None))
             .group_by(Contact.language)
         ).all()
     )
-    reachable = session.scalar(recipients_select(session, campaign, "sms", func.count()))
+    reachable = session.scalar(recipients_select(session, campaign, Channel.SMS, func.count()))
     return (
         _blocking(session, campaign, missing, reachable)
         + audio_blockers(session, campaign)
@@ -136,22 +141,24 @@ def launch_blockers(session: Session, campaign: Campaign) -> list[str]:
     )
 
 
-REACHED_BY = {"sms": "SMS", "voice": "voice call"}
+REACHED_BY = {Channel.SMS: "SMS", Channel.VOICE: "voice call"}
 
 
 def _blocking(session: Session, campaign: Campaign, missing_text: dict[str, int], sms_reachable: int) -> list[str]:
     """Texts missing for the SMS, and nobody reachable on any of the campaign's channels to people (SMS, calls); a
     loudspeaker-only campaign reaches villages, not people."""
     blocking = []
-    if "sms" in campaign.channels:
+    if Channel.SMS in campaign.channels:
         blocking += [
             f"{count} contacts speak {lang} and the campaign has no text for it and no fallback"
             for lang, count in sorted(missing_text.items())
         ]
     channels = [channel for channel in REACHED_BY if channel in campaign.channels]
-    reachable = sms_reachable if "sms" in channels else 0
-    if "voice" in channels and not reachable:
-        reachable = session.scalar(audience_select(session, campaign.audience, func.count()).where(reaches_by("voice")))
+    reachable = sms_reachable if Channel.SMS in channels else 0
+    if Channel.VOICE in channels and not reachable:
+        reachable = session.scalar(
+            audience_select(session, campaign.audience, func.count()).where(reaches_by(Channel.VOICE))
+        )
     if channels and not reachable:
         blocking.append("nobody in the audience can be reached by " + " or ".join(REACHED_BY[c] for c in channels))
     return blocking
@@ -159,22 +166,24 @@ def _blocking(session: Session, campaign: Campaign, missing_text: dict[str, int]
 
 def sms_segments_estimate(session: Session, campaign: Campaign) -> int | None:
     """The SMS segments the preview estimates for a run of the campaign now; None without SMS."""
-    if "sms" not in campaign.channels:
+    if Channel.SMS not in campaign.channels:
         return None
     language = language_expr(campaign)
     counts = session.execute(
-        recipients_select(session, campaign, "sms", language, func.count(Contact.id)).group_by(language)
+        recipients_select(session, campaign, Channel.SMS, language, func.count(Contact.id)).group_by(language)
     ).all()
     return sum(_language_row(session, campaign, lang, count)["segments_total"] for lang, count in counts)
 
 
-def _language_row(session: Session, campaign: Campaign, lang: str, count: int) -> dict[str, Any]:
+def _language_row(session: Session, campaign: Campaign, lang: str, count: int) -> LanguageSegments:
     """Recipients, encoding and segments of one language; a template is counted as each recipient receives it
     (a `{name}` filled with Chinese makes the text UCS-2), `encoding` is "mixed" when recipients differ."""
     text = campaign.texts[lang]
     if has_placeholders(text):
         rows = session.execute(
-            recipients_select(session, campaign, "sms", Contact.name, Grid.name).where(language_expr(campaign) == lang)
+            recipients_select(session, campaign, Channel.SMS, Contact.name, Grid.name).where(
+                language_expr(campaign) == lang
+            )
         ).yield_per(5000)
         encodings: dict[str, int] = {}
         total = 0
@@ -196,7 +205,7 @@ def _language_row(session: Session, campaign: Campaign, lang: str, count: int) -
     }
 
 
-def _by_grid(session: Session, campaign: Campaign) -> list[dict[str, Any]]:
+def _by_grid(session: Session, campaign: Campaign) -> list[GridReach]:
     """People reached by SMS or call under each chosen grid, broken down by its child grids (a township by village)."""
     per_path = dict(
         session.execute(people_select(session, campaign, Grid.path, func.count()).group_by(Grid.path)).all()
@@ -205,7 +214,7 @@ def _by_grid(session: Session, campaign: Campaign) -> list[dict[str, Any]]:
     def under(path: str) -> int:
         return sum(count for leaf, count in per_path.items() if leaf.startswith(path))
 
-    rows = []
+    rows: list[GridReach] = []
     for grid in session.scalars(select(Grid).where(Grid.id.in_(campaign.audience["grid_ids"])).order_by(Grid.path)):
         children = session.scalars(select(Grid).where(Grid.parent_id == grid.id).order_by(Grid.code)).all()
         rows.append(

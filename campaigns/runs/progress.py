@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TypedDict
 
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
@@ -12,10 +12,71 @@ from sqlalchemy.orm import Session
 from campaigns.broadcasts.campaign_service import load_campaign
 from campaigns.common.errors import NotFound
 from campaigns.identity.access import Actor
-from campaigns.models import Grid, OutboxMessage, Run
+from campaigns.models import Channel, Grid, OutboxMessage, OutboxStatus, Run, RunStatus
 from campaigns.models.outbox import OUTBOX_STATUSES
 
 RATE_WINDOW = timedelta(minutes=1)
+
+
+class RunSummary(TypedDict):
+    """A run as the API shows it."""
+
+    id: int
+    campaign_id: int
+    occurrence_at: str
+    status: str
+    planned: int
+    alert: str | None
+    finished_at: str | None
+
+
+class GridCounts(TypedDict):
+    """A grid's outbox rows of a run, counted by status."""
+
+    grid_id: int
+    code: str
+    name: str
+    counts: dict[str, int]
+
+
+class Problem(TypedDict):
+    """A failed, undelivered or unknown row of a run, with the provider's reason."""
+
+    outbox_id: int
+    to: str
+    status: str
+    error_code: str | None
+    error: str | None
+
+
+class Segments(TypedDict):
+    estimated: int
+    actual: int
+
+
+class SegmentsAndCost(TypedDict):
+    segments: Segments
+    estimated_cost: float | None
+    actual_cost: float | None
+
+
+class RunProgress(TypedDict):
+    """A run's progress: counts by status, language and grid, rate and time left, SMS segments and cost, problems."""
+
+    run: RunSummary
+    total: int
+    by_status: dict[str, int]
+    by_language: dict[str, dict[str, int]]
+    by_grid: list[GridCounts]
+    rate_per_second: float
+    remaining: int
+    estimated_seconds_left: float | None
+    segments: Segments
+    estimated_cost: float | None
+    actual_cost: float | None
+    currency: str | None
+    waiting_until: str | None
+    problems: list[Problem]
 
 
 def load_run(session: Session, actor: Actor, run_id: int) -> Run:
@@ -26,7 +87,7 @@ def load_run(session: Session, actor: Actor, run_id: int) -> Run:
     return run
 
 
-def run_to_dict(run: Run) -> dict[str, Any]:
+def run_to_dict(run: Run) -> RunSummary:
     return {
         "id": run.id,
         "campaign_id": run.campaign_id,
@@ -38,7 +99,7 @@ def run_to_dict(run: Run) -> dict[str, Any]:
     }
 
 
-def list_runs(session: Session, actor: Actor, campaign_id: int) -> list[dict[str, Any]]:
+def list_runs(session: Session, actor: Actor, campaign_id: int) -> list[RunSummary]:
     load_campaign(session, actor, campaign_id)
     runs = session.scalars(select(Run).where(Run.campaign_id == campaign_id).order_by(Run.occurrence_at.desc()))
     return [run_to_dict(run) for run in runs]
@@ -52,17 +113,17 @@ def run_progress(
     failed_limit: int = 100,
     price_per_segment: float | None = None,
     currency: str | None = None,
-) -> dict[str, Any]:
+) -> RunProgress:
     """Counts by status, by grid and by language; the send rate and the time left (none unless the run is
     sending); SMS segments and cost, estimated by the preview and actually sent."""
     run = load_run(session, actor, run_id)
     mine = OutboxMessage.run_id == run.id
-    by_status = {status: 0 for status in OUTBOX_STATUSES}
+    by_status: dict[str, int] = {status: 0 for status in OUTBOX_STATUSES}
     by_status.update(dict(session.execute(_grouped(OutboxMessage.status).where(mine)).all()))
     by_language: dict[str, dict[str, int]] = {}
     for language, status, count in session.execute(_grouped(OutboxMessage.language, OutboxMessage.status).where(mine)):
         by_language.setdefault(language, {})[status] = count
-    by_grid: dict[int, dict[str, Any]] = {}
+    by_grid: dict[int, GridCounts] = {}
     grid_rows = session.execute(
         select(Grid.id, Grid.code, Grid.name, OutboxMessage.status, func.count())
         .join(Grid, Grid.id == OutboxMessage.grid_id)
@@ -74,9 +135,9 @@ def run_progress(
         entry["counts"][status] = count
     rate = _send_rate(session, mine, now)
     next_due = session.scalar(
-        select(func.min(OutboxMessage.next_attempt_at)).where(mine, OutboxMessage.status == "queued")
+        select(func.min(OutboxMessage.next_attempt_at)).where(mine, OutboxMessage.status == OutboxStatus.QUEUED)
     )
-    remaining = by_status["queued"] + by_status["sending"]
+    remaining = by_status[OutboxStatus.QUEUED] + by_status[OutboxStatus.SENDING]
     failed = session.execute(
         select(
             OutboxMessage.id,
@@ -85,10 +146,11 @@ def run_progress(
             OutboxMessage.error_code,
             OutboxMessage.error_message,
         )
-        .where(mine, OutboxMessage.status.in_(("failed", "undelivered", "unknown")))
+        .where(mine, OutboxMessage.status.in_((OutboxStatus.FAILED, OutboxStatus.UNDELIVERED, OutboxStatus.UNKNOWN)))
         .order_by(OutboxMessage.id)
         .limit(failed_limit)
     ).all()
+    segments = _segments_and_cost(session, run, price_per_segment)
     return {
         "run": run_to_dict(run),
         "total": sum(by_status.values()),
@@ -98,9 +160,11 @@ def run_progress(
         "rate_per_second": round(rate, 2),
         "remaining": remaining,
         "estimated_seconds_left": round(remaining / rate, 1)
-        if rate and remaining and run.status == "sending"
+        if rate and remaining and run.status == RunStatus.SENDING
         else None,
-        **_segments_and_cost(session, run, price_per_segment),
+        "segments": segments["segments"],
+        "estimated_cost": segments["estimated_cost"],
+        "actual_cost": segments["actual_cost"],
         "currency": currency,
         "waiting_until": next_due.isoformat() if next_due and next_due > now else None,
         "problems": [
@@ -120,8 +184,8 @@ def _send_rate(session: Session, mine, now: datetime) -> float:
     return recent / elapsed if elapsed > 0 else 0.0
 
 
-def _segments_and_cost(session: Session, run: Run, price_per_segment: float | None) -> dict[str, Any]:
-    sms = (OutboxMessage.run_id == run.id) & (OutboxMessage.channel == "sms")
+def _segments_and_cost(session: Session, run: Run, price_per_segment: float | None) -> SegmentsAndCost:
+    sms = (OutboxMessage.run_id == run.id) & (OutboxMessage.channel == Channel.SMS)
     planned, sent = session.execute(
         select(
             func.coalesce(func.sum(OutboxMessage.segments), 0),

@@ -9,7 +9,7 @@ from sqlalchemy import ColumnElement, and_, false, func, or_
 from sqlalchemy.orm import Session
 
 from campaigns.broadcasts.audiences import audience_select, reaches_by
-from campaigns.models import Campaign, Contact
+from campaigns.models import Campaign, Channel, Contact
 from campaigns.runs.recipients import language_expr
 from campaigns.voice.audio_readiness import heard_language_expr, languages_with_audio
 
@@ -17,11 +17,11 @@ from campaigns.voice.audio_readiness import heard_language_expr, languages_with_
 def reached_condition(session: Session, campaign: Campaign) -> ColumnElement[bool]:
     """Contacts of the audience that the campaign's SMS or calls will reach, as the planner writes their rows."""
     reached = []
-    if "sms" in campaign.channels:
-        reached.append(and_(reaches_by("sms"), language_expr(campaign).is_not(None)))
-    if "voice" in campaign.channels:
+    if Channel.SMS in campaign.channels:
+        reached.append(and_(reaches_by(Channel.SMS), language_expr(campaign).is_not(None)))
+    if Channel.VOICE in campaign.channels:
         heard = heard_language_expr(campaign, languages_with_audio(session, campaign.id))
-        reached.append(and_(reaches_by("voice"), heard.is_not(None)))
+        reached.append(and_(reaches_by(Channel.VOICE), heard.is_not(None)))
     return or_(false(), *reached)
 
 

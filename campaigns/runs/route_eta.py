@@ -3,13 +3,12 @@ Kannel sends about one message a second, Twilio tens): the preview's estimate pe
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy import case, func
 from sqlalchemy.orm import Session
 
 from campaigns.common.settings import Settings
-from campaigns.models import Campaign, Contact
+from campaigns.models import Campaign, Channel, Contact
+from campaigns.runs.preview_results import ChannelEta, SmsEta
 from campaigns.runs.recipients import recipients_select
 
 Route = tuple[str, str, float]  # (E.164 prefix or "*", channel, messages per second)
@@ -20,7 +19,7 @@ def route_rates(settings: Settings) -> tuple[Route, ...]:
     return tuple((prefix, channel, settings.sms_rate_for(channel)) for prefix, channel in settings.sms_route_table)
 
 
-def sms_eta(session: Session, campaign: Campaign, recipients: int, routes: tuple[Route, ...]) -> dict[str, Any]:
+def sms_eta(session: Session, campaign: Campaign, recipients: int, routes: tuple[Route, ...]) -> SmsEta:
     """Recipients, rate and seconds per channel; the channels send side by side, so the run takes as long as the
     slowest, and the overall rate is recipients over that time."""
     rates = {channel: rate for _, channel, rate in routes}
@@ -28,7 +27,7 @@ def sms_eta(session: Session, campaign: Campaign, recipients: int, routes: tuple
         counts = {next(iter(rates)): recipients}
     else:
         counts = dict(session.execute(_count_by_channel(session, campaign, routes)).all())
-    by_channel = [
+    by_channel: list[ChannelEta] = [
         {
             "channel": channel,
             "recipients": counts.get(channel, 0),
@@ -50,7 +49,7 @@ def _count_by_channel(session: Session, campaign: Campaign, routes: tuple[Route,
     prefixes = sorted((route for route in routes if route[0] != "*"), key=lambda route: -len(route[0]))
     fallback = next(channel for prefix, channel, _ in routes if prefix == "*")
     channel = case(*[(Contact.phone.startswith(prefix), name) for prefix, name, _ in prefixes], else_=fallback)
-    return recipients_select(session, campaign, "sms", channel, func.count(Contact.id)).group_by(channel)
+    return recipients_select(session, campaign, Channel.SMS, channel, func.count(Contact.id)).group_by(channel)
 
 
 def _overall(recipients: int, seconds: float) -> float:

@@ -3,9 +3,9 @@ ones."""
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TypedDict
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
@@ -16,9 +16,27 @@ from campaigns.common.errors import Conflict, ValidationError
 from campaigns.common.typed_sql import rowcount
 from campaigns.delivery.claim_release import hold_runs, release_unhanded
 from campaigns.identity.access import Actor, require_write
-from campaigns.models import Campaign, OutboxMessage, Run
+from campaigns.models import Campaign, CampaignStatus, OutboxMessage, OutboxStatus, Run, RunStatus
 from campaigns.models.base import utcnow
-from campaigns.runs.progress import load_run, run_to_dict
+from campaigns.runs.progress import RunSummary, load_run, run_to_dict
+
+
+class PausedCounts(TypedDict):
+    """The runs a pause held and what became of their claimed messages."""
+
+    runs: list[int]
+    requeued: int
+    with_provider: int
+
+
+class RetryAnswer(TypedDict):
+    """A retry's result as the API shows it."""
+
+    requeued: int
+    by_status: dict[str, int]
+    reason: str | None
+    opted_out: int
+    unknown_left: int
 
 
 @dataclass(frozen=True)
@@ -31,7 +49,7 @@ class Paused:
     requeued: int = 0
     with_provider: int = 0
 
-    def counts(self) -> dict:
+    def counts(self) -> PausedCounts:
         return {"runs": self.runs, "requeued": self.requeued, "with_provider": self.with_provider}
 
 
@@ -41,18 +59,18 @@ def pause_campaign(session: Session, actor: Actor, campaign_id: int, now: dateti
     handed over are counted. Nothing is lost or sent twice."""
     require_write(actor)
     campaign = load_campaign(session, actor, campaign_id)
-    if campaign.status in ("cancelled", "draft"):
+    if campaign.status in (CampaignStatus.CANCELLED, CampaignStatus.DRAFT):
         raise Conflict(f"a {campaign.status} campaign cannot be paused")
-    held = list(session.scalars(select(Run.id).where(Run.campaign_id == campaign.id, Run.status == "sending")))
+    held = list(session.scalars(select(Run.id).where(Run.campaign_id == campaign.id, Run.status == RunStatus.SENDING)))
     if held:
         session.execute(
             update(Run)
-            .where(Run.id.in_(held), Run.status == "sending")
-            .values(status="paused")
+            .where(Run.id.in_(held), Run.status == RunStatus.SENDING)
+            .values(status=RunStatus.PAUSED)
             .execution_options(synchronize_session="fetch")
         )
-    if campaign.status == "scheduled":
-        campaign.status = "paused"
+    if campaign.status == CampaignStatus.SCHEDULED:
+        campaign.status = CampaignStatus.PAUSED
     elif not held:
         raise Conflict("nothing is sending or scheduled")
     rows = hold_runs(session, held, now or utcnow())
@@ -66,12 +84,14 @@ def resume_campaign(session: Session, actor: Actor, campaign_id: int, now: datet
     campaign = load_campaign(session, actor, campaign_id)
     resumed = rowcount(
         session.execute(
-            update(Run).where(Run.campaign_id == campaign.id, Run.status == "paused").values(status="sending")
+            update(Run)
+            .where(Run.campaign_id == campaign.id, Run.status == RunStatus.PAUSED)
+            .values(status=RunStatus.SENDING)
         )
     )
-    if campaign.status == "paused":
+    if campaign.status == CampaignStatus.PAUSED:
         campaign.next_run_at = next_occurrence(campaign.schedule, campaign.timezone, now)
-        campaign.status = "scheduled" if campaign.next_run_at else "finished"
+        campaign.status = CampaignStatus.SCHEDULED if campaign.next_run_at else CampaignStatus.FINISHED
     elif not resumed:
         raise Conflict(f"a {campaign.status} campaign with no paused run cannot be resumed")
     return campaign
@@ -79,42 +99,44 @@ def resume_campaign(session: Session, actor: Actor, campaign_id: int, now: datet
 
 def sending_run_ids(session: Session, campaign_id: int) -> list[int]:
     """The campaign's runs that are sending (after a resume: the ones to dispatch now)."""
-    return list(session.scalars(select(Run.id).where(Run.campaign_id == campaign_id, Run.status == "sending")))
+    return list(session.scalars(select(Run.id).where(Run.campaign_id == campaign_id, Run.status == RunStatus.SENDING)))
 
 
 def cancel_campaign(session: Session, actor: Actor, campaign_id: int, now: datetime) -> Campaign:
     """Cancel a campaign and every run of it; rows not yet handed to the provider become `cancelled`."""
     require_write(actor)
     campaign = load_campaign(session, actor, campaign_id)
-    if campaign.status in ("cancelled",):
+    if campaign.status == CampaignStatus.CANCELLED:
         return campaign
-    campaign.status, campaign.next_run_at = "cancelled", None
-    for run in session.query(Run).filter(Run.campaign_id == campaign.id, Run.status.in_(("sending", "paused"))):
+    campaign.status, campaign.next_run_at = CampaignStatus.CANCELLED, None
+    for run in session.query(Run).filter(
+        Run.campaign_id == campaign.id, Run.status.in_((RunStatus.SENDING, RunStatus.PAUSED))
+    ):
         _cancel_rows(session, run, now)
     return campaign
 
 
-def cancel_run(session: Session, actor: Actor, run_id: int, now: datetime) -> dict:
+def cancel_run(session: Session, actor: Actor, run_id: int, now: datetime) -> RunSummary:
     require_write(actor)
     run = load_run(session, actor, run_id)
-    if run.status in ("done", "cancelled"):
+    if run.status in (RunStatus.DONE, RunStatus.CANCELLED):
         raise Conflict(f"the run is already {run.status}")
     _cancel_rows(session, run, now)
     return run_to_dict(run)
 
 
 def _cancel_rows(session: Session, run: Run, now: datetime) -> None:
-    run.status, run.finished_at = "cancelled", now
+    run.status, run.finished_at = RunStatus.CANCELLED, now
     session.execute(
         update(OutboxMessage)
-        .where(OutboxMessage.run_id == run.id, OutboxMessage.status == "queued")
-        .values(status="cancelled", finished_at=now, updated_at=now)
+        .where(OutboxMessage.run_id == run.id, OutboxMessage.status == OutboxStatus.QUEUED)
+        .values(status=OutboxStatus.CANCELLED, finished_at=now, updated_at=now)
     )
     session.flush()
     release_unhanded(session, OutboxMessage.run_id == run.id, now)  # claimed, never handed over: cancelled too
 
 
-RETRIED_STATUSES = ("failed", "undelivered")
+RETRIED_STATUSES = (OutboxStatus.FAILED, OutboxStatus.UNDELIVERED)
 NEVER_RETRIED_CODES = ("21610", "opted_out")  # the contact replied STOP to the provider, or opted out here
 
 
@@ -128,8 +150,14 @@ class RetryResult:
     opted_out: int = 0
     unknown_left: int = 0
 
-    def as_dict(self) -> dict:
-        return dataclasses.asdict(self)
+    def as_dict(self) -> RetryAnswer:
+        return RetryAnswer(
+            requeued=self.requeued,
+            by_status=dict(self.by_status),
+            reason=self.reason,
+            opted_out=self.opted_out,
+            unknown_left=self.unknown_left,
+        )
 
 
 def retry_failed(
@@ -140,14 +168,14 @@ def retry_failed(
     bind to it. Rows whose contact opted out through the provider are never retried."""
     require_write(actor)
     run = load_run(session, actor, run_id)
-    if run.status == "cancelled":
+    if run.status == RunStatus.CANCELLED:
         raise ValidationError("a cancelled run cannot be retried")
-    statuses = (*RETRIED_STATUSES, "unknown") if include_unknown else RETRIED_STATUSES
+    statuses = (*RETRIED_STATUSES, OutboxStatus.UNKNOWN) if include_unknown else RETRIED_STATUSES
     of_run = OutboxMessage.run_id == run.id
     allowed = OutboxMessage.error_code.is_(None) | OutboxMessage.error_code.not_in(NEVER_RETRIED_CODES)
     retried = of_run & OutboxMessage.status.in_(statuses) & allowed
     by_status = _count_by_status(session, retried)
-    fresh = {"status": "queued", "next_attempt_at": now, "attempts": 0, "updated_at": now}
+    fresh = {"status": OutboxStatus.QUEUED, "next_attempt_at": now, "attempts": 0, "updated_at": now}
     forgotten = dict.fromkeys(("finished_at", "sent_at", "provider_sid", "provider", "error_code", "error_message"))
     fresh.update(forgotten)
     count = rowcount(
@@ -156,12 +184,14 @@ def retry_failed(
         )
     )
     if count:
-        run.status, run.finished_at = "sending", None
+        run.status, run.finished_at = RunStatus.SENDING, None
         return RetryResult(count, by_status)
     opted_out = sum(_count_by_status(session, of_run & OutboxMessage.status.in_(statuses) & ~allowed).values())
     unknown_left = 0
     if not include_unknown:
-        unknown_left = _count_by_status(session, of_run & (OutboxMessage.status == "unknown")).get("unknown", 0)
+        unknown_left = _count_by_status(session, of_run & (OutboxMessage.status == OutboxStatus.UNKNOWN)).get(
+            OutboxStatus.UNKNOWN, 0
+        )
     if opted_out:
         reason = f"{opted_out} failed messages went to contacts who opted out; they are never sent again"
     elif unknown_left:

@@ -8,16 +8,27 @@ same SQL works on SQLite and PostgreSQL.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TypedDict
 
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from campaigns.identity.access import Actor
-from campaigns.models import Confirmation, OutboxMessage
+from campaigns.models import Confirmation, OutboxMessage, OutboxStatus
 from campaigns.runs.progress import load_run
 
 MOMENTS = 24
+
+
+class RunTimeline(TypedDict):
+    """A run's cumulative counts at evenly spaced instants (ISO times), for its chart."""
+
+    run_id: int
+    total: int
+    times: list[str]
+    sent: list[int]
+    delivered: list[int]
+    confirmed: list[int]
 
 
 def _cumulative(session: Session, column, moments: list[datetime], *where) -> list[int]:
@@ -25,7 +36,7 @@ def _cumulative(session: Session, column, moments: list[datetime], *where) -> li
     return [int(value) for value in session.execute(select(*sums).where(*where)).one()]
 
 
-def run_timeline(session: Session, actor: Actor, run_id: int, now: datetime, moments: int = MOMENTS) -> dict[str, Any]:
+def run_timeline(session: Session, actor: Actor, run_id: int, now: datetime, moments: int = MOMENTS) -> RunTimeline:
     """Cumulative counts (`sent`, `delivered`, `confirmed`) at `moments` instants from the first send to the run's
     end (its finish, or `now` while it runs); `times` is empty before anything was sent."""
     run = load_run(session, actor, run_id)
@@ -48,6 +59,8 @@ def run_timeline(session: Session, actor: Actor, run_id: int, now: datetime, mom
         "total": total,
         "times": [moment.isoformat() for moment in times],
         "sent": _cumulative(session, OutboxMessage.sent_at, times, mine),
-        "delivered": _cumulative(session, OutboxMessage.finished_at, times, mine, OutboxMessage.status == "delivered"),
+        "delivered": _cumulative(
+            session, OutboxMessage.finished_at, times, mine, OutboxMessage.status == OutboxStatus.DELIVERED
+        ),
         "confirmed": _cumulative(session, Confirmation.confirmed_at, times, Confirmation.run_id == run.id),
     }

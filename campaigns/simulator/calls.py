@@ -23,13 +23,13 @@ from sqlalchemy.orm import Session
 
 from campaigns.channels.base import OutgoingCall
 from campaigns.common.errors import Conflict
-from campaigns.models import SimulatedCall
+from campaigns.models import CallStatus, SimulatedCall
 from campaigns.voice.call_flow import CallFlowPolicy, CallStep, answer_step, opening_step
 from campaigns.voice.call_status import CallRetryPolicy, apply_call_status
 
 STAFF = "staff"
 SCRIPTED_SUFFIXES = {
-    "9999": ("no-answer", ""), "8888": ("busy", ""), "7777": ("answer", ""), "6666": ("answer", "91"),
+    "9999": (CallStatus.NO_ANSWER, ""), "8888": (CallStatus.BUSY, ""), "7777": ("answer", ""), "6666": ("answer", "91"),
     "5555": (STAFF, ""),
 }  # fmt: skip
 
@@ -67,22 +67,24 @@ def simulate_call(session: Session, voice: SimulatedVoice, call: OutgoingCall, s
     """Play one call on the simulated phone: statuses, audio and keys, logged as a `SimulatedCall`; returns the
     final CallStatus, or `in-progress` when the call waits for staff to press a key."""
     script = voice.script_for(call.to)
-    for status in ("initiated", "ringing"):
+    for status in (CallStatus.INITIATED, CallStatus.RINGING):
         apply_call_status(session, call.outbox_id, call.attempt, status, call_sid=sid, now=now, retry=voice.retry)
     if script.outcome not in ("answer", STAFF):
         apply_call_status(session, call.outbox_id, call.attempt, script.outcome, call_sid=sid, now=now,
                           retry=voice.retry)  # fmt: skip
         session.add(_call_log(call, sid, script.outcome, [], now))
         return script.outcome
-    apply_call_status(session, call.outbox_id, call.attempt, "in-progress", call_sid=sid, now=now, retry=voice.retry)
+    apply_call_status(
+        session, call.outbox_id, call.attempt, CallStatus.IN_PROGRESS, call_sid=sid, now=now, retry=voice.retry
+    )
     step = opening_step(session, call.outbox_id, voice.flow)
-    row = _call_log(call, sid, "in-progress", _played(step), now)
+    row = _call_log(call, sid, CallStatus.IN_PROGRESS, _played(step), now)
     session.add(row)
     if step.prompt is None:
         hang_up(session, voice, row, now)
     elif script.outcome == STAFF:
         session.flush()
-    while row.status == "in-progress" and script.outcome != STAFF:
+    while row.status == CallStatus.IN_PROGRESS and script.outcome != STAFF:
         round_number = len(row.keys) + 1
         press_key(session, voice, row, script.keys[round_number - 1 : round_number], now)
     return row.status
@@ -91,7 +93,7 @@ def simulate_call(session: Session, voice: SimulatedVoice, call: OutgoingCall, s
 def press_key(session: Session, voice: SimulatedVoice, row: SimulatedCall, key: str, now: datetime) -> CallStep:
     """Press `key` ("" for none) in the current round of the answered call `row`: the call flow's next step is
     played, and the call is hung up (completed) when that step ends it."""
-    if row.status != "in-progress" or row.outbox_id is None:
+    if row.status != CallStatus.IN_PROGRESS or row.outbox_id is None:
         raise Conflict("the call has ended")
     step = answer_step(session, row.outbox_id, len(row.keys) + 1, key, voice.flow, now)
     row.played = [*row.played, *_played(step)]
@@ -103,12 +105,12 @@ def press_key(session: Session, voice: SimulatedVoice, row: SimulatedCall, key: 
 
 def hang_up(session: Session, voice: SimulatedVoice, row: SimulatedCall, now: datetime) -> None:
     """End the answered call `row`: its CallStatus becomes `completed`, as Twilio reports any answered call's end."""
-    if row.status != "in-progress":
+    if row.status != CallStatus.IN_PROGRESS:
         raise Conflict("the call has ended")
     if row.outbox_id is not None:
-        apply_call_status(session, row.outbox_id, row.attempt, "completed", call_sid=row.sid, now=now,
+        apply_call_status(session, row.outbox_id, row.attempt, CallStatus.COMPLETED, call_sid=row.sid, now=now,
                           retry=voice.retry)  # fmt: skip
-    row.status = "completed"
+    row.status = CallStatus.COMPLETED
     session.flush()
 
 

@@ -14,10 +14,10 @@ from sqlalchemy import ColumnElement, case, func, literal, null, select
 from sqlalchemy.orm import Session
 
 from campaigns.broadcasts.audiences import audience_select, reaches_by
-from campaigns.models import AudioClip, Campaign, CampaignAudio, Contact
+from campaigns.models import AudioClip, Campaign, CampaignAudio, Channel, Contact
 from campaigns.voice.campaign_audio import RECORDING, spoken_text
 
-AUDIO_CHANNELS = ("voice", "loudspeaker")
+AUDIO_CHANNELS = (Channel.VOICE, Channel.LOUDSPEAKER)
 
 
 def audio_channels(campaign: Campaign) -> list[str]:
@@ -37,7 +37,7 @@ def heard_language_expr(campaign: Campaign, with_audio: set[str]) -> ColumnEleme
 
 def _listeners(session: Session, campaign: Campaign, *columns):
     query = audience_select(session, campaign.audience, *columns)
-    return query if "loudspeaker" in campaign.channels else query.where(reaches_by("voice"))
+    return query if Channel.LOUDSPEAKER in campaign.channels else query.where(reaches_by(Channel.VOICE))
 
 
 def audio_preview(session: Session, campaign: Campaign) -> dict[str, Any] | None:
@@ -86,7 +86,9 @@ def audio_blockers(session: Session, campaign: Campaign) -> list[str]:
     preview = audio_preview(session, campaign)
     if preview is None:
         return []
-    channels = " and ".join("voice calls" if channel == "voice" else "loudspeakers" for channel in preview["channels"])
+    channels = " and ".join(
+        "voice calls" if channel == Channel.VOICE else "loudspeakers" for channel in preview["channels"]
+    )
     return [
         f"{count} contacts speak {lang} and the campaign has no audio for it (nor fallback audio) for {channels}"
         for lang, count in preview["without_audio"].items()

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from campaigns.channels.base import CallStep
 from campaigns.delivery.confirmations import record_confirmation
-from campaigns.models import AudioClip, CampaignAudio, Contact, OutboxMessage, Run, VoicePrompt
+from campaigns.models import AudioClip, CampaignAudio, Channel, Contact, OutboxMessage, Run, VoicePrompt
 
 PROMPT_PHRASES = ("press_1_to_confirm", "thanks", "goodbye")
 CONFIRM_KEY = "1"
@@ -51,7 +51,7 @@ def call_audio(session: Session, outbox_id: int) -> CallAudio | None:
     row = session.execute(
         select(OutboxMessage.language, Run.campaign_id)
         .join(Run, Run.id == OutboxMessage.run_id)
-        .where(OutboxMessage.id == outbox_id, OutboxMessage.channel == "voice")
+        .where(OutboxMessage.id == outbox_id, OutboxMessage.channel == Channel.VOICE)
     ).first()
     if row is None:
         return None
@@ -108,5 +108,5 @@ def confirm_call(session: Session, outbox_id: int, now: datetime) -> bool:
     contact = session.get(Contact, row.contact_id) if row and row.contact_id else None
     if contact is None:
         return False
-    _, created = record_confirmation(session, row.parent_run_id or row.id, contact, "voice", None, now)
+    _, created = record_confirmation(session, row.parent_run_id or row.id, contact, Channel.VOICE, None, now)
     return created

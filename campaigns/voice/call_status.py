@@ -20,32 +20,32 @@ from sqlalchemy.orm import Session
 
 from campaigns.common.typed_sql import rowcount
 from campaigns.delivery.status_updates import apply_status
-from campaigns.models import OutboxMessage
+from campaigns.models import CallStatus, Channel, OutboxMessage, OutboxStatus
 
 CALL_STATUS_RANK = {
-    "queued": 0,
-    "initiated": 1,
-    "ringing": 2,
-    "in-progress": 3,
-    "completed": 4,
-    "busy": 4,
-    "no-answer": 4,
-    "failed": 4,
-    "canceled": 4,
+    CallStatus.QUEUED: 0,
+    CallStatus.INITIATED: 1,
+    CallStatus.RINGING: 2,
+    CallStatus.IN_PROGRESS: 3,
+    CallStatus.COMPLETED: 4,
+    CallStatus.BUSY: 4,
+    CallStatus.NO_ANSWER: 4,
+    CallStatus.FAILED: 4,
+    CallStatus.CANCELED: 4,
 }
 MESSAGE_STATUS = {
-    "queued": "sent",
-    "initiated": "sent",
-    "ringing": "sent",
-    "in-progress": "sent",
-    "completed": "delivered",
-    "busy": "undelivered",
-    "no-answer": "undelivered",
-    "failed": "failed",
-    "canceled": "failed",
+    CallStatus.QUEUED: OutboxStatus.SENT,
+    CallStatus.INITIATED: OutboxStatus.SENT,
+    CallStatus.RINGING: OutboxStatus.SENT,
+    CallStatus.IN_PROGRESS: OutboxStatus.SENT,
+    CallStatus.COMPLETED: OutboxStatus.DELIVERED,
+    CallStatus.BUSY: OutboxStatus.UNDELIVERED,
+    CallStatus.NO_ANSWER: OutboxStatus.UNDELIVERED,
+    CallStatus.FAILED: OutboxStatus.FAILED,
+    CallStatus.CANCELED: OutboxStatus.FAILED,
 }
-TRIED_AGAIN = ("busy", "no-answer", "failed")
-IN_FLIGHT = ("sending", "sent", "unknown")
+TRIED_AGAIN = (CallStatus.BUSY, CallStatus.NO_ANSWER, CallStatus.FAILED)
+IN_FLIGHT = (OutboxStatus.SENDING, OutboxStatus.SENT, OutboxStatus.UNKNOWN)
 
 
 @dataclass(frozen=True)
@@ -72,7 +72,7 @@ def apply_call_status(
     if rank is None:
         return False
     this_attempt = (
-        (OutboxMessage.id == outbox_id) & (OutboxMessage.channel == "voice") & (OutboxMessage.attempts == attempt)
+        (OutboxMessage.id == outbox_id) & (OutboxMessage.channel == Channel.VOICE) & (OutboxMessage.attempts == attempt)
     )
     behind = [name for name, other in CALL_STATUS_RANK.items() if other < rank]
     newer = (
@@ -90,7 +90,7 @@ def apply_call_status(
         _update(
             session,
             this_attempt & OutboxMessage.status.in_(IN_FLIGHT),
-            status="queued",
+            status=OutboxStatus.QUEUED,
             next_attempt_at=now + retry.delay,
             error_code=status,
             error_message=f"call {attempt} of {retry.max_tries}: {status}; calling again later",
@@ -100,10 +100,11 @@ def apply_call_status(
         )
         return True
     apply_status(session, outbox_id, MESSAGE_STATUS[status], provider_sid=None, error_code=None, now=now)
-    if status in TRIED_AGAIN or status == "canceled":
+    if status in TRIED_AGAIN or status == CallStatus.CANCELED:
         _update(
             session,
-            (OutboxMessage.id == outbox_id) & (OutboxMessage.status.in_(("undelivered", "failed"))),
+            (OutboxMessage.id == outbox_id)
+            & (OutboxMessage.status.in_((OutboxStatus.UNDELIVERED, OutboxStatus.FAILED))),
             error_code=status,
             error_message=f"call {attempt} of {retry.max_tries}: {status}"[:500],
         )
@@ -118,7 +119,7 @@ def _update(session: Session, condition, **values) -> int:
     )
 
 
-ACTIVE_CALL_STATUSES = ("queued", "initiated", "ringing", "in-progress")
+ACTIVE_CALL_STATUSES = (CallStatus.QUEUED, CallStatus.INITIATED, CallStatus.RINGING, CallStatus.IN_PROGRESS)
 STALE_CALL = timedelta(minutes=15)
 
 
@@ -135,8 +136,8 @@ def active_calls(session: Session, now: datetime, stale: timedelta = STALE_CALL)
         select(func.count())
         .select_from(OutboxMessage)
         .where(
-            OutboxMessage.channel == "voice",
-            OutboxMessage.status.in_(("sending", "sent")),
+            OutboxMessage.channel == Channel.VOICE,
+            OutboxMessage.status.in_((OutboxStatus.SENDING, OutboxStatus.SENT)),
             OutboxMessage.attempts > 0,
             current_attempt_open,
             OutboxMessage.updated_at >= now - stale,

@@ -20,7 +20,7 @@ from campaigns.broadcasts.templates import render
 from campaigns.common.errors import Conflict, ValidationError
 from campaigns.common.languages import normalize_language
 from campaigns.identity.access import Actor, require_write
-from campaigns.models import AudioClip, Campaign, CampaignAudio
+from campaigns.models import AudioClip, Campaign, CampaignAudio, CampaignStatus
 from campaigns.voice.audio_port import AudioPort, SpeechUnavailable, StoredAudio
 
 RECORDING = "recording"
@@ -45,7 +45,7 @@ def spoken_text(campaign: Campaign, language: str) -> str:
 def _editable(session: Session, actor: Actor, campaign_id: int, language: str) -> tuple[Campaign, str]:
     require_write(actor)
     campaign = load_campaign(session, actor, campaign_id)
-    if campaign.status in ("cancelled", "finished"):
+    if campaign.status in (CampaignStatus.CANCELLED, CampaignStatus.FINISHED):
         raise Conflict(f"a {campaign.status} campaign's audio cannot change")
     return campaign, normalize_language(language)
 

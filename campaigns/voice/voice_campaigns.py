@@ -15,11 +15,11 @@ from sqlalchemy import case, func, literal, select
 from sqlalchemy.orm import Session
 
 from campaigns.broadcasts.audiences import audience_select, reaches_by
-from campaigns.models import Campaign, Contact, OutboxMessage, VoicePrompt
+from campaigns.models import Campaign, Channel, Contact, OutboxMessage, OutboxStatus, VoicePrompt
 from campaigns.voice.audio_readiness import heard_language_expr, languages_with_audio
 from campaigns.voice.call_flow import PROMPT_PHRASES
 
-VOICE = "voice"
+VOICE = Channel.VOICE
 
 
 def voice_rows_select(session: Session, campaign: Campaign, run_id: int, first_attempt: datetime):
@@ -37,7 +37,7 @@ def voice_rows_select(session: Session, campaign: Campaign, run_id: int, first_a
         heard,
         body,
         literal(1),
-        literal("queued"),
+        literal(OutboxStatus.QUEUED.value),
         literal(0),
         literal(first_attempt, OutboxMessage.next_attempt_at.type),
     ).where(reaches_by(VOICE), heard.is_not(None))

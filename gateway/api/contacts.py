@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import jsonify, request
 
 from campaigns.directory import contacts as contact_service
+from campaigns.models import OptOutSource
 from gateway.api import api
 from gateway.api.context import ID, bool_arg, current_actor, int_arg, page_args
 from gateway.api.spec import PAGE_PARAMS, error_responses, json_request, json_response, page_of, path_id, query_param
@@ -56,7 +57,7 @@ def delete_contact(contact_id: int):
 
 @api.post(f"/contacts/<{ID}:contact_id>/opt-out")
 def opt_out(contact_id: int):
-    via = json_body(optional=True).get("via") or "staff"
+    via = json_body(optional=True).get("via") or OptOutSource.STAFF
     return jsonify(contact_service.set_opted_out(db(), current_actor(), contact_id, True, via=via))
 
 

@@ -17,6 +17,7 @@ from campaigns.common.errors import ValidationError
 from campaigns.common.upload_limits import LimitExceeded, UploadTooLarge
 from campaigns.directory import contact_export
 from campaigns.directory import import_reports as imports
+from campaigns.models import ImportKind, ImportStatus
 from gateway.api import api
 from gateway.api.context import ID, bool_arg, current_actor, int_arg
 from gateway.api.imports_spec import PATHS, SCHEMAS, XLSX_TYPE
@@ -43,7 +44,7 @@ def _upload() -> tuple[bytes, str, bool]:
 def _answer(report: dict):
     report["rejected_url"] = url_for("api.rejected_rows_csv", report_id=report["id"])
     response = jsonify(report)
-    response.status_code = 201 if report["status"] == "done" else 202
+    response.status_code = 201 if report["status"] == ImportStatus.DONE else 202
     response.headers["Location"] = url_for("api.get_import", report_id=report["id"])
     return response
 
@@ -58,12 +59,12 @@ def limit_exceeded(exc: LimitExceeded):
 
 @api.post("/grids/import")
 def import_grids():
-    return _answer(start_import(current_actor(), "grids", *_upload()))
+    return _answer(start_import(current_actor(), ImportKind.GRIDS, *_upload()))
 
 
 @api.post("/contacts/import")
 def import_contacts():
-    return _answer(start_import(current_actor(), "contacts", *_upload()))
+    return _answer(start_import(current_actor(), ImportKind.CONTACTS, *_upload()))
 
 
 @api.get(f"/imports/<{ID}:report_id>")

@@ -24,7 +24,7 @@ from campaigns.directory import import_reports as imports
 from campaigns.directory.tabular import csv_chunks, xlsx_bytes
 from campaigns.identity.access import Actor, find_grid_by_code
 from campaigns.identity.accounts import actor_for
-from campaigns.models import User
+from campaigns.models import ImportKind, User
 from gateway.runtime import current_runtime
 
 SHOWN_REJECTIONS = 20
@@ -100,7 +100,7 @@ def _run_import(kind: str, path: str, username: str | None, dry_run: bool, as_js
         with unit_of_work(runtime.session_factory) as session:
             actor = _actor(session, username)
             options = {"dry_run": dry_run, "progress": progress, "rejected_limit": None, "limits": limits}
-            if kind == "grids":
+            if kind == ImportKind.GRIDS:
                 report = grid_import.import_grids(session, actor, data, Path(path).name, **options)
             else:
                 region = runtime.settings.default_region
@@ -142,7 +142,7 @@ def grids_group() -> None:
 def import_grids_command(file, dry_run, as_json, rejects, username) -> None:
     """Import grids from a CSV or XLSX FILE with columns code, name, parent_code, level (or 编码, 名称, 上级编码,
     层级). Known codes are updated; a changed parent moves the grid with its subtree."""
-    _run_import("grids", file, username, dry_run, as_json, rejects)
+    _run_import(ImportKind.GRIDS, file, username, dry_run, as_json, rejects)
 
 
 @click.group("contacts", help="Contacts: import and export spreadsheets.")
@@ -156,7 +156,7 @@ def import_contacts_command(file, dry_run, as_json, rejects, username) -> None:
     """Import contacts from a CSV (UTF-8 or GB18030) or XLSX FILE with columns name, phone, grid_code and
     optionally role, language, channels, households, tags (or 姓名, 手机, 网格编码, 角色, 语言, 渠道, 户数, 标签).
     A known phone updates its contact."""
-    _run_import("contacts", file, username, dry_run, as_json, rejects)
+    _run_import(ImportKind.CONTACTS, file, username, dry_run, as_json, rejects)
 
 
 @contacts_group.command("export")

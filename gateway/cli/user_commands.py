@@ -13,6 +13,7 @@ from campaigns.common.db import unit_of_work
 from campaigns.common.errors import DomainError
 from campaigns.identity import accounts
 from campaigns.identity.access import ROLES, Actor
+from campaigns.models import StaffRole
 from campaigns.models.base import utcnow
 from gateway import local_time
 from gateway.runtime import current_runtime
@@ -25,7 +26,7 @@ def users_group() -> None:
 
 @users_group.command("create")
 @click.argument("username")
-@click.option("--role", type=click.Choice(ROLES), default="admin", show_default=True)
+@click.option("--role", type=click.Choice(ROLES), default=StaffRole.ADMIN.value, show_default=True)
 @click.option("--scope", "scope_grid_code", help="code of the grid whose subtree the user may see")
 @click.option("--name", "display_name", default="", help="display name")
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True, help="at least 10 characters")

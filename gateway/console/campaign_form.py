@@ -8,10 +8,11 @@ from zoneinfo import ZoneInfo
 from flask import flash, g, request
 
 from campaigns.broadcasts.campaign_service import CHANNELS, DEFAULT_TIMEZONE
-from campaigns.broadcasts.schedules import window_wait
+from campaigns.broadcasts.schedules import ScheduleKind, window_wait
 from campaigns.common.languages import LANGUAGES
 from campaigns.directory.roles import CONTACT_ROLES
 from campaigns.identity.access import Actor
+from campaigns.models import Channel
 from campaigns.models.base import utcnow
 from campaigns.runs.dashboard import grid_outline
 from gateway import local_time
@@ -27,8 +28,8 @@ def campaign_data(form) -> dict[str, Any]:
     """The builder's fields as campaign data; the services validate it (errors come back per field)."""
     grid_ids = [int(raw) for raw in form.getlist("grid_ids") if raw.strip().isdigit()]
     texts = {lang: form.get(f"text_{lang}", "").strip() for lang in LANGUAGES}
-    schedule: dict[str, Any] = {"kind": form.get("schedule_kind") or "now"}
-    if schedule["kind"] == "once":
+    schedule: dict[str, Any] = {"kind": form.get("schedule_kind") or ScheduleKind.NOW}
+    if schedule["kind"] == ScheduleKind.ONCE:
         schedule["at"] = form.get("schedule_at", "")
     window = None
     if form.get("window_start") or form.get("window_end"):
@@ -44,7 +45,7 @@ def campaign_data(form) -> dict[str, Any]:
     return {
         "name": form.get("name", ""),
         "channels": channels,
-        "loudspeaker": _loudspeaker(form) if "loudspeaker" in channels else None,
+        "loudspeaker": _loudspeaker(form) if Channel.LOUDSPEAKER in channels else None,
         "audience": {
             "grid_ids": grid_ids,
             "roles": [role for role in form.getlist("roles") if role in CONTACT_ROLES],
@@ -79,7 +80,13 @@ def form_values(campaign: dict[str, Any] | None) -> dict[str, Any]:
         values["expects_reply"] = checked("expects_reply")
         return values
     if campaign is None:
-        return {"grid_ids": [], "roles": [], "channels": ["sms"], "schedule_kind": "now", "fallback_language": "zh"}
+        return {
+            "grid_ids": [],
+            "roles": [],
+            "channels": [Channel.SMS],
+            "schedule_kind": ScheduleKind.NOW,
+            "fallback_language": "zh",
+        }
     confirmation = campaign.get("confirmation") or {}
     window = campaign.get("send_window") or {}
     loudspeaker = campaign.get("loudspeaker") or {}

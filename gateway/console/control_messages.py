@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from campaigns.models import OutboxStatus
 from campaigns.runs.run_control import Paused, RetryResult
 from gateway.console.web import _
 
@@ -11,8 +12,9 @@ def retry_message(retried: RetryResult) -> tuple[str, str]:
     counts = retried.by_status
     if retried.requeued:
         text = _("{n} queued again: {failed} failed, {undelivered} undelivered, {unknown} unknown.",
-                 n=retried.requeued, failed=counts.get("failed", 0), undelivered=counts.get("undelivered", 0),
-                 unknown=counts.get("unknown", 0))  # fmt: skip
+                 n=retried.requeued, failed=counts.get(OutboxStatus.FAILED, 0),
+                 undelivered=counts.get(OutboxStatus.UNDELIVERED, 0),
+                 unknown=counts.get(OutboxStatus.UNKNOWN, 0))  # fmt: skip
         return text, "ok"
     if retried.opted_out:
         return _("Nothing queued again: the {n} failed went to contacts who opted out.", n=retried.opted_out), "error"

@@ -10,20 +10,21 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from campaigns.common.languages import LANGUAGES
+from campaigns.models import Channel, OptOutSource
 from gateway.console.i18n import translate
 
 # The domain's names, with Mandarin named as staff read it on a page.
 LANGUAGE_NAMES = {**LANGUAGES, "zh": ("中文（普通话）", "Mandarin Chinese")}
 CHANNEL_NAMES = {
-    "sms": ("短信", "SMS"),
-    "voice": ("语音电话", "voice call"),
-    "loudspeaker": ("大喇叭", "loudspeaker"),
+    Channel.SMS: ("短信", "SMS"),
+    Channel.VOICE: ("语音电话", "voice call"),
+    Channel.LOUDSPEAKER: ("大喇叭", "loudspeaker"),
 }
 OPTOUT_SOURCES = {
-    "sms_stop": ("短信退订", "opted out by SMS"),
+    OptOutSource.SMS_STOP: ("短信退订", "opted out by SMS"),
     "sms": ("短信退订", "opted out by SMS"),
-    "carrier_stop": ("运营商退订", "opted out at the carrier"),
-    "staff": ("工作人员操作", "by staff"),
+    OptOutSource.CARRIER_STOP: ("运营商退订", "opted out at the carrier"),
+    OptOutSource.STAFF: ("工作人员操作", "by staff"),
     "import": ("导入时标记", "marked in an import"),
     "api": ("通过接口", "through the API"),
 }

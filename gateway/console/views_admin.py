@@ -7,6 +7,7 @@ from flask import flash, g, redirect, render_template, request, url_for
 from campaigns.common.errors import DomainError, NotFound
 from campaigns.identity import accounts, audit, staff_sessions
 from campaigns.identity.access import ROLES, require_admin
+from campaigns.models import StaffRole
 from campaigns.models.base import utcnow
 from gateway.console import console
 from gateway.console.forms import checked, page_param
@@ -24,7 +25,7 @@ def _users_page(errors: dict, values: dict, status: int = 200):
 @console.get("/users")
 def users():
     require_admin(current_actor())
-    return _users_page({}, {"role": "coordinator"})
+    return _users_page({}, {"role": StaffRole.COORDINATOR})
 
 
 def _scope_code(form) -> str:

@@ -9,7 +9,7 @@ from campaigns.broadcasts.campaign_service import CHANNELS
 from campaigns.common.errors import DomainError
 from campaigns.common.languages import LANGUAGES
 from campaigns.directory.roles import CONTACT_ROLES
-from campaigns.models import Campaign
+from campaigns.models import Campaign, CampaignStatus
 from campaigns.models.base import utcnow
 from campaigns.replies import confirmations
 from campaigns.runs import approvals, progress, run_control
@@ -90,7 +90,7 @@ def campaign_page(campaign_id: int):
     campaign = campaign_service.get_campaign(db(), actor, campaign_id)
     settings = current_runtime().settings
     preview = None
-    if campaign["status"] == "draft":
+    if campaign["status"] == CampaignStatus.DRAFT:
         preview = preview_campaign(db(), actor, campaign_id, pricing_from_settings(settings))
     return render_template(
         "console/campaign.html",

@@ -12,6 +12,7 @@ from campaigns.directory import contact_export, contacts, grids
 from campaigns.directory import import_reports as imports
 from campaigns.directory.contact_history import contact_history
 from campaigns.directory.roles import CONTACT_ROLES
+from campaigns.models import ImportKind, ImportStatus
 from campaigns.runs.dashboard import top_grids
 from gateway.console import console
 from gateway.console.forms import checked, int_param, page_param
@@ -91,7 +92,7 @@ def import_submit():
             errors = {"file": _("Choose a CSV or XLSX file.")}
             return render_template("console/import.html", report=None, errors=errors), 422
         data, filename = found
-        report = start_import(current_actor(), "contacts", data, filename, dry_run)
+        report = start_import(current_actor(), ImportKind.CONTACTS, data, filename, dry_run)
     except LimitExceeded as exc:
         status = 413 if isinstance(exc, UploadTooLarge) else 422
         return render_template(
@@ -107,7 +108,7 @@ def import_submit():
         counts=report["counts"],
         status=report["status"],
     )
-    if report["status"] != "done":
+    if report["status"] != ImportStatus.DONE:
         return redirect(url_for("console.import_page", report_id=report["id"]), 303)
     return render_template("console/import.html", report=report_view(report), errors={})
 

@@ -9,6 +9,7 @@ from flask import render_template
 
 from campaigns.common.errors import DomainError
 from campaigns.identity.access import Actor
+from campaigns.models import Intent
 from campaigns.models.base import utcnow
 from campaigns.replies import inbox
 from campaigns.reports import incidents, report_board, report_duties
@@ -41,6 +42,6 @@ def dashboard():
         runs=dashboard_service.active_runs(db(), actor),
         alerts=dashboard_service.alert_counts(db(), actor),
         incidents=incidents.list_incidents(db(), actor, handled=False, per_page=10),
-        to_review=inbox.list_inbox(db(), actor, intent="unknown", reviewed=False, per_page=10),
+        to_review=inbox.list_inbox(db(), actor, intent=Intent.UNKNOWN, reviewed=False, per_page=10),
         boards=duty_boards(actor),
     )

@@ -11,6 +11,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from campaigns.common.upload_limits import MB
 from campaigns.directory import import_reports as imports
+from campaigns.models import ImportStatus
 from gateway.console import console
 from gateway.console.web import _, current_actor, http_error, service_text
 from gateway.runtime import current_runtime
@@ -69,7 +70,7 @@ def upload_too_large(exc: RequestEntityTooLarge):
 def report_view(report: dict[str, Any]) -> dict[str, Any]:
     """A report as the import page shows it: with its progress in percent and its error as a message."""
     progress = report["progress"]
-    percent = 100 if report["status"] == "done" else 100 * progress["done"] // max(progress["total"], 1)
+    percent = 100 if report["status"] == ImportStatus.DONE else 100 * progress["done"] // max(progress["total"], 1)
     message = limit_message(report["error"]) if report["error"] else ""
     return {**report, "percent": percent, "error_message": message}
 

@@ -7,6 +7,7 @@ from flask import flash, redirect, render_template, request, url_for
 
 from campaigns.common.errors import DomainError, ValidationError
 from campaigns.directory import contacts
+from campaigns.models import Intent
 from campaigns.models.base import utcnow
 from campaigns.replies import inbox
 from campaigns.replies.auto_reply_log import list_sent_auto_replies
@@ -24,13 +25,13 @@ def inbox_page():
     view = view if view in VIEWS else "review"
     opted_out = None
     if view == "review":
-        page = inbox.list_inbox(db(), actor, intent="unknown", reviewed=False, page=page_param())
+        page = inbox.list_inbox(db(), actor, intent=Intent.UNKNOWN, reviewed=False, page=page_param())
     elif view == "auto_replies":
         page = list_sent_auto_replies(db(), actor, page=page_param())
     elif view == "senders":
         page = inbox.list_inbox(db(), actor, unknown_sender=True, page=page_param())
     else:
-        page = inbox.list_inbox(db(), actor, intent="opt_out", page=page_param())
+        page = inbox.list_inbox(db(), actor, intent=Intent.OPT_OUT, page=page_param())
         opted_out = contacts.list_contacts(db(), actor, opted_out=True, per_page=100)
     return render_template("console/inbox.html", page=page, view=view, opted_out=opted_out)
 

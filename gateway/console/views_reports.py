@@ -11,6 +11,7 @@ from campaigns.common.errors import DomainError
 from campaigns.identity.access import Actor
 from campaigns.models.base import utcnow
 from campaigns.reports import duty_control, incidents, report_board, report_duties
+from campaigns.reports.report_duties import DutyStatus
 from gateway.console import console
 from gateway.console.forms import int_param
 from gateway.console.labels import done_message
@@ -23,8 +24,8 @@ DUTY_ACTIONS = ("pause", "resume", "end")
 def load_board(actor: Actor, depth: int = 2) -> dict[str, Any]:
     """The duties the caller sees (active, then paused; ended ones are left out) and the board of the chosen one
     (the first by default) for the day."""
-    duties = [duty for duty in report_duties.list_duties(db(), actor) if duty["status"] != "ended"]
-    duties.sort(key=lambda duty: duty["status"] != "active")
+    duties = [duty for duty in report_duties.list_duties(db(), actor) if duty["status"] != DutyStatus.ENDED]
+    duties.sort(key=lambda duty: duty["status"] != DutyStatus.ACTIVE)
     duty_id = int_param("duty_id") or (duties[0]["id"] if duties else None)
     if duty_id is None:
         return {"duties": duties, "board": None}

@@ -12,6 +12,7 @@ from flask import flash, redirect, render_template, request, url_for
 
 from campaigns.common.errors import DomainError
 from campaigns.identity.access import require_admin
+from campaigns.models import Intent
 from campaigns.replies import auto_replies, keywords
 from gateway.console import console
 from gateway.console.forms import checked
@@ -41,7 +42,7 @@ def _settings_page(errors: dict | None = None, values: dict | None = None, statu
         replies_enabled=current_runtime().settings.auto_replies,
         may_edit_replies=actor.scope_path is None,
         errors=errors or {},
-        values=values or {"language": "zh", "intent": "confirm"},
+        values=values or {"language": "zh", "intent": Intent.CONFIRM},
     )
     return page, status
 
