@@ -74,9 +74,9 @@ def approve_campaign(
     require_write(actor)
     campaign = load_campaign(session, actor, campaign_id)
     if campaign.status != "draft":
-        raise Conflict(f"a {campaign.status} campaign needs no approval")
+        raise Conflict.coded("approval.not_needed", "a %(status)s campaign needs no approval", status=campaign.status)
     if actor.user_id is not None and actor.user_id == campaign.created_by:
-        raise PermissionDenied("a second person must approve: you created this campaign")
+        raise PermissionDenied.coded("approval.own_campaign", "a second person must approve: you created this campaign")
     recipients, fingerprint = audience_size(session, campaign), campaign_fingerprint(campaign)
     approval = session.scalar(select(CampaignApproval).where(CampaignApproval.campaign_id == campaign.id))
     if approval is None:
@@ -94,8 +94,11 @@ def require_approval(session: Session, actor: Actor, campaign: Campaign, thresho
         return
     recipients = audience_size(session, campaign)
     if recipients > threshold and _valid_approval(session, campaign) is None:
-        raise Conflict(
-            f"this campaign reaches {recipients} people (more than {threshold}): a second person must approve it "
+        raise Conflict.coded(
+            "approval.required",
+            "this campaign reaches %(recipients)s people (more than %(threshold)s): a second person must approve it "
             "before it launches",
             fields={"approval": "required"},
+            recipients=recipients,
+            threshold=threshold,
         )

@@ -14,18 +14,26 @@ def check_template(text: str, field: str = "text") -> str:
     """Return the stripped template, or raise ValidationError naming the bad placeholder or brace."""
     text = (text or "").strip()
     if not text:
-        raise ValidationError(f"{field} is empty", fields={field: "required"})
+        raise ValidationError.coded("template.empty", "%(field)s is empty", fields={field: "required"}, field=field)
     if len(text) > 1600:
-        raise ValidationError(f"{field} is longer than 1600 characters", fields={field: "too long"})
+        raise ValidationError.coded(
+            "template.too_long", "%(field)s is longer than 1600 characters", fields={field: "too long"}, field=field
+        )
     for match in _BRACED.finditer(text):
         if match.group(1) not in PLACEHOLDERS:
-            raise ValidationError(
-                f"{field}: unknown placeholder {{{match.group(1)}}}; use {{name}} or {{grid}}",
+            raise ValidationError.coded(
+                "template.unknown_placeholder",
+                "%(field)s: unknown placeholder {%(value)s}; use {name} or {grid}",
                 fields={field: "unknown placeholder"},
+                field=field,
+                value=match.group(1),
             )
     if "{" in _BRACED.sub("", text) or "}" in _BRACED.sub("", text):
-        raise ValidationError(
-            f"{field}: a lone '{{' or '}}'; braces only go around name or grid", fields={field: "brace"}
+        raise ValidationError.coded(
+            "template.lone_brace",
+            "%(field)s: a lone '{' or '}'; braces only go around name or grid",
+            fields={field: "brace"},
+            field=field,
         )
     return text
 

@@ -88,7 +88,11 @@ class _RowCleaner:
     def phone(self, raw: str) -> str:
         text = raw.strip()
         if SCIENTIFIC.fullmatch(text):
-            raise ValidationError(f"{text} is how Excel shows a long number: format the column as text and save again")
+            raise ValidationError.coded(
+                "import.excel_long_number",
+                "%(text)s is how Excel shows a long number: format the column as text and save again",
+                text=text,
+            )
         if SPREADSHEET_FLOAT.fullmatch(text):
             text = text[:-2]
         return normalize_phone(text, self.region)

@@ -152,7 +152,7 @@ def report_to_dict(report: ImportReport, limit: int | None = REJECTED_IN_RESPONS
 def _load(session: Session, actor: Actor, report_id: int) -> ImportReport:
     report = session.get(ImportReport, report_id)
     if report is None:
-        raise NotFound("import report not found")
+        raise NotFound.coded("import.report_not_found", "import report not found")
     if actor.user_id is not None and report.user_id == actor.user_id:
         return report
     if actor.is_admin:
@@ -161,7 +161,7 @@ def _load(session: Session, actor: Actor, report_id: int) -> ImportReport:
         scope = session.get(Grid, report.scope_grid_id) if report.scope_grid_id else None
         if scope is not None and actor.sees_path(scope.path):
             return report
-    raise NotFound("import report not found")
+    raise NotFound.coded("import.report_not_found", "import report not found")
 
 
 def get_report(

@@ -118,7 +118,7 @@ def log_in(
     session.add(LoginAttempt(username=username, ip=ip, attempted_at=now, succeeded=ok))
     session.flush()
     if not ok:
-        raise AuthenticationFailed("wrong username or password")
+        raise AuthenticationFailed.coded("auth.wrong_password", "wrong username or password")
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)

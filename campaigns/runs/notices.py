@@ -53,17 +53,34 @@ class Notice:
 def check_texts(raw: object, allowed: tuple[str, ...], field: str) -> dict[str, str]:
     """Texts per language ({"zh": "..."}) whose placeholders are all in `allowed`; ValidationError otherwise."""
     if not isinstance(raw, dict) or not raw:
-        raise ValidationError(f'{field}: give a text per language, e.g. {{"zh": "..."}}', fields={field: "required"})
+        raise ValidationError.coded(
+            "notice.bad_texts",
+            '%(field)s: give a text per language, e.g. {"zh": "..."}',
+            fields={field: "required"},
+            field=field,
+        )
     texts = {}
     for language, text in raw.items():
         where = f"{field}.{language}"
         if not isinstance(text, str) or not text.strip() or len(text) > MAX_NOTICE_TEXT:
-            raise ValidationError(f"{where}: 1 to {MAX_NOTICE_TEXT} characters of text", fields={where: "bad"})
+            raise ValidationError.coded(
+                "notice.bad_text_length",
+                "%(where)s: 1 to %(max_notice_text)s characters of text",
+                fields={where: "bad"},
+                where=where,
+                max_notice_text=MAX_NOTICE_TEXT,
+            )
         for match in _BRACED.finditer(text):
             if match.group(1) not in allowed:
                 known = ", ".join("{" + name + "}" for name in allowed)
-                raise ValidationError(f"{where}: unknown placeholder {{{match.group(1)}}}; use {known}",
-                                      fields={where: "unknown placeholder"})  # fmt: skip
+                raise ValidationError.coded(
+                    "notice.unknown_placeholder",
+                    "%(where)s: unknown placeholder {%(value)s}; use %(known)s",
+                    fields={where: "unknown placeholder"},
+                    where=where,
+                    value=match.group(1),
+                    known=known,
+                )
         texts[normalize_language(language)] = text.strip()
     return texts
 
@@ -78,7 +95,7 @@ def text_for(texts: dict[str, str], language: str) -> tuple[str, str]:
     for candidate in (language, "zh", *texts):
         if candidate in texts:
             return candidate, texts[candidate]
-    raise ValidationError("no text")
+    raise ValidationError.coded("notice.no_text", "no text")
 
 
 def name_list(names: Iterable[str], separator: str = "、") -> str:

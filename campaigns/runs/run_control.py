@@ -42,7 +42,7 @@ def pause_campaign(session: Session, actor: Actor, campaign_id: int, now: dateti
     require_write(actor)
     campaign = load_campaign(session, actor, campaign_id)
     if campaign.status in ("cancelled", "draft"):
-        raise Conflict(f"a {campaign.status} campaign cannot be paused")
+        raise Conflict.coded("campaign.cannot_pause", "a %(status)s campaign cannot be paused", status=campaign.status)
     held = list(session.scalars(select(Run.id).where(Run.campaign_id == campaign.id, Run.status == "sending")))
     if held:
         session.execute(
@@ -54,7 +54,7 @@ def pause_campaign(session: Session, actor: Actor, campaign_id: int, now: dateti
     if campaign.status == "scheduled":
         campaign.status = "paused"
     elif not held:
-        raise Conflict("nothing is sending or scheduled")
+        raise Conflict.coded("campaign.nothing_to_cancel", "nothing is sending or scheduled")
     rows = hold_runs(session, held, now or utcnow())
     return Paused(campaign, held, rows.requeued, rows.with_provider)
 
@@ -73,7 +73,11 @@ def resume_campaign(session: Session, actor: Actor, campaign_id: int, now: datet
         campaign.next_run_at = next_occurrence(campaign.schedule, campaign.timezone, now)
         campaign.status = "scheduled" if campaign.next_run_at else "finished"
     elif not resumed:
-        raise Conflict(f"a {campaign.status} campaign with no paused run cannot be resumed")
+        raise Conflict.coded(
+            "campaign.cannot_resume",
+            "a %(status)s campaign with no paused run cannot be resumed",
+            status=campaign.status,
+        )
     return campaign
 
 
@@ -98,7 +102,7 @@ def cancel_run(session: Session, actor: Actor, run_id: int, now: datetime) -> di
     require_write(actor)
     run = load_run(session, actor, run_id)
     if run.status in ("done", "cancelled"):
-        raise Conflict(f"the run is already {run.status}")
+        raise Conflict.coded("run.already_in_status", "the run is already %(status)s", status=run.status)
     _cancel_rows(session, run, now)
     return run_to_dict(run)
 
@@ -141,7 +145,7 @@ def retry_failed(
     require_write(actor)
     run = load_run(session, actor, run_id)
     if run.status == "cancelled":
-        raise ValidationError("a cancelled run cannot be retried")
+        raise ValidationError.coded("run.cancelled_no_retry", "a cancelled run cannot be retried")
     statuses = (*RETRIED_STATUSES, "unknown") if include_unknown else RETRIED_STATUSES
     of_run = OutboxMessage.run_id == run.id
     allowed = OutboxMessage.error_code.is_(None) | OutboxMessage.error_code.not_in(NEVER_RETRIED_CODES)

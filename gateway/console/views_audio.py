@@ -66,7 +66,9 @@ def upload_audio(campaign_id: int, language: str):
     upload = request.files.get("file")
     try:
         if upload is None or not upload.filename:
-            raise ValidationError("choose a recording file (mp3, wav, m4a or ogg)", fields={"file": "required"})
+            raise ValidationError.coded(
+                "audio.file_required", "choose a recording file (mp3, wav, m4a or ogg)", fields={"file": "required"}
+            )
         data = upload.stream.read(settings.audio_max_upload_bytes + 1)
         row = campaign_audio.attach_recording(db(), actor, campaign_id, language, data, upload.filename,
                                               audio_port(settings))  # fmt: skip

@@ -55,8 +55,10 @@ def link(inbound_id: int):
     try:
         found = contacts.list_contacts(db(), actor, q=typed, per_page=2).items if typed else []
         if len(found) != 1:
-            raise ValidationError(
-                "type the phone number or name of exactly one contact", fields={"contact": "ambiguous"}
+            raise ValidationError.coded(
+                "inbox.ambiguous_contact",
+                "type the phone number or name of exactly one contact",
+                fields={"contact": "ambiguous"},
             )
         inbox.link_message(db(), actor, inbound_id, found[0]["id"], utcnow())
     except DomainError as exc:
