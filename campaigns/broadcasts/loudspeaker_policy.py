@@ -81,7 +81,7 @@ def check_loudspeaker(raw: Any, channels: list[str]) -> dict[str, Any] | None:
             "loudspeaker.unknown_keys",
             "loudspeaker: unknown keys %(keys)s",
             fields={"loudspeaker": "unknown key"},
-            keys=map(str, unknown),
+            keys=[str(key) for key in unknown],
         )
     return {
         "play_at": check_play_times(raw.get("play_at"), "loudspeaker.play_at"),

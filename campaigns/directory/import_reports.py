@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
-from campaigns.common.errors import NotFound
+from campaigns.common.errors import DomainError, NotFound
 from campaigns.directory.tabular import ERROR_ALIASES, ERROR_COLUMN, csv_chunks, header_key
 from campaigns.identity.access import Actor
 from campaigns.models import Grid, ImportReport
@@ -39,6 +39,7 @@ class Rejection:
     error: str
     values: list[str]
     truncated: bool = False
+    details: list[dict[str, Any]] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -47,6 +48,7 @@ class Rejection:
             "error": self.error,
             "values": self.values,
             "truncated": self.truncated,
+            "details": self.details,
         }
 
 
@@ -64,7 +66,9 @@ class ImportOutcome:
     rejected: list[Rejection] = field(default_factory=list)
     excerpt_budget: int = EXCERPT_BUDGET
 
-    def reject(self, row: int, reason: str, error: str, values: list[str]) -> None:
+    def reject(self, row: int, reason: str, problems: list[DomainError], values: list[str]) -> None:
+        """Reject row `row` for `problems` (each names its column); `reason` is the first problem's code."""
+        error = "; ".join(problem.message for problem in problems)
         excerpt = [value if len(value) <= EXCERPT_CHARS else value[:EXCERPT_CHARS] + CUT_MARK for value in values]
         size = sum(len(value) for value in excerpt)
         truncated = excerpt != values
@@ -73,7 +77,8 @@ class ImportOutcome:
         self.excerpt_budget -= size
         if len(error) > ERROR_CHARS:
             error = error[:ERROR_CHARS] + CUT_MARK
-        self.rejected.append(Rejection(row, reason, error, excerpt, truncated))
+        details = [problem.details() for problem in problems]
+        self.rejected.append(Rejection(row, reason, error, excerpt, truncated, details))
 
     def counts(self) -> dict[str, int]:
         return {

@@ -1,5 +1,8 @@
 """Every error the API returns is JSON: {"error": {"code", "message", "fields"}} with a 4xx status.
 
+A domain error raised with a message id adds `message_id` (a stable key such as "grid.not_found", to look the
+message up in a client's own translations) and `params` (the values filled into its English template).
+
 Domain errors map to 422/404/403/409/401. HTTP errors under /api/ (an unknown path, a wrong method, a body too
 large) are JSON too, even when no API route matched. An unexpected exception stays a 500 (logged, never hidden);
 under /api/ its body is JSON as well.
@@ -35,8 +38,12 @@ STATUS_BY_ERROR = {
 }
 
 
-def error_response(status: int, code: str, message: str, fields: dict | None = None):
-    response = jsonify({"error": {"code": code, "message": message, "fields": fields or {}}})
+def error_response(status: int, code: str, message: str, fields: dict | None = None, exc: DomainError | None = None):
+    body: dict = {"code": code, "message": message, "fields": fields or {}}
+    if exc is not None and exc.message_id is not None:
+        details = exc.details()
+        body.update(message_id=details["message_id"], params=details["params"])
+    response = jsonify({"error": body})
     response.status_code = status
     if status == 401:
         response.headers["WWW-Authenticate"] = 'Bearer realm="gridcast"'
@@ -45,7 +52,7 @@ def error_response(status: int, code: str, message: str, fields: dict | None = N
 
 @api.errorhandler(DomainError)
 def domain_error(exc: DomainError):
-    return error_response(STATUS_BY_ERROR.get(type(exc), 400), exc.code, exc.message, exc.fields)
+    return error_response(STATUS_BY_ERROR.get(type(exc), 400), exc.code, exc.message, exc.fields, exc)
 
 
 def _http_error_response(exc: HTTPException):

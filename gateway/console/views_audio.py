@@ -17,7 +17,7 @@ from gateway.api.context import db
 from gateway.app import current_runtime
 from gateway.console import console
 from gateway.console.labels import language_name
-from gateway.console.web import _, current_actor, record, service_text
+from gateway.console.web import _, current_actor, form_errors, record, service_text
 from workers.audio_queue import enqueue_synthesis
 from workers.audio_services import audio_port
 
@@ -40,7 +40,8 @@ def _back(campaign_id: int):
 
 def _refused(campaign_id: int, exc: DomainError):
     db().rollback()
-    flash(" ".join([service_text(exc.message), *map(service_text, exc.fields.values())][:2]), "error")
+    reasons = [text for name, text in form_errors(exc).items() if name != "_"]
+    flash(" ".join([service_text(exc), *reasons][:2]), "error")
     return _back(campaign_id)
 
 

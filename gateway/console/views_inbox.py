@@ -63,7 +63,7 @@ def link(inbound_id: int):
         inbox.link_message(db(), actor, inbound_id, found[0]["id"], utcnow())
     except DomainError as exc:
         db().rollback()
-        flash(service_text(exc.message), "error")
+        flash(service_text(exc), "error")
         return _back()
     record("inbox.link", grid_id=found[0]["grid_id"], target=f"message {inbound_id}", contact_id=found[0]["id"])
     flash(_("Linked to {name}; the message was processed again as theirs.", name=found[0]["name"]), "ok")
