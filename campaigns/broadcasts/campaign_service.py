@@ -29,10 +29,6 @@ from campaigns.models.base import utcnow
 from campaigns.models.campaign import SYSTEM_STATUS
 
 CHANNELS = ("sms", "voice", LOUDSPEAKER)
-NOT_A_STAFF_CAMPAIGN = (
-    "not a staff campaign: automatic runs (a report duty's reminders and escalations, auto-replies) are shown on "
-    "their report duty and in the inbox"
-)
 
 EDITABLE = ("name", "channels", "audience", "texts", "fallback_language", "schedule", "timezone", "send_window",
             "expects_reply", "confirmation", "loudspeaker")  # fmt: skip
@@ -196,7 +192,11 @@ def require_staff_campaign(campaign: Campaign | None) -> None:
     """NotFound when `campaign` is a hidden row that carries automatic runs (status "system"): no campaign page
     or operation applies to it."""
     if campaign is not None and campaign.status == SYSTEM_STATUS:
-        raise NotFound.coded("campaign.system", NOT_A_STAFF_CAMPAIGN)
+        raise NotFound.coded(
+            "campaign.system",
+            "not a staff campaign: automatic runs (a report duty's reminders and escalations, auto-replies) are "
+            "shown on their report duty and in the inbox",
+        )
 
 
 def get_campaign(session: Session, actor: Actor, campaign_id: int) -> dict[str, Any]:

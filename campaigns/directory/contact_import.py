@@ -17,11 +17,11 @@ from typing import Any
 from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 
-from campaigns.common.errors import Conflict, DomainError, ValidationError
+from campaigns.common.errors import DomainError, ValidationError
 from campaigns.common.languages import normalize_language
 from campaigns.common.phones import normalize_phone
 from campaigns.common.typed_sql import table_of
-from campaigns.directory.contacts import PHONE_IN_USE, clean_contact_name, clean_households
+from campaigns.directory.contacts import clean_contact_name, clean_households, phone_in_use
 from campaigns.directory.grids import clean_code
 from campaigns.directory.import_reports import REJECTED_IN_RESPONSE, ImportOutcome, rows_matching, save_report
 from campaigns.directory.roles import normalize_channels, normalize_role, normalize_tags
@@ -200,8 +200,7 @@ def _plan(session, actor, rows: list[_Row], grid_paths: dict[int, str], outcome:
             plan.creates.append(row)
             continue
         if not actor.sees_path(grid_paths[current["grid_id"]]):
-            in_use = Conflict.coded("contact.phone_taken", PHONE_IN_USE)
-            outcome.reject(row.number, "phone_in_use", [field_problem("phone", in_use)], row.values)
+            outcome.reject(row.number, "phone_in_use", [field_problem("phone", phone_in_use())], row.values)
             continue
         changes = {name: value for name, value in row.fields.items() if name in COMPARED and current[name] != value}
         tags = row.fields.get("tags")

@@ -23,8 +23,12 @@ from campaigns.models.base import utcnow
 from campaigns.models.grid import subtree_bounds
 
 EDITABLE_FIELDS = ("name", "phone", "grid_code", "role", "language", "channels", "households", "tags")
-# One wording whoever holds the phone, in the caller's scope or not: a refusal never says where a phone is.
-PHONE_IN_USE = "this phone number is already in use"
+
+
+def phone_in_use(fields: dict[str, str] | None = None) -> Conflict:
+    """The phone number belongs to a contact already: one wording whoever holds it, in the caller's scope or not (a
+    refusal never says where a phone is)."""
+    return Conflict.coded("contact.phone_taken", "this phone number is already in use", fields=fields)
 
 
 def contact_to_dict(contact: Contact) -> dict[str, Any]:
@@ -148,11 +152,11 @@ def _phone_taken(session: Session, phone: str, other_than: int | None) -> bool:
 
 def create_contact(session: Session, actor: Actor, data: dict[str, Any], region: str = "CN") -> dict[str, Any]:
     """Create a contact in a grid of the caller's scope; the phone must not belong to anyone yet (Conflict
-    PHONE_IN_USE, the same whether its contact is in the caller's scope or not)."""
+    phone_in_use(), the same whether its contact is in the caller's scope or not)."""
     require_write(actor)
     cleaned = _cleaned(session, actor, data, region, partial=False)
     if _phone_taken(session, cleaned["phone"], None):
-        raise Conflict.coded("contact.phone_taken", PHONE_IN_USE, fields={"phone": "taken"})
+        raise phone_in_use({"phone": "taken"})
     cleaned.setdefault("role", "household_head")
     cleaned.setdefault("language", "zh")
     cleaned.setdefault("channels", ["sms", "voice"])
@@ -172,7 +176,7 @@ def update_contact(
     contact = _load(session, actor, contact_id)
     cleaned = _cleaned(session, actor, data, region, partial=True)
     if "phone" in cleaned and _phone_taken(session, cleaned["phone"], contact.id):
-        raise Conflict.coded("contact.phone_taken", PHONE_IN_USE, fields={"phone": "taken"})
+        raise phone_in_use({"phone": "taken"})
     _apply(contact, cleaned)
     session.flush()
     return contact_to_dict(contact)

@@ -149,11 +149,15 @@ class _GridImport:
         if parent_code is None:
             if known is not None and known.parent_id is not None:
                 return "bad_parent", _parent_problem(
-                    "import.move_to_top", "an existing grid cannot be moved to the top; give its new parent"
+                    ValidationError.coded(
+                        "import.move_to_top", "an existing grid cannot be moved to the top; give its new parent"
+                    )
                 )
             if known is None and self.actor.scope_path is not None:
                 return "out_of_scope", _parent_problem(
-                    "import.top_needs_unscoped", "a grid without a parent needs an account without a scope"
+                    ValidationError.coded(
+                        "import.top_needs_unscoped", "a grid without a parent needs an account without a scope"
+                    )
                 )
             return None
         if parent_code in self.entries:
@@ -163,7 +167,7 @@ class _GridImport:
             stays = known is not None and not self.moves(entry)
             if not stays and not self.actor.sees_path(parent.path):
                 return "unknown_parent", _parent_problem(
-                    "import.unknown_grid", "unknown grid code %(code)s", code=parent_code
+                    ValidationError.coded("import.unknown_grid", "unknown grid code %(code)s", code=parent_code)
                 )
             parent_rank = self.ranks[parent.level_id]
         elif parent_code in self.rejected_rows:
@@ -171,7 +175,7 @@ class _GridImport:
             return "parent_rejected", _parent_rejected(parent_code, row)
         else:
             return "unknown_parent", _parent_problem(
-                "import.unknown_grid", "unknown grid code %(code)s", code=parent_code
+                ValidationError.coded("import.unknown_grid", "unknown grid code %(code)s", code=parent_code)
             )
         if entry.level.rank <= parent_rank:
             level = ValidationError.coded(
@@ -183,7 +187,7 @@ class _GridImport:
             return "bad_level", [field_problem("level", level)]
         if known is not None and self.moves(entry) and known.path == self.actor.scope_path:
             return "out_of_scope", _parent_problem(
-                "grid.move_own_scope", "you cannot move the grid that is your own scope"
+                ValidationError.coded("grid.move_own_scope", "you cannot move the grid that is your own scope")
             )
         return None
 
@@ -323,15 +327,13 @@ def import_grids(
     )
 
 
-def _parent_problem(message_id: str, template: str, **params: Any) -> list[ValidationError]:
-    return [field_problem("parent_code", ValidationError.coded(message_id, template, **params))]
+def _parent_problem(error: ValidationError) -> list[ValidationError]:
+    return [field_problem("parent_code", error)]
 
 
 def _parent_rejected(parent_code: str, row: int) -> list[ValidationError]:
     return _parent_problem(
-        "import.parent_rejected", "parent %(code)s was rejected (row %(row)s)", code=parent_code, row=row
+        ValidationError.coded(
+            "import.parent_rejected", "parent %(code)s was rejected (row %(row)s)", code=parent_code, row=row
+        )
     )
-
-
-def _unknown_parent(parent_code: str) -> list[ValidationError]:
-    return _parent_problem("import.unknown_grid", "unknown grid code %(code)s", code=parent_code)

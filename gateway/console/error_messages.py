@@ -19,6 +19,7 @@ FIELD_PARAMS = {"field", "label", "where", "name", "missing", "unknown", "keys"}
 LANGUAGE_PARAMS = {"lang", "language"}
 WORD_PARAMS = {"status", "intent", "intents", "keyword_intents", "reply_intents", "roles", "contact_roles", "role",
                "channels", "kinds", "report_kinds", "what", "key", "key2", "level"}  # fmt: skip
+WALL_CLOCK_PARAMS = {"at"}
 FIELD_CONTEXT = "field"
 
 
@@ -59,6 +60,8 @@ def param_text(name: str, value: Any, language: str) -> Any:
         return language_name(value, language)
     if name in WORD_PARAMS:
         return translate(value, language)
+    if name in WALL_CLOCK_PARAMS:
+        return value.replace("T", " ")  # a schedule's local time as staff typed it: "2026-11-23 09:00"
     return value
 
 

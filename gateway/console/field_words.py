@@ -1,6 +1,7 @@
 """Words the console shows that no `_("...")` call holds literally, so the catalog tool adds them to the catalogs.
 
-Codes translated at run time (`_(status)`: statuses, intents, roles, schedule kinds, levels...), the field names
+Codes translated at run time (`_(status)`: statuses, intents, roles, schedule kinds, levels...), the settings
+page's section and setting titles, the field names
 (and paths) an error names, with the "field" context (`texts` -> 文本), and the nouns and channel names some errors
 carry as parameters.
 """
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 from campaigns.broadcasts.campaign_service import CHANNELS
 from campaigns.broadcasts.schedules import KINDS
+from campaigns.common.settings_model import SECTIONS, EnvironmentSettings
 from campaigns.directory.roles import CONTACT_ROLES
 from campaigns.identity.access import ROLES
 from campaigns.models.campaign import CAMPAIGN_STATUSES, RUN_STATUSES
@@ -38,7 +40,9 @@ FIELD_NAMES = (
 
 
 def code_words() -> list[str]:
-    """Every code or noun the console translates at run time (no context)."""
+    """Every code or noun the console translates at run time (no context), and the settings page's titles."""
     words = [*CAMPAIGN_STATUSES, *RUN_STATUSES, *OUTBOX_STATUSES, *INTENTS, *ROLES, *CONTACT_ROLES, *KINDS, *LEVELS,
-             *ACTIONS, *OTHER_KEYS, *CHANNELS, *ENGINES_AND_JOBS, *CALL_STATUS_RANK, *ERROR_NOUNS]  # fmt: skip
+             *ACTIONS, *OTHER_KEYS, *CHANNELS, *ENGINES_AND_JOBS, *CALL_STATUS_RANK, *ERROR_NOUNS,
+             *SECTIONS]  # fmt: skip
+    words += [info.title for info in EnvironmentSettings.model_fields.values() if info.title]
     return sorted(set(words))
