@@ -77,8 +77,8 @@ def test_api_errors_add_the_message_id_and_parameters(client, admin_headers, tre
     body = client.get("/api/v1/grids/2000000", headers=admin_headers).get_json()["error"]
     assert body["code"] == "not_found" and body["message"] == "grid not found"
     assert body["message_id"] == "grid.not_found" and body["params"] == {}
-    bad = client.post("/api/v1/contacts", headers=admin_headers,
-                      json={"name": "才让", "phone": "12345", "grid_code": "623025101201"}).get_json()["error"]  # fmt: skip
+    contact = {"name": "才让", "phone": "12345", "grid_code": "623025101201"}
+    bad = client.post("/api/v1/contacts", headers=admin_headers, json=contact).get_json()["error"]
     assert bad["code"] == "invalid" and bad["fields"] == {"phone": bad["params"]["message"]["message"]}
     assert bad["message_id"] == "input.field_error" and bad["params"]["name"] == "phone"
     assert bad["params"]["message"]["message_id"] == "phone.invalid"
