@@ -1,7 +1,7 @@
 """Words the console shows that no `_("...")` call holds literally, so the catalog tool adds them to the catalogs.
 
 Codes translated at run time (`_(status)`: statuses, intents, roles, schedule kinds, levels...), the settings
-page's section and setting titles, the field names
+page's section and setting titles, the error pages' titles, the field names
 (and paths) an error names, with the "field" context (`texts` -> 文本), and the nouns and channel names some errors
 carry as parameters.
 """
@@ -16,12 +16,16 @@ from campaigns.identity.access import ROLES
 from campaigns.models.campaign import CAMPAIGN_STATUSES, RUN_STATUSES
 from campaigns.models.outbox import OUTBOX_STATUSES
 from campaigns.models.replies import INTENTS
+from campaigns.replies.auto_replies import REPLY_INTENTS
 from campaigns.voice.call_status import CALL_STATUS_RANK
+from gateway.console.error_pages import EXPLANATIONS, TITLES
 
 LEVELS = ("county", "township", "village", "group", "unit")
 ACTIONS = ("launch", "approve", "pause", "resume", "cancel")
 ENGINES_AND_JOBS = ("gtts", "espeak", "recording", "queued", "started", "finished", "failed", "deferred", "canceled")
 OTHER_KEYS = ("pending", "zero_report", "incident", "Not Found", "Bad Request", "Forbidden", "Error")
+DUTY_WORDS = ("active", "paused", "ended", "end", "duty_reminder", "duty_escalation")
+OTHER_STATUSES = ("stopped", "too large", "unsupported")
 ERROR_NOUNS = ("contact", "grid", "speaker", "campaign", "SMS", "voice call", "voice calls", "loudspeakers")
 
 FIELD_NAMES = (
@@ -43,6 +47,7 @@ def code_words() -> list[str]:
     """Every code or noun the console translates at run time (no context), and the settings page's titles."""
     words = [*CAMPAIGN_STATUSES, *RUN_STATUSES, *OUTBOX_STATUSES, *INTENTS, *ROLES, *CONTACT_ROLES, *KINDS, *LEVELS,
              *ACTIONS, *OTHER_KEYS, *CHANNELS, *ENGINES_AND_JOBS, *CALL_STATUS_RANK, *ERROR_NOUNS,
-             *SECTIONS]  # fmt: skip
+             *SECTIONS, *REPLY_INTENTS, *DUTY_WORDS, *OTHER_STATUSES, *TITLES.values(),
+             *EXPLANATIONS.values()]  # fmt: skip
     words += [info.title for info in EnvironmentSettings.model_fields.values() if info.title]
     return sorted(set(words))
