@@ -83,8 +83,11 @@ class DomainError(Exception):
         return error
 
     def details(self) -> dict[str, Any]:
-        """The error's id, English template(s) and parameters, as JSON (an API body, a preview's reasons)."""
-        details = {"message_id": self.message_id, "message": self.message, "template": self.template}
+        """The error's id, English template(s) and parameters, as JSON (an API body, a preview's reasons, a rejected
+        import row); the English message only for an error without a template (it follows from the rest)."""
+        if self.template is None:
+            return {"message_id": self.message_id, "message": self.message, "params": {}}
+        details: dict[str, Any] = {"message_id": self.message_id, "template": self.template}
         if self.plural is not None:
             details["plural"] = self.plural
         return {**details, "params": {name: plain_value(value) for name, value in self.params.items()}}
@@ -93,13 +96,13 @@ class DomainError(Exception):
     def from_details(cls, details: dict[str, Any]) -> DomainError:
         """The error `details` describe (nested errors rebuilt too), for rendering it again in another language."""
         params = {name: _rebuilt(value) for name, value in details.get("params", {}).items()}
-        return cls(
-            details["message"],
-            message_id=details.get("message_id"),
-            template=details.get("template"),
-            params=params,
-            plural=details.get("plural"),
-        )
+        template, plural = details.get("template"), details.get("plural")
+        if template is None:
+            return cls(details.get("message", ""), message_id=details.get("message_id"))
+        english = {name: english_value(value) for name, value in params.items()}
+        chosen = plural if plural is not None and params.get("n") != 1 else template
+        message = chosen % english if params else chosen
+        return cls(message, message_id=details.get("message_id"), template=template, params=params, plural=plural)
 
     def with_fields(self, fields: dict[str, str]) -> Self:
         """The same error (message, id and parameters) with per-field details."""
@@ -125,7 +128,7 @@ class DomainError(Exception):
 
 
 def _rebuilt(value: Any) -> Any:
-    if isinstance(value, dict) and "message" in value and "params" in value:
+    if isinstance(value, dict) and "message_id" in value and "params" in value:
         return DomainError.from_details(value)
     if isinstance(value, list):
         return [_rebuilt(item) for item in value]

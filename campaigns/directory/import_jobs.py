@@ -142,7 +142,7 @@ def _finish_failed(session_factory: sessionmaker[Session], import_id: int, error
 def _error_of(exc: DomainError) -> dict[str, Any]:
     if isinstance(exc, LimitExceeded):
         return exc.as_dict()
-    return {"code": exc.code, **exc.details()}
+    return {"code": exc.code, "message": exc.message, **exc.details()}
 
 
 def run_import(

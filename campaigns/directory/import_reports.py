@@ -8,6 +8,7 @@ EXCERPT_BUDGET characters of them, so a report never grows with the size of what
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -26,6 +27,7 @@ FEW_VALUES = 2000
 EXCERPT_CHARS = 200
 EXCERPT_BUDGET = 1_000_000
 ERROR_CHARS = 500
+DETAILS_CHARS = 2000
 CUT_MARK = "…"
 
 
@@ -78,6 +80,8 @@ class ImportOutcome:
         if len(error) > ERROR_CHARS:
             error = error[:ERROR_CHARS] + CUT_MARK
         details = [problem.details() for problem in problems]
+        if len(json.dumps(details, ensure_ascii=False)) > DETAILS_CHARS:
+            details = []  # a problem quoting a long cell: the report shows the (cut) English error instead
         self.rejected.append(Rejection(row, reason, error, excerpt, truncated, details))
 
     def counts(self) -> dict[str, int]:

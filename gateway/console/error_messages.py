@@ -86,7 +86,7 @@ def message_text(message: Any, language: str) -> str:
     rejected import row (`details` of its problems, else its `error`), or plain English text."""
     if isinstance(message, DomainError):
         return error_text(message, language)
-    if isinstance(message, dict) and "params" in message and "message" in message:
+    if isinstance(message, dict) and "params" in message and "message_id" in message:
         return error_text(DomainError.from_details(message), language)
     if isinstance(message, dict) and "row" in message:
         details = message.get("details") or []
