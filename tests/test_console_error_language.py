@@ -56,7 +56,7 @@ def test_a_missing_thing_is_named_in_chinese(client, session_factory, tree):
     logged_in(client, session_factory, "zhuoma", "coordinator", "623025101")
     response = client.get("/console/campaigns/2000000")
     page = response.get_data(as_text=True)
-    assert response.status_code == 404 and "找不到该通知" in page and "not found" not in page
+    assert response.status_code == 404 and "未找到该通知" in page and "not found" not in page
 
 
 def test_english_pages_pluralize(client, session_factory, tree):
