@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint format bench clean
+.PHONY: run test lint format bench clean i18n i18n-check
 
 run: $(VENV)/.installed
 	$(BIN)/gridcast up
@@ -20,6 +20,14 @@ lint: $(VENV)/.installed
 
 format: $(VENV)/.installed
 	$(BIN)/ruff check --fix . && $(BIN)/ruff format .
+
+# After changing a console text or a domain error: extract every text into the catalogs, then fill in the new
+# Chinese msgstr entries in gateway/console/translations/zh_Hans/LC_MESSAGES/messages.po (docs/translations.md).
+i18n: $(VENV)/.installed
+	$(BIN)/python -m gateway.console.catalog_tool update
+
+i18n-check: $(VENV)/.installed
+	$(BIN)/python -m gateway.console.catalog_tool check
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)

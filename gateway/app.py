@@ -31,6 +31,7 @@ def create_app(settings: Settings | None = None, runtime: Services | None = None
     from gateway.api import api
     from gateway.audio_files import audio_files
     from gateway.console import console, root
+    from gateway.console.catalogs import init_babel
     from gateway.health import health
     from gateway.loudspeaker_feed import loudspeaker_feed
     from gateway.webhooks import webhooks
@@ -42,4 +43,5 @@ def create_app(settings: Settings | None = None, runtime: Services | None = None
     app.register_blueprint(console)
     app.register_blueprint(root)
     app.register_blueprint(loudspeaker_feed)
+    init_babel(app)
     return app

@@ -164,7 +164,7 @@ def test_preview_names_each_language_without_audio_and_launch_refuses(session, c
     assert preview["audio"]["without_audio"] == {"bo": 2, "en": 1}
     expected = [
         "2 contacts speak bo and the campaign has no audio for it (nor fallback audio) for voice calls",
-        "1 contacts speak en and the campaign has no audio for it (nor fallback audio) for voice calls",
+        "1 contact speaks en and the campaign has no audio for it (nor fallback audio) for voice calls",
     ]
     assert _audio_blocking(preview["blocking"]) == expected
     with pytest.raises(ValidationError) as refused:

@@ -10,6 +10,7 @@ import zipfile
 import pytest
 from openpyxl import Workbook
 
+from campaigns.common.errors import ValidationError
 from campaigns.common.upload_limits import ImportLimits, LimitExceeded, UploadTooLarge
 from campaigns.directory.contact_import import import_contacts
 from campaigns.directory.import_reports import ImportOutcome, rejected_csv
@@ -149,7 +150,7 @@ def test_a_rejected_row_keeps_a_bounded_excerpt_marked_truncated_in_the_report_a
     assert first["values"][0] == "长" * 200 + "…" and first["values"][1:] == ["13800000001", "623025101201"]
     assert second["truncated"] is False and second["values"] == ["才让", "x", "623025101201"]
     stored = session.get(ImportReport, report["id"])
-    assert len(json.dumps(stored.rejected, ensure_ascii=False)) < 1000
+    assert len(json.dumps(stored.rejected, ensure_ascii=False)) < 1500  # cut cells, errors and each problem's details
     rejected = "".join(rejected_csv(session, system, report["id"]))
     assert "长" * 201 not in rejected and "(cells cut to 200 characters)" in rejected
 
@@ -157,7 +158,8 @@ def test_a_rejected_row_keeps_a_bounded_excerpt_marked_truncated_in_the_report_a
 def test_rejected_cells_beyond_the_reports_budget_are_left_out():
     outcome = ImportOutcome("contacts", HEADER, [], excerpt_budget=50)
     for row in range(2, 12):
-        outcome.reject(row, "bad_phone", "phone: not a phone", [f"名字{row}", "x" * 10, "623025101201"])
+        problem = ValidationError.coded("phone.empty", "phone is empty")
+        outcome.reject(row, "bad_phone", [problem], [f"名字{row}", "x" * 10, "623025101201"])
     kept = [rejection for rejection in outcome.rejected if rejection.values]
     assert len(kept) == 2 and not any(rejection.truncated for rejection in kept)
     assert all(rejection.truncated for rejection in outcome.rejected[2:]) and len(outcome.rejected) == 10

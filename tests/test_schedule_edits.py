@@ -12,7 +12,7 @@ from campaigns.broadcasts.campaign_service import create_campaign, update_campai
 from campaigns.common.errors import ValidationError
 from campaigns.identity.access import Actor
 from campaigns.runs.planning import launch_campaign, plan_due_runs
-from gateway.console.service_messages import translate_message
+from gateway.console.error_messages import error_text
 from tests.console_helpers import logged_in
 from tests.factories import NOW, make_campaign
 
@@ -85,7 +85,7 @@ def test_the_refusal_reads_in_chinese_in_the_console(session, people):
     ):
         with pytest.raises(ValidationError) as refused:
             create_campaign(session, SYSTEM, _draft(people, schedule), now=NOW)
-        chinese = translate_message(refused.value.message, "zh-Hans")
+        chinese = error_text(refused.value, "zh-Hans")
         assert chinese != refused.value.message and ("已经过去" in chinese)
 
 

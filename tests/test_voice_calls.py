@@ -76,10 +76,12 @@ def test_a_language_without_prompt_phrases_blocks_the_launch(session_factory, pe
         from campaigns.models import Campaign
 
         blockers = launch_blockers(session, session.get(Campaign, campaign["id"]))
-        assert blockers == [
+        assert [blocker.message for blocker in blockers] == [
             "2 contacts would be called in bo and the voice prompts have no audio in bo for: press_1_to_confirm, "
             "goodbye"
         ]
+        assert blockers[0].message_id == "launch.missing_prompts"
+        assert blockers[0].params == {"n": 2, "lang": "bo", "phrases": ["press_1_to_confirm", "goodbye"]}
         with pytest.raises(ValidationError):
             launch_campaign(session, Actor.system(), campaign["id"], NOW)
         give_prompts(session, ["bo"], phrases=("press_1_to_confirm", "goodbye"))

@@ -51,7 +51,12 @@ def severity_key(raw: Any) -> str:
         if text.lower() in (key, cap.lower()) or text == chinese:
             return key
     choices = ", ".join(f"{key} ({chinese})" for key, (chinese, _) in SEVERITIES.items())
-    raise ValidationError(f"severity is required for an alert: one of {choices}", fields={"severity": "unknown"})
+    raise ValidationError.coded(
+        "alert.severity_required_alert",
+        "severity is required for an alert: one of %(choices)s",
+        fields={"severity": "unknown"},
+        choices=choices,
+    )
 
 
 def parse_moment(raw: Any, field: str) -> datetime:
@@ -62,12 +67,19 @@ def parse_moment(raw: Any, field: str) -> datetime:
         try:
             moment = datetime.fromisoformat(str(raw or "").strip().replace("Z", "+00:00"))
         except ValueError as exc:
-            raise ValidationError(
-                f"{field} is required for an alert: an ISO 8601 time such as 2026-11-23T18:00+08:00",
+            raise ValidationError.coded(
+                "alert.required_alert_iso_time",
+                "%(field)s is required for an alert: an ISO 8601 time such as 2026-11-23T18:00+08:00",
                 fields={field: "required"},
+                field=field,
             ) from exc
     if moment.tzinfo is None:
-        raise ValidationError(f"{field} needs a UTC offset, e.g. +08:00 or Z", fields={field: "no offset"})
+        raise ValidationError.coded(
+            "alert.needs_utc_offset_z",
+            "%(field)s needs a UTC offset, e.g. +08:00 or Z",
+            fields={field: "no offset"},
+            field=field,
+        )
     return moment.astimezone(UTC)
 
 
@@ -76,33 +88,47 @@ def check_alert_fields(merged: dict[str, Any], now: datetime, check_expiry: bool
     type, a severity and a validity window that ends after it starts (and, when `check_expiry`, after now)."""
     kind = merged.get("kind") or ROUTINE
     if kind not in KINDS:
-        raise ValidationError('kind must be "routine" or "alert"', fields={"kind": "unknown"})
+        raise ValidationError.coded(
+            "alert.kind_routine_alert", 'kind must be "routine" or "alert"', fields={"kind": "unknown"}
+        )
     if kind == ROUTINE:
         given = [key for key in ALERT_FIELDS[1:] if merged.get(key) not in (None, False, "")]
         if given:
-            raise ValidationError(
-                f'{", ".join(given)}: only an alert has these (give kind "alert")',
+            raise ValidationError.coded(
+                "alert.alert_has_these_give",
+                '%(items)s: only an alert has these (give kind "alert")',
                 fields=dict.fromkeys(given, "alerts only"),
+                items=", ".join(given),
             )
         return {"kind": ROUTINE, "event_type": None, "severity": None, "valid_from": None, "expires_at": None,
                 "is_drill": False}  # fmt: skip
     event_type = str(merged.get("event_type") or "").strip()
     if not event_type or len(event_type) > 100:
-        raise ValidationError(
-            "event_type is required for an alert (at most 100 characters), e.g. 暴雪", fields={"event_type": "required"}
+        raise ValidationError.coded(
+            "alert.event_type_required_alert",
+            "event_type is required for an alert (at most 100 characters), e.g. 暴雪",
+            fields={"event_type": "required"},
         )
     severity = severity_key(merged.get("severity"))
     valid_from = parse_moment(merged.get("valid_from"), "valid_from")
     expires_at = parse_moment(merged.get("expires_at"), "expires_at")
     if expires_at <= valid_from:
-        raise ValidationError("expires_at must be after valid_from", fields={"expires_at": "before valid_from"})
+        raise ValidationError.coded(
+            "alert.expires_at_after_valid",
+            "expires_at must be after valid_from",
+            fields={"expires_at": "before valid_from"},
+        )
     if check_expiry and expires_at <= now:
-        raise ValidationError(
-            "expires_at has already passed: an alert must still be valid", fields={"expires_at": "in the past"}
+        raise ValidationError.coded(
+            "alert.expires_at_has_already",
+            "expires_at has already passed: an alert must still be valid",
+            fields={"expires_at": "in the past"},
         )
     is_drill = merged.get("is_drill", False)
     if not isinstance(is_drill, bool):
-        raise ValidationError("is_drill must be true or false", fields={"is_drill": "not a boolean"})
+        raise ValidationError.coded(
+            "alert.drill_true_false", "is_drill must be true or false", fields={"is_drill": "not a boolean"}
+        )
     return {"kind": ALERT, "event_type": event_type, "severity": severity, "valid_from": valid_from,
             "expires_at": expires_at, "is_drill": is_drill}  # fmt: skip
 

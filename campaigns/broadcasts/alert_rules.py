@@ -46,8 +46,10 @@ def set_county_rule(session: Session, actor: Actor, grid_id: int, allow: bool, n
     """Allow or forbid (admins only) launching extreme alerts of the county without a second person's approval."""
     require_admin(actor)
     if not isinstance(allow, bool):
-        raise ValidationError(
-            "skip_approval_for_extreme must be true or false", fields={"skip_approval_for_extreme": "not a boolean"}
+        raise ValidationError.coded(
+            "alert_rule.skip_approval_extreme_true",
+            "skip_approval_for_extreme must be true or false",
+            fields={"skip_approval_for_extreme": "not a boolean"},
         )
     grid = _county(session, actor, grid_id)
     grid.alert_skip_extreme_approval = allow
@@ -59,7 +61,9 @@ def set_county_rule(session: Session, actor: Actor, grid_id: int, allow: bool, n
 def _county(session: Session, actor: Actor, grid_id: int) -> Grid:
     grid = load_grid(session, actor, grid_id)
     if grid.level.key != COUNTY:
-        raise ValidationError("the alert rule is set on a county grid", fields={"grid_id": "not a county"})
+        raise ValidationError.coded(
+            "alert_rule.alert_rule_set_on", "the alert rule is set on a county grid", fields={"grid_id": "not a county"}
+        )
     return grid
 
 

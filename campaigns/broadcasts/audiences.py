@@ -21,25 +21,36 @@ from campaigns.models.grid import subtree_bounds
 def check_audience(session: Session, actor: Actor, audience: Any) -> dict[str, list]:
     """Validate an audience against the caller's scope; returns it normalized."""
     if not isinstance(audience, dict):
-        raise ValidationError("audience must be an object", fields={"audience": "bad"})
+        raise ValidationError.coded("audience.not_object", "audience must be an object", fields={"audience": "bad"})
     unknown = set(audience) - {"grid_ids", "roles", "tags", "contact_ids"}
     if unknown:
-        raise ValidationError(f"audience: unknown keys {sorted(unknown)}", fields={"audience": "unknown key"})
+        raise ValidationError.coded(
+            "audience.unknown_keys",
+            "audience: unknown keys %(unknown)s",
+            fields={"audience": "unknown key"},
+            unknown=sorted(unknown),
+        )
     grid_ids = _id_list(audience.get("grid_ids"), "audience.grid_ids")
     contact_ids = _id_list(audience.get("contact_ids"), "audience.contact_ids")
     if not grid_ids and not contact_ids:
-        raise ValidationError("the audience needs at least one grid or contact", fields={"audience": "empty"})
+        raise ValidationError.coded(
+            "audience.empty", "the audience needs at least one grid or contact", fields={"audience": "empty"}
+        )
     for grid_id in grid_ids:
         grid = session.get(Grid, grid_id)
         if grid is None or not actor.sees_path(grid.path):
-            raise NotFound(f"grid {grid_id} not found")
+            raise NotFound.coded("audience.grid_not_found", "grid %(grid_id)s not found", grid_id=grid_id)
     for contact_id in contact_ids:
         contact = session.get(Contact, contact_id)
         if contact is None or not actor.sees_path(contact.grid.path):
-            raise NotFound(f"contact {contact_id} not found")
+            raise NotFound.coded(
+                "audience.contact_not_found", "contact %(contact_id)s not found", contact_id=contact_id
+            )
     roles_raw = audience.get("roles") or []
     if not isinstance(roles_raw, list):
-        raise ValidationError("audience.roles must be a list", fields={"audience.roles": "bad"})
+        raise ValidationError.coded(
+            "audience.bad_roles", "audience.roles must be a list", fields={"audience.roles": "bad"}
+        )
     return {
         "grid_ids": grid_ids,
         "roles": sorted({normalize_role(role) for role in roles_raw}),
@@ -52,7 +63,9 @@ def _id_list(raw: Any, field: str) -> list[int]:
     if raw in (None, []):
         return []
     if not isinstance(raw, list) or any(isinstance(x, bool) or not isinstance(x, int) or x < 1 for x in raw):
-        raise ValidationError(f"{field} must be a list of ids", fields={field: "bad"})
+        raise ValidationError.coded(
+            "audience.bad_ids", "%(field)s must be a list of ids", fields={field: "bad"}, field=field
+        )
     return sorted(set(raw))
 
 

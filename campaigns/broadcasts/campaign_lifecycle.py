@@ -23,7 +23,11 @@ def delete_draft(session: Session, actor: Actor, campaign_id: int) -> CampaignAn
     require_write(actor)
     campaign = load_campaign(session, actor, campaign_id)
     if campaign.status != "draft":
-        raise Conflict(f"only a draft can be deleted; a {shown_status(campaign)} campaign can be archived instead")
+        raise Conflict.coded(
+            "campaign.draft_deleted_value_s",
+            "only a draft can be deleted; a %(value1)s campaign can be archived instead",
+            value1=shown_status(campaign),
+        )
     gone = campaign_to_dict(campaign)
     session.execute(delete(CampaignApproval).where(CampaignApproval.campaign_id == campaign.id))
     session.execute(delete(CampaignAudio).where(CampaignAudio.campaign_id == campaign.id))
@@ -38,7 +42,11 @@ def archive_campaign(session: Session, actor: Actor, campaign_id: int, now: date
     campaign = load_campaign(session, actor, campaign_id)
     status = shown_status(campaign)
     if status not in ARCHIVABLE:
-        raise Conflict(f"a {status} campaign cannot be archived: cancel it or let it finish first")
+        raise Conflict.coded(
+            "campaign.campaign_cannot_archived_cancel",
+            "a %(status)s campaign cannot be archived: cancel it or let it finish first",
+            status=status,
+        )
     campaign.archived_at = campaign.archived_at or now
     session.flush()
     return campaign_to_dict(campaign)

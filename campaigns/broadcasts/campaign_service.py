@@ -115,23 +115,41 @@ def _clean(
 ) -> dict[str, Any]:
     unknown = sorted(set(data) - set(EDITABLE))
     if unknown:
-        raise ValidationError(f"unknown fields: {', '.join(unknown)}", fields={name: "unknown" for name in unknown})
+        raise ValidationError.coded(
+            "input.unknown_fields",
+            "unknown fields: %(unknown)s",
+            fields={name: "unknown" for name in unknown},
+            unknown=unknown,
+        )
     merged = {key: getattr(current, key) for key in EDITABLE} if current else {}
     merged.update(data)
     name = str(merged.get("name") or "").strip()
     if not name or len(name) > 200:
-        raise ValidationError("name is required (at most 200 characters)", fields={"name": "required"})
+        raise ValidationError.coded(
+            "campaign.name_required", "name is required (at most 200 characters)", fields={"name": "required"}
+        )
     channels = merged.get("channels") or [Channel.SMS]
     if not isinstance(channels, list) or any(channel not in CHANNELS for channel in channels):
-        raise ValidationError(f"channels must be a list of {', '.join(CHANNELS)}", fields={"channels": "unknown"})
+        raise ValidationError.coded(
+            "campaign.bad_channels",
+            "channels must be a list of %(channels)s",
+            fields={"channels": "unknown"},
+            channels=CHANNELS,
+        )
     texts_raw = merged.get("texts")
     if not isinstance(texts_raw, dict) or not texts_raw:
-        raise ValidationError('texts: give the text per language, e.g. {"zh": "..."}', fields={"texts": "required"})
+        raise ValidationError.coded(
+            "campaign.bad_texts", 'texts: give the text per language, e.g. {"zh": "..."}', fields={"texts": "required"}
+        )
     texts = {normalize_language(lang): check_template(text, f"texts.{lang}") for lang, text in texts_raw.items()}
     fallback = merged.get("fallback_language")
     fallback = normalize_language(fallback) if fallback else None
     if fallback and fallback not in texts:
-        raise ValidationError("the fallback language needs a text too", fields={"fallback_language": "no text"})
+        raise ValidationError.coded(
+            "campaign.fallback_without_text",
+            "the fallback language needs a text too",
+            fields={"fallback_language": "no text"},
+        )
     timezone = str(merged.get("timezone") or DEFAULT_TIMEZONE)
     check_timezone(timezone)
     expects_reply = bool(merged.get("expects_reply", False))
@@ -159,11 +177,20 @@ def require_future(schedule: dict[str, Any], timezone: str, now: datetime) -> No
     """Refuse a schedule with no occurrence after `now`: a past "once", or a recurrence whose `until` has passed."""
     if schedule["kind"] == ScheduleKind.NOW or next_occurrence(schedule, timezone, now) is not None:
         return
-    if schedule["kind"] == ScheduleKind.ONCE:
-        message = f"the schedule's time {schedule['at']} ({timezone}) has already passed: choose a time in the future"
-    else:
-        message = f"the schedule ends on {schedule['until']}, which has passed: it would never run again"
-    raise ValidationError(message, fields={"schedule": "in the past"})
+    if schedule["kind"] == "once":
+        raise ValidationError.coded(
+            "schedule.at_passed",
+            "the schedule's time %(at)s (%(timezone)s) has already passed: choose a time in the future",
+            fields={"schedule": "in the past"},
+            at=schedule["at"],
+            timezone=timezone,
+        )
+    raise ValidationError.coded(
+        "schedule.until_passed",
+        "the schedule ends on %(until)s, which has passed: it would never run again",
+        fields={"schedule": "in the past"},
+        until=schedule["until"],
+    )
 
 
 def _common_scope(session: Session, audience: dict[str, list]) -> int | None:
@@ -193,11 +220,11 @@ def load_campaign(session: Session, actor: Actor, campaign_id: int) -> Campaign:
     """A staff campaign the caller may see; NotFound for any other (the rows that carry automatic runs too)."""
     campaign = session.get(Campaign, campaign_id)
     if campaign is None:
-        raise NotFound("campaign not found")
+        raise NotFound.coded("campaign.not_found", "campaign not found")
     require_staff_campaign(campaign)
     if campaign.scope_grid_id is None:
         if actor.scope_path is not None:
-            raise NotFound("campaign not found")
+            raise NotFound.coded("campaign.not_found", "campaign not found")
     else:
         require_path_in_scope(actor, session.get_one(Grid, campaign.scope_grid_id).path, "campaign")
     return campaign
@@ -207,13 +234,17 @@ def require_staff_campaign(campaign: Campaign | None) -> None:
     """NotFound when `campaign` is a hidden row that carries automatic runs (status "system"): no campaign page
     or operation applies to it."""
     if campaign is not None and campaign.status == SYSTEM_STATUS:
-        raise NotFound(NOT_A_STAFF_CAMPAIGN)
+        raise NotFound.coded(
+            "campaign.system",
+            "not a staff campaign: automatic runs (a report duty's reminders and escalations, auto-replies) are "
+            "shown on their report duty and in the inbox",
+        )
 
 
 def require_not_archived(campaign: Campaign) -> None:
     """Conflict for an archived campaign: it is restored before it is edited or launched."""
     if campaign.archived_at is not None:
-        raise Conflict("the campaign is archived: restore it first")
+        raise Conflict.coded("campaign.campaign_archived_restore_first", "the campaign is archived: restore it first")
 
 
 def get_campaign(session: Session, actor: Actor, campaign_id: int) -> CampaignAnswer:
@@ -260,8 +291,8 @@ def update_campaign(
     require_write(actor)
     now = now or utcnow()
     campaign = load_campaign(session, actor, campaign_id)
-    if campaign.status in (CampaignStatus.CANCELLED, CampaignStatus.FINISHED):
-        raise Conflict(f"a {campaign.status} campaign cannot be edited")
+    if campaign.status in ("cancelled", "finished"):
+        raise Conflict.coded("campaign.cannot_edit", "a %(status)s campaign cannot be edited", status=campaign.status)
     require_not_archived(campaign)
     timing = (campaign.schedule, campaign.timezone)
     for key, value in _clean(session, actor, data, campaign, now).items():
@@ -284,15 +315,23 @@ def activate_campaign(session: Session, actor: Actor, campaign_id: int, now: dat
     """Mark a draft campaign scheduled and set when its first run is due (now, for the 'now' schedule)."""
     require_write(actor)
     campaign = load_campaign(session, actor, campaign_id)
-    if campaign.status != CampaignStatus.DRAFT:
-        raise Conflict(f"a {campaign.status} campaign cannot be launched again; resume it if it is paused")
+    if campaign.status != "draft":
+        raise Conflict.coded(
+            "campaign.cannot_launch_again",
+            "a %(status)s campaign cannot be launched again; resume it if it is paused",
+            status=campaign.status,
+        )
     require_not_archived(campaign)
     if campaign.schedule["kind"] == ScheduleKind.NOW:
         campaign.next_run_at = now
     else:
         campaign.next_run_at = next_occurrence(campaign.schedule, campaign.timezone, now)
         if campaign.next_run_at is None:
-            raise ValidationError("the schedule has no occurrence in the future", fields={"schedule": "in the past"})
-    campaign.status = CampaignStatus.SCHEDULED
+            raise ValidationError.coded(
+                "schedule.no_future_occurrence",
+                "the schedule has no occurrence in the future",
+                fields={"schedule": "in the past"},
+            )
+    campaign.status = "scheduled"
     session.flush()
     return campaign

@@ -32,8 +32,13 @@ def _minutes(raw: dict[str, Any], key: str, default: int | None) -> int | None:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_MINUTES:
-        raise ValidationError(f"confirmation.{key}: whole minutes from 1 to {MAX_MINUTES}",
-                              fields={f"confirmation.{key}": "out of range"})  # fmt: skip
+        raise ValidationError.coded(
+            "confirmation.bad_minutes",
+            "confirmation.%(key)s: whole minutes from 1 to %(max_minutes)s",
+            fields={f"confirmation.{key}": "out of range"},
+            key=key,
+            max_minutes=MAX_MINUTES,
+        )
     return value
 
 
@@ -42,26 +47,46 @@ def check_confirmation(raw: Any, expects_reply: bool) -> dict[str, Any] | None:
     if raw in (None, {}):
         return None
     if not isinstance(raw, dict):
-        raise ValidationError("confirmation must be an object", fields={"confirmation": "bad"})
+        raise ValidationError.coded(
+            "confirmation.not_object", "confirmation must be an object", fields={"confirmation": "bad"}
+        )
     unknown = sorted(set(raw) - set(KEYS))
     if unknown:
-        raise ValidationError(
-            f"confirmation: unknown keys {', '.join(unknown)}", fields={"confirmation": "unknown key"}
+        raise ValidationError.coded(
+            "confirmation.unknown_keys",
+            "confirmation: unknown keys %(unknown)s",
+            fields={"confirmation": "unknown key"},
+            unknown=unknown,
         )
     if not expects_reply:
-        raise ValidationError("a confirmation policy needs expects_reply: true", fields={"expects_reply": "required"})
+        raise ValidationError.coded(
+            "confirmation.needs_reply",
+            "a confirmation policy needs expects_reply: true",
+            fields={"expects_reply": "required"},
+        )
     reminders = raw.get("max_reminders", 2)
     if isinstance(reminders, bool) or not isinstance(reminders, int) or not 0 <= reminders <= MAX_REMINDERS:
-        raise ValidationError(f"confirmation.max_reminders: 0 to {MAX_REMINDERS}",
-                              fields={"confirmation.max_reminders": "out of range"})  # fmt: skip
-    channel = raw.get("reminder_channel", Channel.SMS)
+        raise ValidationError.coded(
+            "confirmation.bad_max_reminders",
+            "confirmation.max_reminders: 0 to %(max_reminders)s",
+            fields={"confirmation.max_reminders": "out of range"},
+            max_reminders=MAX_REMINDERS,
+        )
+    channel = raw.get("reminder_channel", "sms")
     if channel not in REMINDER_CHANNELS:
-        raise ValidationError("confirmation.reminder_channel: sms", fields={"confirmation.reminder_channel": "unknown"})
+        raise ValidationError.coded(
+            "confirmation.bad_reminder_channel",
+            "confirmation.reminder_channel: sms",
+            fields={"confirmation.reminder_channel": "unknown"},
+        )
     escalate = _minutes(raw, "escalate_after_minutes", None)
     escalate_up = _minutes(raw, "escalate_up_after_minutes", None)
     if escalate_up is not None and escalate is None:
-        raise ValidationError("escalating one level up needs escalate_after_minutes too",
-                              fields={"confirmation.escalate_after_minutes": "required"})  # fmt: skip
+        raise ValidationError.coded(
+            "confirmation.escalation_needs_delay",
+            "escalating one level up needs escalate_after_minutes too",
+            fields={"confirmation.escalate_after_minutes": "required"},
+        )
     texts = raw.get("escalation_texts")
     return {
         "remind_after_minutes": _minutes(raw, "remind_after_minutes", 60),

@@ -31,12 +31,24 @@ def check_play_times(raw: Any, field: str) -> list[str]:
     if raw is None:
         return []
     if not isinstance(raw, list) or len(raw) > MAX_PLAY_TIMES:
-        raise ValidationError(f"{field}: a list of at most {MAX_PLAY_TIMES} times like 08:00", fields={field: "bad"})
+        raise ValidationError.coded(
+            "loudspeaker.bad_times",
+            "%(field)s: a list of at most %(max_play_times)s times like 08:00",
+            fields={field: "bad"},
+            field=field,
+            max_play_times=MAX_PLAY_TIMES,
+        )
     times = set()
     for item in raw:
         found = TIME_OF_DAY.fullmatch(item.strip()) if isinstance(item, str) else None
         if found is None or int(found[1]) > 23 or int(found[2]) > 59:
-            raise ValidationError(f"{field}: {item!r} is not a time like 08:00", fields={field: "not a time"})
+            raise ValidationError.coded(
+                "loudspeaker.bad_time",
+                "%(field)s: '%(item)s' is not a time like 08:00",
+                fields={field: "not a time"},
+                field=field,
+                item=item,
+            )
         times.add(f"{int(found[1]):02d}:{found[2]}")
     return sorted(times)
 
@@ -44,8 +56,13 @@ def check_play_times(raw: Any, field: str) -> list[str]:
 def _whole(raw: dict[str, Any], key: str, high: int) -> int:
     value = raw.get(key, DEFAULTS[key])
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= high:
-        raise ValidationError(f"loudspeaker.{key}: a whole number from 1 to {high}",
-                              fields={f"loudspeaker.{key}": "out of range"})  # fmt: skip
+        raise ValidationError.coded(
+            "loudspeaker.bad_number",
+            "loudspeaker.%(key)s: a whole number from 1 to %(high)s",
+            fields={f"loudspeaker.{key}": "out of range"},
+            key=key,
+            high=high,
+        )
     return value
 
 
@@ -56,11 +73,17 @@ def check_loudspeaker(raw: Any, channels: list[str]) -> dict[str, Any] | None:
     if raw is None:
         raw = {}
     if not isinstance(raw, dict):
-        raise ValidationError("loudspeaker must be an object", fields={"loudspeaker": "bad"})
+        raise ValidationError.coded(
+            "loudspeaker.not_object", "loudspeaker must be an object", fields={"loudspeaker": "bad"}
+        )
     unknown = sorted(set(raw) - set(KEYS))
     if unknown:
-        raise ValidationError(f"loudspeaker: unknown keys {', '.join(map(str, unknown))}",
-                              fields={"loudspeaker": "unknown key"})  # fmt: skip
+        raise ValidationError.coded(
+            "loudspeaker.unknown_keys",
+            "loudspeaker: unknown keys %(keys)s",
+            fields={"loudspeaker": "unknown key"},
+            keys=[str(key) for key in unknown],
+        )
     return {
         "play_at": check_play_times(raw.get("play_at"), "loudspeaker.play_at"),
         "times": _whole(raw, "times", MAX_TIMES),

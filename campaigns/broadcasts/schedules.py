@@ -40,14 +40,18 @@ def check_timezone(name: str) -> ZoneInfo:
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError, TypeError) as exc:
-        raise ValidationError(f"unknown time zone {name!r}", fields={"timezone": "unknown"}) from exc
+        raise ValidationError.coded(
+            "schedule.unknown_timezone", "unknown time zone '%(name)s'", fields={"timezone": "unknown"}, name=name
+        ) from exc
 
 
 def _local_time(raw: Any, field: str) -> time:
     try:
         return time.fromisoformat(str(raw))
     except ValueError as exc:
-        raise ValidationError(f"{field} must be a time like 08:00", fields={field: "not a time"}) from exc
+        raise ValidationError.coded(
+            "schedule.bad_time", "%(field)s must be a time like 08:00", fields={field: "not a time"}, field=field
+        ) from exc
 
 
 def _until(raw: Any) -> date | None:
@@ -56,13 +60,20 @@ def _until(raw: Any) -> date | None:
     try:
         return date.fromisoformat(str(raw))
     except ValueError as exc:
-        raise ValidationError("until must be a date like 2026-12-31", fields={"schedule.until": "not a date"}) from exc
+        raise ValidationError.coded(
+            "schedule.bad_until", "until must be a date like 2026-12-31", fields={"schedule.until": "not a date"}
+        ) from exc
 
 
 def check_schedule(schedule: Any) -> dict[str, Any]:
     """Validate and normalize a schedule dict; raises ValidationError with the field at fault."""
     if not isinstance(schedule, dict) or schedule.get("kind") not in KINDS:
-        raise ValidationError(f"schedule.kind must be one of {', '.join(KINDS)}", fields={"schedule.kind": "unknown"})
+        raise ValidationError.coded(
+            "schedule.bad_kind",
+            "schedule.kind must be one of %(kinds)s",
+            fields={"schedule.kind": "unknown"},
+            kinds=KINDS,
+        )
     kind = schedule["kind"]
     if kind == ScheduleKind.NOW:
         return {"kind": ScheduleKind.NOW}
@@ -70,20 +81,26 @@ def check_schedule(schedule: Any) -> dict[str, Any]:
         try:
             at = datetime.fromisoformat(str(schedule.get("at")))
         except ValueError as exc:
-            raise ValidationError("schedule.at must be a local date and time", fields={"schedule.at": "bad"}) from exc
-        return {"kind": ScheduleKind.ONCE, "at": at.replace(tzinfo=None).isoformat(timespec="minutes")}
+            raise ValidationError.coded(
+                "schedule.bad_at", "schedule.at must be a local date and time", fields={"schedule.at": "bad"}
+            ) from exc
+        return {"kind": "once", "at": at.replace(tzinfo=None).isoformat(timespec="minutes")}
     result: dict[str, Any] = {"kind": kind, "until": _until(schedule.get("until"))}
     if kind in (ScheduleKind.DAILY, ScheduleKind.WEEKLY):
         result["time"] = _local_time(schedule.get("time"), "schedule.time").isoformat(timespec="minutes")
     if kind == ScheduleKind.WEEKLY:
         days = schedule.get("days")
         if not isinstance(days, list) or not days or any(day not in WEEKDAYS for day in days):
-            raise ValidationError("schedule.days: a list of mon..sun", fields={"schedule.days": "bad"})
+            raise ValidationError.coded(
+                "schedule.bad_days", "schedule.days: a list of mon..sun", fields={"schedule.days": "bad"}
+            )
         result["days"] = [day for day in WEEKDAYS if day in days]
     if kind == ScheduleKind.CRON:
         expression = str(schedule.get("cron") or "")
         if not croniter.is_valid(expression) or len(expression.split()) != 5:
-            raise ValidationError("schedule.cron must be a 5-field cron expression", fields={"schedule.cron": "bad"})
+            raise ValidationError.coded(
+                "schedule.bad_cron", "schedule.cron must be a 5-field cron expression", fields={"schedule.cron": "bad"}
+            )
         result["cron"] = expression
     result["until"] = result["until"].isoformat() if result["until"] else None
     return result
@@ -122,11 +139,15 @@ def check_window(window: Any) -> dict[str, str] | None:
     if window in (None, {}):
         return None
     if not isinstance(window, dict):
-        raise ValidationError("send_window must be {start, end}", fields={"send_window": "bad"})
+        raise ValidationError.coded(
+            "schedule.bad_send_window", "send_window must be {start, end}", fields={"send_window": "bad"}
+        )
     start = _local_time(window.get("start"), "send_window.start")
     end = _local_time(window.get("end"), "send_window.end")
     if start == end:
-        raise ValidationError("send_window start and end must differ", fields={"send_window": "empty"})
+        raise ValidationError.coded(
+            "schedule.empty_send_window", "send_window start and end must differ", fields={"send_window": "empty"}
+        )
     return {"start": start.isoformat(timespec="minutes"), "end": end.isoformat(timespec="minutes")}
 
 

@@ -58,7 +58,7 @@ def normalize_language(raw: str) -> str:
     """Return the BCP-47 tag for a tag or a name such as 藏语 / Tibetan; ValidationError for anything else."""
     text = unicodedata.normalize("NFKC", str(raw or "")).strip().lower().replace("_", "-")
     if not text:
-        raise ValidationError("language is empty")
+        raise ValidationError.coded("language.empty", "language is empty")
     if text in LANGUAGES:
         return text
     if text in _ALIASES:
@@ -67,4 +67,9 @@ def normalize_language(raw: str) -> str:
     if primary in LANGUAGES and primary != "zh":
         return primary
     known = ", ".join(LANGUAGES)
-    raise ValidationError(f"unknown language {raw!r} (known: {known}, or names such as 藏语, 汉语)")
+    raise ValidationError.coded(
+        "language.unknown",
+        "unknown language '%(raw)s' (known: %(known)s, or names such as 藏语, 汉语)",
+        raw=raw,
+        known=known,
+    )

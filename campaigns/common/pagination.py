@@ -28,9 +28,14 @@ class Page:
 
 def check_page(page: int, per_page: int) -> None:
     if page < 1:
-        raise ValidationError("page must be 1 or more", fields={"page": "must be >= 1"})
+        raise ValidationError.coded("page.bad_page", "page must be 1 or more", fields={"page": "must be >= 1"})
     if not 1 <= per_page <= MAX_PER_PAGE:
-        raise ValidationError(f"per_page must be between 1 and {MAX_PER_PAGE}", fields={"per_page": "out of range"})
+        raise ValidationError.coded(
+            "page.bad_per_page",
+            "per_page must be between 1 and %(max_per_page)s",
+            fields={"per_page": "out of range"},
+            max_per_page=MAX_PER_PAGE,
+        )
 
 
 def paginate(session: Session, query: Select, page: int, per_page: int, to_dict) -> Page:

@@ -20,17 +20,21 @@ def normalize_phone(raw: str, default_region: str = "CN") -> str:
     text = unicodedata.normalize("NFKC", str(raw or "")).strip()
     text = _SEPARATORS.sub("", text)
     if not text:
-        raise ValidationError("phone is empty")
+        raise ValidationError.coded("phone.empty", "phone is empty")
     if text.startswith("00"):
         text = "+" + text[2:]
     if not re.fullmatch(r"\+?\d+", text):
-        raise ValidationError(f"phone {mask_phone(text)} contains characters that are not digits")
+        raise ValidationError.coded(
+            "phone.not_digits", "phone %(text)s contains characters that are not digits", text=mask_phone(text)
+        )
     try:
         number = phonenumbers.parse(text, default_region)
     except phonenumbers.NumberParseException as exc:
-        raise ValidationError(f"phone {mask_phone(text)} cannot be read as a phone number") from exc
+        raise ValidationError.coded(
+            "phone.unreadable", "phone %(text)s cannot be read as a phone number", text=mask_phone(text)
+        ) from exc
     if not phonenumbers.is_valid_number(number):
-        raise ValidationError(f"phone {mask_phone(text)} is not a valid number")
+        raise ValidationError.coded("phone.invalid", "phone %(text)s is not a valid number", text=mask_phone(text))
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 

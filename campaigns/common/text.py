@@ -25,14 +25,25 @@ def clean_text(raw: Any, field: str, *, max_length: int, required: bool = True, 
     """
     label = label or field
     if isinstance(raw, bool | dict | list | tuple | set):
-        raise ValidationError(f"{label} must be text", fields={field: "not text"})
+        raise ValidationError.coded("text.not_text", "%(label)s must be text", fields={field: "not text"}, label=label)
     text = unicodedata.normalize("NFC", "" if raw is None else str(raw)).strip()
     if not text and required:
-        raise ValidationError(f"{label} is empty", fields={field: "required"})
+        raise ValidationError.coded("text.empty", "%(label)s is empty", fields={field: "required"}, label=label)
     if len(text) > max_length:
-        raise ValidationError(f"{label} is longer than {max_length} characters", fields={field: "too long"})
+        raise ValidationError.coded(
+            "text.too_long",
+            "%(label)s is longer than %(max_length)s characters",
+            fields={field: "too long"},
+            label=label,
+            max_length=max_length,
+        )
     if has_forbidden_characters(text):
-        raise ValidationError(f"{label} contains control characters", fields={field: "control characters"})
+        raise ValidationError.coded(
+            "text.control_characters",
+            "%(label)s contains control characters",
+            fields={field: "control characters"},
+            label=label,
+        )
     return text
 
 
@@ -41,8 +52,12 @@ def search_text(raw: str | None, field: str = "q", max_length: int = 200) -> str
     if raw is None:
         return None
     if has_forbidden_characters(str(raw)):
-        message = f"{field} contains control characters (is non-ASCII text percent-encoded as UTF-8?)"
-        raise ValidationError(message, fields={field: "control characters"})
+        raise ValidationError.coded(
+            "text.search_control_characters",
+            "%(field)s contains control characters (is non-ASCII text percent-encoded as UTF-8?)",
+            fields={field: "control characters"},
+            field=field,
+        )
     return clean_text(raw, field, max_length=max_length, required=False) or None
 
 
@@ -52,10 +67,12 @@ def clean_code(raw: Any) -> str:
     if re.fullmatch(r"\d+\.0", code):
         code = code[:-2]
     if not code:
-        raise ValidationError("grid code is empty", fields={"code": "required"})
+        raise ValidationError.coded("grid.code_empty", "grid code is empty", fields={"code": "required"})
     if not CODE_PATTERN.fullmatch(code):
-        raise ValidationError(
-            f"grid code {code!r} may only hold letters, digits, '_', '.' and '-' (at most 64)",
+        raise ValidationError.coded(
+            "grid.bad_code",
+            "grid code '%(code)s' may only hold letters, digits, '_', '.' and '-' (at most 64)",
             fields={"code": "invalid characters"},
+            code=code,
         )
     return code

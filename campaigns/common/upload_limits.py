@@ -14,6 +14,7 @@ import io
 import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import Any, Self
 
 from campaigns.common.errors import ValidationError
 
@@ -42,9 +43,25 @@ class LimitExceeded(ValidationError):
 
     code = "limit_exceeded"
 
-    def __init__(self, limit: str, maximum: int, value: int | None, message: str, where: str | None = None):
-        super().__init__(message, fields={"file": message})
+    def __init__(self, limit: str, maximum: int, value: int | None, message: str, where: str | None = None, **coded):
+        super().__init__(message, fields={"file": message}, **coded)
         self.limit, self.maximum, self.value, self.where = limit, maximum, value, where
+
+    @classmethod
+    def broken(
+        cls,
+        limit: str,
+        maximum: int,
+        value: int | None,
+        message_id: str,
+        template: str,
+        /,
+        where: str | None = None,
+        **params: Any,
+    ) -> Self:
+        """The limit `limit` broken, with an English `template` filled with `params` (see DomainError.coded)."""
+        message = template % params
+        return cls(limit, maximum, value, message, where, message_id=message_id, template=template, params=params)
 
     def as_dict(self) -> dict:
         return {
@@ -70,12 +87,24 @@ def _mb(size: int) -> str:
 def check_upload_size(size: int | None, limits: ImportLimits) -> None:
     """Raise UploadTooLarge when `size` bytes (None: unknown, but over the limit) is more than the limit."""
     if size is None or size > limits.max_upload_bytes:
-        found = "more than that" if size is None else _mb(size)
-        raise UploadTooLarge(
+        limit = _mb(limits.max_upload_bytes)
+        if size is None:
+            raise UploadTooLarge.broken(
+                "max_upload_bytes",
+                limits.max_upload_bytes,
+                size,
+                "import.file_too_large_unknown",
+                "the file is too large: more than that; the limit is %(maximum)s (max_upload_bytes)",
+                maximum=limit,
+            )
+        raise UploadTooLarge.broken(
             "max_upload_bytes",
             limits.max_upload_bytes,
             size,
-            f"the file is too large: {found}; the limit is {_mb(limits.max_upload_bytes)} (max_upload_bytes)",
+            "import.file_too_large",
+            "the file is too large: %(size)s; the limit is %(maximum)s (max_upload_bytes)",
+            size=_mb(size),
+            maximum=limit,
         )
 
 
@@ -85,27 +114,36 @@ def check_xlsx_archive(data: bytes, limits: ImportLimits) -> None:
     try:
         members = zipfile.ZipFile(io.BytesIO(data)).infolist()
     except (zipfile.BadZipFile, ValueError) as exc:
-        raise ValidationError(f"the file cannot be read as an Excel .xlsx workbook ({exc})") from exc
+        raise ValidationError.coded(
+            "import.bad_xlsx", "the file cannot be read as an Excel .xlsx workbook (%(reason)s)", reason=exc
+        ) from exc
     unpacked = sum(member.file_size for member in members)
     if unpacked > limits.max_unpacked_bytes:
-        raise LimitExceeded(
+        raise LimitExceeded.broken(
             "max_unpacked_bytes",
             limits.max_unpacked_bytes,
             unpacked,
-            f"the workbook unpacks to {_mb(unpacked)}; the limit is {_mb(limits.max_unpacked_bytes)} "
-            "(max_unpacked_bytes): split it into smaller files",
+            "import.unpacked_too_large",
+            "the workbook unpacks to %(size)s; the limit is %(maximum)s (max_unpacked_bytes): "
+            "split it into smaller files",
+            size=_mb(unpacked),
+            maximum=_mb(limits.max_unpacked_bytes),
         )
     for member in members:
         if member.file_size <= RATIO_CHECKED_ABOVE_BYTES:
             continue
         ratio = member.file_size // max(member.compress_size, 1)
         if ratio > limits.max_compression_ratio:
-            raise LimitExceeded(
+            raise LimitExceeded.broken(
                 "max_compression_ratio",
                 limits.max_compression_ratio,
                 ratio,
-                f"{member.filename} unpacks {ratio:,} times larger than it is packed; the limit is "
-                f"{limits.max_compression_ratio} (max_compression_ratio)",
+                "import.compression_ratio",
+                "%(member)s unpacks %(ratio)s times larger than it is packed; the limit is %(maximum)s "
+                "(max_compression_ratio)",
+                member=member.filename,
+                ratio=f"{ratio:,}",
+                maximum=limits.max_compression_ratio,
             )
 
 
@@ -120,23 +158,42 @@ def column_name(index: int) -> str:
 
 
 def cell_too_long(limits: ImportLimits, row: int, column: int, length: int | None) -> LimitExceeded:
-    found = "more characters than that" if length is None else f"{length:,} characters"
-    return LimitExceeded(
+    cell = f"{column_name(column)}{row}"
+    if length is None:
+        return LimitExceeded.broken(
+            "max_cell_chars",
+            limits.max_cell_chars,
+            length,
+            "import.cell_too_long_unknown",
+            "cell %(cell)s holds more characters than that; the limit is %(maximum)s (max_cell_chars)",
+            where=cell,
+            cell=cell,
+            maximum=f"{limits.max_cell_chars:,}",
+        )
+    return LimitExceeded.broken(
         "max_cell_chars",
         limits.max_cell_chars,
         length,
-        f"cell {column_name(column)}{row} holds {found}; the limit is {limits.max_cell_chars:,} (max_cell_chars)",
-        where=f"{column_name(column)}{row}",
+        "import.cell_too_long",
+        "cell %(cell)s holds %(length)s characters; the limit is %(maximum)s (max_cell_chars)",
+        where=cell,
+        cell=cell,
+        length=f"{length:,}",
+        maximum=f"{limits.max_cell_chars:,}",
     )
 
 
 def too_many_columns(limits: ImportLimits, row: int, count: int) -> LimitExceeded:
-    return LimitExceeded(
+    return LimitExceeded.broken(
         "max_columns",
         limits.max_columns,
         count,
-        f"row {row} has {count:,} columns; the limit is {limits.max_columns:,} (max_columns)",
+        "import.too_many_columns",
+        "row %(row)s has %(count)s columns; the limit is %(maximum)s (max_columns)",
         where=str(row),
+        row=row,
+        count=f"{count:,}",
+        maximum=f"{limits.max_columns:,}",
     )
 
 
@@ -145,12 +202,14 @@ def limited_rows(rows: Iterable[tuple[int, list[str]]], limits: ImportLimits) ->
     column or cell past the limits."""
     for number, cells in rows:
         if number > limits.max_rows:
-            raise LimitExceeded(
+            raise LimitExceeded.broken(
                 "max_rows",
                 limits.max_rows,
                 number,
-                f"the file has more than {limits.max_rows:,} rows; the limit is {limits.max_rows:,} (max_rows): "
+                "import.too_many_rows",
+                "the file has more than %(maximum)s rows; the limit is %(maximum)s (max_rows): "
                 "split it into smaller files",
+                maximum=f"{limits.max_rows:,}",
             )
         while cells and not cells[-1]:
             cells.pop()

@@ -80,7 +80,9 @@ def load_demo(session: Session, seed: int = DEMO_SEED) -> dict[str, Any]:
     has grids, so the demo never mixes with real data. Returns counts by level, role and language.
     """
     if not is_empty(session):
-        raise Conflict("the database already has grids; the demo loads only into an empty database")
+        raise Conflict.coded(
+            "demo.database_not_empty", "the database already has grids; the demo loads only into an empty database"
+        )
     grids = _plan_grids()
     people = _plan_people(grids, random.Random(seed))
     grid_ids = _insert_grids(session, grids)

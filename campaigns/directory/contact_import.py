@@ -17,13 +17,13 @@ from typing import Any
 from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 
-from campaigns.common.errors import ValidationError
+from campaigns.common.errors import DomainError, ValidationError
 from campaigns.common.languages import normalize_language
 from campaigns.common.phones import normalize_phone
 from campaigns.common.text import clean_code
 from campaigns.common.typed_sql import table_of
 from campaigns.common.upload_limits import DEFAULT_LIMITS, ImportLimits
-from campaigns.directory.contacts import PHONE_IN_USE, clean_contact_name, clean_households
+from campaigns.directory.contacts import clean_contact_name, clean_households, phone_in_use
 from campaigns.directory.import_reports import (
     REJECTED_IN_RESPONSE,
     ImportAnswer,
@@ -78,9 +78,14 @@ class _Row:
 
 
 class _Problem(Exception):
-    def __init__(self, reason: str, message: str):
-        super().__init__(message)
-        self.reason, self.message = reason, message
+    def __init__(self, reason: str, error: ValidationError):
+        super().__init__(error.message)
+        self.reason, self.error = reason, error
+
+
+def field_problem(field: str, error: DomainError) -> ValidationError:
+    """A problem of one column of a row: "phone: phone 138 is not a valid number"."""
+    return ValidationError.coded("import.field_problem", "%(field)s: %(problem)s", field=field, problem=error)
 
 
 class _RowCleaner:
@@ -99,7 +104,11 @@ class _RowCleaner:
     def phone(self, raw: str) -> str:
         text = raw.strip()
         if SCIENTIFIC.fullmatch(text):
-            raise ValidationError(f"{text} is how Excel shows a long number: format the column as text and save again")
+            raise ValidationError.coded(
+                "import.excel_long_number",
+                "%(text)s is how Excel shows a long number: format the column as text and save again",
+                text=text,
+            )
         if SPREADSHEET_FLOAT.fullmatch(text):
             text = text[:-2]
         return normalize_phone(text, self.region)
@@ -108,21 +117,23 @@ class _RowCleaner:
         code = clean_code(raw)
         grid = self.grids.get(code)
         if grid is None or not self.actor.sees_path(grid[1]):
-            raise _Problem("unknown_grid", f"unknown grid code {code}")
+            raise _Problem(
+                "unknown_grid", ValidationError.coded("import.unknown_grid", "unknown grid code %(code)s", code=code)
+            )
         return grid[0]
 
     def _run(self, field: str, clean: Callable[[str], Any], raw: str) -> Any:
         try:
             return clean(raw)
         except ValidationError as exc:
-            return _Problem(f"bad_{field}", exc.message)
+            return _Problem(f"bad_{field}", exc)
         except _Problem as problem:
             return problem
 
-    def clean(self, values: list[str]) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+    def clean(self, values: list[str]) -> tuple[dict[str, Any], list[tuple[str, ValidationError]]]:
         """The cleaned fields of one row and the (reason, message) of every problem found in it."""
         fields: dict[str, Any] = {}
-        problems: list[tuple[str, str]] = []
+        problems: list[tuple[str, ValidationError]] = []
         for field, target, clean, cached in self.steps:
             raw = self.table.get(values, field)
             if raw is None or (not raw and field in OPTIONAL_CLEANERS):
@@ -135,7 +146,7 @@ class _RowCleaner:
             else:
                 result = self._run(field, clean, raw)
             if isinstance(result, _Problem):
-                problems.append((result.reason, f"{field}: {result.message}"))
+                problems.append((result.reason, field_problem(field, result.error)))
             else:
                 fields[target] = result
         return fields, problems
@@ -151,10 +162,12 @@ def _clean_rows(table, actor, grids, region, outcome: ImportOutcome, progress: P
         if phone is not None:
             first = first_row_of_phone.setdefault(phone, number)
             if first != number:
-                problems.insert(0, ("duplicate_phone", f"phone: the same phone is on row {first} of this file"))
+                duplicate = ValidationError.coded(
+                    "import.duplicate_phone", "the same phone is on row %(row)s of this file", row=first
+                )
+                problems.insert(0, ("duplicate_phone", field_problem("phone", duplicate)))
         if problems:
-            message = "; ".join(problem[1] for problem in problems)
-            outcome.reject(number, problems[0][0], message, values)
+            outcome.reject(number, problems[0][0], [problem[1] for problem in problems], values)
         else:
             cleaned.append(_Row(number, values, phone, fields))
         if count % 1000 == 0:
@@ -198,7 +211,7 @@ def _plan(session, actor, rows: list[_Row], grid_paths: dict[int, str], outcome:
             plan.creates.append(row)
             continue
         if not actor.sees_path(grid_paths[current["grid_id"]]):
-            outcome.reject(row.number, "phone_in_use", f"phone: {PHONE_IN_USE}", row.values)
+            outcome.reject(row.number, "phone_in_use", [field_problem("phone", phone_in_use())], row.values)
             continue
         changes = {name: value for name, value in row.fields.items() if name in COMPARED and current[name] != value}
         tags = row.fields.get("tags")

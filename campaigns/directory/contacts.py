@@ -18,13 +18,17 @@ from campaigns.common.text import clean_text, search_text
 from campaigns.directory.grids import load_grid
 from campaigns.directory.roles import normalize_channels, normalize_role, normalize_tags
 from campaigns.identity.access import Actor, find_grid_by_code, require_path_in_scope, require_write, scope_condition
-from campaigns.models import Channel, Contact, ContactRole, ContactTag, Grid, OptOutSource
+from campaigns.models import Channel, Contact, ContactTag, Grid, OptOutSource
 from campaigns.models.base import utcnow
 from campaigns.models.grid import subtree_bounds
 
 EDITABLE_FIELDS = ("name", "phone", "grid_code", "role", "language", "channels", "households", "tags")
-# One wording whoever holds the phone, in the caller's scope or not: a refusal never says where a phone is.
-PHONE_IN_USE = "this phone number is already in use"
+
+
+def phone_in_use(fields: dict[str, str] | None = None) -> Conflict:
+    """The phone number belongs to a contact already: one wording whoever holds it, in the caller's scope or not (a
+    refusal never says where a phone is)."""
+    return Conflict.coded("contact.phone_taken", "this phone number is already in use", fields=fields)
 
 
 def contact_to_dict(contact: Contact) -> dict[str, Any]:
@@ -55,24 +59,34 @@ def clean_households(raw: Any) -> int:
     if raw is None or raw == "":
         return 1
     if isinstance(raw, bool | dict | list):
-        raise ValidationError("households must be a whole number", fields={"households": "not a number"})
+        raise ValidationError.coded(
+            "contact.households_not_number", "households must be a whole number", fields={"households": "not a number"}
+        )
     try:
         number = float(str(raw).strip())
         value = int(number)
     except (ValueError, OverflowError) as exc:
-        message = f"households {str(raw)[:20]!r} is not a whole number"
-        raise ValidationError(message, fields={"households": "not a number"}) from exc
+        raise ValidationError.coded(
+            "contact.households_unreadable",
+            "households '%(value)s' is not a whole number",
+            fields={"households": "not a number"},
+            value=str(raw)[:20],
+        ) from exc
     if value != number:
-        raise ValidationError("households must be a whole number", fields={"households": "not a number"})
+        raise ValidationError.coded(
+            "contact.households_not_number", "households must be a whole number", fields={"households": "not a number"}
+        )
     if not 0 <= value <= 1000:
-        raise ValidationError("households must be between 0 and 1000", fields={"households": "out of range"})
+        raise ValidationError.coded(
+            "contact.households_range", "households must be between 0 and 1000", fields={"households": "out of range"}
+        )
     return value
 
 
 def _load(session: Session, actor: Actor, contact_id: int) -> Contact:
     contact = session.get(Contact, contact_id)
     if contact is None:
-        raise NotFound("contact not found")
+        raise NotFound.coded("contact.not_found", "contact not found")
     require_path_in_scope(actor, contact.grid.path, "contact")
     return contact
 
@@ -84,11 +98,21 @@ def get_contact(session: Session, actor: Actor, contact_id: int) -> dict[str, An
 def _cleaned(session: Session, actor: Actor, data: dict[str, Any], region: str, *, partial: bool) -> dict[str, Any]:
     unknown = sorted(set(data) - set(EDITABLE_FIELDS))
     if unknown:
-        raise ValidationError(f"unknown fields: {', '.join(unknown)}", fields={name: "unknown" for name in unknown})
+        raise ValidationError.coded(
+            "input.unknown_fields",
+            "unknown fields: %(unknown)s",
+            fields={name: "unknown" for name in unknown},
+            unknown=unknown,
+        )
     required = () if partial else ("name", "phone", "grid_code")
     missing = [name for name in required if data.get(name) in (None, "")]
     if missing:
-        raise ValidationError(f"missing: {', '.join(missing)}", fields={name: "required" for name in missing})
+        raise ValidationError.coded(
+            "input.missing_fields",
+            "missing: %(missing)s",
+            fields={name: "required" for name in missing},
+            missing=missing,
+        )
     cleaners = {
         "name": clean_contact_name,
         "phone": lambda value: normalize_phone(value, region),
@@ -104,7 +128,9 @@ def _cleaned(session: Session, actor: Actor, data: dict[str, Any], region: str, 
         try:
             cleaned[name] = cleaners[name](value)
         except (ValidationError, NotFound) as exc:
-            raise ValidationError(f"{name}: {exc.message}", fields={name: exc.message}) from exc
+            raise ValidationError.coded(
+                "input.field_error", "%(name)s: %(message)s", fields={name: exc.message}, name=name, message=exc
+            ) from exc
     return cleaned
 
 
@@ -126,12 +152,12 @@ def _phone_taken(session: Session, phone: str, other_than: int | None) -> bool:
 
 def create_contact(session: Session, actor: Actor, data: dict[str, Any], region: str = "CN") -> dict[str, Any]:
     """Create a contact in a grid of the caller's scope; the phone must not belong to anyone yet (Conflict
-    PHONE_IN_USE, the same whether its contact is in the caller's scope or not)."""
+    phone_in_use(), the same whether its contact is in the caller's scope or not)."""
     require_write(actor)
     cleaned = _cleaned(session, actor, data, region, partial=False)
     if _phone_taken(session, cleaned["phone"], None):
-        raise Conflict(PHONE_IN_USE, fields={"phone": "taken"})
-    cleaned.setdefault("role", ContactRole.HOUSEHOLD_HEAD)
+        raise phone_in_use({"phone": "taken"})
+    cleaned.setdefault("role", "household_head")
     cleaned.setdefault("language", "zh")
     cleaned.setdefault("channels", [Channel.SMS, Channel.VOICE])
     cleaned.setdefault("households", 1)
@@ -150,7 +176,7 @@ def update_contact(
     contact = _load(session, actor, contact_id)
     cleaned = _cleaned(session, actor, data, region, partial=True)
     if "phone" in cleaned and _phone_taken(session, cleaned["phone"], contact.id):
-        raise Conflict(PHONE_IN_USE, fields={"phone": "taken"})
+        raise phone_in_use({"phone": "taken"})
     _apply(contact, cleaned)
     session.flush()
     return contact_to_dict(contact)
@@ -229,7 +255,7 @@ def _filter_value(normalize, raw: str, field: str) -> str:
     try:
         return normalize(raw)
     except ValidationError as exc:
-        raise ValidationError(exc.message, fields={field: "unknown"}) from exc
+        raise exc.with_fields({field: "unknown"}) from exc
 
 
 def _phone_fragment(text: str) -> str | None:

@@ -16,9 +16,10 @@ from typing import Any
 from sqlalchemy import String, cast, func, insert, select, update
 from sqlalchemy.orm import Session, aliased
 
-from campaigns.common.errors import ValidationError
+from campaigns.common.errors import Conflict, ValidationError
 from campaigns.common.text import clean_code
 from campaigns.common.upload_limits import DEFAULT_LIMITS, ImportLimits
+from campaigns.directory.contact_import import field_problem
 from campaigns.directory.grids import clean_name, level_lookup, move_grid, resolve_level
 from campaigns.directory.import_reports import (
     REJECTED_IN_RESPONSE,
@@ -71,8 +72,10 @@ class _GridImport:
         self.rejected_rows: dict[str, int] = {}
         self.renames: list[dict[str, Any]] = []
 
-    def reject(self, number: int, code: str | None, values: list[str], reason: str, message: str) -> None:
-        self.outcome.reject(number, reason, message, values)
+    def reject(
+        self, number: int, code: str | None, values: list[str], reason: str, problems: list[ValidationError]
+    ) -> None:
+        self.outcome.reject(number, reason, problems, values)
         if code is None:
             return
         entry = self.entries.get(code)
@@ -87,7 +90,7 @@ class _GridImport:
         levels = level_lookup(session)
         first_row_of_code: dict[str, int] = {}
         for number, values in table.rows:
-            problems: list[tuple[str, str]] = []
+            problems: list[tuple[str, ValidationError]] = []
             fields: dict[str, Any] = {}
             cleaners = (
                 ("code", "bad_code", clean_code),
@@ -99,17 +102,21 @@ class _GridImport:
                 try:
                     fields[field] = clean(table.get(values, field))
                 except ValidationError as exc:
-                    problems.append((reason, f"{field}: {exc.message}"))
+                    problems.append((reason, field_problem(field, exc)))
             code = fields.get("code")
             if code is not None:
                 first = first_row_of_code.setdefault(code, number)
                 known = self.known.get(code)
                 if first != number:
-                    problems.insert(0, ("duplicate_code", f"code: the same code is on row {first} of this file"))
+                    duplicate = ValidationError.coded(
+                        "import.duplicate_code", "the same code is on row %(row)s of this file", row=first
+                    )
+                    problems.insert(0, ("duplicate_code", field_problem("code", duplicate)))
                 elif known is not None and not self.actor.sees_path(known.path):
-                    problems.insert(0, ("code_in_use", f"code: grid code {code} is already in use"))
+                    in_use = Conflict.coded("import.code_in_use", "grid code %(code)s is already in use", code=code)
+                    problems.insert(0, ("code_in_use", field_problem("code", in_use)))
             if problems:
-                self.reject(number, code, values, problems[0][0], "; ".join(problem[1] for problem in problems))
+                self.reject(number, code, values, problems[0][0], [problem[1] for problem in problems])
             else:
                 self.entries[code] = _Entry(number, values, known=self.known.get(code), **fields)
 
@@ -136,18 +143,29 @@ class _GridImport:
                     for member in loop:
                         entry = self.entries.get(member)
                         if entry is not None:
-                            self.reject(entry.number, member, entry.values, "cycle", f"parent_code: cycle {shown}")
+                            cycle = ValidationError.coded("import.cycle", "cycle %(cycle)s", cycle=shown)
+                            self.reject(
+                                entry.number, member, entry.values, "cycle", [field_problem("parent_code", cycle)]
+                            )
                     found = True
                 state.update(dict.fromkeys(chain, "done"))
 
-    def check(self, entry: _Entry) -> tuple[str, str] | None:
-        """The (reason, message) for rejecting an entry whose parent is settled, or None when it may go in."""
+    def check(self, entry: _Entry) -> tuple[str, list[ValidationError]] | None:
+        """The (reason, problems) for rejecting an entry whose parent is settled, or None when it may go in."""
         parent_code, known = entry.parent_code, entry.known
         if parent_code is None:
             if known is not None and known.parent_id is not None:
-                return "bad_parent", "parent_code: an existing grid cannot be moved to the top; give its new parent"
+                return "bad_parent", _parent_problem(
+                    ValidationError.coded(
+                        "import.move_to_top", "an existing grid cannot be moved to the top; give its new parent"
+                    )
+                )
             if known is None and self.actor.scope_path is not None:
-                return "out_of_scope", "parent_code: a grid without a parent needs an account without a scope"
+                return "out_of_scope", _parent_problem(
+                    ValidationError.coded(
+                        "import.top_needs_unscoped", "a grid without a parent needs an account without a scope"
+                    )
+                )
             return None
         if parent_code in self.entries:
             parent_rank = self.entries[parent_code].level.rank
@@ -155,17 +173,29 @@ class _GridImport:
             parent = self.known[parent_code]
             stays = known is not None and not self.moves(entry)
             if not stays and not self.actor.sees_path(parent.path):
-                return "unknown_parent", f"parent_code: unknown grid code {parent_code}"
+                return "unknown_parent", _parent_problem(
+                    ValidationError.coded("import.unknown_grid", "unknown grid code %(code)s", code=parent_code)
+                )
             parent_rank = self.ranks[parent.level_id]
         elif parent_code in self.rejected_rows:
             row = self.rejected_rows[parent_code]
-            return "parent_rejected", f"parent_code: parent {parent_code} was rejected (row {row})"
+            return "parent_rejected", _parent_rejected(parent_code, row)
         else:
-            return "unknown_parent", f"parent_code: unknown grid code {parent_code}"
+            return "unknown_parent", _parent_problem(
+                ValidationError.coded("import.unknown_grid", "unknown grid code %(code)s", code=parent_code)
+            )
         if entry.level.rank <= parent_rank:
-            return "bad_level", f"level: a {entry.level.key} cannot be under parent {parent_code} of a higher level"
+            level = ValidationError.coded(
+                "import.bad_level",
+                "a %(level)s cannot be under parent %(code)s of a higher level",
+                level=entry.level.key,
+                code=parent_code,
+            )
+            return "bad_level", [field_problem("level", level)]
         if known is not None and self.moves(entry) and known.path == self.actor.scope_path:
-            return "out_of_scope", "parent_code: you cannot move the grid that is your own scope"
+            return "out_of_scope", _parent_problem(
+                ValidationError.coded("grid.move_own_scope", "you cannot move the grid that is your own scope")
+            )
         return None
 
     def parent_id(self, entry: _Entry) -> int | None:
@@ -186,8 +216,8 @@ class _GridImport:
         while stack:
             child = stack.pop()
             parent_row = self.rejected_rows[child.parent_code]
-            message = f"parent_code: parent {child.parent_code} was rejected (row {parent_row})"
-            self.reject(child.number, child.code, child.values, "parent_rejected", message)
+            problems = _parent_rejected(str(child.parent_code), parent_row)
+            self.reject(child.number, child.code, child.values, "parent_rejected", problems)
             stack.extend(children[child.code])
 
     def insert_new(self, entries: list[_Entry]) -> None:
@@ -301,4 +331,16 @@ def import_grids(
     run.run(progress or (lambda done, total: None))
     return save_report(
         session, actor, outcome, filename=filename, dry_run=dry_run, rejected_limit=rejected_limit, report_id=report_id
+    )
+
+
+def _parent_problem(error: ValidationError) -> list[ValidationError]:
+    return [field_problem("parent_code", error)]
+
+
+def _parent_rejected(parent_code: str, row: int) -> list[ValidationError]:
+    return _parent_problem(
+        ValidationError.coded(
+            "import.parent_rejected", "parent %(code)s was rejected (row %(row)s)", code=parent_code, row=row
+        )
     )

@@ -63,7 +63,9 @@ def grid_by_name(session: Session, actor: Actor, name: str, field: str = "grid")
     none or several (then the caller picks one from the list)."""
     text = search_text(name, field)
     if not text:
-        raise ValidationError(f"{field}: choose a grid", fields={field: "required"})
+        raise ValidationError.coded(
+            "grid_picker.choose_grid", "%(field)s: choose a grid", fields={field: "required"}, field=field
+        )
     query = (
         select(Grid)
         .where(scope_condition(actor, Grid.path), (Grid.name == text) | (Grid.code == text))
@@ -72,7 +74,17 @@ def grid_by_name(session: Session, actor: Actor, name: str, field: str = "grid")
     )
     matches = list(session.scalars(query))
     if not matches:
-        raise ValidationError(f"no grid named {text} in your area", fields={field: "not found"})
+        raise ValidationError.coded(
+            "grid_picker.no_grid_named_your",
+            "no grid named %(text)s in your area",
+            fields={field: "not found"},
+            text=text,
+        )
     if len(matches) > 1:
-        raise ValidationError(f"several grids are named {text}: pick one from the list", fields={field: "ambiguous"})
+        raise ValidationError.coded(
+            "grid_picker.several_grids_are_named",
+            "several grids are named %(text)s: pick one from the list",
+            fields={field: "ambiguous"},
+            text=text,
+        )
     return _labels(session, actor, matches)[0]

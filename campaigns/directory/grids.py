@@ -36,7 +36,13 @@ def resolve_level(session: Session, raw: Any, lookup: dict[str, GridLevel] | Non
     level = lookup.get(key)
     if level is None:
         known = ", ".join(sorted({lv.key for lv in lookup.values()}))
-        raise ValidationError(f"unknown level {raw!r} (known: {known})", fields={"level": "unknown"})
+        raise ValidationError.coded(
+            "grid.unknown_level",
+            "unknown level '%(raw)s' (known: %(known)s)",
+            fields={"level": "unknown"},
+            raw=raw,
+            known=known,
+        )
     return level
 
 
@@ -56,7 +62,7 @@ def load_grid(session: Session, actor: Actor, grid_id: int) -> Grid:
     """The grid with `grid_id`, or NotFound when it does not exist or lies outside the actor's scope."""
     grid = session.get(Grid, grid_id)
     if grid is None:
-        raise NotFound("grid not found")
+        raise NotFound.coded("grid.not_found", "grid not found")
     require_path_in_scope(actor, grid.path)
     return grid
 
@@ -118,11 +124,15 @@ def create_grid(
     grid_level = resolve_level(session, level)
     parent = load_grid(session, actor, parent_id) if parent_id is not None else None
     if parent is None and actor.scope_path is not None:
-        raise ValidationError("a scoped user must create grids under a parent", fields={"parent_id": "required"})
+        raise ValidationError.coded(
+            "grid.parent_required", "a scoped user must create grids under a parent", fields={"parent_id": "required"}
+        )
     if parent is not None:
         require_level_below(grid_level, parent)
     if session.scalar(select(Grid.id).where(Grid.code == code)) is not None:
-        raise Conflict(f"grid code {code!r} is already taken", fields={"code": "taken"})
+        raise Conflict.coded(
+            "grid.code_taken", "grid code '%(code)s' is already taken", fields={"code": "taken"}, code=code
+        )
     grid = insert_grid(session, code=code, name=name, level=grid_level, parent=parent)
     return grid_to_dict(grid)
 
@@ -130,9 +140,13 @@ def create_grid(
 def require_level_below(level: GridLevel, parent: Grid) -> None:
     """A grid's level must be below its parent's: no village above a township, no township under a township."""
     if level.rank <= parent.level.rank:
-        raise ValidationError(
-            f"a {level.key} cannot be under {parent.code}, a {parent.level.key}",
+        raise ValidationError.coded(
+            "grid.bad_parent_level",
+            "a %(key)s cannot be under %(code)s, a %(key2)s",
             fields={"level": "not below the parent's level"},
+            key=level.key,
+            code=parent.code,
+            key2=parent.level.key,
         )
 
 
@@ -161,10 +175,14 @@ def move_grid(session: Session, actor: Actor, grid_id: int, new_parent_id: int) 
     require_write(actor)
     grid = load_grid(session, actor, grid_id)
     if actor.scope_path is not None and grid.path == actor.scope_path:
-        raise ValidationError("you cannot move the grid that is your own scope")
+        raise ValidationError.coded("grid.move_own_scope", "you cannot move the grid that is your own scope")
     parent = load_grid(session, actor, new_parent_id)
     if parent.path.startswith(grid.path):
-        raise ValidationError("a grid cannot move under itself or its own subtree", fields={"parent_id": "cycle"})
+        raise ValidationError.coded(
+            "grid.move_into_subtree",
+            "a grid cannot move under itself or its own subtree",
+            fields={"parent_id": "cycle"},
+        )
     if parent.id == grid.parent_id:
         return grid_to_dict(grid)
     require_level_below(grid.level, parent)
@@ -204,6 +222,11 @@ def delete_grid(session: Session, actor: Actor, grid_id: int) -> None:
         if count
     ]
     if reasons:
-        raise Conflict(f"grid {grid.code} is not empty: it has {', '.join(reasons)}; move or delete them first")
+        raise Conflict.coded(
+            "grid.not_empty",
+            "grid %(code)s is not empty: it has %(reasons)s; move or delete them first",
+            code=grid.code,
+            reasons=reasons,
+        )
     session.delete(grid)
     session.flush()

@@ -50,7 +50,7 @@ def queue_import(
     report. The caller enqueues `run_import` after the commit. Raises LimitExceeded or ValidationError."""
     require_write(actor)
     if kind not in IMPORT_KINDS:
-        raise ValidationError(f"unknown import kind {kind!r}")
+        raise ValidationError.coded("import.unknown_kind", "unknown import kind '%(kind)s'", kind=kind)
     check_upload(data, filename, limits)
     report = ImportReport(
         kind=kind,
@@ -117,7 +117,9 @@ class ProgressWriter:
 def _uploader(session: Session, report: ImportReport) -> Actor:
     user = session.get(User, report.user_id) if report.user_id is not None else None
     if user is None or user.disabled_at is not None:
-        raise ValidationError("the staff account that uploaded this file no longer exists or is disabled")
+        raise ValidationError.coded(
+            "import.uploader_gone", "the staff account that uploaded this file no longer exists or is disabled"
+        )
     return actor_for(user)
 
 
@@ -140,7 +142,7 @@ def _finish_failed(session_factory: sessionmaker[Session], import_id: int, error
 def _error_of(exc: DomainError) -> dict[str, Any]:
     if isinstance(exc, LimitExceeded):
         return exc.as_dict()
-    return {"code": exc.code, "message": exc.message}
+    return {"code": exc.code, "message": exc.message, **exc.details()}
 
 
 def run_import(
@@ -168,7 +170,7 @@ def run_import(
         report = session.get(ImportReport, import_id)
         upload = session.get(ImportUpload, import_id)
         if upload is None:
-            raise ValidationError("the uploaded file is gone: upload it again")
+            raise ValidationError.coded("import.upload_gone", "the uploaded file is gone: upload it again")
         actor = _uploader(session, report)
         progress.import_session = session
         importer = _importer(report, region)

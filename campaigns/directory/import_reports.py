@@ -8,6 +8,7 @@ EXCERPT_BUDGET characters of them, so a report never grows with the size of what
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, NotRequired, TypedDict
@@ -15,7 +16,7 @@ from typing import Any, NotRequired, TypedDict
 from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
-from campaigns.common.errors import NotFound
+from campaigns.common.errors import DomainError, NotFound
 from campaigns.directory.tabular import ERROR_ALIASES, ERROR_COLUMN, csv_chunks, header_key
 from campaigns.identity.access import Actor
 from campaigns.models import Grid, ImportReport, ImportStatus
@@ -26,6 +27,7 @@ FEW_VALUES = 2000
 EXCERPT_CHARS = 200
 EXCERPT_BUDGET = 1_000_000
 ERROR_CHARS = 500
+DETAILS_CHARS = 2000
 CUT_MARK = "…"
 
 
@@ -62,6 +64,7 @@ class Rejection:
     error: str
     values: list[str]
     truncated: bool = False
+    details: list[dict[str, Any]] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -70,6 +73,7 @@ class Rejection:
             "error": self.error,
             "values": self.values,
             "truncated": self.truncated,
+            "details": self.details,
         }
 
 
@@ -87,7 +91,9 @@ class ImportOutcome:
     rejected: list[Rejection] = field(default_factory=list)
     excerpt_budget: int = EXCERPT_BUDGET
 
-    def reject(self, row: int, reason: str, error: str, values: list[str]) -> None:
+    def reject(self, row: int, reason: str, problems: list[DomainError], values: list[str]) -> None:
+        """Reject row `row` for `problems` (each names its column); `reason` is the first problem's code."""
+        error = "; ".join(problem.message for problem in problems)
         excerpt = [value if len(value) <= EXCERPT_CHARS else value[:EXCERPT_CHARS] + CUT_MARK for value in values]
         size = sum(len(value) for value in excerpt)
         truncated = excerpt != values
@@ -96,7 +102,10 @@ class ImportOutcome:
         self.excerpt_budget -= size
         if len(error) > ERROR_CHARS:
             error = error[:ERROR_CHARS] + CUT_MARK
-        self.rejected.append(Rejection(row, reason, error, excerpt, truncated))
+        details = [problem.details() for problem in problems]
+        if len(json.dumps(details, ensure_ascii=False)) > DETAILS_CHARS:
+            details = []  # a problem quoting a long cell: the report shows the (cut) English error instead
+        self.rejected.append(Rejection(row, reason, error, excerpt, truncated, details))
 
     def counts(self) -> dict[str, int]:
         return {
@@ -177,7 +186,7 @@ def report_to_dict(report: ImportReport, limit: int | None = REJECTED_IN_RESPONS
 def _load(session: Session, actor: Actor, report_id: int) -> ImportReport:
     report = session.get(ImportReport, report_id)
     if report is None:
-        raise NotFound("import report not found")
+        raise NotFound.coded("import.report_not_found", "import report not found")
     if actor.user_id is not None and report.user_id == actor.user_id:
         return report
     if actor.is_admin:
@@ -186,7 +195,7 @@ def _load(session: Session, actor: Actor, report_id: int) -> ImportReport:
         scope = session.get(Grid, report.scope_grid_id) if report.scope_grid_id else None
         if scope is not None and actor.sees_path(scope.path):
             return report
-    raise NotFound("import report not found")
+    raise NotFound.coded("import.report_not_found", "import report not found")
 
 
 def get_report(

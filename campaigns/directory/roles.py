@@ -47,7 +47,12 @@ def normalize_role(raw: str) -> str:
         return _ROLE_ALIASES[text]
     if text.replace("_", " ") in _ROLE_ALIASES:
         return _ROLE_ALIASES[text.replace("_", " ")]
-    raise ValidationError(f"unknown role {raw!r} (known: {', '.join(CONTACT_ROLES)}, 户主, 联户长, 网格员, 网格长)")
+    raise ValidationError.coded(
+        "contact.unknown_role",
+        "unknown role '%(raw)s' (known: %(contact_roles)s, 户主, 联户长, 网格员, 网格长)",
+        raw=raw,
+        contact_roles=CONTACT_ROLES,
+    )
 
 
 def normalize_channels(raw: str | list[str] | None) -> list[str]:
@@ -62,7 +67,9 @@ def normalize_channels(raw: str | list[str] | None) -> list[str]:
             continue
         key = _CHANNEL_ALIASES.get(key, key)
         if key not in CHANNELS:
-            raise ValidationError(f"unknown channel {part!r} (known: sms, voice, 短信, 电话)")
+            raise ValidationError.coded(
+                "contact.unknown_channel", "unknown channel '%(part)s' (known: sms, voice, 短信, 电话)", part=part
+            )
         found.add(key)
     return [channel for channel in CHANNELS if channel in found] or list(CHANNELS)
 
@@ -75,7 +82,11 @@ def normalize_tags(raw: str | list[str] | None) -> list[str]:
     tags = sorted({str(part).strip() for part in parts if str(part).strip()})
     for tag in tags:
         if len(tag) > 40:
-            raise ValidationError(f"tag {tag[:20]!r}... is longer than 40 characters")
+            raise ValidationError.coded(
+                "contact.tag_too_long", "tag '%(tag)s'... is longer than 40 characters", tag=tag[:20]
+            )
         if has_forbidden_characters(tag):
-            raise ValidationError(f"tag {tag[:20]!r} contains control characters")
+            raise ValidationError.coded(
+                "contact.tag_control_characters", "tag '%(tag)s' contains control characters", tag=tag[:20]
+            )
     return tags

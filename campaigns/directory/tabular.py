@@ -108,7 +108,9 @@ def decode_text(data: bytes) -> str:
             continue
         if "\x00" not in text:
             return text
-    raise ValidationError("the file is neither UTF-8, UTF-16 nor GB18030 text, nor an .xlsx workbook")
+    raise ValidationError.coded(
+        "import.unknown_encoding", "the file is neither UTF-8, UTF-16 nor GB18030 text, nor an .xlsx workbook"
+    )
 
 
 FIELD_LIMIT_MESSAGE = "field larger than field limit"
@@ -125,7 +127,7 @@ def _csv_rows(text: str, limits: ImportLimits) -> Iterator[Row]:
     except csv.Error as exc:
         if FIELD_LIMIT_MESSAGE in str(exc):
             raise cell_too_long(limits, number + 1, 0, None) from exc
-        raise ValidationError(f"the CSV file cannot be read: {exc}") from exc
+        raise ValidationError.coded("import.bad_csv", "the CSV file cannot be read: %(reason)s", reason=exc) from exc
 
 
 def _sheet_rows(workbook, sheet, limits: ImportLimits) -> Iterator[Row]:
@@ -156,7 +158,9 @@ def _xlsx_rows(data: bytes, limits: ImportLimits) -> Iterator[Row]:
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:
-        raise ValidationError(f"the file cannot be read as an Excel .xlsx workbook ({exc})") from exc
+        raise ValidationError.coded(
+            "import.bad_xlsx", "the file cannot be read as an Excel .xlsx workbook (%(reason)s)", reason=exc
+        ) from exc
     try:
         rows = _sheet_rows(workbook, workbook.worksheets[0], limits)
         while True:
@@ -165,7 +169,9 @@ def _xlsx_rows(data: bytes, limits: ImportLimits) -> Iterator[Row]:
             except LimitExceeded:
                 raise
             except Exception as exc:
-                raise ValidationError(f"the file cannot be read as an Excel .xlsx workbook ({exc})") from exc
+                raise ValidationError.coded(
+                    "import.bad_xlsx", "the file cannot be read as an Excel .xlsx workbook (%(reason)s)", reason=exc
+                ) from exc
             if row is None:
                 return
             yield row
@@ -182,9 +188,13 @@ def check_upload(data: bytes, filename: str, limits: ImportLimits) -> None:
     break the limits (LimitExceeded, UploadTooLarge or ValidationError)."""
     check_upload_size(len(data), limits)
     if not data.strip():
-        raise ValidationError("the file is empty")
+        raise ValidationError.coded("import.empty_file", "the file is empty")
     if data.startswith(b"\xd0\xcf\x11\xe0"):
-        raise ValidationError(f"{filename or 'the file'} is an old Excel .xls file: save it as .xlsx or CSV")
+        raise ValidationError.coded(
+            "import.old_xls",
+            "%(filename)s is an old Excel .xls file: save it as .xlsx or CSV",
+            filename=filename or "the file",
+        )
     if is_xlsx(data):
         check_xlsx_archive(data, limits)
 
@@ -227,7 +237,13 @@ def _map_header(cells: list[str], index: dict[str, str]) -> tuple[dict[str, int]
             continue
         if field in columns:
             first = cells[columns[field]]
-            raise ValidationError(f"columns {first!r} and {cell!r} both hold {field}; keep one of them")
+            raise ValidationError.coded(
+                "import.duplicate_column",
+                "columns '%(first)s' and '%(cell)s' both hold %(field)s; keep one of them",
+                first=first,
+                cell=cell,
+                field=field,
+            )
         columns[field] = position
     return columns, ignored
 
@@ -251,7 +267,7 @@ def read_table(
     """
     rows = [(number, cells) for number, cells in iter_rows(data, filename, limits) if any(cells)]
     if not rows:
-        raise ValidationError("the file has no rows")
+        raise ValidationError.coded("import.no_rows", "the file has no rows")
     index = _alias_index(aliases)
     for header_position, (_number, cells) in enumerate(rows[:HEADER_SEARCH_ROWS]):
         columns, ignored = _map_header(cells, index)
@@ -262,10 +278,13 @@ def read_table(
     columns, _ignored = _map_header(rows[0][1], index)
     missing = [field for field in required if field not in columns]
     found = ", ".join(cell for cell in rows[0][1] if cell) or "nothing"
-    raise ValidationError(
-        f"missing columns: {', '.join(missing)}. The first row holds: {found}. "
-        f"Known columns: {describe_columns(aliases)}",
+    raise ValidationError.coded(
+        "import.missing_columns",
+        "missing columns: %(missing)s. The first row holds: %(found)s. Known columns: %(aliases)s",
         fields={field: "missing column" for field in missing},
+        missing=missing,
+        found=found,
+        aliases=describe_columns(aliases),
     )
 
 

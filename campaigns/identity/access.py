@@ -53,18 +53,18 @@ class Actor:
 
 def require_write(actor: Actor) -> None:
     if not actor.can_write:
-        raise PermissionDenied(f"role {actor.role!r} may only read")
+        raise PermissionDenied.coded("access.read_only", "role '%(role)s' may only read", role=actor.role)
 
 
 def require_admin(actor: Actor) -> None:
     if not actor.is_admin:
-        raise PermissionDenied("only an admin may do this")
+        raise PermissionDenied.coded("access.admin_only", "only an admin may do this")
 
 
 def require_path_in_scope(actor: Actor, path: str, what: str = "grid") -> None:
     """Raise NotFound (not Forbidden: the caller must not learn that it exists) when `path` is out of scope."""
     if not actor.sees_path(path):
-        raise NotFound(f"{what} not found")
+        raise NotFound.coded("scope.not_found", "%(what)s not found", what=what)
 
 
 def scope_condition(actor: Actor, path_column) -> ColumnElement[bool]:
@@ -80,5 +80,5 @@ def find_grid_by_code(session: Session, actor: Actor, code: str) -> Grid:
     code = clean_code(code)
     grid = session.scalar(select(Grid).where(Grid.code == code))
     if grid is None or not actor.sees_path(grid.path):
-        raise NotFound(f"grid {code!r} not found")
+        raise NotFound.coded("grid.code_not_found", "grid '%(code)s' not found", code=code)
     return grid

@@ -14,7 +14,7 @@ from campaigns.common.errors import AuthenticationFailed, Conflict, NotFound, Va
 from campaigns.common.text import clean_text
 from campaigns.identity.access import ROLES, Actor, find_grid_by_code, require_admin, scope_condition
 from campaigns.identity.passwords import hash_password
-from campaigns.models import ApiToken, Grid, StaffRole, User
+from campaigns.models import ApiToken, Grid, User
 from campaigns.models.base import utcnow
 
 TOKEN_PREFIX = "gc_"
@@ -59,17 +59,26 @@ def create_user(
     require_admin(actor)
     username = clean_username(username)
     if role not in ROLES:
-        raise ValidationError(f"role must be one of {', '.join(ROLES)}", fields={"role": "unknown"})
+        raise ValidationError.coded(
+            "user.bad_role", "role must be one of %(roles)s", fields={"role": "unknown"}, roles=ROLES
+        )
     if password is not None and (not isinstance(password, str) or len(password) < MIN_PASSWORD_LENGTH):
-        raise ValidationError(
-            f"password must be text of at least {MIN_PASSWORD_LENGTH} characters", fields={"password": "too short"}
+        raise ValidationError.coded(
+            "user.password_too_short",
+            "password must be text of at least %(min_password_length)s characters",
+            fields={"password": "too short"},
+            min_password_length=MIN_PASSWORD_LENGTH,
         )
     display_name = clean_text(display_name, "display_name", max_length=100, required=False)
     scope = _scope_grid(session, actor, scope_grid_code)
-    if scope is None and (role != StaffRole.ADMIN or actor.scope_path is not None):
-        raise ValidationError("this user needs a scope grid", fields={"scope_grid_code": "required"})
+    if scope is None and (role != "admin" or actor.scope_path is not None):
+        raise ValidationError.coded(
+            "user.scope_required", "this user needs a scope grid", fields={"scope_grid_code": "required"}
+        )
     if session.scalar(select(User.id).where(User.username == username)) is not None:
-        raise Conflict(f"username {username!r} is taken", fields={"username": "taken"})
+        raise Conflict.coded(
+            "user.username_taken", "username '%(username)s' is taken", fields={"username": "taken"}, username=username
+        )
     user = User(
         username=username,
         display_name=display_name,
@@ -85,7 +94,9 @@ def create_user(
 def clean_username(raw: Any) -> str:
     username = raw.strip() if isinstance(raw, str) else ""
     if not USERNAME_PATTERN.fullmatch(username):
-        raise ValidationError("username: 2-64 letters, digits, '_', '.', '@' or '-'", fields={"username": "invalid"})
+        raise ValidationError.coded(
+            "user.bad_username", "username: 2-64 letters, digits, '_', '.', '@' or '-'", fields={"username": "invalid"}
+        )
     return username
 
 
@@ -96,7 +107,12 @@ def _scope_grid(session: Session, actor: Actor, code: Any) -> Grid | None:
     try:
         return find_grid_by_code(session, actor, code)
     except (NotFound, ValidationError) as exc:
-        raise ValidationError(f"scope_grid_code: {exc.message}", fields={"scope_grid_code": "not found"}) from exc
+        raise ValidationError.coded(
+            "field.scope_grid_code",
+            "scope_grid_code: %(message)s",
+            fields={"scope_grid_code": "not found"},
+            message=exc,
+        ) from exc
 
 
 def list_users(session: Session, actor: Actor) -> list[dict[str, Any]]:
@@ -133,7 +149,7 @@ def _token_owner(session: Session, actor: Actor, username: Any) -> User:
     require_admin(actor)
     user = session.scalar(select(User).where(User.username == username)) if isinstance(username, str) else None
     if user is None or not _sees(actor, user):
-        raise NotFound(f"user {username!r} not found")
+        raise NotFound.coded("user.not_found_named", "user '%(username)s' not found", username=username)
     return user
 
 
@@ -162,7 +178,12 @@ def revoke_token(session: Session, actor: Actor, username: Any, token_id: int) -
     user = _token_owner(session, actor, username)
     row = session.get(ApiToken, token_id)
     if row is None or row.user_id != user.id:
-        raise NotFound(f"token {token_id} of {user.username!r} not found")
+        raise NotFound.coded(
+            "token.not_found",
+            "token %(token_id)s of '%(username)s' not found",
+            token_id=token_id,
+            username=user.username,
+        )
     if row.revoked_at is None:
         row.revoked_at = utcnow()
         session.flush()
@@ -194,10 +215,10 @@ def hash_token(token: str) -> str:
 def authenticate_token(session: Session, token: str) -> Actor:
     """The actor behind a bearer token; AuthenticationFailed for unknown, revoked or disabled."""
     if not token or not token.startswith(TOKEN_PREFIX):
-        raise AuthenticationFailed("missing or malformed API token")
+        raise AuthenticationFailed.coded("auth.token_malformed", "missing or malformed API token")
     row = session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(token)))
     if row is None or row.revoked_at is not None or row.user.disabled_at is not None:
-        raise AuthenticationFailed("unknown or revoked API token")
+        raise AuthenticationFailed.coded("auth.token_unknown", "unknown or revoked API token")
     row.last_used_at = utcnow()
     return actor_for(row.user)
 
@@ -211,23 +232,37 @@ def update_user(session: Session, actor: Actor, username: str, data: dict[str, A
     require_admin(actor)
     user = session.scalar(select(User).where(User.username == username)) if isinstance(username, str) else None
     if user is None or not _sees(actor, user):
-        raise NotFound(f"user {username!r} not found")
+        raise NotFound.coded("user.not_found_named", "user '%(username)s' not found", username=username)
     unknown = sorted(set(data) - {"role", "scope_grid_code", "display_name", "password", "disabled"})
     if unknown:
-        raise ValidationError(f"unknown fields: {', '.join(unknown)}", fields={name: "unknown" for name in unknown})
+        raise ValidationError.coded(
+            "input.unknown_fields",
+            "unknown fields: %(unknown)s",
+            fields={name: "unknown" for name in unknown},
+            unknown=unknown,
+        )
     own_access = {"role", "scope_grid_code", "disabled"} & set(data)
     if user.id == actor.user_id and own_access:
-        raise ValidationError("you cannot change your own role, scope or access", fields={"role": "your own"})
+        raise ValidationError.coded(
+            "user.own_access", "you cannot change your own role, scope or access", fields={"role": "your own"}
+        )
     role = data.get("role", user.role)
     if role not in ROLES:
-        raise ValidationError(f"role must be one of {', '.join(ROLES)}", fields={"role": "unknown"})
+        raise ValidationError.coded(
+            "user.bad_role", "role must be one of %(roles)s", fields={"role": "unknown"}, roles=ROLES
+        )
     scope = _scope_grid(session, actor, data["scope_grid_code"]) if "scope_grid_code" in data else user.scope_grid
-    if scope is None and (role != StaffRole.ADMIN or actor.scope_path is not None):
-        raise ValidationError("this user needs a scope grid", fields={"scope_grid_code": "required"})
+    if scope is None and (role != "admin" or actor.scope_path is not None):
+        raise ValidationError.coded(
+            "user.scope_required", "this user needs a scope grid", fields={"scope_grid_code": "required"}
+        )
     password = data.get("password")
     if password is not None and (not isinstance(password, str) or len(password) < MIN_PASSWORD_LENGTH):
-        raise ValidationError(
-            f"password must be text of at least {MIN_PASSWORD_LENGTH} characters", fields={"password": "too short"}
+        raise ValidationError.coded(
+            "user.password_too_short",
+            "password must be text of at least %(min_password_length)s characters",
+            fields={"password": "too short"},
+            min_password_length=MIN_PASSWORD_LENGTH,
         )
     changed_access = role != user.role or scope is not user.scope_grid or password is not None
     user.role, user.scope_grid = role, scope

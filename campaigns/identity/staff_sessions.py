@@ -120,7 +120,7 @@ def log_in(
     session.flush()
     if not ok:
         _audit_failure(session, user, username, ip, now, failures + 1, policy)
-        raise AuthenticationFailed("wrong username or password")
+        raise AuthenticationFailed.coded("auth.wrong_password", "wrong username or password")
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)

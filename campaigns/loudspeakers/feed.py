@@ -58,10 +58,12 @@ class Feed:
 def authenticate_speaker(session: Session, token: str) -> Speaker:
     """The speaker behind a bearer token; AuthenticationFailed for a missing, malformed or unknown one."""
     if not token or not token.startswith(SPEAKER_TOKEN_PREFIX):
-        raise AuthenticationFailed("send the speaker's token as 'Authorization: Bearer gs_...'")
+        raise AuthenticationFailed.coded(
+            "speaker.token_missing", "send the speaker's token as 'Authorization: Bearer gs_...'"
+        )
     speaker = session.scalar(select(Speaker).where(Speaker.token_hash == hash_token(token)))
     if speaker is None:
-        raise AuthenticationFailed("unknown speaker token")
+        raise AuthenticationFailed.coded("speaker.token_unknown", "unknown speaker token")
     return speaker
 
 
@@ -236,17 +238,30 @@ def parse_reported_time(raw: Any, now: datetime, name: str = "played_at") -> dat
     except ValueError:
         at = None
     if at is None or at.tzinfo is None:
-        raise ValidationError(f"{name}: a date and time with its offset, e.g. 2026-11-23T08:00:00+08:00",
-                              fields={name: "not a datetime with offset"})  # fmt: skip
+        raise ValidationError.coded(
+            "speaker.bad_time",
+            "%(name)s: a date and time with its offset, e.g. 2026-11-23T08:00:00+08:00",
+            fields={name: "not a datetime with offset"},
+            name=name,
+        )
     if at > now + CLOCK_SKEW:
-        raise ValidationError(f"{name} is in the future", fields={name: "in the future"})
+        raise ValidationError.coded(
+            "speaker.time_in_future", "%(name)s is in the future", fields={name: "in the future"}, name=name
+        )
     return at.astimezone(UTC)
 
 
 def _whole(raw: Any, name: str, low: int, high: int, default: int | None) -> int:
     value = default if raw is None else raw
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise ValidationError(f"{name}: a whole number from {low} to {high}", fields={name: "out of range"})
+        raise ValidationError.coded(
+            "input.whole_number_range",
+            "%(name)s: a whole number from %(low)s to %(high)s",
+            fields={name: "out of range"},
+            name=name,
+            low=low,
+            high=high,
+        )
     return value
 
 
@@ -256,7 +271,7 @@ def announcement_run(session: Session, speaker: Speaker, run_id: int) -> tuple[R
     campaign = run.campaign if run else None
     if (run is None or campaign is None or run.kind != "regular" or CHANNEL not in (campaign.channels or [])
             or not _covers(campaign, _ancestor_ids(speaker))):  # fmt: skip
-        raise NotFound("announcement not found")
+        raise NotFound.coded("speaker.announcement_not_found", "announcement not found")
     return run, campaign
 
 
@@ -264,7 +279,11 @@ def check_played_in_window(campaign: Campaign, run: Run, played_at: datetime) ->
     """ValidationError unless `played_at` falls in the run's window, give or take `CLOCK_SKEW`."""
     valid_from, valid_until = window(campaign, run)
     if not valid_from - CLOCK_SKEW <= played_at <= valid_until + CLOCK_SKEW:
-        raise ValidationError("played_at is outside the announcement's window", fields={"played_at": "outside"})
+        raise ValidationError.coded(
+            "speaker.played_at_outside_announcement",
+            "played_at is outside the announcement's window",
+            fields={"played_at": "outside"},
+        )
 
 
 def record_play(session: Session, speaker: Speaker, data: dict[str, Any], now: datetime) -> tuple[dict, bool]:
@@ -275,13 +294,20 @@ def record_play(session: Session, speaker: Speaker, data: dict[str, Any], now: d
     """
     unknown = sorted(set(data) - {"announcement_id", "played_at", "times", "language"})
     if unknown:
-        raise ValidationError(f"unknown fields: {', '.join(unknown)}", fields={name: "unknown" for name in unknown})
+        raise ValidationError.coded(
+            "input.unknown_fields",
+            "unknown fields: %(unknown)s",
+            fields={name: "unknown" for name in unknown},
+            unknown=unknown,
+        )
     run_id = _whole(data.get("announcement_id"), "announcement_id", 1, 2**31 - 1, None)
     played_at = parse_reported_time(data.get("played_at"), now)
     times = _whole(data.get("times"), "times", 1, MAX_TIMES_PER_REPORT, 1)
     language = data.get("language")
     if language is not None and language not in speaker.languages:
-        raise ValidationError("language: one of the speaker's languages", fields={"language": "not the speaker's"})
+        raise ValidationError.coded(
+            "speaker.bad_language", "language: one of the speaker's languages", fields={"language": "not the speaker's"}
+        )
     run, campaign = announcement_run(session, speaker, run_id)
     check_played_in_window(campaign, run, played_at)
     key = (SpeakerPlay.speaker_id == speaker.id, SpeakerPlay.run_id == run.id, SpeakerPlay.played_at == played_at)

@@ -66,19 +66,38 @@ class _Report:
 
 def _checked(session: Session, speaker: Speaker, report: Any, now: datetime) -> _Report:
     if not isinstance(report, dict):
-        raise ValidationError("each report: an object with item_id and state", fields={"reports": "not an object"})
+        raise ValidationError.coded(
+            "speaker_report.each_report_object_with",
+            "each report: an object with item_id and state",
+            fields={"reports": "not an object"},
+        )
     unknown = sorted(set(report) - REPORT_FIELDS)
     if unknown:
-        raise ValidationError(f"unknown fields: {', '.join(unknown)}", fields={name: "unknown" for name in unknown})
+        raise ValidationError.coded(
+            "speaker_report.unknown_fields",
+            "unknown fields: %(items)s",
+            fields={name: "unknown" for name in unknown},
+            items=", ".join(unknown),
+        )
     parsed = parse_item_id(report.get("item_id"))
     if parsed is None:
-        raise ValidationError('item_id: an item id of the feed, e.g. "run-12-bo"', fields={"item_id": "bad"})
+        raise ValidationError.coded(
+            "speaker_report.item_id_item_id",
+            'item_id: an item id of the feed, e.g. "run-12-bo"',
+            fields={"item_id": "bad"},
+        )
     state = report.get("state")
     if state not in ITEM_STATES:
-        raise ValidationError(f"state: one of {', '.join(ITEM_STATES)}", fields={"state": "unknown"})
+        raise ValidationError.coded(
+            "speaker_report.state", "state: one of %(items)s", fields={"state": "unknown"}, items=", ".join(ITEM_STATES)
+        )
     run_id, language = parsed
     if language not in speaker.languages:
-        raise ValidationError("item_id: not in one of the speaker's languages", fields={"item_id": "not the speaker's"})
+        raise ValidationError.coded(
+            "speaker_report.item_id_not_speaker",
+            "item_id: not in one of the speaker's languages",
+            fields={"item_id": "not the speaker's"},
+        )
     run, campaign = announcement_run(session, speaker, run_id)
     at = parse_reported_time(report.get("at"), now, "at")
     if state == "played":
@@ -108,7 +127,12 @@ def record_item_states(session: Session, speaker: Speaker, data: dict[str, Any],
     reports = data.get("reports", [data])
     if "reports" in data and (set(data) != {"reports"} or not isinstance(reports, list)
                               or not 1 <= len(reports) <= MAX_REPORTS):  # fmt: skip
-        raise ValidationError(f"reports: a list of 1 to {MAX_REPORTS} reports", fields={"reports": "bad"})
+        raise ValidationError.coded(
+            "speaker_report.reports_list_max_reports",
+            "reports: a list of 1 to %(MAX_REPORTS)s reports",
+            fields={"reports": "bad"},
+            MAX_REPORTS=MAX_REPORTS,
+        )
     checked = [_checked(session, speaker, report, now) for report in reports]
     states = [_apply(session, speaker, report, now) for report in checked]
     record_heartbeat(session, speaker.id, now)
@@ -121,7 +145,12 @@ def record_device_state(session: Session, speaker: Speaker, data: dict[str, Any]
     if data.get("device_state") is None:
         return
     if data["device_state"] not in DEVICE_STATES:
-        raise ValidationError(f"device_state: one of {', '.join(DEVICE_STATES)}", fields={"device_state": "unknown"})
+        raise ValidationError.coded(
+            "speaker_report.device_state",
+            "device_state: one of %(items)s",
+            fields={"device_state": "unknown"},
+            items=", ".join(DEVICE_STATES),
+        )
     speaker.device_state, speaker.device_state_at = data["device_state"], now
     speaker.device_detail = _detail(data.get("detail"))
 

@@ -60,7 +60,9 @@ def is_silent(last_seen_at: datetime | None, silent_after: timedelta, now: datet
 
 def _languages(raw: Any) -> list[str]:
     if not isinstance(raw, list) or not 1 <= len(raw) <= MAX_LANGUAGES:
-        raise ValidationError('languages: one or two languages, e.g. ["bo", "zh"]', fields={"languages": "bad"})
+        raise ValidationError.coded(
+            "speaker.bad_languages", 'languages: one or two languages, e.g. ["bo", "zh"]', fields={"languages": "bad"}
+        )
     languages = list(dict.fromkeys(normalize_language(item) for item in raw))
     return languages
 
@@ -69,17 +71,29 @@ def _grid(session: Session, actor: Actor, code: Any) -> Grid:
     try:
         return find_grid_by_code(session, actor, code)
     except (NotFound, ValidationError) as exc:
-        raise ValidationError(f"grid_code: {exc.message}", fields={"grid_code": "not found"}) from exc
+        raise ValidationError.coded(
+            "field.grid_code", "grid_code: %(message)s", fields={"grid_code": "not found"}, message=exc
+        ) from exc
 
 
 def _clean(session: Session, actor: Actor, data: dict[str, Any], creating: bool) -> dict[str, Any]:
     unknown = sorted(set(data) - set(EDITABLE))
     if unknown:
-        raise ValidationError(f"unknown fields: {', '.join(unknown)}", fields={name: "unknown" for name in unknown})
+        raise ValidationError.coded(
+            "input.unknown_fields",
+            "unknown fields: %(unknown)s",
+            fields={name: "unknown" for name in unknown},
+            unknown=unknown,
+        )
     if creating:
         missing = [name for name in ("name", "grid_code", "languages") if name not in data]
         if missing:
-            raise ValidationError(f"required: {', '.join(missing)}", fields={name: "required" for name in missing})
+            raise ValidationError.coded(
+                "input.required_fields",
+                "required: %(missing)s",
+                fields={name: "required" for name in missing},
+                missing=missing,
+            )
     cleaned: dict[str, Any] = {}
     if "name" in data:
         cleaned["name"] = clean_text(data["name"], "name", max_length=100)
@@ -113,7 +127,7 @@ def create_speaker(
 def load_speaker(session: Session, actor: Actor, speaker_id: int) -> Speaker:
     speaker = session.get(Speaker, speaker_id)
     if speaker is None:
-        raise NotFound("speaker not found")
+        raise NotFound.coded("speaker.not_found", "speaker not found")
     require_path_in_scope(actor, speaker.grid.path, "speaker")
     return speaker
 

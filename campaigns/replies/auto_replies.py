@@ -122,12 +122,21 @@ def set_auto_reply(session: Session, actor: Actor, language: str, intent: str, d
     """Change the text of a reply and/or turn it on or off (unscoped admins only: the texts are global)."""
     require_admin(actor)
     if actor.scope_path is not None:
-        raise PermissionDenied("only an admin without a grid scope may change auto-replies")
+        raise PermissionDenied.coded(
+            "auto_reply.admin_only", "only an admin without a grid scope may change auto-replies"
+        )
     language = normalize_language(language)
     if intent not in REPLY_INTENTS:
-        raise ValidationError(f"intent must be one of {', '.join(REPLY_INTENTS)}", fields={"intent": "unknown"})
+        raise ValidationError.coded(
+            "auto_reply.bad_intent",
+            "intent must be one of %(reply_intents)s",
+            fields={"intent": "unknown"},
+            reply_intents=REPLY_INTENTS,
+        )
     if "enabled" in data and not isinstance(data["enabled"], bool):
-        raise ValidationError("enabled must be true or false", fields={"enabled": "not a boolean"})
+        raise ValidationError.coded(
+            "auto_reply.bad_enabled", "enabled must be true or false", fields={"enabled": "not a boolean"}
+        )
     row = session.scalar(
         select(AutoReplyText).where(AutoReplyText.language == language, AutoReplyText.intent == intent)
     )
@@ -135,7 +144,13 @@ def set_auto_reply(session: Session, actor: Actor, language: str, intent: str, d
     if row is None:
         text = text or DEFAULT_REPLIES.get(language, {}).get(intent)
         if text is None:
-            raise ValidationError(f"give the text of the {intent} reply in {language}", fields={"text": "required"})
+            raise ValidationError.coded(
+                "auto_reply.text_required",
+                "give the text of the %(intent)s reply in %(language)s",
+                fields={"text": "required"},
+                intent=intent,
+                language=language,
+            )
         row = AutoReplyText(language=language, intent=intent, text=text, enabled=True)
         session.add(row)
     elif text is not None:

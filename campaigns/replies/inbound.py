@@ -80,7 +80,11 @@ def record_sms(
     """
     sid = str(provider_sid or "").strip()
     if not sid or len(sid) > 64:
-        raise ValidationError("the provider message id is missing or too long", fields={"provider_sid": "invalid"})
+        raise ValidationError.coded(
+            "inbound.bad_provider_sid",
+            "the provider message id is missing or too long",
+            fields={"provider_sid": "invalid"},
+        )
     phone = sender_phone(from_phone, region)
     connection = session.connection()
     new_id = connection.execute(

@@ -74,7 +74,12 @@ def list_inbox(
     query = _visible(actor)
     if intent:
         if intent not in (*INTENTS, "pending"):
-            raise ValidationError(f"intent must be one of {', '.join(INTENTS)} or pending", fields={"intent": "bad"})
+            raise ValidationError.coded(
+                "inbox.bad_intent",
+                "intent must be one of %(intents)s or pending",
+                fields={"intent": "bad"},
+                intents=INTENTS,
+            )
         query = query.where(InboundMessage.intent.is_(None) if intent == "pending" else InboundMessage.intent == intent)
     if reviewed is not None:
         query = query.where(
@@ -97,7 +102,7 @@ def list_inbox(
 def _load(session: Session, actor: Actor, inbound_id: int) -> tuple[InboundMessage, Contact | None, Grid | None]:
     row = session.execute(_visible(actor).where(InboundMessage.id == inbound_id)).first()
     if row is None:
-        raise NotFound("message not found")
+        raise NotFound.coded("message.not_found", "message not found")
     return row[0], row[1], row[2]
 
 
@@ -124,13 +129,15 @@ def link_message(session: Session, actor: Actor, inbound_id: int, contact_id: An
     """
     require_write(actor)
     if isinstance(contact_id, bool) or not isinstance(contact_id, int):
-        raise ValidationError("contact_id must be a contact's id", fields={"contact_id": "not an integer"})
+        raise ValidationError.coded(
+            "inbox.bad_contact_id", "contact_id must be a contact's id", fields={"contact_id": "not an integer"}
+        )
     message, _, _ = _load(session, actor, inbound_id)
     if message.contact_id is not None:
-        raise Conflict("the message is already linked to a contact")
+        raise Conflict.coded("inbox.already_linked", "the message is already linked to a contact")
     row = session.execute(select(Contact, Grid.path).join(Grid).where(Contact.id == contact_id)).first()
     if row is None:
-        raise NotFound("contact not found")
+        raise NotFound.coded("contact.not_found", "contact not found")
     require_path_in_scope(actor, row[1], "contact")
     message.contact_id = contact_id
     message.intent = message.counts = message.run_id = message.processed_at = message.reviewed_at = None

@@ -166,7 +166,12 @@ def list_keywords(
     language and/or intent; `editable` says whether the actor may remove a staff keyword."""
     language = normalize_language(language) if language else None
     if intent is not None and intent not in KEYWORD_INTENTS:
-        raise ValidationError(f"intent must be one of {', '.join(KEYWORD_INTENTS)}", fields={"intent": "unknown"})
+        raise ValidationError.coded(
+            "keyword.bad_intent",
+            "intent must be one of %(keyword_intents)s",
+            fields={"intent": "unknown"},
+            keyword_intents=KEYWORD_INTENTS,
+        )
     items = [
         {"id": None, "language": lang, "intent": kind, "keyword": word, "builtin": True, "scope_grid_code": None,
          "editable": False}
@@ -189,7 +194,9 @@ def _new_keyword_scope(session: Session, actor: Actor, grid_code: Any) -> Grid |
         try:
             return find_grid_by_code(session, actor, grid_code)
         except (NotFound, ValidationError) as exc:
-            raise ValidationError(f"grid_code: {exc.message}", fields={"grid_code": exc.message}) from exc
+            raise ValidationError.coded(
+                "field.grid_code", "grid_code: %(message)s", fields={"grid_code": exc.message}, message=exc
+            ) from exc
     if actor.is_admin or actor.scope_grid_id is None:
         return None
     return session.get(Grid, actor.scope_grid_id)
@@ -214,17 +221,36 @@ def add_keyword(session: Session, actor: Actor, data: dict[str, Any]) -> dict[st
     language = normalize_language(data.get("language") or "")
     intent = data.get("intent")
     if intent not in KEYWORD_INTENTS:
-        raise ValidationError(f"intent must be one of {', '.join(KEYWORD_INTENTS)}", fields={"intent": "unknown"})
+        raise ValidationError.coded(
+            "keyword.bad_intent",
+            "intent must be one of %(keyword_intents)s",
+            fields={"intent": "unknown"},
+            keyword_intents=KEYWORD_INTENTS,
+        )
     keyword = normalize_text(clean_text(data.get("keyword"), "keyword", max_length=64))
     if not keyword:
-        raise ValidationError("keyword is empty", fields={"keyword": "required"})
+        raise ValidationError.coded("keyword.empty", "keyword is empty", fields={"keyword": "required"})
     scope = _new_keyword_scope(session, actor, data.get("grid_code"))
     if scope is None and not actor.is_admin:
-        raise PermissionDenied("only an admin may add a keyword that applies everywhere")
+        raise PermissionDenied.coded(
+            "keyword.global_admin_only", "only an admin may add a keyword that applies everywhere"
+        )
     if keyword in DEFAULT_KEYWORDS.get(language, {}).get(intent, ()):
-        raise Conflict(f"{keyword!r} is already a built-in {intent} keyword in {language}")
-    if scope is not None and intent != Intent.OPT_OUT and _opts_out_everywhere(session, language, keyword):
-        raise Conflict(f"{keyword!r} opts out everywhere in {language}; it cannot mean {intent} in one scope")
+        raise Conflict.coded(
+            "keyword.builtin",
+            "'%(keyword)s' is already a built-in %(intent)s keyword in %(language)s",
+            keyword=keyword,
+            intent=intent,
+            language=language,
+        )
+    if scope is not None and intent != "opt_out" and _opts_out_everywhere(session, language, keyword):
+        raise Conflict.coded(
+            "keyword.opts_out_everywhere",
+            "'%(keyword)s' opts out everywhere in %(language)s; it cannot mean %(intent)s in one scope",
+            keyword=keyword,
+            language=language,
+            intent=intent,
+        )
     wider_or_same = path_ids(scope.path) if scope is not None else []
     taken = select(ReplyKeyword.id).where(
         ReplyKeyword.language == language,
@@ -233,7 +259,13 @@ def add_keyword(session: Session, actor: Actor, data: dict[str, Any]) -> dict[st
         or_(ReplyKeyword.scope_grid_id.is_(None), ReplyKeyword.scope_grid_id.in_(wider_or_same)),
     )
     if session.scalar(taken) is not None:
-        raise Conflict(f"{keyword!r} is already a {intent} keyword in {language}")
+        raise Conflict.coded(
+            "keyword.taken",
+            "'%(keyword)s' is already a %(intent)s keyword in %(language)s",
+            keyword=keyword,
+            intent=intent,
+            language=language,
+        )
     row = ReplyKeyword(language=language, intent=intent, keyword=keyword, scope_grid_id=scope.id if scope else None)
     session.add(row)
     session.flush()
@@ -247,8 +279,10 @@ def remove_keyword(session: Session, actor: Actor, keyword_id: int) -> None:
     row = session.get(ReplyKeyword, keyword_id)
     scope = session.get(Grid, row.scope_grid_id) if row is not None and row.scope_grid_id is not None else None
     if row is None or not _visible(actor, scope):
-        raise NotFound("keyword not found")
+        raise NotFound.coded("keyword.not_found", "keyword not found")
     if not _editable(actor, scope):
-        raise PermissionDenied("this keyword applies beyond your scope: you may not remove it")
+        raise PermissionDenied.coded(
+            "keyword.beyond_scope", "this keyword applies beyond your scope: you may not remove it"
+        )
     session.delete(row)
     session.flush()

@@ -99,7 +99,12 @@ def record_report(
     most specific duty). Safe against a concurrent report of the same grid: the unique row is merged, not doubled.
     """
     if kind not in REPORT_KINDS:
-        raise ValidationError(f"kind must be one of {', '.join(REPORT_KINDS)}", fields={"kind": "unknown"})
+        raise ValidationError.coded(
+            "report.bad_kind",
+            "kind must be one of %(report_kinds)s",
+            fields={"kind": "unknown"},
+            report_kinds=REPORT_KINDS,
+        )
     matches = reporting_duties(session, contact)
     if not matches:
         return None

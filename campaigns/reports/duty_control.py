@@ -25,7 +25,7 @@ def pause_duty(session: Session, actor: Actor, duty_id: int, now: datetime) -> d
     duty = load_duty(session, actor, duty_id, write=True)
     require_not_ended(duty)
     if not duty.active:
-        raise Conflict("the duty is already paused")
+        raise Conflict.coded("duty.already_paused", "the duty is already paused")
     duty.active = False
     withdraw_unsent(session, duty.id, now)
     return duty_to_dict(session, duty)
@@ -37,7 +37,7 @@ def resume_duty(session: Session, actor: Actor, duty_id: int) -> dict[str, Any]:
     duty = load_duty(session, actor, duty_id, write=True)
     require_not_ended(duty)
     if duty.active:
-        raise Conflict("the duty is not paused")
+        raise Conflict.coded("duty.not_paused", "the duty is not paused")
     duty.active = True
     session.flush()
     return duty_to_dict(session, duty)
@@ -61,5 +61,7 @@ def duty_runs(session: Session, actor: Actor, duty_id: int, day: str | None = No
         try:
             chosen = date.fromisoformat(day)
         except ValueError as exc:
-            raise ValidationError("date must look like 2026-11-23", fields={"date": "not a date"}) from exc
+            raise ValidationError.coded(
+                "duty.bad_date", "date must look like 2026-11-23", fields={"date": "not a date"}
+            ) from exc
     return {"duty_id": duty.id, "items": list_duty_runs(session, duty.id, day=chosen)}

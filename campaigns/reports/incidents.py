@@ -113,10 +113,10 @@ def mark_handled(session: Session, actor: Actor, report_id: int, now: datetime) 
     report = session.get(DailyReport, report_id)
     grid = session.get(Grid, report.grid_id) if report else None
     if report is None or grid is None:
-        raise NotFound("incident not found")
+        raise NotFound.coded("incident.not_found", "incident not found")
     require_path_in_scope(actor, grid.path, "incident")
-    if report.kind != ReportKind.INCIDENT:
-        raise Conflict("a zero report has nothing to handle")
+    if report.kind != "incident":
+        raise Conflict.coded("incident.zero_report", "a zero report has nothing to handle")
     if report.handled_at is None:
         report.handled_at, report.handled_by = now, actor.user_id
         session.flush()

@@ -58,10 +58,15 @@ def pick_duty(session: Session, actor: Actor, duty_id: int | None) -> ReportDuty
         return load_duty(session, actor, duty_id)
     visible = list_duties(session, actor, active=True)
     if not visible:
-        raise NotFound("no report duty covers your grids")
+        raise NotFound.coded("duty.none_in_scope", "no report duty covers your grids")
     if len(visible) > 1:
         names = ", ".join(f"{duty['id']} {duty['name']}" for duty in visible[:10])
-        raise ValidationError(f"several report duties: give duty_id ({names})", fields={"duty_id": "required"})
+        raise ValidationError.coded(
+            "duty.ambiguous",
+            "several report duties: give duty_id (%(names)s)",
+            fields={"duty_id": "required"},
+            names=names,
+        )
     return session.get(ReportDuty, visible[0]["id"])
 
 
@@ -75,7 +80,9 @@ def board_grid(session: Session, actor: Actor, duty: ReportDuty, grid_id: int | 
         return root
     grid = load_grid(session, actor, grid_id)
     if not (grid.path.startswith(root.path) or root.path.startswith(grid.path)):
-        raise ValidationError("the grid is not on this duty's tree", fields={"grid_id": "outside the duty"})
+        raise ValidationError.coded(
+            "duty.grid_outside", "the grid is not on this duty's tree", fields={"grid_id": "outside the duty"}
+        )
     return grid
 
 
@@ -179,13 +186,20 @@ def parse_day(raw: str | None, default: date) -> date:
     try:
         return date.fromisoformat(str(raw))
     except ValueError as exc:
-        raise ValidationError("date must be like 2026-11-23", fields={"date": "not a date"}) from exc
+        raise ValidationError.coded(
+            "report.bad_date", "date must be like 2026-11-23", fields={"date": "not a date"}
+        ) from exc
 
 
 def check_depth(depth: int | None, default: int = 1) -> int:
     depth = default if depth is None else depth
     if not 0 <= depth <= MAX_DEPTH:
-        raise ValidationError(f"depth must be 0 to {MAX_DEPTH}", fields={"depth": "out of range"})
+        raise ValidationError.coded(
+            "report.bad_depth",
+            "depth must be 0 to %(max_depth)s",
+            fields={"depth": "out of range"},
+            max_depth=MAX_DEPTH,
+        )
     return depth
 
 
@@ -210,7 +224,12 @@ def report_history(session: Session, actor: Actor, *, duty_id: int | None, days:
     """Counts per day over the last `days` days (today included) for the top grid's reporting grids."""
     days = 7 if days is None else days
     if not 1 <= days <= MAX_HISTORY_DAYS:
-        raise ValidationError(f"days must be 1 to {MAX_HISTORY_DAYS}", fields={"days": "out of range"})
+        raise ValidationError.coded(
+            "report.bad_days",
+            "days must be 1 to %(max_history_days)s",
+            fields={"days": "out of range"},
+            max_history_days=MAX_HISTORY_DAYS,
+        )
     duty = pick_duty(session, actor, duty_id)
     top = board_grid(session, actor, duty, grid_id)
     root_path = session.get(Grid, duty.root_grid_id).path

@@ -87,7 +87,7 @@ def duty_status(duty: ReportDuty) -> DutyStatus:
 
 def require_not_ended(duty: ReportDuty) -> None:
     if duty.ended_at is not None:
-        raise Conflict("the duty has ended: it cannot change or resume any more")
+        raise Conflict.coded("duty.ended", "the duty has ended: it cannot change or resume any more")
 
 
 def duty_campaign(session: Session, duty: ReportDuty) -> Campaign:
@@ -115,10 +115,15 @@ def _sync_campaign(campaign: Campaign, duty: ReportDuty) -> None:
 
 def _clean(session: Session, actor: Actor, data: dict[str, Any], current: ReportDuty | None) -> dict[str, Any]:
     if not isinstance(data, dict):
-        raise ValidationError("the duty must be an object")
+        raise ValidationError.coded("duty.not_object", "the duty must be an object")
     unknown = sorted(set(data) - set(EDITABLE))
     if unknown:
-        raise ValidationError(f"unknown fields: {', '.join(unknown)}", fields={name: "unknown" for name in unknown})
+        raise ValidationError.coded(
+            "input.unknown_fields",
+            "unknown fields: %(unknown)s",
+            fields={name: "unknown" for name in unknown},
+            unknown=unknown,
+        )
     merged: dict[str, Any] = {}
     if current is not None:
         merged = {key: getattr(current, key) for key in EDITABLE if hasattr(current, key)}
@@ -128,13 +133,17 @@ def _clean(session: Session, actor: Actor, data: dict[str, Any], current: Report
     root = _root_grid(session, actor, merged.get("root_grid_id"))
     level = resolve_level(session, merged.get("level"))
     if level.rank <= root.level.rank:
-        raise ValidationError("the reporting level must lie below the root grid's level", fields={"level": "too high"})
+        raise ValidationError.coded(
+            "duty.bad_level", "the reporting level must lie below the root grid's level", fields={"level": "too high"}
+        )
     deadline = _clock(merged.get("deadline") or "10:00", "deadline")
     timezone = str(merged.get("timezone") or "Asia/Shanghai")
     check_timezone(timezone)
     active = merged.get("active", True)
     if not isinstance(active, bool):
-        raise ValidationError("active must be true or false", fields={"active": "not a boolean"})
+        raise ValidationError.coded(
+            "duty.bad_active", "active must be true or false", fields={"active": "not a boolean"}
+        )
     return {
         "name": clean_text(merged.get("name"), "name", max_length=200),
         "root_grid_id": root.id,
@@ -153,7 +162,11 @@ def _clean(session: Session, actor: Actor, data: dict[str, Any], current: Report
 
 def _root_grid(session: Session, actor: Actor, raw: Any) -> Grid:
     if isinstance(raw, bool) or not isinstance(raw, int) or not 1 <= raw <= MAX_ID:
-        raise ValidationError("root_grid_id: the id of the grid whose subtree reports", fields={"root_grid_id": "bad"})
+        raise ValidationError.coded(
+            "duty.bad_root_grid",
+            "root_grid_id: the id of the grid whose subtree reports",
+            fields={"root_grid_id": "bad"},
+        )
     grid = load_grid(session, actor, raw)
     return grid
 
@@ -162,13 +175,17 @@ def _clock(raw: Any, field: str) -> str:
     try:
         return time.fromisoformat(str(raw)).isoformat(timespec="minutes")
     except ValueError as exc:
-        raise ValidationError(f"{field} must be a time like 10:00", fields={field: "not a time"}) from exc
+        raise ValidationError.coded(
+            "duty.bad_time", "%(field)s must be a time like 10:00", fields={field: "not a time"}, field=field
+        ) from exc
 
 
 def _roles(raw: Any) -> list[str]:
     raw = [ContactRole.GRID_LEADER, ContactRole.LIAISON] if raw is None else raw
     if not isinstance(raw, list) or not raw:
-        raise ValidationError("reporter_roles: a list of roles", fields={"reporter_roles": "bad"})
+        raise ValidationError.coded(
+            "duty.bad_reporter_roles", "reporter_roles: a list of roles", fields={"reporter_roles": "bad"}
+        )
     return sorted({normalize_role(role) for role in raw})
 
 
@@ -177,18 +194,33 @@ def _fields(raw: Any) -> list[dict[str, Any]]:
     {language: [words]} object is accepted and flattened."""
     raw = [] if raw is None else raw
     if not isinstance(raw, list) or len(raw) > MAX_FIELDS:
-        raise ValidationError(f"fields: a list of at most {MAX_FIELDS} fields", fields={"fields": "bad"})
+        raise ValidationError.coded(
+            "duty.too_many_fields",
+            "fields: a list of at most %(max_fields)s fields",
+            fields={"fields": "bad"},
+            max_fields=MAX_FIELDS,
+        )
     fields, keys = [], set()
     for index, item in enumerate(raw):
         where = f"fields.{index}"
         if not isinstance(item, dict) or not FIELD_KEY.fullmatch(str(item.get("key", ""))) or item["key"] in keys:
-            raise ValidationError(f"{where}.key: a unique lower-case key like returnees", fields={where: "bad key"})
+            raise ValidationError.coded(
+                "duty.bad_field_key",
+                "%(where)s.key: a unique lower-case key like returnees",
+                fields={where: "bad key"},
+                where=where,
+            )
         keys.add(item["key"])
         names = item.get("names") or []
         if isinstance(names, dict):
             names = [word for words in names.values() for word in ([words] if isinstance(words, str) else words)]
         if not isinstance(names, list):
-            raise ValidationError(f"{where}.names: a list of words", fields={f"{where}.names": "bad"})
+            raise ValidationError.coded(
+                "duty.bad_field_names",
+                "%(where)s.names: a list of words",
+                fields={f"{where}.names": "bad"},
+                where=where,
+            )
         words = list(dict.fromkeys(clean_text(word, f"{where}.names", max_length=32) for word in names))
         label = clean_text(item.get("label") or next(iter(words), item["key"]), f"{where}.label", max_length=40)
         fields.append({"key": item["key"], "label": label, "names": words})
@@ -198,30 +230,51 @@ def _fields(raw: Any) -> list[dict[str, Any]]:
 def _reminder_times(raw: Any, deadline: str) -> list[str]:
     raw = [] if raw is None else raw
     if not isinstance(raw, list) or len(raw) > MAX_REMINDERS:
-        raise ValidationError(f"reminder_times: at most {MAX_REMINDERS} times", fields={"reminder_times": "bad"})
+        raise ValidationError.coded(
+            "duty.too_many_reminders",
+            "reminder_times: at most %(max_reminders)s times",
+            fields={"reminder_times": "bad"},
+            max_reminders=MAX_REMINDERS,
+        )
     times = sorted({_clock(item, "reminder_times") for item in raw})
     if any(item >= deadline for item in times):
-        raise ValidationError("reminders come before the deadline", fields={"reminder_times": "after the deadline"})
+        raise ValidationError.coded(
+            "duty.reminder_after_deadline",
+            "reminders come before the deadline",
+            fields={"reminder_times": "after the deadline"},
+        )
     return times
 
 
 def _delays(raw: Any) -> list[int]:
     raw = [0, 120] if raw is None else raw
     if not isinstance(raw, list) or len(raw) > MAX_ESCALATIONS:
-        message = f"escalation_delays: a list of at most {MAX_ESCALATIONS} delays in minutes"
-        raise ValidationError(message, fields={"escalation_delays": "bad"})
+        raise ValidationError.coded(
+            "duty.too_many_escalations",
+            "escalation_delays: a list of at most %(max_escalations)s delays in minutes",
+            fields={"escalation_delays": "bad"},
+            max_escalations=MAX_ESCALATIONS,
+        )
     for index, item in enumerate(raw):
         low = 0 if index == 0 else 1
         if isinstance(item, bool) or not isinstance(item, int) or not low <= item <= MAX_DELAY:
-            raise ValidationError(f"escalation_delays.{index}: minutes from {low} to {MAX_DELAY}",
-                                  fields={"escalation_delays": "out of range"})  # fmt: skip
+            raise ValidationError.coded(
+                "duty.bad_escalation_delay",
+                "escalation_delays.%(index)s: minutes from %(low)s to %(max_delay)s",
+                fields={"escalation_delays": "out of range"},
+                index=index,
+                low=low,
+                max_delay=MAX_DELAY,
+            )
     return list(raw)
 
 
 def _texts(raw: Any) -> dict[str, dict[str, str]]:
     raw = {} if raw is None else raw
     if not isinstance(raw, dict) or set(raw) - {"reminder", "escalation"}:
-        raise ValidationError('texts: {"reminder": {...}, "escalation": {...}}', fields={"texts": "bad"})
+        raise ValidationError.coded(
+            "duty.bad_texts", 'texts: {"reminder": {...}, "escalation": {...}}', fields={"texts": "bad"}
+        )
     return {
         "reminder": check_texts(raw.get("reminder") or DEFAULT_TEXTS["reminder"], REMINDER_PLACEHOLDERS,
                                 "texts.reminder"),
@@ -250,11 +303,11 @@ def load_duty(session: Session, actor: Actor, duty_id: int, *, write: bool = Fal
     """A duty the caller may see (its root in their scope, or above it); for `write`, its root must be in scope."""
     duty = session.get(ReportDuty, duty_id)
     if duty is None:
-        raise NotFound("report duty not found")
+        raise NotFound.coded("duty.not_found", "report duty not found")
     root_path = session.get(Grid, duty.root_grid_id).path
     covers_scope = actor.scope_path is not None and actor.scope_path.startswith(root_path)
     if not actor.sees_path(root_path) and (write or not covers_scope):
-        raise NotFound("report duty not found")
+        raise NotFound.coded("duty.not_found", "report duty not found")
     return duty
 
 

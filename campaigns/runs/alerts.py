@@ -36,13 +36,29 @@ def _replaceable(session: Session, actor: Actor, campaign_id: int, doing: str) -
     require_write(actor)
     original = load_campaign(session, actor, campaign_id)
     if original.kind != ALERT:
-        raise ValidationError(f"only an alert can be {doing}d: campaign {campaign_id} is a routine campaign")
+        raise ValidationError.coded(
+            "alert_change.alert_d_campaign_routine",
+            "only an alert can be %(doing)sd: campaign %(campaign_id)s is a routine campaign",
+            doing=doing,
+            campaign_id=campaign_id,
+        )
     if original.msg_type == "cancel":
-        raise Conflict(f"campaign {campaign_id} is a cancel: {doing} the alert it cancelled instead")
+        raise Conflict.coded(
+            "alert_change.campaign_cancel_alert_cancelled",
+            "campaign %(campaign_id)s is a cancel: %(doing)s the alert it cancelled instead",
+            campaign_id=campaign_id,
+            doing=doing,
+        )
     if original.status == "draft":
-        raise Conflict("this alert was never launched: edit or cancel the draft instead")
+        raise Conflict.coded(
+            "alert_change.alert_was_never_launched", "this alert was never launched: edit or cancel the draft instead"
+        )
     if original.status == "cancelled":
-        raise Conflict(f"this alert is cancelled (or replaced by an update): {doing} its latest update instead")
+        raise Conflict.coded(
+            "alert_change.alert_cancelled_replaced_by",
+            "this alert is cancelled (or replaced by an update): %(doing)s its latest update instead",
+            doing=doing,
+        )
     return original
 
 
@@ -73,10 +89,19 @@ def update_alert(
     original = _replaceable(session, actor, campaign_id, "update")
     unknown = sorted(set(data) - set(UPDATE_FIELDS))
     if unknown:
-        raise ValidationError(f"an update takes {', '.join(UPDATE_FIELDS)}; unknown: {', '.join(unknown)}",
-                              fields=dict.fromkeys(unknown, "unknown"))  # fmt: skip
+        raise ValidationError.coded(
+            "alert_change.update_takes_unknown",
+            "an update takes %(fields_taken)s; unknown: %(unknown)s",
+            fields=dict.fromkeys(unknown, "unknown"),
+            fields_taken=", ".join(UPDATE_FIELDS),
+            unknown=", ".join(unknown),
+        )
     if not data:
-        raise ValidationError("give new texts, expires_at, severity or name", fields={"texts": "required"})
+        raise ValidationError.coded(
+            "alert_change.give_new_texts_expires",
+            "give new texts, expires_at, severity or name",
+            fields={"texts": "required"},
+        )
     fields = _base(original, now)
     fields["name"] = data.get("name") or f"{original.name}（更新）"
     fields.update({key: data[key] for key in ("texts", "expires_at", "severity") if key in data})
@@ -91,9 +116,17 @@ def cancel_alert(
     message per language) that is sent once a second person approved it; without, it is finished at once."""
     original = _replaceable(session, actor, campaign_id, "cancel")
     if not isinstance(all_clear, bool):
-        raise ValidationError("all_clear must be true or false", fields={"all_clear": "not a boolean"})
+        raise ValidationError.coded(
+            "alert_change.all_clear_true_false",
+            "all_clear must be true or false",
+            fields={"all_clear": "not a boolean"},
+        )
     if texts is not None and not all_clear:
-        raise ValidationError("texts are the all-clear message: give all_clear true too", fields={"texts": "unused"})
+        raise ValidationError.coded(
+            "alert_change.texts_are_all_clear",
+            "texts are the all-clear message: give all_clear true too",
+            fields={"texts": "unused"},
+        )
     fields = _base(original, now)
     fields["name"] = f"{original.name}（解除）"
     fields["texts"] = texts if texts is not None else _all_clear_texts(original)
@@ -137,7 +170,11 @@ def prepare_alert_launch(session: Session, actor: Actor, campaign: Campaign, now
     if campaign.kind != ALERT:
         return
     if campaign.expires_at is not None and campaign.expires_at <= now:
-        raise Conflict(f"the alert expired at {campaign.expires_at.isoformat()}: it can no longer be launched")
+        raise Conflict.coded(
+            "alert_change.alert_expired_at_value",
+            "the alert expired at %(value1)s: it can no longer be launched",
+            value1=campaign.expires_at.isoformat(),
+        )
     if campaign.msg_type in ("update", "cancel"):
         _stop_family(session, actor, campaign, now)
 

@@ -25,7 +25,7 @@ from campaigns.broadcasts.campaign_service import load_campaign
 from campaigns.common.errors import Conflict, PermissionDenied
 from campaigns.identity.access import Actor, require_write
 from campaigns.identity.audit import record_action
-from campaigns.models import Campaign, CampaignApproval, CampaignStatus, User
+from campaigns.models import Campaign, CampaignApproval, User
 from campaigns.models.base import utcnow
 from campaigns.runs.reach import people_reached
 
@@ -101,10 +101,10 @@ def approve_campaign(
     """Approve a draft campaign as it is now (the creator cannot approve their own); returns the approval status."""
     require_write(actor)
     campaign = load_campaign(session, actor, campaign_id)
-    if campaign.status != CampaignStatus.DRAFT:
-        raise Conflict(f"a {campaign.status} campaign needs no approval")
+    if campaign.status != "draft":
+        raise Conflict.coded("approval.not_needed", "a %(status)s campaign needs no approval", status=campaign.status)
     if actor.user_id is not None and actor.user_id == campaign.created_by:
-        raise PermissionDenied("a second person must approve: you created this campaign")
+        raise PermissionDenied.coded("approval.own_campaign", "a second person must approve: you created this campaign")
     recipients, fingerprint = audience_size(session, campaign), campaign_fingerprint(campaign)
     approval = session.scalar(select(CampaignApproval).where(CampaignApproval.campaign_id == campaign.id))
     if approval is None:
@@ -132,11 +132,16 @@ def require_approval(
                       target=f"campaign {campaign.id}", detail=detail)  # fmt: skip
         return
     if campaign.kind == ALERT:
-        raise Conflict(
-            "an alert always needs a second person's approval before it launches", fields={"approval": "required"}
+        raise Conflict.coded(
+            "approval.alert_required",
+            "an alert always needs a second person's approval before it launches",
+            fields={"approval": "required"},
         )
-    raise Conflict(
-        f"this campaign reaches {recipients} people (more than {threshold}): a second person must approve it "
+    raise Conflict.coded(
+        "approval.required",
+        "this campaign reaches %(recipients)s people (more than %(threshold)s): a second person must approve it "
         "before it launches",
         fields={"approval": "required"},
+        recipients=recipients,
+        threshold=threshold,
     )

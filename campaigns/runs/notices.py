@@ -58,7 +58,7 @@ def text_for(texts: dict[str, str], language: str) -> tuple[str, str]:
     for candidate in (language, "zh", *texts):
         if candidate in texts:
             return candidate, texts[candidate]
-    raise ValidationError("no text")
+    raise ValidationError.coded("notice.no_text", "no text")
 
 
 def name_list(names: Iterable[str], separator: str = "、") -> str:

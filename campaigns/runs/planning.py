@@ -62,7 +62,12 @@ def launch_campaign(
         return None
     blockers = launch_blockers(session, campaign)
     if blockers:
-        raise ValidationError("the campaign cannot launch: " + "; ".join(blockers), fields={"audience": blockers[0]})
+        raise ValidationError.coded(
+            "launch.blocked",
+            "the campaign cannot launch: %(reasons)s",
+            fields={"audience": blockers[0].message},
+            reasons=blockers,
+        )
     campaign = activate_campaign(session, actor, campaign_id, now)
     if campaign.schedule["kind"] == ScheduleKind.NOW:
         return plan_occurrence(session, campaign, now, now)

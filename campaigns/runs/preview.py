@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from campaigns.broadcasts.audiences import audience_select, reaches_by
 from campaigns.broadcasts.campaign_service import load_campaign
 from campaigns.broadcasts.templates import has_placeholders, render
+from campaigns.common.errors import ValidationError
 from campaigns.common.settings import Settings
 from campaigns.common.sms_segments import count_segments
 from campaigns.identity.access import Actor
@@ -63,6 +64,7 @@ def preview_campaign(session: Session, actor: Actor, campaign_id: int, pricing: 
                                pricing.call_announcement_plays, pricing.max_concurrent_calls)  # fmt: skip
     voice = voice_figures(session, campaign, call_pricing)
     costed: list[SmsFigures | VoiceFigures] = [figures for figures in (sms, voice) if figures is not None]
+    blockers = launch_blockers(session, campaign)
     return {
         "campaign_id": campaign.id,
         "channels": campaign.channels,
@@ -75,7 +77,8 @@ def preview_campaign(session: Session, actor: Actor, campaign_id: int, pricing: 
         "currency": pricing.currency,
         "estimated_seconds": max((figures["estimated_seconds"] for figures in costed), default=0.0),
         "audio": audio_preview(session, campaign),
-        "blocking": launch_blockers(session, campaign),
+        "blocking": [reason.message for reason in blockers],
+        "blocking_details": [reason.details() for reason in blockers],
     }
 
 
@@ -123,7 +126,7 @@ def _sms_figures(session: Session, campaign: Campaign, pricing: Pricing) -> SmsF
     }
 
 
-def launch_blockers(session: Session, campaign: Campaign) -> list[str]:
+def launch_blockers(session: Session, campaign: Campaign) -> list[ValidationError]:
     """Why the campaign cannot launch: languages without a text (and no fallback), nobody reachable, or (for
     voice and loudspeakers) listeners whose language has no audio and no fallback audio."""
     missing = dict(
@@ -144,13 +147,21 @@ def launch_blockers(session: Session, campaign: Campaign) -> list[str]:
 REACHED_BY = {Channel.SMS: "SMS", Channel.VOICE: "voice call"}
 
 
-def _blocking(session: Session, campaign: Campaign, missing_text: dict[str, int], sms_reachable: int) -> list[str]:
+def _blocking(
+    session: Session, campaign: Campaign, missing_text: dict[str, int], sms_reachable: int
+) -> list[ValidationError]:
     """Texts missing for the SMS, and nobody reachable on any of the campaign's channels to people (SMS, calls); a
     loudspeaker-only campaign reaches villages, not people."""
     blocking = []
     if Channel.SMS in campaign.channels:
         blocking += [
-            f"{count} contacts speak {lang} and the campaign has no text for it and no fallback"
+            ValidationError.coded_plural(
+                "launch.missing_text",
+                "%(n)s contact speaks %(lang)s and the campaign has no text for it and no fallback",
+                "%(n)s contacts speak %(lang)s and the campaign has no text for it and no fallback",
+                n=count,
+                lang=lang,
+            )
             for lang, count in sorted(missing_text.items())
         ]
     channels = [channel for channel in REACHED_BY if channel in campaign.channels]
@@ -160,7 +171,13 @@ def _blocking(session: Session, campaign: Campaign, missing_text: dict[str, int]
             audience_select(session, campaign.audience, func.count()).where(reaches_by(Channel.VOICE))
         )
     if channels and not reachable:
-        blocking.append("nobody in the audience can be reached by " + " or ".join(REACHED_BY[c] for c in channels))
+        blocking.append(
+            ValidationError.coded(
+                "launch.nobody_reachable",
+                "nobody in the audience can be reached by %(channels)s",
+                channels=[REACHED_BY[c] for c in channels],
+            )
+        )
     return blocking
 
 

@@ -113,3 +113,4 @@ class CampaignPreview(TypedDict):
     estimated_seconds: float
     audio: dict[str, Any] | None
     blocking: list[str]
+    blocking_details: list[dict[str, Any]]

@@ -82,7 +82,7 @@ class RunProgress(TypedDict):
 def load_run(session: Session, actor: Actor, run_id: int) -> Run:
     run = session.get(Run, run_id)
     if run is None:
-        raise NotFound("run not found")
+        raise NotFound.coded("run.not_found", "run not found")
     load_campaign(session, actor, run.campaign_id)
     return run
 

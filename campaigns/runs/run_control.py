@@ -59,9 +59,9 @@ def pause_campaign(session: Session, actor: Actor, campaign_id: int, now: dateti
     handed over are counted. Nothing is lost or sent twice."""
     require_write(actor)
     campaign = load_campaign(session, actor, campaign_id)
-    if campaign.status in (CampaignStatus.CANCELLED, CampaignStatus.DRAFT):
-        raise Conflict(f"a {campaign.status} campaign cannot be paused")
-    held = list(session.scalars(select(Run.id).where(Run.campaign_id == campaign.id, Run.status == RunStatus.SENDING)))
+    if campaign.status in ("cancelled", "draft"):
+        raise Conflict.coded("campaign.cannot_pause", "a %(status)s campaign cannot be paused", status=campaign.status)
+    held = list(session.scalars(select(Run.id).where(Run.campaign_id == campaign.id, Run.status == "sending")))
     if held:
         session.execute(
             update(Run)
@@ -72,7 +72,7 @@ def pause_campaign(session: Session, actor: Actor, campaign_id: int, now: dateti
     if campaign.status == CampaignStatus.SCHEDULED:
         campaign.status = CampaignStatus.PAUSED
     elif not held:
-        raise Conflict("nothing is sending or scheduled")
+        raise Conflict.coded("campaign.nothing_to_cancel", "nothing is sending or scheduled")
     rows = hold_runs(session, held, now or utcnow())
     return Paused(campaign, held, rows.requeued, rows.with_provider)
 
@@ -93,7 +93,11 @@ def resume_campaign(session: Session, actor: Actor, campaign_id: int, now: datet
         campaign.next_run_at = next_occurrence(campaign.schedule, campaign.timezone, now)
         campaign.status = CampaignStatus.SCHEDULED if campaign.next_run_at else CampaignStatus.FINISHED
     elif not resumed:
-        raise Conflict(f"a {campaign.status} campaign with no paused run cannot be resumed")
+        raise Conflict.coded(
+            "campaign.cannot_resume",
+            "a %(status)s campaign with no paused run cannot be resumed",
+            status=campaign.status,
+        )
     return campaign
 
 
@@ -119,8 +123,8 @@ def cancel_campaign(session: Session, actor: Actor, campaign_id: int, now: datet
 def cancel_run(session: Session, actor: Actor, run_id: int, now: datetime) -> RunSummary:
     require_write(actor)
     run = load_run(session, actor, run_id)
-    if run.status in (RunStatus.DONE, RunStatus.CANCELLED):
-        raise Conflict(f"the run is already {run.status}")
+    if run.status in ("done", "cancelled"):
+        raise Conflict.coded("run.already_in_status", "the run is already %(status)s", status=run.status)
     _cancel_rows(session, run, now)
     return run_to_dict(run)
 
@@ -168,9 +172,9 @@ def retry_failed(
     bind to it. Rows whose contact opted out through the provider are never retried."""
     require_write(actor)
     run = load_run(session, actor, run_id)
-    if run.status == RunStatus.CANCELLED:
-        raise ValidationError("a cancelled run cannot be retried")
-    statuses = (*RETRIED_STATUSES, OutboxStatus.UNKNOWN) if include_unknown else RETRIED_STATUSES
+    if run.status == "cancelled":
+        raise ValidationError.coded("run.cancelled_no_retry", "a cancelled run cannot be retried")
+    statuses = (*RETRIED_STATUSES, "unknown") if include_unknown else RETRIED_STATUSES
     of_run = OutboxMessage.run_id == run.id
     allowed = OutboxMessage.error_code.is_(None) | OutboxMessage.error_code.not_in(NEVER_RETRIED_CODES)
     retried = of_run & OutboxMessage.status.in_(statuses) & allowed

@@ -93,8 +93,8 @@ def simulate_call(session: Session, voice: SimulatedVoice, call: OutgoingCall, s
 def press_key(session: Session, voice: SimulatedVoice, row: SimulatedCall, key: str, now: datetime) -> CallStep:
     """Press `key` ("" for none) in the current round of the answered call `row`: the call flow's next step is
     played, and the call is hung up (completed) when that step ends it."""
-    if row.status != CallStatus.IN_PROGRESS or row.outbox_id is None:
-        raise Conflict("the call has ended")
+    if row.status != "in-progress" or row.outbox_id is None:
+        raise Conflict.coded("call.ended", "the call has ended")
     step = answer_step(session, row.outbox_id, len(row.keys) + 1, key, voice.flow, now)
     row.played = [*row.played, *_played(step)]
     row.keys += key[:1] or "-"
@@ -105,8 +105,8 @@ def press_key(session: Session, voice: SimulatedVoice, row: SimulatedCall, key: 
 
 def hang_up(session: Session, voice: SimulatedVoice, row: SimulatedCall, now: datetime) -> None:
     """End the answered call `row`: its CallStatus becomes `completed`, as Twilio reports any answered call's end."""
-    if row.status != CallStatus.IN_PROGRESS:
-        raise Conflict("the call has ended")
+    if row.status != "in-progress":
+        raise Conflict.coded("call.ended", "the call has ended")
     if row.outbox_id is not None:
         apply_call_status(session, row.outbox_id, row.attempt, CallStatus.COMPLETED, call_sid=row.sid, now=now,
                           retry=voice.retry)  # fmt: skip

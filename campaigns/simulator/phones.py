@@ -34,21 +34,32 @@ def _contact(session: Session, actor: Actor, raw_phone: Any, region: str) -> Con
     try:
         phone = normalize_phone(str(raw_phone or ""), region)
     except ValidationError as exc:
-        raise ValidationError(exc.message, fields={"phone": "invalid"}) from exc
+        raise exc.with_fields({"phone": "invalid"}) from exc
     row = session.execute(select(Contact, Grid.path).join(Grid).where(Contact.phone == phone)).first()
     if row is None:
-        raise NotFound("contact not found")
+        raise NotFound.coded("contact.not_found", "contact not found")
     require_path_in_scope(actor, row[1], "contact")
     return row[0]
 
 
 def _body(raw: Any) -> str:
     if not isinstance(raw, str) or not raw.strip():
-        raise ValidationError("body: the text typed on the phone", fields={"body": "required"})
+        raise ValidationError.coded(
+            "simulator.body_required", "body: the text typed on the phone", fields={"body": "required"}
+        )
     if len(raw) > MAX_BODY:
-        raise ValidationError(f"body is longer than {MAX_BODY} characters", fields={"body": "too long"})
+        raise ValidationError.coded(
+            "simulator.body_too_long",
+            "body is longer than %(max_body)s characters",
+            fields={"body": "too long"},
+            max_body=MAX_BODY,
+        )
     if any(unicodedata.category(char) in ("Cc", "Cs") and char not in "\n\r\t" for char in raw):
-        raise ValidationError("body contains control characters", fields={"body": "control characters"})
+        raise ValidationError.coded(
+            "simulator.body_control_characters",
+            "body contains control characters",
+            fields={"body": "control characters"},
+        )
     return raw
 
 
@@ -74,13 +85,19 @@ def simulate_unknown_sender(
     Only staff without a scope may, as only they see unknown senders."""
     require_write(actor)
     if actor.scope_path is not None:
-        raise PermissionDenied("only staff of the whole deployment see unknown senders")
+        raise PermissionDenied.coded(
+            "simulator.unknown_senders_forbidden", "only staff of the whole deployment see unknown senders"
+        )
     try:
         phone = normalize_phone(str(data.get("phone") or ""), region)
     except ValidationError as exc:
-        raise ValidationError(exc.message, fields={"phone": "invalid"}) from exc
+        raise exc.with_fields({"phone": "invalid"}) from exc
     if session.scalar(select(Contact.id).where(Contact.phone == phone)) is not None:
-        raise ValidationError("this number is a contact's: reply from their phone", fields={"phone": "a contact"})
+        raise ValidationError.coded(
+            "simulator.number_is_contact",
+            "this number is a contact's: reply from their phone",
+            fields={"phone": "a contact"},
+        )
     body = _body(data.get("body"))
     sid = "SM" + uuid.uuid4().hex
     session.add(SimulatedSms(direction="mo", phone=phone, body=body, sid=sid, status="received", created_at=now))
@@ -108,13 +125,15 @@ def answer_call(
         select(SimulatedCall).where(SimulatedCall.id == call_id, SimulatedCall.phone == contact.phone).with_for_update()
     )
     if row is None:
-        raise NotFound("call not found")
+        raise NotFound.coded("call.not_found", "call not found")
     if key == HANG_UP:
         hang_up(session, voice, row, now)
     elif isinstance(key, str) and len(key) == 1 and key in PHONE_KEYS:
         press_key(session, voice, row, key, now)
     else:
-        raise ValidationError("key: one of 0-9, * or #, or hangup", fields={"key": "invalid"})
+        raise ValidationError.coded(
+            "simulator.bad_key", "key: one of 0-9, * or #, or hangup", fields={"key": "invalid"}
+        )
     return row
 
 

@@ -14,6 +14,7 @@ from sqlalchemy import ColumnElement, case, func, literal, null, select
 from sqlalchemy.orm import Session
 
 from campaigns.broadcasts.audiences import audience_select, reaches_by
+from campaigns.common.errors import ValidationError
 from campaigns.models import AudioClip, Campaign, CampaignAudio, Channel, Contact
 from campaigns.voice.campaign_audio import RECORDING, spoken_text
 
@@ -81,15 +82,20 @@ def outdated_languages(session: Session, campaign: Campaign) -> list[str]:
     return sorted(lang for lang, text in rows if lang in campaign.texts and text != spoken_text(campaign, lang))
 
 
-def audio_blockers(session: Session, campaign: Campaign) -> list[str]:
+def audio_blockers(session: Session, campaign: Campaign) -> list[ValidationError]:
     """One reason per language whose listeners would hear nothing (no audio and no fallback audio)."""
     preview = audio_preview(session, campaign)
     if preview is None:
         return []
-    channels = " and ".join(
-        "voice calls" if channel == Channel.VOICE else "loudspeakers" for channel in preview["channels"]
-    )
+    channels = ["voice calls" if channel == "voice" else "loudspeakers" for channel in preview["channels"]]
     return [
-        f"{count} contacts speak {lang} and the campaign has no audio for it (nor fallback audio) for {channels}"
+        ValidationError.coded_plural(
+            "launch.missing_audio",
+            "%(n)s contact speaks %(lang)s and the campaign has no audio for it (nor fallback audio) for %(channels)s",
+            "%(n)s contacts speak %(lang)s and the campaign has no audio for it (nor fallback audio) for %(channels)s",
+            n=count,
+            lang=lang,
+            channels=channels,
+        )
         for lang, count in preview["without_audio"].items()
     ]

@@ -20,7 +20,7 @@ from campaigns.broadcasts.templates import render
 from campaigns.common.errors import Conflict, ValidationError
 from campaigns.common.languages import normalize_language
 from campaigns.identity.access import Actor, require_write
-from campaigns.models import AudioClip, Campaign, CampaignAudio, CampaignStatus
+from campaigns.models import AudioClip, Campaign, CampaignAudio
 from campaigns.voice.audio_port import AudioPort, SpeechUnavailable, StoredAudio
 
 RECORDING = "recording"
@@ -45,8 +45,10 @@ def spoken_text(campaign: Campaign, language: str) -> str:
 def _editable(session: Session, actor: Actor, campaign_id: int, language: str) -> tuple[Campaign, str]:
     require_write(actor)
     campaign = load_campaign(session, actor, campaign_id)
-    if campaign.status in (CampaignStatus.CANCELLED, CampaignStatus.FINISHED):
-        raise Conflict(f"a {campaign.status} campaign's audio cannot change")
+    if campaign.status in ("cancelled", "finished"):
+        raise Conflict.coded(
+            "audio.campaign_locked", "a %(status)s campaign's audio cannot change", status=campaign.status
+        )
     return campaign, normalize_language(language)
 
 
@@ -59,19 +61,37 @@ def check_synthesis(
     """
     campaign, lang = _editable(session, actor, campaign_id, language)
     if lang not in campaign.texts:
-        raise ValidationError(f"the campaign has no text in {lang} to synthesize", fields={"language": "no text"})
+        raise ValidationError.coded(
+            "audio.no_text",
+            "the campaign has no text in %(lang)s to synthesize",
+            fields={"language": "no text"},
+            lang=lang,
+        )
     if not spoken_text(campaign, lang):
-        raise ValidationError(f"the {lang} text has nothing to read aloud", fields={"language": "empty text"})
+        raise ValidationError.coded(
+            "audio.nothing_to_read",
+            "the %(lang)s text has nothing to read aloud",
+            fields={"language": "empty text"},
+            lang=lang,
+        )
     engines = port.engines_for(lang)
     if not engines:
-        raise ValidationError(
-            f"no speech engine here speaks {lang}: upload a recording", fields={"language": "recording only"}
+        raise ValidationError.coded(
+            "audio.no_engine",
+            "no speech engine here speaks %(lang)s: upload a recording",
+            fields={"language": "recording only"},
+            lang=lang,
         )
     if engine is not None:
         if engine not in engines:
             known = ", ".join(engines)
-            raise ValidationError(
-                f"engine {engine!r} cannot speak {lang} here (use {known})", fields={"engine": "unavailable"}
+            raise ValidationError.coded(
+                "audio.engine_unavailable",
+                "engine '%(engine)s' cannot speak %(lang)s here (use %(known)s)",
+                fields={"engine": "unavailable"},
+                engine=engine,
+                lang=lang,
+                known=known,
             )
         engines = [engine]
     return campaign, lang, engines

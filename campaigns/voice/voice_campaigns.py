@@ -15,6 +15,7 @@ from sqlalchemy import case, func, literal, select
 from sqlalchemy.orm import Session
 
 from campaigns.broadcasts.audiences import audience_select, reaches_by
+from campaigns.common.errors import ValidationError
 from campaigns.models import Campaign, Channel, Contact, OutboxMessage, OutboxStatus, VoicePrompt
 from campaigns.voice.audio_readiness import heard_language_expr, languages_with_audio
 from campaigns.voice.call_flow import PROMPT_PHRASES
@@ -54,7 +55,7 @@ def languages_with_prompts(session: Session) -> set[str]:
     return set(rows.scalars())
 
 
-def prompt_blockers(session: Session, campaign: Campaign) -> list[str]:
+def prompt_blockers(session: Session, campaign: Campaign) -> list[ValidationError]:
     """One reason per language that voice calls would play and that lacks a prompt phrase; [] without voice."""
     if VOICE not in campaign.channels:
         return []
@@ -71,8 +72,16 @@ def prompt_blockers(session: Session, campaign: Campaign) -> list[str]:
     for language, phrase in session.execute(select(VoicePrompt.language, VoicePrompt.phrase)):
         present.setdefault(language, set()).add(phrase)
     return [
-        f"{count} contacts would be called in {lang} and the voice prompts have no audio in {lang} for: "
-        + ", ".join(phrase for phrase in PROMPT_PHRASES if phrase not in present.get(lang, set()))
+        ValidationError.coded_plural(
+            "launch.missing_prompts",
+            "%(n)s contact would be called in %(lang)s and the voice prompts have no audio in %(lang)s for: "
+            "%(phrases)s",
+            "%(n)s contacts would be called in %(lang)s and the voice prompts have no audio in %(lang)s for: "
+            "%(phrases)s",
+            n=count,
+            lang=lang,
+            phrases=[phrase for phrase in PROMPT_PHRASES if phrase not in present.get(lang, set())],
+        )
         for lang, count in sorted(listeners.items())
         if lang not in ready
     ]

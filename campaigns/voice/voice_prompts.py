@@ -42,7 +42,13 @@ DEFAULT_TEXTS = {
 
 def _phrase(raw: str) -> str:
     if raw not in PROMPT_PHRASES:
-        raise ValidationError(f"unknown phrase {raw!r} (known: {', '.join(PROMPT_PHRASES)})", fields={"phrase": "x"})
+        raise ValidationError.coded(
+            "voice_prompt.unknown_phrase",
+            "unknown phrase '%(raw)s' (known: %(prompt_phrases)s)",
+            fields={"phrase": "x"},
+            raw=raw,
+            prompt_phrases=PROMPT_PHRASES,
+        )
     return raw
 
 
@@ -70,13 +76,21 @@ def synthesize_prompts(
     lang = normalize_language(language)
     phrases = {_phrase(phrase): text for phrase, text in (texts or DEFAULT_TEXTS.get(lang) or {}).items()}
     if set(phrases) != set(PROMPT_PHRASES):
-        raise ValidationError(
-            f"give the text of every phrase in {lang} ({', '.join(PROMPT_PHRASES)}) or upload recordings",
+        raise ValidationError.coded(
+            "voice_prompt.texts_incomplete",
+            "give the text of every phrase in %(lang)s (%(prompt_phrases)s) or upload recordings",
             fields={"texts": "incomplete"},
+            lang=lang,
+            prompt_phrases=PROMPT_PHRASES,
         )
     engines = [name for name in port.engines_for(lang) if engine in (None, name)]
     if not engines:
-        raise ValidationError(f"no speech engine here speaks {lang}: upload recordings", fields={"language": "x"})
+        raise ValidationError.coded(
+            "voice_prompt.no_engine",
+            "no speech engine here speaks %(lang)s: upload recordings",
+            fields={"language": "x"},
+            lang=lang,
+        )
     return [_synthesize(session, lang, phrase, phrases[phrase], engines, port) for phrase in PROMPT_PHRASES]
 
 

@@ -7,12 +7,15 @@ from typing import Any
 
 from flask import jsonify
 
-from campaigns.broadcasts import alert_rules, alerts
+from campaigns.broadcasts import alert_rules
 from campaigns.common.errors import ValidationError
 from campaigns.models.base import utcnow
+from campaigns.runs import alerts
 from gateway.api import api
-from gateway.api.context import ID, current_actor, db, json_body
+from gateway.api.context import ID, current_actor
 from gateway.api.spec import error_responses, json_request, json_response, path_id
+from gateway.web.bodies import json_body
+from gateway.web.session import db
 
 
 @api.post(f"/campaigns/<{ID}:campaign_id>/update-alert")

@@ -1,5 +1,8 @@
 """Every error the API returns is JSON: {"error": {"code", "message", "fields"}} with a 4xx status.
 
+A domain error raised with a message id adds `message_id` (a stable key such as "grid.not_found", to look the
+message up in a client's own translations) and `params` (the values filled into its English template).
+
 Domain errors map to 422/404/403/409/401. HTTP errors under /api/ (an unknown path, a wrong method, a body too
 large) are JSON too, even when no API route matched. An unexpected exception stays a 500 (logged, never hidden);
 under /api/ its body is JSON as well.
@@ -32,7 +35,7 @@ log = logging.getLogger(__name__)
 
 @api.errorhandler(DomainError)
 def domain_error(exc: DomainError):
-    return error_response(STATUS_BY_ERROR.get(type(exc), 400), exc.code, exc.message, exc.fields)
+    return error_response(STATUS_BY_ERROR.get(type(exc), 400), exc.code, exc.message, exc.fields, exc)
 
 
 api.register_error_handler(HTTPException, http_error_response)

@@ -17,9 +17,13 @@ def int_param(name: str, source: Any = None) -> int | None:
     try:
         value = int(str(raw).strip())
     except ValueError as exc:
-        raise ValidationError(f"{name} must be a whole number", fields={name: "not a number"}) from exc
+        raise ValidationError.coded(
+            "input.not_whole_number", "%(name)s must be a whole number", fields={name: "not a number"}, name=name
+        ) from exc
     if not -(2**31) < value < 2**31:
-        raise ValidationError(f"{name} is out of range", fields={name: "out of range"})
+        raise ValidationError.coded(
+            "input.out_of_range", "%(name)s is out of range", fields={name: "out of range"}, name=name
+        )
     return value
 
 

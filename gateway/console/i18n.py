@@ -1,8 +1,9 @@
-"""The console's translation catalog: English source texts mapped to Simplified Chinese (the default language).
+"""The console's languages and texts: Simplified Chinese (the default) and English, through gettext catalogs.
 
-Templates and views call `_` with an English text and values; the text is looked up in the catalog of the chosen
-language (`gateway/console/catalog_zh.py`) and then formatted with `str.format`. English needs no catalog: its
-texts are the keys. A test checks that every text the templates and views use has a Chinese translation.
+Templates and views call `_` with an English text and values; the text is looked up in the language's catalog
+(`gateway/console/translations/<locale>/LC_MESSAGES/messages.po`, see gateway.console.catalogs) and then formatted
+with `str.format`. `_n` picks a plural form (English: "1 incident", "2 incidents"; Chinese has one form). English
+needs no translations: its texts are the msgids. A test checks that every text has a Chinese translation.
 """
 
 from __future__ import annotations
@@ -11,22 +12,35 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
-from gateway.console.catalog_zh import ZH_HANS
+from gateway.console.catalogs import translations
 
 DEFAULT_LANGUAGE = "zh-Hans"
 LANGUAGES = {"zh-Hans": "中文", "en": "English"}
-CATALOGS: dict[str, dict[str, str]] = {"zh-Hans": ZH_HANS, "en": {}}
 
 
-def translate(text: str, language: str, **values: Any) -> str:
-    """`text` in `language` (the English text itself when the catalog lacks it), with `values` filled in."""
-    translated = CATALOGS.get(language, {}).get(text, text)
+def _formatted(translated: str, fallback: str, values: dict[str, Any]) -> str:
     if not values:
         return translated
     try:
         return translated.format(**values)
     except (KeyError, IndexError, ValueError):
-        return text.format(**values)
+        return fallback.format(**values)
+
+
+def translate(text: str, language: str, **values: Any) -> str:
+    """`text` in `language` (the English text itself when the catalog lacks it), with `values` filled in."""
+    return _formatted(translations(language).gettext(text), text, values)
+
+
+def translate_plural(singular: str, plural: str, n: int, language: str, **values: Any) -> str:
+    """The form of `singular`/`plural` for `n` in `language`, with `n` and `values` filled in."""
+    english = singular if n == 1 else plural
+    return _formatted(translations(language).ngettext(singular, plural, n), english, {"n": n, **values})
+
+
+def translate_in_context(context: str, text: str, language: str) -> str:
+    """`text` in `language` as the catalog gives it under `context` (a field name, a message id)."""
+    return translations(language).pgettext(context, text)
 
 
 def translate_markup(text: str, language: str, **values: Any) -> str | Markup:
@@ -34,7 +48,7 @@ def translate_markup(text: str, language: str, **values: Any) -> str | Markup:
     every other value escaped."""
     if not any(isinstance(value, Markup) for value in values.values()):
         return translate(text, language, **values)
-    translated = CATALOGS.get(language, {}).get(text, text)
+    translated = translations(language).gettext(text)
     try:
         return Markup(escape(translated)).format(**values)
     except (KeyError, IndexError, ValueError):

@@ -63,7 +63,7 @@ def _find(username: str) -> dict:
     for user in accounts.list_users(db(), current_actor()):
         if user["username"] == username:
             return user
-    raise NotFound("user not found")
+    raise NotFound.coded("user.not_found", "user not found")
 
 
 @console.get("/users/<username>")

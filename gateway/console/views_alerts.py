@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from flask import flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
-from campaigns.broadcasts import alert_rules, alerts, campaign_service
+from campaigns.broadcasts import alert_rules, campaign_service
 from campaigns.broadcasts.alert_fields import SEVERITIES
 from campaigns.broadcasts.campaign_service import CHANNELS
 from campaigns.common.errors import DomainError, ValidationError
@@ -18,6 +18,7 @@ from campaigns.common.languages import LANGUAGES
 from campaigns.identity.access import scope_condition
 from campaigns.models import Grid, GridLevel
 from campaigns.models.base import utcnow
+from campaigns.runs import alerts
 from gateway.console import console
 from gateway.console.campaign_form import picker_grids
 from gateway.console.forms import checked

@@ -14,7 +14,7 @@ from campaigns.voice import campaign_audio
 from campaigns.voice.audio_readiness import AUDIO_CHANNELS
 from gateway.console import console
 from gateway.console.labels import language_name
-from gateway.console.web import _, current_actor, record, service_text
+from gateway.console.web import _, current_actor, form_errors, record, service_text
 from gateway.runtime import current_runtime
 from gateway.web.jobs import synthesis_job_status
 from gateway.web.session import db
@@ -40,7 +40,8 @@ def _back(campaign_id: int):
 
 def _refused(campaign_id: int, exc: DomainError):
     db().rollback()
-    flash(" ".join([service_text(exc.message), *map(service_text, exc.fields.values())][:2]), "error")
+    reasons = [text for name, text in form_errors(exc).items() if name != "_"]
+    flash(" ".join([service_text(exc), *reasons][:2]), "error")
     return _back(campaign_id)
 
 
@@ -66,7 +67,9 @@ def upload_audio(campaign_id: int, language: str):
     upload = request.files.get("file")
     try:
         if upload is None or not upload.filename:
-            raise ValidationError("choose a recording file (mp3, wav, m4a or ogg)", fields={"file": "required"})
+            raise ValidationError.coded(
+                "audio.file_required", "choose a recording file (mp3, wav, m4a or ogg)", fields={"file": "required"}
+            )
         data = upload.stream.read(settings.audio_max_upload_bytes + 1)
         row = campaign_audio.attach_recording(db(), actor, campaign_id, language, data, upload.filename,
                                               audio_port(settings))  # fmt: skip

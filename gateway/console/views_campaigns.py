@@ -135,7 +135,7 @@ def campaign_action(campaign_id: int, action: str):
             return render_template("console/error.html", status=404, message=_("Not Found")), 404
     except DomainError as exc:
         db().rollback()
-        flash(service_text(exc.message), "error")
+        flash(service_text(exc), "error")
         return redirect(url_for("console.campaign_page", campaign_id=campaign_id))
     campaign = campaign_service.get_campaign(db(), actor, campaign_id)
     record(f"campaign.{action}", grid_id=campaign["scope_grid_id"], target=f"campaign {campaign_id}")
@@ -203,7 +203,7 @@ def run_action(run_id: int, action: str):
             return render_template("console/error.html", status=404, message=_("Not Found")), 404
     except DomainError as exc:
         db().rollback()
-        flash(service_text(exc.message), "error")
+        flash(service_text(exc), "error")
         return redirect(url_for("console.run_page", run_id=run_id))
     if action in ("pause", "resume"):
         record(f"campaign.{action}", grid_id=campaign["scope_grid_id"], target=f"campaign {campaign['id']}")

@@ -47,7 +47,7 @@ def limit_message(error: dict[str, Any]) -> str:
             value=value_text,
             limit=limit_text,
         )
-    return service_text(error.get("message") or "")
+    return service_text(error if "message_id" in error else error.get("message") or "")
 
 
 @console.before_app_request

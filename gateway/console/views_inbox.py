@@ -56,13 +56,15 @@ def link(inbound_id: int):
     try:
         found = contacts.list_contacts(db(), actor, q=typed, per_page=2).items if typed else []
         if len(found) != 1:
-            raise ValidationError(
-                "type the phone number or name of exactly one contact", fields={"contact": "ambiguous"}
+            raise ValidationError.coded(
+                "inbox.ambiguous_contact",
+                "type the phone number or name of exactly one contact",
+                fields={"contact": "ambiguous"},
             )
         inbox.link_message(db(), actor, inbound_id, found[0]["id"], utcnow())
     except DomainError as exc:
         db().rollback()
-        flash(service_text(exc.message), "error")
+        flash(service_text(exc), "error")
         return _back()
     record("inbox.link", grid_id=found[0]["grid_id"], target=f"message {inbound_id}", contact_id=found[0]["id"])
     flash(_("Linked to {name}; the message was processed again as theirs.", name=found[0]["name"]), "ok")

@@ -82,7 +82,7 @@ def duty_action(duty_id: int, action: str):
             duty = duty_control.end_duty(db(), actor, duty_id, now)
     except DomainError as exc:
         db().rollback()
-        flash(service_text(exc.message), "error")
+        flash(service_text(exc), "error")
         return redirect(back)
     record(f"duty.{action}", grid_id=duty["root_grid_id"], target=f"duty {duty_id}")
     flash(done_message(action, g.lang), "ok")

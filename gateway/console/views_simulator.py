@@ -40,7 +40,7 @@ def unknown_sender():
         message = simulate_unknown_sender(db(), actor, data, utcnow(), region)
     except DomainError as exc:
         db().rollback()
-        flash(service_text(exc.message), "error")
+        flash(service_text(exc), "error")
         return redirect(url_for("console.simulator"))
     inbound_id = message.id
     after_commit(lambda: enqueue_simulated_reply(inbound_id))

@@ -17,9 +17,9 @@ from campaigns.identity import audit, staff_sessions
 from campaigns.identity.access import Actor
 from campaigns.models.base import utcnow
 from gateway.console import console, labels
+from gateway.console.error_messages import field_label, form_field_errors, message_text
 from gateway.console.error_pages import error_page, reject_ids_out_of_range
-from gateway.console.i18n import DEFAULT_LANGUAGE, LANGUAGES, translate, translate_markup
-from gateway.console.service_messages import translate_message
+from gateway.console.i18n import DEFAULT_LANGUAGE, LANGUAGES, translate, translate_markup, translate_plural
 from gateway.runtime import current_runtime
 from gateway.web.errors import STATUS_BY_ERROR
 from gateway.web.session import db, finish_session
@@ -130,7 +130,9 @@ def template_helpers() -> dict[str, Any]:
     live = g.get("live")
     return {
         "_": lambda text, **values: translate_markup(text, lang, **values),
-        "_msg": lambda message: translate_message(str(message), lang),
+        "_n": lambda singular, plural, n, **values: translate_plural(singular, plural, n, lang, **values),
+        "_msg": lambda message: message_text(message, lang),
+        "field_label": lambda path: field_label(path, lang),
         "lang": lang,
         "languages": LANGUAGES,
         "actor": g.get("actor"),
@@ -151,9 +153,13 @@ def _(text: str, **values: Any) -> str:
     return translate(text, g.get("lang", DEFAULT_LANGUAGE), **values)
 
 
-def service_text(message: str) -> str:
-    """A message from the services (an error, a launch blocker) in the page's language when the console knows it."""
-    return translate_message(str(message), g.get("lang", DEFAULT_LANGUAGE))
+def _n(singular: str, plural: str, n: int, **values: Any) -> str:
+    return translate_plural(singular, plural, n, g.get("lang", DEFAULT_LANGUAGE), **values)
+
+
+def service_text(message: Any) -> str:
+    """A message from the services (a domain error, a launch blocker, plain text) in the page's language."""
+    return message_text(message, g.get("lang", DEFAULT_LANGUAGE))
 
 
 def record(action: str, *, grid_id: int | None = None, target: str = "", **detail: Any) -> None:
@@ -163,14 +169,12 @@ def record(action: str, *, grid_id: int | None = None, target: str = "", **detai
 
 def form_errors(exc: DomainError) -> dict[str, str]:
     """A domain error as messages per form field ("_" for the form as a whole), translated."""
-    errors = {name: service_text(message) for name, message in exc.fields.items()}
-    errors["_"] = service_text(exc.message)
-    return errors
+    return form_field_errors(exc, g.get("lang", DEFAULT_LANGUAGE))
 
 
 @console.errorhandler(DomainError)
 def domain_error(exc: DomainError):
-    return error_page(STATUS_BY_ERROR.get(type(exc), 400), service_text(exc.message))
+    return error_page(STATUS_BY_ERROR.get(type(exc), 400), service_text(exc))
 
 
 @console.errorhandler(HTTPException)

@@ -5,7 +5,14 @@ from __future__ import annotations
 from flask import jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from campaigns.common.errors import AuthenticationFailed, Conflict, NotFound, PermissionDenied, ValidationError
+from campaigns.common.errors import (
+    AuthenticationFailed,
+    Conflict,
+    DomainError,
+    NotFound,
+    PermissionDenied,
+    ValidationError,
+)
 
 MAX_ID = 2**31 - 1  # ids in a path above this are simply not found (the database cannot hold them)
 STATUS_BY_ERROR = {
@@ -17,8 +24,13 @@ STATUS_BY_ERROR = {
 }
 
 
-def error_response(status: int, code: str, message: str, fields: dict | None = None):
-    response = jsonify({"error": {"code": code, "message": message, "fields": fields or {}}})
+def error_response(status: int, code: str, message: str, fields: dict | None = None, exc: DomainError | None = None):
+    """An API error as JSON; a coded domain error adds its `message_id` and `params` (docs/api.md)."""
+    body: dict = {"code": code, "message": message, "fields": fields or {}}
+    if exc is not None and exc.message_id is not None:
+        details = exc.details()
+        body.update(message_id=details["message_id"], params=details["params"])
+    response = jsonify({"error": body})
     response.status_code = status
     if status == 401:
         response.headers["WWW-Authenticate"] = 'Bearer realm="gridcast"'
