@@ -8,11 +8,13 @@ carry as parameters.
 
 from __future__ import annotations
 
+from campaigns.broadcasts.alert_fields import SEVERITIES
 from campaigns.broadcasts.campaign_service import CHANNELS
 from campaigns.broadcasts.schedules import KINDS
 from campaigns.common.settings_model import SECTIONS, EnvironmentSettings
 from campaigns.directory.roles import CONTACT_ROLES
 from campaigns.identity.access import ROLES
+from campaigns.loudspeakers.item_states import DEVICE_STATES, ITEM_STATES
 from campaigns.models.campaign import CAMPAIGN_STATUSES, RUN_STATUSES
 from campaigns.models.outbox import OUTBOX_STATUSES
 from campaigns.models.replies import INTENTS
@@ -26,6 +28,7 @@ ENGINES_AND_JOBS = ("gtts", "espeak", "recording", "queued", "started", "finishe
 OTHER_KEYS = ("pending", "zero_report", "incident", "Not Found", "Bad Request", "Forbidden", "Error")
 DUTY_WORDS = ("active", "paused", "ended", "end", "duty_reminder", "duty_escalation")
 OTHER_STATUSES = ("stopped", "too large", "unsupported")
+ALERT_WORDS = (*SEVERITIES, "routine", "alert", "update")
 ERROR_NOUNS = ("contact", "grid", "speaker", "campaign", "SMS", "voice call", "voice calls", "loudspeakers")
 
 FIELD_NAMES = (
@@ -47,7 +50,8 @@ def code_words() -> list[str]:
     """Every code or noun the console translates at run time (no context), and the settings page's titles."""
     words = [*CAMPAIGN_STATUSES, *RUN_STATUSES, *OUTBOX_STATUSES, *INTENTS, *ROLES, *CONTACT_ROLES, *KINDS, *LEVELS,
              *ACTIONS, *OTHER_KEYS, *CHANNELS, *ENGINES_AND_JOBS, *CALL_STATUS_RANK, *ERROR_NOUNS,
-             *SECTIONS, *REPLY_INTENTS, *DUTY_WORDS, *OTHER_STATUSES, *TITLES.values(),
+             *SECTIONS, *REPLY_INTENTS, *DUTY_WORDS, *OTHER_STATUSES, *ALERT_WORDS, *ITEM_STATES, *DEVICE_STATES,
+             *TITLES.values(),
              *EXPLANATIONS.values()]  # fmt: skip
     words += [info.title for info in EnvironmentSettings.model_fields.values() if info.title]
     return sorted(set(words))
