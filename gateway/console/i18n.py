@@ -1,8 +1,9 @@
 """The console's translation catalog: English source texts mapped to Simplified Chinese (the default language).
 
 Templates and views call `_` with an English text and values; the text is looked up in the catalog of the chosen
-language (`gateway/console/catalog_zh.py`) and then formatted with `str.format`. English needs no catalog: its
-texts are the keys. A test checks that every text the templates and views use has a Chinese translation.
+language (`gateway/console/catalog_zh.py`) and then formatted with `str.format`. English needs no catalog for its
+sentences (they are the keys), only words for codes (`gateway/console/catalog_en.py`). A test checks that every
+text the templates and views use has a Chinese translation.
 """
 
 from __future__ import annotations
@@ -11,11 +12,12 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
+from gateway.console.catalog_en import EN_CODES
 from gateway.console.catalog_zh import ZH_HANS
 
 DEFAULT_LANGUAGE = "zh-Hans"
 LANGUAGES = {"zh-Hans": "中文", "en": "English"}
-CATALOGS: dict[str, dict[str, str]] = {"zh-Hans": ZH_HANS, "en": {}}
+CATALOGS: dict[str, dict[str, str]] = {"zh-Hans": ZH_HANS, "en": EN_CODES}
 
 
 def translate(text: str, language: str, **values: Any) -> str:
