@@ -69,6 +69,7 @@ def problems(page: Page, lang: str, allowed: set[str] = frozenset(), leaks: re.P
     text = DATA.sub(" ", visible_text(page))
     text = leaks.sub(" ", text) if leaks else text
     found = [f"raw time {match!r}" for match in RAW_TIME.findall(text)]
+    text = RAW_TIME.sub(" ", text)
     words = set(LATIN_WORD.findall(text)) - set(allowed)
     if lang == "zh":
         found += [f"English {word!r}" for word in sorted(words - ZH_ALLOWED_LATIN)]
