@@ -15,7 +15,7 @@ from campaigns.common.settings_model import SECTIONS, EnvironmentSettings
 from campaigns.directory.roles import CONTACT_ROLES
 from campaigns.identity.access import ROLES
 from campaigns.loudspeakers.item_states import DEVICE_STATES, ITEM_STATES
-from campaigns.models.campaign import CAMPAIGN_STATUSES, RUN_STATUSES
+from campaigns.models.campaign import CAMPAIGN_STATUSES, RUN_KINDS, RUN_STATUSES
 from campaigns.models.outbox import OUTBOX_STATUSES
 from campaigns.models.replies import INTENTS
 from campaigns.replies.auto_replies import REPLY_INTENTS
@@ -51,7 +51,7 @@ def code_words() -> list[str]:
     words = [*CAMPAIGN_STATUSES, *RUN_STATUSES, *OUTBOX_STATUSES, *INTENTS, *ROLES, *CONTACT_ROLES, *KINDS, *LEVELS,
              *ACTIONS, *OTHER_KEYS, *CHANNELS, *ENGINES_AND_JOBS, *CALL_STATUS_RANK, *ERROR_NOUNS,
              *SECTIONS, *REPLY_INTENTS, *DUTY_WORDS, *OTHER_STATUSES, *ALERT_WORDS, *ITEM_STATES, *DEVICE_STATES,
-             *TITLES.values(),
+             *RUN_KINDS, *TITLES.values(),
              *EXPLANATIONS.values()]  # fmt: skip
     words += [info.title for info in EnvironmentSettings.model_fields.values() if info.title]
     return sorted(set(words))

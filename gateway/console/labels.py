@@ -77,6 +77,21 @@ AUDIT_REASONS = {
     "logout": ("主动退出", "logged out"),
     "new_login": ("重新登录", "logged in again"),
 }
+# What an audit entry was about ("campaign 7" -> 通知 7); other targets (a user name, a file name) are shown as written.
+AUDIT_TARGETS = {
+    "campaign": ("通知", "campaign"),
+    "contact": ("联系人", "contact"),
+    "duty": ("日报任务", "report duty"),
+    "incident": ("情况报告", "incident"),
+    "message": ("消息", "message"),
+    "phone": ("手机", "phone"),
+    "run": ("发送批次", "run"),
+    "speaker": ("大喇叭", "loudspeaker"),
+}
+# Currencies as staff say them; others are shown as their ISO code.
+CURRENCY_NAMES = {"CNY": ("元", "yuan")}
+# An SMS encoding as the composer names it (campaigns/common/sms_segments.py).
+ENCODING_NAMES = {"GSM-7": "Latin letters only", "UCS-2": "Chinese or Tibetan characters"}
 API_ACTION = ("接口操作：{operation}", "API: {operation}")
 DONE_MESSAGES = {
     "launch": ("已发布", "Launched."),
@@ -125,6 +140,27 @@ def audit_action(code: str, lang: str) -> str:
     if code.startswith("api."):
         return _pick(API_ACTION, lang).format(operation=code.removeprefix("api."))
     return code
+
+
+def audit_target(target: str | None, lang: str) -> str:
+    """What an audit entry was about in words: "campaign 7" -> 通知 7, "bo confirm" (a keyword's language and
+    intent) -> 藏语 · 确认; anything else as written."""
+    kind, _, rest = (target or "").partition(" ")
+    if kind in AUDIT_TARGETS and rest:
+        return f"{_pick(AUDIT_TARGETS[kind], lang)} {rest}"
+    if kind in LANGUAGE_NAMES and rest and " " not in rest:
+        return f"{language_name(kind, lang)} · {translate(rest, lang)}"
+    return target or ""
+
+
+def currency_name(code: str | None, lang: str) -> str:
+    """A currency as staff say it ("CNY" -> 元 / yuan)."""
+    return _pick(CURRENCY_NAMES[code], lang) if code in CURRENCY_NAMES else code or ""
+
+
+def encoding_name(code: str, lang: str) -> str:
+    """An SMS encoding in words ("UCS-2" -> 含中文或藏文)."""
+    return translate(ENCODING_NAMES[code], lang) if code in ENCODING_NAMES else code
 
 
 def audit_reason(code: str | None, lang: str) -> str:

@@ -146,6 +146,9 @@ def template_helpers() -> dict[str, Any]:
         "optout_source": lambda code: labels.optout_source(code, lang),
         "audit_action": lambda code: labels.audit_action(code, lang),
         "audit_reason": lambda code: labels.audit_reason(code, lang),
+        "audit_target": lambda target: labels.audit_target(target, lang),
+        "currency_name": lambda code: labels.currency_name(code, lang),
+        "encoding_name": lambda code: labels.encoding_name(code, lang),
     }
 
 
