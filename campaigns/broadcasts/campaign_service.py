@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, object_session
 
 from campaigns.broadcasts.alert_fields import ALERT, ALERT_FIELDS, alert_to_dict, check_alert_fields, mark_drill
 from campaigns.broadcasts.audiences import check_audience
-from campaigns.broadcasts.confirmation_policy import check_confirmation
+from campaigns.broadcasts.confirmation_policy import ALERT_CONFIRMATION, check_confirmation
 from campaigns.broadcasts.loudspeaker_policy import CHANNEL as LOUDSPEAKER
 from campaigns.broadcasts.loudspeaker_policy import check_loudspeaker
 from campaigns.broadcasts.schedules import check_schedule, check_timezone, check_window, next_occurrence
@@ -104,7 +104,8 @@ def _clean(
         raise ValidationError("the fallback language needs a text too", fields={"fallback_language": "no text"})
     timezone = str(merged.get("timezone") or DEFAULT_TIMEZONE)
     check_timezone(timezone)
-    expects_reply = bool(merged.get("expects_reply", False))
+    alert_default = current is None and merged.get("kind") == ALERT and "confirmation" not in data
+    expects_reply = bool(merged.get("expects_reply", alert_default))
     schedule = check_schedule(merged.get("schedule") or {"kind": "now"})
     if current is None or current.status == "draft" or {"schedule", "timezone"} & set(data):
         require_future(schedule, timezone, now)
@@ -120,7 +121,9 @@ def _clean(
         "timezone": timezone,
         "send_window": check_window(merged.get("send_window")),
         "expects_reply": expects_reply,
-        "confirmation": check_confirmation(merged.get("confirmation"), expects_reply),
+        "confirmation": check_confirmation(
+            ALERT_CONFIRMATION if alert_default and expects_reply else merged.get("confirmation"), expects_reply
+        ),
         "loudspeaker": check_loudspeaker(merged.get("loudspeaker"), channels),
     }
 
