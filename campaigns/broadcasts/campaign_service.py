@@ -104,8 +104,9 @@ def _clean(
         raise ValidationError("the fallback language needs a text too", fields={"fallback_language": "no text"})
     timezone = str(merged.get("timezone") or DEFAULT_TIMEZONE)
     check_timezone(timezone)
-    alert_default = current is None and merged.get("kind") == ALERT and "confirmation" not in data
-    expects_reply = bool(merged.get("expects_reply", alert_default))
+    new_alert = current is None and merged.get("kind") == ALERT
+    expects_reply = bool(merged.get("expects_reply", new_alert))
+    alert_default = new_alert and "confirmation" not in data
     schedule = check_schedule(merged.get("schedule") or {"kind": "now"})
     if current is None or current.status == "draft" or {"schedule", "timezone"} & set(data):
         require_future(schedule, timezone, now)
