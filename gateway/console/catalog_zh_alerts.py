@@ -27,6 +27,25 @@ ALERTS_ZH_HANS: dict[str, str] = {
     "Severity": "级别",
     "The update or cancel is saved as a draft: once approved and launched, it stops the alert's unsent messages.": "更新或解除先保存为草稿：审批并发布后，原预警尚未发出的消息即停止。",  # noqa: E501
     "Update the alert": "更新预警",
+    "Who was reached": "触达情况",
+    "A drill: these figures are kept apart from real alerts.": "演练：以下数字与真实预警分开统计。",
+    "Counted over the alert, its updates and its all-clear: someone reached by any of them was reached.": "按预警及其更新、解除合并统计：收到其中任何一条即算已触达。",  # noqa: E501
+    "{reached} of {people} people reached: {sms} delivered SMS, {calls} answered calls, {confirmed} confirmed; {villages} villages' loudspeakers played it.": "{people} 人中已触达 {reached} 人：短信送达 {sms} 人，接听电话 {calls} 人，确认 {confirmed} 人；{villages} 个村的大喇叭已播放。",  # noqa: E501
+    "Approved": "审批时间",
+    "To the first message": "至第一条消息",
+    "To the first loudspeaker play": "至大喇叭首次播放",
+    "To 90% reached": "至触达 90%",
+    "People": "人数",
+    "Reached": "已触达",
+    "SMS delivered": "短信送达",
+    "Calls answered": "电话接听",
+    "Confirmed": "已确认",
+    "Loudspeakers played": "大喇叭已播放",
+    "nobody reached": "无人触达",
+    "Grids nobody was reached in": "无人触达的网格",
+    "Send these names to the grid's liaison by SMS": "把这些名单短信发给该网格的联户长",
+    "Someone was reached in every grid.": "每个网格都有人已触达。",
+    "The names went to {names} by SMS.": "名单已短信发给 {names}。",
     "Valid from": "生效时间",
     "Valid from (local time, {zone})": "生效时间（当地时间，{zone}）",
     "Your county lets admins launch an extreme alert without approval; the launch is written to the audit log.": "本县允许管理员发布特别重大预警时免审批；发布记入操作日志。",  # noqa: E501
