@@ -18,6 +18,7 @@ from campaigns.runs.alert_reach import alert_reach
 from campaigns.runs.planning import launch_campaign
 from campaigns.runs.visit_lists import send_visit_list
 from campaigns.voice.call_flow import confirm_call
+from campaigns.voice.call_status import CallRetryPolicy, apply_call_status
 from tests.alert_helpers import alert_data
 from tests.alert_reach_helpers import MINUTE, confirm, delivered, launch_alert, node, reach, reach_world, row_of
 from tests.factories import NOW
@@ -153,8 +154,11 @@ def test_an_alert_escalates_from_sms_to_a_call_then_to_liaisons_and_grid_leaders
         call_of_bing = row_of(session, world, "户主丙", reminder.id, "voice")
     assert channels == {"户主甲": "voice", "户主丙": "voice", "户主丁": "voice", "户主戊": "sms"}  # 戊: SMS only
     assert reminder.parent_run_id == run_id and call_of_bing.language == "zh"
-    with session_factory.begin() as session:  # 丙 answers the call and presses 1
+    with session_factory.begin() as session:  # 丙 answers the call and presses 1; 丁 answers without a key
         assert confirm_call(session, call_of_bing.id, NOW + 17 * MINUTE) is True
+        call_of_ding = row_of(session, world, "户主丁", reminder.id, "voice")
+        assert apply_call_status(session, call_of_ding.id, call_of_ding.attempts, "in-progress", call_sid=None,
+                                 now=NOW + 18 * MINUTE, retry=CallRetryPolicy())  # fmt: skip
     assert step(session_factory, NOW + 44 * MINUTE) == {}
     assert step(session_factory, NOW + 45 * MINUTE) == {
         "一组联户长": "一组联户长：「暴雪预警」在一组第一联户还有1人未确认收到：户主甲。请联系督促。",
@@ -164,7 +168,8 @@ def test_an_alert_escalates_from_sms_to_a_call_then_to_liaisons_and_grid_leaders
     for now in (NOW + 2 * 60 * MINUTE, NOW + 24 * 60 * MINUTE):
         assert step(session_factory, now) == {}  # no escalation one level up in the default
     body = reach(session_factory, world, alert["id"], NOW + 2 * 60 * MINUTE)
-    assert body["totals"]["confirmed"] == 3 and body["totals"]["calls_answered"] == 0  # no call status reported
+    assert body["totals"]["confirmed"] == 3 and body["totals"]["calls_answered"] == 1  # 丁's call (丙's: no status)
+    assert body["totals"]["reached"] == 4  # 乙, 己 and 丙 confirmed, 丁 answered
 
 
 def test_an_alert_keeps_the_policy_staff_set_and_the_all_clear_chases_nobody(session_factory, world):
