@@ -197,7 +197,8 @@ def alert_reach(session: Session, actor: Actor, campaign_id: int, now: datetime)
     run_ids = family_run_ids(session, members)
     people = people_of(session, actor, run_ids)
     plays = _plays(session, actor, run_ids)
-    tree = roll_up_by_grid(session, _by_grid(people, plays))
+    by_grid = _by_grid(people, plays)
+    tree = roll_up_by_grid(session, by_grid)
     _mark_unreached(tree)
     start = approved_at(session, members, run_ids)
     first_message = session.scalar(
@@ -215,7 +216,7 @@ def alert_reach(session: Session, actor: Actor, campaign_id: int, now: datetime)
         for grid in sorted(grids.values(), key=lambda grid: grid.code)
     ]
     totals = dict.fromkeys(COUNTS, 0)
-    for row in _by_grid(people, plays):
+    for row in by_grid:
         for key, count in row["counts"].items():
             totals[key] += count
     return {
