@@ -130,7 +130,8 @@ def test_no_policy_no_follow_up(session_factory, world):
         ({"expects_reply": False}, "expects_reply"),
         ({"confirmation": {**POLICY, "max_reminders": 9}}, "confirmation.max_reminders"),
         ({"confirmation": {**POLICY, "remind_after_minutes": 0}}, "confirmation.remind_after_minutes"),
-        ({"confirmation": {**POLICY, "reminder_channel": "voice"}}, "confirmation.reminder_channel"),
+        ({"confirmation": {**POLICY, "reminder_channel": "fax"}}, "confirmation.reminder_channel"),
+        ({"confirmation": {**POLICY, "escalate_to": ["household_head"]}}, "confirmation.escalate_to"),
         ({"confirmation": {"escalate_up_after_minutes": 30}}, "confirmation.escalate_after_minutes"),
         ({"confirmation": {"remind": 5}}, "confirmation"),
         ({"confirmation": {"escalation_texts": {"zh": "{who}"}}}, "confirmation.escalation_texts.zh"),
@@ -152,4 +153,4 @@ def test_confirmation_is_an_editable_field(session, world):
     changed = update_campaign(session, Actor.system(), campaign["id"], changes)
     assert changed["confirmation"] == {"remind_after_minutes": 60, "max_reminders": 1, "reminder_channel": "sms",
                                        "escalate_after_minutes": None, "escalate_up_after_minutes": None,
-                                       "escalation_texts": None}  # fmt: skip
+                                       "escalate_to": ["grid_leader"], "escalation_texts": None}  # fmt: skip

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, object_session
 
 from campaigns.broadcasts.alert_fields import ALERT, ALERT_FIELDS, alert_to_dict, check_alert_fields, mark_drill
 from campaigns.broadcasts.audiences import check_audience
-from campaigns.broadcasts.confirmation_policy import check_confirmation
+from campaigns.broadcasts.confirmation_policy import ALERT_CONFIRMATION, check_confirmation
 from campaigns.broadcasts.loudspeaker_policy import check_loudspeaker
 from campaigns.broadcasts.schedules import ScheduleKind, check_schedule, check_timezone, check_window, next_occurrence
 from campaigns.broadcasts.templates import check_template
@@ -152,7 +152,9 @@ def _clean(
         )
     timezone = str(merged.get("timezone") or DEFAULT_TIMEZONE)
     check_timezone(timezone)
-    expects_reply = bool(merged.get("expects_reply", False))
+    new_alert = current is None and merged.get("kind") == ALERT
+    expects_reply = bool(merged.get("expects_reply", new_alert))
+    alert_default = new_alert and "confirmation" not in data
     schedule = check_schedule(merged.get("schedule") or {"kind": ScheduleKind.NOW})
     if current is None or current.status == CampaignStatus.DRAFT or {"schedule", "timezone"} & set(data):
         require_future(schedule, timezone, now)
@@ -168,7 +170,9 @@ def _clean(
         "timezone": timezone,
         "send_window": check_window(merged.get("send_window")),
         "expects_reply": expects_reply,
-        "confirmation": check_confirmation(merged.get("confirmation"), expects_reply),
+        "confirmation": check_confirmation(
+            ALERT_CONFIRMATION if alert_default and expects_reply else merged.get("confirmation"), expects_reply
+        ),
         "loudspeaker": check_loudspeaker(merged.get("loudspeaker"), channels),
     }
 

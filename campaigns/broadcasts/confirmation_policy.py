@@ -1,13 +1,19 @@
 """A campaign's confirmation policy: when non-confirmers are reminded, and when their leaders are told.
 
     {"remind_after_minutes": 60, "max_reminders": 2, "reminder_channel": "sms",
-     "escalate_after_minutes": 120, "escalate_up_after_minutes": 240,
+     "escalate_after_minutes": 120, "escalate_up_after_minutes": 240, "escalate_to": ["grid_leader"],
      "escalation_texts": {"zh": "{name}：「{campaign}」还有{count}人未确认：{names}"}}   (texts optional)
 
 The steps follow each other: the first reminder comes `remind_after_minutes` after the run's first message went
 out, each further reminder that long after the previous one; the leaders of the non-confirmers' grids are told
 `escalate_after_minutes` after the last reminder (or the first send, with no reminders), and the leaders one level
 up `escalate_up_after_minutes` after that. A missing escalation delay means no escalation (at that level).
+
+A reminder goes by SMS (the non-confirmer's own message again) or, with `reminder_channel` "voice", as a call
+playing the campaign's announcement to those who can be called in a language with audio (the others get the SMS
+again). The escalation goes to the roles in `escalate_to` (grid leaders by default; liaisons too for alerts).
+An alert created without a policy gets ALERT_CONFIRMATION: an SMS, a call 15 minutes later to those who did not
+confirm it, and after 30 more minutes the names go to their liaisons and grid leaders.
 """
 
 from __future__ import annotations
@@ -16,15 +22,17 @@ from typing import Any
 
 from campaigns.broadcasts.templates import check_texts
 from campaigns.common.errors import ValidationError
-from campaigns.models import Channel
 
 ESCALATION_PLACEHOLDERS = ("name", "grid", "campaign", "count", "names")
 DEFAULT_ESCALATION_TEXTS = {"zh": "{name}：「{campaign}」在{grid}还有{count}人未确认收到：{names}。请联系督促。"}
-REMINDER_CHANNELS = (Channel.SMS,)
+REMINDER_CHANNELS = ("sms", "voice")
+ESCALATION_ROLES = ("grid_leader", "liaison", "grid_worker")
+ALERT_CONFIRMATION = {"remind_after_minutes": 15, "max_reminders": 1, "reminder_channel": "voice",
+                      "escalate_after_minutes": 30, "escalate_to": ["liaison", "grid_leader"]}  # fmt: skip
 MAX_MINUTES = 7 * 24 * 60
 MAX_REMINDERS = 5
 KEYS = ("remind_after_minutes", "max_reminders", "reminder_channel", "escalate_after_minutes",
-        "escalate_up_after_minutes", "escalation_texts")  # fmt: skip
+        "escalate_up_after_minutes", "escalate_to", "escalation_texts")  # fmt: skip
 
 
 def _minutes(raw: dict[str, Any], key: str, default: int | None) -> int | None:
@@ -76,7 +84,7 @@ def check_confirmation(raw: Any, expects_reply: bool) -> dict[str, Any] | None:
     if channel not in REMINDER_CHANNELS:
         raise ValidationError.coded(
             "confirmation.bad_reminder_channel",
-            "confirmation.reminder_channel: sms",
+            "confirmation.reminder_channel: sms or voice",
             fields={"confirmation.reminder_channel": "unknown"},
         )
     escalate = _minutes(raw, "escalate_after_minutes", None)
@@ -94,7 +102,19 @@ def check_confirmation(raw: Any, expects_reply: bool) -> dict[str, Any] | None:
         "reminder_channel": channel,
         "escalate_after_minutes": escalate,
         "escalate_up_after_minutes": escalate_up,
+        "escalate_to": _roles(raw.get("escalate_to", ["grid_leader"])),
         "escalation_texts": check_texts(texts, ESCALATION_PLACEHOLDERS, "confirmation.escalation_texts")
         if texts
         else None,
     }
+
+
+def _roles(raw: Any) -> list[str]:
+    if not isinstance(raw, list) or not raw or any(role not in ESCALATION_ROLES for role in raw):
+        raise ValidationError.coded(
+            "confirmation.bad_escalate_to",
+            "confirmation.escalate_to: a list of %(roles)s",
+            fields={"confirmation.escalate_to": "unknown"},
+            roles=", ".join(ESCALATION_ROLES),
+        )
+    return list(dict.fromkeys(raw))

@@ -5,8 +5,10 @@ non-confirmers are the contacts with a sent or delivered message in the run and 
 any of its reminder and escalation runs (a reply to a reminder counts for the run it reminds of). Each step is a
 run of the same campaign with `parent_run_id` set: reminder runs resend each non-confirmer's own message; an
 escalation run sends each leader of the non-confirmers' grids one SMS listing them by name (the first escalation
-goes to the nearest grid at or above theirs with a grid leader, the second to the next one above that). A step's
-run is keyed "<parent run>:<number>" within its kind, so two ticks never take it twice; it occurs when it is taken.
+goes to the nearest grid at or above theirs with a grid leader, the second to the next one above that; the
+policy's `escalate_to` may name liaisons or grid workers as well, each role told by its nearest holders). With a
+voice policy (an alert's default) the reminder is a call to those who can be called. A step's run is keyed
+"<parent run>:<number>" within its kind, so two ticks never take it twice; it occurs when it is taken.
 Steps wait while the campaign's send window is closed.
 """
 
@@ -15,14 +17,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import exists, func, insert, literal, select
+from sqlalchemy import ColumnElement, and_, case, exists, func, insert, literal, select, true
 from sqlalchemy.orm import Session
 
+from campaigns.broadcasts.audiences import reaches_by
 from campaigns.broadcasts.confirmation_policy import DEFAULT_ESCALATION_TEXTS
+from campaigns.directory.roles import LEADER_ROLES
 from campaigns.models import (
     Campaign,
     CampaignStatus,
-    Channel,
     Confirmation,
     Contact,
     Grid,
@@ -44,6 +47,8 @@ from campaigns.runs.notices import (
     write_notices,
 )
 from campaigns.runs.planning import OUTBOX_COLUMNS
+from campaigns.voice.audio_readiness import heard_language_expr, languages_with_audio
+from campaigns.voice.voice_campaigns import languages_with_prompts
 
 HORIZON = timedelta(days=14)
 ANSWERED_STATUSES = (OutboxStatus.SENT, OutboxStatus.DELIVERED)
@@ -120,8 +125,9 @@ def non_confirmers(session: Session, run_id: int, family_ids: list[int]) -> list
 
 
 def _remind(session: Session, run: Run, campaign: Campaign, number: int, family_ids: list[int], now: datetime):
-    """A reminder run resending each remindable non-confirmer their own message (empty when none can be reached,
-    so that the follow-up moves on to the escalation)."""
+    """A reminder run resending each remindable non-confirmer their own message, or with a voice policy calling
+    those who can be called (the others get the SMS again); empty when none can be reached, so that the follow-up
+    moves on to the escalation."""
     if not non_confirmers(session, run.id, family_ids):
         return None
     reminder = create_notice_run(
@@ -132,29 +138,46 @@ def _remind(session: Session, run: Run, campaign: Campaign, number: int, family_
     first_rows = (
         select(func.min(OutboxMessage.id)).where(*_unconfirmed(run.id, family_ids)).group_by(OutboxMessage.contact_id)
     )
-    rows = (
-        select(
-            literal(reminder.id),
-            OutboxMessage.contact_id,
-            OutboxMessage.grid_id,
-            literal(campaign.confirmation.get("reminder_channel", Channel.SMS.value)),
-            Contact.phone,
-            OutboxMessage.language,
-            OutboxMessage.body,
-            OutboxMessage.segments,
-            literal(OutboxStatus.QUEUED.value),
-            literal(0),
-            literal(now, OutboxMessage.next_attempt_at.type),
+    called = _callable(session, campaign) if campaign.confirmation.get("reminder_channel") == "voice" else None
+    for channel, language, body, wanted in _reminder_kinds(campaign, called):
+        rows = (
+            select(
+                literal(reminder.id),
+                OutboxMessage.contact_id,
+                OutboxMessage.grid_id,
+                literal(channel),
+                Contact.phone,
+                language,
+                body,
+                OutboxMessage.segments if channel == "sms" else literal(1),
+                literal("queued"),
+                literal(0),
+                literal(now, OutboxMessage.next_attempt_at.type),
+            )
+            .join(Contact, Contact.id == OutboxMessage.contact_id)
+            .where(OutboxMessage.id.in_(first_rows), Contact.opted_out_at.is_(None), wanted)
         )
-        .join(Contact, Contact.id == OutboxMessage.contact_id)
-        .where(OutboxMessage.id.in_(first_rows), Contact.opted_out_at.is_(None))
-    )
-    session.execute(insert(OutboxMessage).from_select(OUTBOX_COLUMNS, rows))
+        session.execute(insert(OutboxMessage).from_select(OUTBOX_COLUMNS, rows))
     reminder.planned = session.scalar(select(func.count()).where(OutboxMessage.run_id == reminder.id))
     if not reminder.planned:
         reminder.alert = "every non-confirmer has opted out"
     session.flush()
     return reminder.id
+
+
+def _callable(session: Session, campaign: Campaign) -> ColumnElement[str]:
+    """The language a non-confirmer's call plays: one with the campaign's audio and every prompt phrase, else NULL."""
+    ready = languages_with_audio(session, campaign.id) & languages_with_prompts(session)
+    return heard_language_expr(campaign, ready)
+
+
+def _reminder_kinds(campaign: Campaign, called: ColumnElement[str] | None):
+    """(channel, language, body, condition) of the reminder rows: a call for those `called` can call, else SMS."""
+    if called is None:
+        return [("sms", OutboxMessage.language, OutboxMessage.body, true())]
+    body = case({lang: literal(text) for lang, text in campaign.texts.items()}, value=called, else_=literal(""))
+    can_call = and_(reaches_by("voice"), called.is_not(None))
+    return [("voice", called, body, can_call), ("sms", OutboxMessage.language, OutboxMessage.body, ~can_call)]
 
 
 def escalation_targets(people: list[NonConfirmer], leaders: dict[int, list], level: int) -> dict[int, list[str]]:
@@ -177,17 +200,19 @@ def _escalate(session: Session, run: Run, campaign: Campaign, level: int, family
                                    parent_run_id=run.id)  # fmt: skip
     if escalation is None:
         return None
-    leaders = leaders_of(session, {grid_id for person in people for grid_id in path_ids(person.path)})
-    targets = escalation_targets(people, leaders, level)
-    grid_names = dict(session.execute(select(Grid.id, Grid.name).where(Grid.id.in_(list(targets) or [-1]))).all())
+    grid_ids = {grid_id for person in people for grid_id in path_ids(person.path)}
     texts = campaign.confirmation.get("escalation_texts") or DEFAULT_ESCALATION_TEXTS
     notices = []
-    for grid_id, names in targets.items():
-        for leader in leaders[grid_id]:
-            language, template = text_for(texts, leader.language)
-            values = {"name": leader.name, "grid": grid_names[grid_id], "campaign": campaign.name,
-                      "count": len(names), "names": name_list(names)}  # fmt: skip
-            notices.append(Notice(leader, language, fill(template, values)))
+    for role in campaign.confirmation.get("escalate_to") or LEADER_ROLES:
+        leaders = leaders_of(session, grid_ids, (role,))
+        targets = escalation_targets(people, leaders, level)
+        grid_names = dict(session.execute(select(Grid.id, Grid.name).where(Grid.id.in_(list(targets) or [-1]))).all())
+        for grid_id, names in targets.items():
+            for leader in leaders[grid_id]:
+                language, template = text_for(texts, leader.language)
+                values = {"name": leader.name, "grid": grid_names[grid_id], "campaign": campaign.name,
+                          "count": len(names), "names": name_list(names)}  # fmt: skip
+                notices.append(Notice(leader, language, fill(template, values)))
     write_notices(session, escalation, notices, now)
     if not notices:
         escalation.alert = f"no grid leader to tell about {len(people)} non-confirmers"

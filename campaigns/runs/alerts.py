@@ -131,6 +131,7 @@ def cancel_alert(
     fields["name"] = f"{original.name}（解除）"
     fields["texts"] = texts if texts is not None else _all_clear_texts(original)
     fields["expires_at"] = max(original.expires_at or now, now + CANCEL_VALIDITY)
+    fields["expects_reply"], fields["confirmation"] = False, None  # nobody is chased to confirm an all-clear
     campaign = _created(session, actor, fields, now, "cancel", original)
     _stop_family(session, actor, campaign, now)
     if not all_clear:

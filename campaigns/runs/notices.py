@@ -81,14 +81,16 @@ def reachable_by_sms():
     return (Contact.opted_out_at.is_(None), reaches_by(Channel.SMS))
 
 
-def leaders_of(session: Session, grid_ids: Iterable[int]) -> dict[int, list[Recipient]]:
-    """The grid leaders reachable by SMS of each grid in `grid_ids`."""
+def leaders_of(
+    session: Session, grid_ids: Iterable[int], roles: Iterable[str] = LEADER_ROLES
+) -> dict[int, list[Recipient]]:
+    """The grid leaders (or the contacts of other `roles`) reachable by SMS of each grid in `grid_ids`."""
     ids = sorted(set(grid_ids))
     leaders: dict[int, list[Recipient]] = {}
     for start in range(0, len(ids), 500):
         rows = session.execute(
             select(*recipient_columns())
-            .where(Contact.grid_id.in_(ids[start : start + 500]), Contact.role.in_(LEADER_ROLES), *reachable_by_sms())
+            .where(Contact.grid_id.in_(ids[start : start + 500]), Contact.role.in_(list(roles)), *reachable_by_sms())
             .order_by(Contact.id)
         )
         for row in rows:

@@ -7,6 +7,7 @@ from flask import Blueprint
 api = Blueprint("api", __name__, url_prefix="/api/v1")
 
 from gateway.api import (  # noqa: E402, F401  (routes register on import)
+    alert_reach,
     alerts,
     approvals,
     audio,

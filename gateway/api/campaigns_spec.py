@@ -88,13 +88,20 @@ SCHEMAS: dict[str, Any] = {
         "nullable": True,
         "description": "needs expects_reply; non-confirmers are reminded remind_after_minutes after the first send "
         "and after each reminder (max_reminders times), their grid's leaders get the list of names "
-        "escalate_after_minutes after the last reminder, the leaders one level up escalate_up_after_minutes later",
+        "escalate_after_minutes after the last reminder, the leaders one level up escalate_up_after_minutes later; "
+        "a voice reminder calls those who can be called (the others get the SMS again); escalate_to names the roles "
+        "told (grid_leader by default). An alert created without a policy gets: a call after 15 minutes, liaisons "
+        "and grid leaders after 30 more",
         "properties": {
             "remind_after_minutes": {"type": "integer", "minimum": 1},
             "max_reminders": {"type": "integer", "minimum": 0, "maximum": 5},
-            "reminder_channel": {"type": "string", "enum": ["sms"]},
+            "reminder_channel": {"type": "string", "enum": ["sms", "voice"]},
             "escalate_after_minutes": {"type": "integer", "nullable": True},
             "escalate_up_after_minutes": {"type": "integer", "nullable": True},
+            "escalate_to": {
+                "type": "array",
+                "items": {"type": "string", "enum": ["grid_leader", "liaison", "grid_worker"]},
+            },
             "escalation_texts": {"type": "object", "nullable": True, "additionalProperties": {"type": "string"}},
         },
     },

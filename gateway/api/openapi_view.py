@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import jsonify
 
 from gateway.api import (
+    alert_reach,
     alerts,
     api,
     approvals,
@@ -25,7 +26,7 @@ from gateway.api.spec import build_document
 
 DOCUMENTED_MODULES = [
     grids, contacts, users, imports, campaigns_spec, replies_spec, reports_spec, simulator, audio_spec,
-    loudspeakers_spec, cap, approvals, automatic_runs_spec, alerts,
+    loudspeakers_spec, cap, approvals, automatic_runs_spec, alerts, alert_reach,
 ]  # fmt: skip
 
 

@@ -33,6 +33,7 @@ from gateway.console import (  # noqa: E402, F401  (routes register on import)
     grid_picker,
     time_filters,
     views_admin,
+    views_alert_reach,
     views_alerts,
     views_audio,
     views_auth,
