@@ -18,6 +18,7 @@ ZH_ALLOWED_LATIN = {
     "UTF-8", "GB18030",  # the text encodings a CSV file may be saved in, named as spreadsheet programs name them
     "API", "URL",  # written so in Chinese technical text too
     "Twilio", "Kannel",  # providers' names
+    "Ed25519", "base64",  # the feed signing key's algorithm and encoding, as a terminal's installer types them
     "MB", "KB",  # units
     "Redis", "CAP", "Cookie", "sendsms",  # on the admin's settings page: a product, a standard (CAP 1.2), the browser's
                                           # word as Chinese admins write it, Kannel's interface by its name
