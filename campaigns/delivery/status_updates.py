@@ -39,6 +39,7 @@ RANK = {
     "failed": 3,
     "cancelled": 3,
     "skipped": 3,
+    "expired": 3,
 }
 
 

@@ -9,7 +9,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from campaigns.models.base import Base, UtcDateTime
 
-OUTBOX_STATUSES = ("queued", "sending", "sent", "delivered", "undelivered", "failed", "unknown", "cancelled", "skipped")
+OUTBOX_STATUSES = (
+    "queued", "sending", "sent", "delivered", "undelivered", "failed", "unknown", "cancelled", "skipped", "expired",
+)  # fmt: skip
 ID_TYPE = BigInteger().with_variant(Integer, "sqlite")
 
 
@@ -22,6 +24,7 @@ class OutboxMessage(Base):
         Index("ix_outbox_run_status", "run_id", "status"),
         Index("ix_outbox_status_due", "status", "next_attempt_at"),
         Index("ix_outbox_provider_sid", "provider_sid"),
+        Index("ix_outbox_status_expires", "status", "expires_at"),
     )
 
     id: Mapped[int] = mapped_column(ID_TYPE, primary_key=True)
@@ -50,3 +53,5 @@ class OutboxMessage(Base):
     updated_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     call_status: Mapped[str | None] = mapped_column(String(16))  # a call's last CallStatus (voice rows)
     call_attempt: Mapped[int | None] = mapped_column(Integer)  # the attempt `call_status` belongs to
+    # not handed to a channel by then: `expired`, never sent late (an alert's expiry, else planning + the TTL)
+    expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime)

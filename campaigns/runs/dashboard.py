@@ -14,7 +14,7 @@ from campaigns.identity.access import Actor, scope_condition
 from campaigns.models import Campaign, Grid, OutboxMessage, Run
 from campaigns.models.grid import path_ids
 
-DONE_STATUSES = ("sent", "delivered", "undelivered", "failed", "cancelled", "skipped")
+DONE_STATUSES = ("sent", "delivered", "undelivered", "failed", "cancelled", "skipped", "expired")
 
 
 def active_runs(session: Session, actor: Actor, limit: int = 20) -> list[dict[str, Any]]:

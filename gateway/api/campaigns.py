@@ -57,19 +57,22 @@ def preview(campaign_id: int):
 @api.post("/campaigns/<int:campaign_id>/launch")
 def launch(campaign_id: int):
     """Launch: a 'now' campaign is planned at once and its sending is enqueued after the commit."""
-    threshold = current_runtime().settings.approval_threshold
-    planned = launch_campaign(db(), current_actor(), campaign_id, utcnow(), approval_threshold=threshold)
+    settings = current_runtime().settings
+    threshold, ttl = settings.approval_threshold, settings.outbox_ttl
+    actor, now = current_actor(), utcnow()
+    planned = launch_campaign(db(), actor, campaign_id, now, approval_threshold=threshold, outbox_ttl=ttl)
     if planned is not None:
-        after_commit(lambda: enqueue_dispatch_soon(planned.run_id))
+        after_commit(lambda: enqueue_dispatch_soon(planned.run_id, alert=planned.alert))
     body = campaign_service.get_campaign(db(), current_actor(), campaign_id)
     body["run"] = {"id": planned.run_id, "planned": planned.planned} if planned else None
     return jsonify(body), 202
 
 
-def enqueue_dispatch_soon(run_id: int) -> None:
-    """Enqueue a run's dispatch; when Redis is down, log it and leave it to the periodic tick."""
+def enqueue_dispatch_soon(run_id: int, alert: bool = False) -> None:
+    """Enqueue a run's dispatch (an alert's in the alerts' lane); when Redis is down, log it and leave it to the
+    periodic tick."""
     try:
-        enqueue_run_dispatch(current_runtime().redis(), run_id)
+        enqueue_run_dispatch(current_runtime().redis(), run_id, alert=alert)
     except Exception:
         log.warning("could not enqueue run %s now; the periodic tick will", run_id, exc_info=True)
 

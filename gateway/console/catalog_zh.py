@@ -309,6 +309,7 @@ ZH_HANS: dict[str, str] = {
     "failed": "失败",
     "unknown": "结果不明",
     "skipped": "已跳过",
+    "expired": "过期",
     "confirm": "确认收到",
     "zero_report": "零报告",
     "opt_out": "退订",
