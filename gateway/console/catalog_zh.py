@@ -494,6 +494,8 @@ ZH_HANS: dict[str, str] = {
     "Kannel delivery report mask": "Kannel 送达报告掩码",
     "Currency": "货币",
     "Claim lease (seconds)": "领取租期（秒）",
+    "Message time to live (hours)": "消息有效期（小时）",
+    "Alerts hold routine runs in their area": "预警发送时暂停其区域内的常规发送",
     "CAP sender": "CAP 发送方",
     "Speech timeout (seconds)": "语音合成超时（秒）",
     "Loudspeaker feed cache (seconds)": "喇叭节目单缓存（秒）",
