@@ -66,8 +66,9 @@ def worker_env(url: str, standin_url: str, var_dir: str, args, extra: dict[str, 
     return env
 
 
-def start_workers(count: int, env: dict[str, str], redis: Redis, log_dir: str) -> list[subprocess.Popen]:
-    command = [sys.executable, "-m", "gateway.cli", "worker", "--without-scheduler", SENDS]
+def start_workers(count: int, env: dict[str, str], redis: Redis, log_dir: str,
+                  queues: tuple[str, ...] = (SENDS,)) -> list[subprocess.Popen]:  # fmt: skip
+    command = [sys.executable, "-m", "gateway.cli", "worker", "--without-scheduler", *queues]
     workers = []
     for number in range(count):
         log = open(Path(log_dir) / f"worker{number}.log", "w")  # noqa: SIM115 (closed with the process)

@@ -25,7 +25,6 @@ from campaigns.models.base import utcnow
 from campaigns.runs import planning, run_control
 from gateway.app import create_app
 from gateway.console import run_lists
-from gateway.runtime import Runtime
 from tests.conftest import settings_environ
 from tests.console_helpers import PASSWORD, add_user
 from tests.console_page_checks import problems, tibetan_rendered
@@ -33,6 +32,7 @@ from tests.factories import make_campaign
 from tests.report_factories import build_report_world, make_duty
 from tests.servers import wsgi_server_in_thread
 from tests.test_console_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, worker  # noqa: F401 (a fixture)
+from workers.composition import Services
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 SIZES = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1366, "height": 768}}
@@ -83,7 +83,7 @@ def day(database_url, engine, session_factory, tree, tmp_path, monkeypatch):
     add_user(session_factory, "root", "admin")
     environ = settings_environ(database_url, tmp_path, GRIDCAST_APPROVAL_THRESHOLD="5",
                                GRIDCAST_TIMEZONE="Asia/Shanghai")  # fmt: skip
-    runtime = Runtime(settings=Settings.from_env(environ), engine=engine,
+    runtime = Services(settings=Settings.from_env(environ), engine=engine,
                       session_factory=session_factory)  # fmt: skip
     app = create_app(runtime=runtime)
     app.config["TESTING"] = True

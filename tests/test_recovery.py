@@ -29,9 +29,10 @@ def test_a_send_job_failing_on_a_dropped_connection_releases_its_claims_at_once(
     _, batch = launch(session_factory, people, extra=5)
     real_send_batch, claimed = sending_jobs.send_batch, []
 
-    def claims_then_loses_the_database(session_factory, channel, limiter, policy, now, run_id, first_id, last_id):
+    def claims_then_loses_the_database(session_factory, channel, limiter, policy, now, run_id, first_id, last_id,
+                                       lane=None):  # fmt: skip
         if claimed:
-            return real_send_batch(session_factory, channel, limiter, policy, now, run_id, first_id, last_id)
+            return real_send_batch(session_factory, channel, limiter, policy, now, run_id, first_id, last_id, lane)
         rows_claimed, _ = _claim(session_factory, policy, now(), run_id, first_id, last_id, BatchReport())
         claimed.append(len(rows_claimed))
         raise OperationalError("UPDATE outbox", {}, Exception("server closed the connection unexpectedly"))

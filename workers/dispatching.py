@@ -4,7 +4,10 @@ running is not enqueued again, and one whose job vanished (Redis flushed, worker
 A job RQ shows as started counts as running only while its batch is `leased` (rows under an unexpired lease): a
 worker killed with SIGKILL leaves its job "started" in Redis until RQ's maintenance notices, many minutes later,
 and the batch's rows, queued again by the reconciler, would wait all that time. Sending a batch twice at once is
-safe (claims are exclusive), so a live job mistaken for dead costs nothing but a job that finds little to do."""
+safe (claims are exclusive), so a live job mistaken for dead costs nothing but a job that finds little to do.
+
+An alert's batches (and its dispatch) go on the alerts' queue, which every worker takes first, and open the lane
+(workers/lane.py) so routine senders give way."""
 
 from __future__ import annotations
 
@@ -16,7 +19,8 @@ from rq.exceptions import NoSuchJobError
 from rq.job import Job, JobStatus
 
 from campaigns.delivery.dispatch import Batch
-from workers.queues import SENDS, queue
+from workers.lane import RedisLane, continuation_id
+from workers.queues import ALERTS, SENDS, queue
 
 WAITING_STATUSES = {JobStatus.QUEUED, JobStatus.SCHEDULED, JobStatus.DEFERRED}
 JOB_TIMEOUT_SECONDS = 3600
@@ -25,25 +29,37 @@ RELEASE_ON_FAILURE = Callback("workers.recovery.send_job_failed")  # a failed jo
 
 
 def enqueue_batches(connection: Redis, batches: Iterable[Batch]) -> int:
-    """Enqueue a send job for every batch that has no live job; returns how many were enqueued."""
-    sends = queue(SENDS, connection)
+    """Enqueue a send job for every batch that has no live job (an alert's on the alerts' queue); returns how many
+    were enqueued."""
     enqueued = 0
     for batch in batches:
         if _has_live_job(connection, batch):
             continue
-        sends.enqueue(
-            SEND_JOB,
-            batch.run_id,
-            batch.first_id,
-            batch.last_id,
-            job_id=batch.job_id,
-            job_timeout=JOB_TIMEOUT_SECONDS,
-            result_ttl=600,
-            failure_ttl=86400,
-            on_failure=RELEASE_ON_FAILURE,
-        )
+        if batch.alert:
+            RedisLane(connection).open_for_alert()
+        _enqueue_send(connection, batch, batch.job_id)
         enqueued += 1
     return enqueued
+
+
+def enqueue_after_alert(connection: Redis, batch: Batch) -> None:
+    """Enqueue again the sending of a routine batch that gave way to an alert: behind the alert's jobs, since
+    every worker takes the alerts' queue first."""
+    _enqueue_send(connection, batch, continuation_id(batch))
+
+
+def _enqueue_send(connection: Redis, batch: Batch, job_id: str) -> None:
+    queue(ALERTS if batch.alert else SENDS, connection).enqueue(
+        SEND_JOB,
+        batch.run_id,
+        batch.first_id,
+        batch.last_id,
+        job_id=job_id,
+        job_timeout=JOB_TIMEOUT_SECONDS,
+        result_ttl=600,
+        failure_ttl=86400,
+        on_failure=RELEASE_ON_FAILURE,
+    )
 
 
 def _has_live_job(connection: Redis, batch: Batch) -> bool:
@@ -55,6 +71,11 @@ def _has_live_job(connection: Redis, batch: Batch) -> bool:
     return status in WAITING_STATUSES or (status == JobStatus.STARTED and batch.leased)
 
 
-def enqueue_run_dispatch(connection: Redis, run_id: int) -> None:
-    """Ask a worker to enqueue the batches of a run just planned (called after the planning commit)."""
-    queue(SENDS, connection).enqueue("workers.jobs.sending.dispatch_run_job", run_id, result_ttl=600)
+def enqueue_run_dispatch(connection: Redis, run_id: int, alert: bool = False) -> None:
+    """Ask a worker to enqueue the batches of a run just planned (called after the planning commit); an alert's
+    dispatch goes on the alerts' queue and opens the lane at once."""
+    if alert:
+        RedisLane(connection).open_for_alert()
+    queue(ALERTS if alert else SENDS, connection).enqueue(
+        "workers.jobs.sending.dispatch_run_job", run_id, result_ttl=600
+    )

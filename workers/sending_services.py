@@ -46,6 +46,7 @@ def send_policy(settings: Settings) -> SendPolicy:
         status_callback_url=status_callback_url(settings),
         call_urls=call_urls(settings),
         call_claim_size=max(1, int(settings.call_rate_per_second * settings.lease_seconds / 2)),
+        hold_routine_in_alert_area=settings.alert_holds_routine,
     )
 
 

@@ -1,6 +1,6 @@
 """The periodic tick: plan due runs, take due report reminders and escalations and confirmation follow-ups, settle
-expired leases, re-enqueue batches whose job vanished, finish runs, enqueue received SMS and imports whose job was
-lost.
+expired leases, expire queued rows whose time has passed, re-enqueue batches whose job vanished, finish runs,
+enqueue received SMS and imports whose job was lost.
 
 Everything it needs is in the database, so it rebuilds whatever Redis lost. `run_ticker` runs it every minute in
 its own process (`gridcast tick`, the `clock` line of the Procfile, a child of `gridcast up`).
@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from campaigns.channels.base import SmsAndVoiceChannel
 from campaigns.common.settings import Settings
 from campaigns.delivery.dispatch import due_batches, finish_runs
+from campaigns.delivery.expiry import expire_queued
 from campaigns.delivery.reconcile import reconcile_expired
 from campaigns.directory.import_jobs import imports_to_enqueue
 from campaigns.replies.confirmation_tick import confirmation_work_due
@@ -40,6 +41,7 @@ class TickReport:
     """What one tick did."""
 
     planned_runs: list[int] = field(default_factory=list)
+    expired: int = 0
     notice_runs: list[int] = field(default_factory=list)
     reconciled: dict = field(default_factory=dict)
     enqueued: int = 0
@@ -58,13 +60,15 @@ def tick(
     """One pass of the periodic work; safe to run concurrently with itself and with the workers."""
     report = TickReport()
     with session_factory.begin() as session:
-        report.planned_runs = [planned.run_id for planned in plan_due_runs(session, now)]
+        report.planned_runs = [planned.run_id for planned in plan_due_runs(session, now, settings.outbox_ttl)]
     with session_factory.begin() as session:
         report.notice_runs = duty_notices_due(session, now)
     with session_factory.begin() as session:
         report.notice_runs += confirmation_work_due(session, now)
     grace = timedelta(seconds=settings.provider_timeout_seconds)
     report.reconciled = asdict(reconcile_expired(session_factory, channel, settings.max_attempts, now, grace=grace))
+    with session_factory.begin() as session:
+        report.expired = expire_queued(session, now)
     with session_factory() as session:
         batches = due_batches(session, now, settings.send_batch_size)
     report.enqueued = enqueue_batches(connection, batches)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from types import UnionType
 from typing import Any, Literal, Union, get_args, get_origin
@@ -59,6 +60,8 @@ class Settings:
     max_attempts: int
     lease_seconds: int
     provider_timeout_seconds: float
+    outbox_ttl_hours: float
+    alert_holds_routine: bool
     send_concurrency: int
     auto_replies: bool
     speaker_silent_after_minutes: int
@@ -180,6 +183,11 @@ class Settings:
         if self.sms_routes:
             return self.sms_routes
         return (("*", "twilio" if self.twilio_configured else "kannel" if self.kannel_configured else "simulator"),)
+
+    @property
+    def outbox_ttl(self) -> timedelta | None:
+        """How long a routine outbox row may wait for its send (None: for ever)."""
+        return timedelta(hours=self.outbox_ttl_hours) if self.outbox_ttl_hours else None
 
     def sms_rate_for(self, channel: str) -> float:
         """Messages per second through `channel`: KANNEL_SMS_RATE for Kannel, GRIDCAST_SMS_RATE otherwise."""

@@ -128,6 +128,14 @@ class EnvironmentSettings(BaseSettings):
         "how long a worker holds claimed rows before another may take them over.", SENDING, gt=0)
     send_concurrency: int = setting(
         8, "GRIDCAST_SEND_CONCURRENCY", "Parallel sends", "provider requests in flight per send job.", SENDING, gt=0)
+    outbox_ttl_hours: float = setting(
+        24.0, "GRIDCAST_OUTBOX_TTL_HOURS", "Message time to live (hours)",
+        "a routine message not handed to the provider this long after its run was planned ends `expired`, never "
+        "sent late (alerts' messages expire with the alert); `0`: never.", SENDING, ge=0)
+    alert_holds_routine: bool = setting(
+        False, "GRIDCAST_ALERT_HOLDS_ROUTINE", "Alerts hold routine runs in their area",
+        "`on`: while an alert sends, routine messages to the grids it reaches wait (queued) until it is done; "
+        "see docs/alerts.md.", SENDING)
     provider_timeout_seconds: float = setting(
         15.0, "GRIDCAST_PROVIDER_TIMEOUT", "Provider timeout (seconds)",
         "seconds to wait for the SMS/voice provider's API.", SENDING, gt=0)

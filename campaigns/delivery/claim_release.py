@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.sql.expression import Exists
 
 from campaigns.common.typed_sql import rowcount
+from campaigns.delivery.expiry import expired_values, has_expired, not_expired
 from campaigns.models import OutboxMessage, OutboxStatus, Run, RunStatus
 
 CLAIMED_NOT_HANDED = (OutboxMessage.status == OutboxStatus.SENDING) & OutboxMessage.handed_at.is_(None)
@@ -30,7 +31,7 @@ def run_is_sending() -> Exists:
 
 def release_unhanded(session: Session, condition, at: datetime) -> int:
     """Give back the rows matching `condition` that are claimed but not handed to a channel: `cancelled` when their
-    run is, else `queued` again (no attempt was spent). Returns how many."""
+    run is, `expired` when their expiry has come, else `queued` again (no attempt was spent). Returns how many."""
     run_cancelled = exists().where(Run.id == OutboxMessage.run_id, Run.status == RunStatus.CANCELLED)
     claimed = CLAIMED_NOT_HANDED & condition
     free = {"lease_token": None, "lease_expires_at": None, "updated_at": at}
@@ -42,15 +43,23 @@ def release_unhanded(session: Session, condition, at: datetime) -> int:
             .execution_options(synchronize_session=False)
         )
     )
+    expired = rowcount(
+        session.execute(
+            update(OutboxMessage)
+            .where(claimed & ~run_cancelled & has_expired(at))
+            .values(**expired_values(at))
+            .execution_options(synchronize_session=False)
+        )
+    )
     requeued = rowcount(
         session.execute(
             update(OutboxMessage)
-            .where(claimed & ~run_cancelled)
+            .where(claimed & ~run_cancelled & not_expired(at))
             .values(status=OutboxStatus.QUEUED, **free)
             .execution_options(synchronize_session=False)
         )
     )
-    return cancelled + requeued
+    return cancelled + expired + requeued
 
 
 def release_refused(session_factory: sessionmaker[Session], token: str, row_ids: list[int], at: datetime) -> int:

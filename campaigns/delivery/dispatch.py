@@ -13,7 +13,8 @@ from datetime import datetime
 from sqlalchemy import exists, func, select, update
 from sqlalchemy.orm import Session
 
-from campaigns.models import OutboxMessage, OutboxStatus, Run, RunStatus
+from campaigns.broadcasts.alert_fields import ALERT
+from campaigns.models import Campaign, OutboxMessage, OutboxStatus, Run, RunStatus
 
 OPEN_STATUSES = (OutboxStatus.QUEUED, OutboxStatus.SENDING)
 
@@ -26,6 +27,7 @@ class Batch:
     first_id: int
     last_id: int
     leased: bool = field(default=False, compare=False)
+    alert: bool = field(default=False, compare=False)  # an alert's: sent in the alerts' lane
 
     @property
     def job_id(self) -> str:
@@ -34,11 +36,15 @@ class Batch:
 
 def due_batches(session: Session, now: datetime, batch_size: int, run_id: int | None = None) -> list[Batch]:
     """The batches that have queued rows due now, for every sending run (or one run)."""
-    runs = select(Run.id).where(Run.status == RunStatus.SENDING)
+    runs = (
+        select(Run.id, Campaign.kind)
+        .join(Campaign, Campaign.id == Run.campaign_id)
+        .where(Run.status == RunStatus.SENDING)
+    )
     if run_id is not None:
         runs = runs.where(Run.id == run_id)
     batches: list[Batch] = []
-    for current in session.scalars(runs):
+    for current, kind in session.execute(runs.order_by(Run.id)).all():
         first = session.scalar(select(func.min(OutboxMessage.id)).where(OutboxMessage.run_id == current))
         if first is None:
             continue
@@ -61,8 +67,15 @@ def due_batches(session: Session, now: datetime, batch_size: int, run_id: int | 
         )
         for number in session.scalars(query):
             low = first + int(number) * batch_size
-            batches.append(Batch(current, low, low + batch_size - 1, leased=int(number) in leased_batches))
-    return batches
+            busy = int(number) in leased_batches
+            batches.append(Batch(current, low, low + batch_size - 1, leased=busy, alert=kind == ALERT))
+    return sorted(batches, key=lambda batch: not batch.alert)
+
+
+def is_alert_run(session: Session, run_id: int) -> bool:
+    """Whether run `run_id` belongs to an alert."""
+    kind = session.scalar(select(Campaign.kind).join(Run, Run.campaign_id == Campaign.id).where(Run.id == run_id))
+    return kind == ALERT
 
 
 def finish_runs(session: Session, now: datetime, run_id: int | None = None) -> list[int]:

@@ -14,6 +14,13 @@ next `concurrency` rows in one statement) and for the last ones (writing their o
 flight, right after the channel has started the next ones; a row handed over longer than half a lease ago has its
 lease renewed again before its send. Calls are handed over one at a time, right before each is placed and after
 the call limiter let it through (which may wait for a free call slot), and claimed `call_claim_size` at a time.
+
+Expired rows (expiry.py) are never claimed, and a claimed row is handed over only before its expiry. Alerts have a
+lane of their own (`Lane`): before each send (at most every LANE_CHECK_SECONDS) an alert's sender says it is at
+work, and a routine sender asks whether an alert is waiting or sending on its channel; if one is, it stops after the
+sends in flight, gives back the rows it had claimed but not sent, and reports `yielded` (its job is enqueued again
+behind the alert's). With `hold_routine_in_alert_area`, routine rows to grids an alert still has unsent rows in are
+not claimed at all: they wait, queued, until the alert is out.
 """
 
 from __future__ import annotations
@@ -25,16 +32,42 @@ from collections import defaultdict, deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Protocol
 
-from sqlalchemy import and_, bindparam, select, update
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import Select, and_, bindparam, select, update
+from sqlalchemy.orm import Session, aliased, sessionmaker
 
+from campaigns.broadcasts.alert_fields import ALERT
 from campaigns.broadcasts.schedules import window_opens_at
 from campaigns.channels.base import OutgoingCall, OutgoingSms, RateLimiter, SendResult, SmsAndVoiceChannel
 from campaigns.common.typed_sql import rowcount, table_of
 from campaigns.delivery.claim_release import release_refused, run_is_sending
+from campaigns.delivery.expiry import expire_queued, not_expired
 from campaigns.delivery.outcomes import record_outcomes
 from campaigns.models import Campaign, Contact, OutboxMessage, Run
+
+
+class Lane(Protocol):
+    """The alerts' priority lane, shared by every worker."""
+
+    def alert_waiting(self, kind: str) -> bool:
+        """Whether an alert is waiting for a worker or sending on channel `kind` ("sms" or "voice"): routine
+        senders give way."""
+        ...
+
+    def alert_sending(self, kind: str) -> None:
+        """An alert's sender is at work on channel `kind`: routine senders keep giving way a few seconds more."""
+        ...
+
+
+class NoLane:
+    """No priority lane: routine senders never give way (tests and tools that send one run at a time)."""
+
+    def alert_waiting(self, kind: str) -> bool:
+        return False
+
+    def alert_sending(self, kind: str) -> None:
+        return None
 
 
 class SendLimiters:
@@ -67,6 +100,7 @@ class SendPolicy:
     status_callback_url: str | None = None
     call_urls: tuple[str, str] | None = None  # (TwiML URL, call status URL); None in simulator mode
     call_claim_size: int = 10
+    hold_routine_in_alert_area: bool = False
 
 
 @dataclass
@@ -81,6 +115,9 @@ class BatchReport:
     skipped: int = 0
     lost: int = 0
     deferred_until: datetime | None = None
+    expired: int = 0
+    alert: bool = False  # the batch is an alert's
+    yielded: bool = False  # a routine batch stopped to let an alert through; its unsent rows are queued again
 
 
 @dataclass(frozen=True)
@@ -96,6 +133,7 @@ class ClaimedRow:
     language: str = ""
 
 
+LANE_CHECK_SECONDS = 0.2  # how often a sender looks at the alerts' lane
 CLAIM_ROUNDS = 5  # rows claimed at once: at most this many rounds of sends (claims are made while sends fly)
 WRITE_EVERY_SECONDS = 1.0  # outcomes are written a round at a time, or at least this often at low rates
 
@@ -109,27 +147,32 @@ def send_batch(
     run_id: int,
     first_id: int,
     last_id: int,
+    lane: Lane | None = None,
 ) -> BatchReport:
     """Send every due, queued row of run `run_id` with an id in [first_id, last_id]. Safe to run twice.
 
     The batch's SMS go first, through `channel.send_many`, then its calls through `channel.place_many`. Each kind
-    is paced by its own limiter when `limiter` is a `SendLimiters`, else both by `limiter`.
+    is paced by its own limiter when `limiter` is a `SendLimiters`, else both by `limiter`. A routine batch stops
+    early (`yielded`) when `lane` says an alert is waiting.
     """
     report = BatchReport()
     batch = (run_id, first_id, last_id)
-    _send_stream(session_factory, channel, limiter, policy, now, batch, report, "sms")
+    lane = lane or NoLane()
+    _send_stream(session_factory, channel, limiter, policy, now, batch, report, "sms", lane)
+    if report.yielded:
+        return report
     call_policy = dataclasses.replace(policy, claim_size=min(policy.claim_size, policy.call_claim_size))
-    return _send_stream(session_factory, channel, limiter, call_policy, now, batch, report, "voice")
+    return _send_stream(session_factory, channel, limiter, call_policy, now, batch, report, "voice", lane)
 
 
 def _send_stream(session_factory: sessionmaker[Session], channel: SmsAndVoiceChannel, limiter: RateLimiter,
                  policy: SendPolicy, now: Callable[[], datetime], batch: tuple[int, int, int], report: BatchReport,
-                 kind: str) -> BatchReport:  # fmt: skip
-    """Claim, hand over and send the batch's due rows of `kind` ("sms" or "voice") until none is left, writing
-    their outcomes a round at a time."""
+                 kind: str, lane: Lane) -> BatchReport:  # fmt: skip
+    """Claim, hand over and send the batch's due rows of `kind` ("sms" or "voice") until none is left (or the
+    stream gives way to an alert), writing their outcomes a round at a time."""
     policy = dataclasses.replace(policy, claim_size=min(policy.claim_size, CLAIM_ROUNDS * policy.concurrency))
     limiter = limiter_for(limiter, kind)
-    stream = _Stream(session_factory, limiter, policy, now, batch, report, kind)
+    stream = _Stream(session_factory, limiter, policy, now, batch, report, kind, lane)
     if not stream.started():
         return report
     results: Iterator[tuple[OutgoingSms | OutgoingCall, SendResult]]
@@ -148,9 +191,11 @@ def _send_stream(session_factory: sessionmaker[Session], channel: SmsAndVoiceCha
         if waiting >= policy.concurrency or time.monotonic() - since >= WRITE_EVERY_SECONDS:
             _write(session_factory, policy, now(), written, report)
             waiting, since = 0, time.monotonic()
-            if kind == "sms":
+            if kind == "sms" and not stream.stopping:
                 stream.prepare()
     _write(session_factory, policy, now(), written, report)
+    if stream.stopping:
+        stream.give_back()
     return report
 
 
@@ -192,8 +237,11 @@ class _Stream:
 
     def __init__(self, session_factory: sessionmaker[Session], limiter: RateLimiter, policy: SendPolicy,
                  now: Callable[[], datetime], batch: tuple[int, int, int], report: BatchReport,
-                 kind: str) -> None:  # fmt: skip
+                 kind: str, lane: Lane) -> None:  # fmt: skip
         self.session_factory = session_factory
+        self.lane = lane
+        self.lane_checked = float("-inf")
+        self.stopping = False
         self.limiter = limiter
         self.policy = policy
         self.now = now
@@ -214,7 +262,7 @@ class _Stream:
     def messages(self) -> Iterator[OutgoingSms]:
         """The next SMS each time the channel can start a send: its row handed over a round ahead (renewed again
         if that was over half a lease ago), then a rate slot taken."""
-        while True:
+        while self.lane_open():
             if not self.ready:
                 self.prepare()
             if not self.ready:
@@ -235,7 +283,7 @@ class _Stream:
     def calls(self) -> Iterator[OutgoingCall]:
         """The next call each time the channel can place one: the call limiter lets it through first (it may wait
         for a free call slot), then its row is handed over."""
-        while True:
+        while self.lane_open():
             if not self.claimed:
                 if self.exhausted:
                     return
@@ -249,6 +297,33 @@ class _Stream:
                 continue
             self.in_flight[row.id] = (handed[0], self.token)
             yield outgoing_call(self.policy, handed[0])
+
+    def lane_open(self) -> bool:
+        """False once a routine stream must give way to an alert. An alert's stream tells the lane it is at work.
+        The lane is asked at most every LANE_CHECK_SECONDS."""
+        if self.stopping:
+            return False
+        clock = time.monotonic()
+        if clock - self.lane_checked < LANE_CHECK_SECONDS:
+            return True
+        self.lane_checked = clock
+        if self.report.alert:
+            self.lane.alert_sending(self.kind)
+        elif self.lane.alert_waiting(self.kind):
+            self.stopping = True
+            self.report.yielded = True
+        return not self.stopping
+
+    def give_back(self) -> None:
+        """After giving way: the rows claimed but not sent go back to the queue (those handed over a round ahead
+        too: they never reached the channel, so their attempt is not counted)."""
+        at = self.now()
+        release_refused(self.session_factory, self.token, [row.id for row in self.claimed], at)
+        self.claimed.clear()
+        if self.ready:
+            with self.session_factory.begin() as session:
+                _unhand(session, [(row.id, token) for row, token, _ in self.ready], at)
+            self.ready.clear()
 
     def prepare(self) -> None:
         """Unless a round of handed-over rows is ready: hand over the next round, claiming more rows first if none
@@ -286,15 +361,20 @@ def _claim(session_factory: sessionmaker[Session], policy: SendPolicy, at: datet
         if run is None or run.status != "sending":
             return [], token
         campaign = session.get_one(Campaign, run.campaign_id)
+        report.alert = campaign.kind == ALERT
         opens = window_opens_at(campaign.send_window, campaign.timezone, at)
+        of_batch = and_(OutboxMessage.run_id == run_id, OutboxMessage.id.between(first_id, last_id))
+        report.expired += expire_queued(session, at, of_batch)
         in_batch = and_(
-            OutboxMessage.run_id == run_id,
-            OutboxMessage.id.between(first_id, last_id),
+            of_batch,
             OutboxMessage.status == "queued",
             OutboxMessage.next_attempt_at <= at,
+            not_expired(at),
         )
         if only is not None:
             in_batch = and_(in_batch, OutboxMessage.channel == only)
+        if policy.hold_routine_in_alert_area and not report.alert:
+            in_batch = and_(in_batch, OutboxMessage.grid_id.not_in(alert_grids_open()))
         if opens > at:
             session.execute(update(OutboxMessage).where(in_batch).values(next_attempt_at=opens))
             report.deferred_until = opens
@@ -333,14 +413,18 @@ def _claim(session_factory: sessionmaker[Session], policy: SendPolicy, at: datet
 
 def _hand_over(session_factory: sessionmaker[Session], policy: SendPolicy, at: datetime, token: str,
                rows: list[ClaimedRow]) -> list[ClaimedRow]:  # fmt: skip
-    """Hand `rows` over where they are still under `token` and their run is sending: renew their leases, count their
-    attempts, set `handed_at`; returns those rows, updated. The others go back if still ours (run paused)."""
+    """Hand `rows` over where they are still under `token`, their run is sending and they have not expired: renew
+    their leases, count their attempts, set `handed_at`; returns those rows, updated. The others go back if still
+    ours (run paused), or expire."""
     with session_factory.begin() as session:
         kept = set(
             session.scalars(
                 update(OutboxMessage)
                 .where(
-                    OutboxMessage.id.in_([row.id for row in rows]), OutboxMessage.lease_token == token, run_is_sending()
+                    OutboxMessage.id.in_([row.id for row in rows]),
+                    OutboxMessage.lease_token == token,
+                    run_is_sending(),
+                    not_expired(at),
                 )
                 .values(
                     lease_expires_at=at + timedelta(seconds=policy.lease_seconds),
@@ -353,6 +437,37 @@ def _hand_over(session_factory: sessionmaker[Session], policy: SendPolicy, at: d
         )
     release_refused(session_factory, token, [row.id for row in rows if row.id not in kept], at)
     return [dataclasses.replace(row, attempts=row.attempts + 1) for row in rows if row.id in kept]
+
+
+def alert_grids_open() -> Select[int]:
+    """The grids where an alert that is sending still has rows not yet out (queued or claimed)."""
+    alert_rows = aliased(OutboxMessage)
+    return (
+        select(alert_rows.grid_id)
+        .join(Run, Run.id == alert_rows.run_id)
+        .join(Campaign, Campaign.id == Run.campaign_id)
+        .where(Run.status == "sending", Campaign.kind == ALERT, alert_rows.status.in_(("queued", "sending")))
+        .distinct()
+    )
+
+
+def _unhand(session: Session, rows: list[tuple[int, str]], at: datetime) -> None:
+    """Rows handed over but never given to the channel (their stream gave way) go back to the queue, their attempt
+    uncounted, where they are still under their claim's token."""
+    outbox = table_of(OutboxMessage)
+    session.connection().execute(
+        outbox.update()
+        .where(outbox.c.id == bindparam("row_id"), outbox.c.lease_token == bindparam("token"))
+        .values(
+            status="queued",
+            attempts=outbox.c.attempts - 1,
+            handed_at=None,
+            lease_token=None,
+            lease_expires_at=None,
+            updated_at=at,
+        ),
+        [{"row_id": row_id, "token": token} for row_id, token in rows],
+    )
 
 
 def _extend(session_factory: sessionmaker[Session], policy: SendPolicy, at: datetime, token: str, row_id: int) -> bool:

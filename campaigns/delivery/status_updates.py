@@ -40,6 +40,7 @@ RANK = {
     OutboxStatus.FAILED: 3,
     OutboxStatus.CANCELLED: 3,
     OutboxStatus.SKIPPED: 3,
+    OutboxStatus.EXPIRED: 3,
 }
 
 

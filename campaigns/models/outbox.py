@@ -31,6 +31,7 @@ class OutboxStatus(StrEnum):
     UNKNOWN = "unknown"
     CANCELLED = "cancelled"
     SKIPPED = "skipped"
+    EXPIRED = "expired"
 
 
 class CallStatus(StrEnum):
@@ -60,6 +61,7 @@ class OutboxMessage(Base):
         Index("ix_outbox_run_status", "run_id", "status"),
         Index("ix_outbox_status_due", "status", "next_attempt_at"),
         Index("ix_outbox_provider_sid", "provider_sid"),
+        Index("ix_outbox_status_expires", "status", "expires_at"),
     )
 
     id: Mapped[int] = mapped_column(ID_TYPE, primary_key=True)
@@ -88,3 +90,5 @@ class OutboxMessage(Base):
     updated_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     call_status: Mapped[str | None] = mapped_column(String(16))  # a call's last CallStatus (voice rows)
     call_attempt: Mapped[int | None] = mapped_column(Integer)  # the attempt `call_status` belongs to
+    # not handed to a channel by then: `expired`, never sent late (an alert's expiry, else planning + the TTL)
+    expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime)

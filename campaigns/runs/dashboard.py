@@ -21,6 +21,7 @@ DONE_STATUSES = (
     OutboxStatus.FAILED,
     OutboxStatus.CANCELLED,
     OutboxStatus.SKIPPED,
+    OutboxStatus.EXPIRED,
 )
 
 

@@ -7,7 +7,7 @@ channel, so a tick that fires twice plans nothing twice.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import case, func, insert, literal, select
 from sqlalchemy import text as sql_text
@@ -21,6 +21,7 @@ from campaigns.broadcasts.templates import has_placeholders
 from campaigns.common.errors import ValidationError
 from campaigns.common.sms_segments import count_segments
 from campaigns.identity.access import Actor
+from campaigns.identity.audit import record_action
 from campaigns.models import Campaign, CampaignStatus, Contact, OutboxMessage, OutboxStatus, Run, RunStatus
 from campaigns.runs.alerts import prepare_alert_launch
 from campaigns.runs.approvals import DEFAULT_APPROVAL_THRESHOLD, require_approval
@@ -36,6 +37,7 @@ class PlannedRun:
     run_id: int
     campaign_id: int
     planned: int
+    alert: bool = False  # its sending takes the alerts' lane (workers/lane.py)
 
 
 def launch_campaign(
@@ -44,12 +46,14 @@ def launch_campaign(
     campaign_id: int,
     now: datetime,
     approval_threshold: int = DEFAULT_APPROVAL_THRESHOLD,
+    outbox_ttl: timedelta | None = None,
 ) -> PlannedRun | None:
     """Launch a campaign: a 'now' campaign gets its run planned at once; a scheduled one waits for the tick.
 
     A campaign to more than `approval_threshold` people, and any alert, needs a second person's approval first
     (campaigns.runs.approvals). An alert's update or cancel first stops the unsent rows of the alert it
-    refers to (campaigns.runs.alerts); a cancel without an all-clear sends nothing itself.
+    refers to (campaigns.runs.alerts); a cancel without an all-clear sends nothing itself. Routine rows
+    expire `outbox_ttl` after planning (None: never), an alert's with the alert.
     """
     campaign = load_campaign(session, actor, campaign_id)
     require_approval(session, actor, campaign, approval_threshold, now)
@@ -70,21 +74,47 @@ def launch_campaign(
         )
     campaign = activate_campaign(session, actor, campaign_id, now)
     if campaign.schedule["kind"] == ScheduleKind.NOW:
-        return plan_occurrence(session, campaign, now, now)
+        return plan_occurrence(session, campaign, now, now, outbox_ttl)
     return None
 
 
-def plan_due_runs(session: Session, now: datetime) -> list[PlannedRun]:
-    """Plan every campaign occurrence that is due; called by the periodic tick."""
+EXPIRED_BEFORE_PLANNING = "alert.expired_unsent"
+
+
+def plan_due_runs(session: Session, now: datetime, outbox_ttl: timedelta | None = None) -> list[PlannedRun]:
+    """Plan every campaign occurrence that is due; called by the periodic tick. A scheduled alert whose expiry has
+    passed is not planned: it is finished, with an audit entry saying why."""
     due = session.scalars(
         select(Campaign)
         .where(Campaign.status == CampaignStatus.SCHEDULED, Campaign.next_run_at <= now)
         .order_by(Campaign.id)
     ).all()
-    return [planned for campaign in due if (planned := plan_occurrence(session, campaign, campaign.next_run_at, now))]
+    planned_runs = []
+    for campaign in due:
+        if campaign.kind == ALERT and campaign.expires_at is not None and campaign.expires_at <= now:
+            _finish_expired_alert(session, campaign, now)
+        elif planned := plan_occurrence(session, campaign, campaign.next_run_at, now, outbox_ttl):
+            planned_runs.append(planned)
+    return planned_runs
 
 
-def plan_occurrence(session: Session, campaign: Campaign, occurrence: datetime, now: datetime) -> PlannedRun | None:
+def _finish_expired_alert(session: Session, campaign: Campaign, now: datetime) -> None:
+    campaign.status, campaign.next_run_at = "finished", None
+    reason = "the alert expired before its scheduled time came: nothing was sent"
+    detail = {"expires_at": campaign.expires_at.isoformat() if campaign.expires_at else None, "reason": reason}
+    record_action(session, Actor.system(), EXPIRED_BEFORE_PLANNING, now, grid_id=campaign.scope_grid_id,
+                  target=f"campaign:{campaign.id}", detail=detail)  # fmt: skip
+
+
+def row_expiry(campaign: Campaign, planned_at: datetime, outbox_ttl: timedelta | None) -> datetime | None:
+    """When a row planned at `planned_at` for `campaign` expires: an alert's expiry, else the TTL after planning."""
+    if campaign.kind == ALERT:
+        return campaign.expires_at
+    return planned_at + outbox_ttl if outbox_ttl else None
+
+
+def plan_occurrence(session: Session, campaign: Campaign, occurrence: datetime, now: datetime,
+                    outbox_ttl: timedelta | None = None) -> PlannedRun | None:  # fmt: skip
     """Create the run for `occurrence` with its outbox rows, then move the campaign to its next occurrence."""
     planned = None
     try:
@@ -95,11 +125,10 @@ def plan_occurrence(session: Session, campaign: Campaign, occurrence: datetime, 
     except IntegrityError:
         run = None
     if run is not None:
-        run.planned = _write_outbox(
-            session, campaign, run, window_opens_at(campaign.send_window, campaign.timezone, now)
-        )
+        first_attempt = window_opens_at(campaign.send_window, campaign.timezone, now)
+        run.planned = _write_outbox(session, campaign, run, first_attempt, row_expiry(campaign, now, outbox_ttl))
         run.estimated_segments = sms_segments_estimate(session, campaign)
-        planned = PlannedRun(run.id, campaign.id, run.planned)
+        planned = PlannedRun(run.id, campaign.id, run.planned, alert=campaign.kind == ALERT)
     campaign.next_run_at = next_occurrence(campaign.schedule, campaign.timezone, max(occurrence, now))
     if campaign.next_run_at is None:
         campaign.status = CampaignStatus.FINISHED
@@ -113,11 +142,14 @@ OUTBOX_COLUMNS = ["run_id", "contact_id", "grid_id", "channel", "to", "language"
                   "attempts", "next_attempt_at"]  # fmt: skip
 
 
-def _write_outbox(session: Session, campaign: Campaign, run: Run, first_attempt: datetime) -> int:
+def _write_outbox(session: Session, campaign: Campaign, run: Run, first_attempt: datetime,
+                  expires_at: datetime | None) -> int:  # fmt: skip
+    columns = [*OUTBOX_COLUMNS, "expires_at"]
+    expiry = literal(expires_at, OutboxMessage.expires_at.type)
     for channel in campaign.channels:
         if channel == VOICE:
-            voice_rows = voice_rows_select(session, campaign, run.id, first_attempt)
-            session.execute(insert(OutboxMessage).from_select(OUTBOX_COLUMNS, voice_rows))
+            voice_rows = voice_rows_select(session, campaign, run.id, first_attempt).add_columns(expiry)
+            session.execute(insert(OutboxMessage).from_select(columns, voice_rows))
             continue
         rows = recipients_select(
             session,
@@ -134,8 +166,9 @@ def _write_outbox(session: Session, campaign: Campaign, run: Run, first_attempt:
             literal(OutboxStatus.QUEUED.value),
             literal(0),
             literal(first_attempt, OutboxMessage.next_attempt_at.type),
+            expiry,
         )
-        session.execute(insert(OutboxMessage).from_select(OUTBOX_COLUMNS, rows))
+        session.execute(insert(OutboxMessage).from_select(columns, rows))
     planned = session.scalar(select(func.count()).select_from(OutboxMessage).where(OutboxMessage.run_id == run.id))
     if planned >= ANALYZE_AFTER_ROWS and session.get_bind().dialect.name == "postgresql":
         # PostgreSQL has no statistics on a run just written, takes its id for a rare value and would claim each

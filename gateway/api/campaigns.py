@@ -55,10 +55,12 @@ def preview(campaign_id: int):
 @api.post("/campaigns/<int:campaign_id>/launch")
 def launch(campaign_id: int):
     """Launch: a 'now' campaign is planned at once and its sending is enqueued after the commit."""
-    threshold = current_runtime().settings.approval_threshold
-    planned = launch_campaign(db(), current_actor(), campaign_id, utcnow(), approval_threshold=threshold)
+    settings = current_runtime().settings
+    threshold, ttl = settings.approval_threshold, settings.outbox_ttl
+    actor, now = current_actor(), utcnow()
+    planned = launch_campaign(db(), actor, campaign_id, now, approval_threshold=threshold, outbox_ttl=ttl)
     if planned is not None:
-        after_commit(lambda: enqueue_dispatch_soon(planned.run_id))
+        after_commit(lambda: enqueue_dispatch_soon(planned.run_id, alert=planned.alert))
     body = campaign_service.get_campaign(db(), current_actor(), campaign_id)
     body["run"] = {"id": planned.run_id, "planned": planned.planned} if planned else None
     return jsonify(body), 202

@@ -132,6 +132,7 @@ PROGRESS_EXAMPLE = {
         "unknown": 0,
         "cancelled": 0,
         "skipped": 0,
+        "expired": 0,
     },
     "by_language": {"bo": {"delivered": 260, "queued": 270}, "zh": {"delivered": 150, "queued": 30}},
     "by_grid": [{"grid_id": 5, "code": "623025101201", "name": "秀玛村", "counts": {"delivered": 120}}],

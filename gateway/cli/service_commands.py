@@ -47,7 +47,7 @@ def up_command(host: str, port: int, web_workers: int, demo: bool) -> None:
 )
 @click.argument("queues", nargs=-1)
 def worker_command(burst: bool, with_scheduler: bool, queues: tuple[str, ...]) -> None:
-    """Run an RQ worker on QUEUES (default: sends, imports, audio, default) until SIGINT/SIGTERM."""
+    """Run an RQ worker on QUEUES (default: alerts, sends, imports, audio, default) until SIGINT/SIGTERM."""
     run_worker(_settings(), queues=queues or ALL_QUEUES, with_scheduler=with_scheduler, burst=burst)
 
 

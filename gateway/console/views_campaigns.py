@@ -112,10 +112,11 @@ def campaign_action(campaign_id: int, action: str):
     campaign_service.require_staff_campaign(db().get(Campaign, campaign_id))  # a 404, not a message on its page
     try:
         if action == "launch":
-            threshold = current_runtime().settings.approval_threshold
-            planned = launch_campaign(db(), actor, campaign_id, now, approval_threshold=threshold)
+            settings = current_runtime().settings
+            planned = launch_campaign(db(), actor, campaign_id, now, approval_threshold=settings.approval_threshold,
+                                      outbox_ttl=settings.outbox_ttl)  # fmt: skip
             if planned is not None:
-                after_commit(lambda: enqueue_dispatch_soon(planned.run_id))
+                after_commit(lambda: enqueue_dispatch_soon(planned.run_id, alert=planned.alert))
         elif action == "approve":
             approvals.approve_campaign(db(), actor, campaign_id, now)
         elif action == "pause":

@@ -22,10 +22,11 @@ def dispatch_after_commit(run_ids: list[int]) -> None:
         after_commit(lambda run_id=run_id: enqueue_dispatch_soon(run_id))
 
 
-def enqueue_dispatch_soon(run_id: int) -> None:
-    """Enqueue a run's dispatch; when Redis is down, log it and leave it to the periodic tick."""
+def enqueue_dispatch_soon(run_id: int, alert: bool = False) -> None:
+    """Enqueue a run's dispatch (an alert's in the alerts' lane); when Redis is down, log it and leave it to the
+    periodic tick."""
     try:
-        enqueue_run_dispatch(current_runtime().redis(), run_id)
+        enqueue_run_dispatch(current_runtime().redis(), run_id, alert=alert)
     except Exception:
         log.warning("could not enqueue run %s now; the periodic tick will", run_id, exc_info=True)
 
