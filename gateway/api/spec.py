@@ -89,14 +89,15 @@ COMPONENTS: dict[str, Any] = {
 }
 
 
-def build_document(modules) -> dict[str, Any]:
-    """Merge the components and paths of every route module into one OpenAPI document."""
+def legacy_document(modules) -> dict[str, Any]:
+    """Merge the components and paths of the route modules not yet described by models (OpenAPI 3.0 dicts, made
+    3.1: `nullable` becomes a type list)."""
     paths: dict[str, Any] = {}
     schemas = dict(COMPONENTS["schemas"])
     for module in modules:
         paths.update(module.PATHS)
         schemas.update(getattr(module, "SCHEMAS", {}))
-    return {
+    return _nullable_as_type_list({
         "openapi": "3.0.3",
         "info": {
             "title": "Gridcast API",
@@ -108,4 +109,20 @@ def build_document(modules) -> dict[str, Any]:
         "security": [{"bearerAuth": []}],
         "paths": dict(sorted(paths.items())),
         "components": {"securitySchemes": COMPONENTS["securitySchemes"], "schemas": schemas},
-    }
+    })
+
+
+def _nullable_as_type_list(schema):
+    if isinstance(schema, dict):
+        converted = {key: _nullable_as_type_list(value) for key, value in schema.items() if key != "nullable"}
+        if schema.get("nullable") is True:
+            if "type" in converted:
+                converted["type"] = [converted["type"], "null"]
+                if "enum" in converted:
+                    converted["enum"] = [*converted["enum"], None]
+            else:
+                converted = {"anyOf": [converted, {"type": "null"}]}
+        return converted
+    if isinstance(schema, list):
+        return [_nullable_as_type_list(item) for item in schema]
+    return schema

@@ -1,0 +1,82 @@
+"""Shared pieces of the API's models: the error body, ids, pages, query strings, examples."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Generic, TypeVar
+
+from annotated_types import Interval
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, model_validator
+
+MAX_ID = 2**31 - 1
+
+
+
+def _json_integer(value: Any) -> Any:
+    if isinstance(value, bool | str):
+        raise ValueError("Input should be a valid integer")
+    return value
+
+
+# A JSON integer: 3 or 3.0, never a boolean or a numeric string (as JSON Schema's "integer").
+BodyInt = Annotated[int, BeforeValidator(_json_integer)]
+# A JSON integer that fits the database's id column.
+BodyId = Annotated[int, Interval(ge=-MAX_ID, le=MAX_ID), BeforeValidator(_json_integer)]
+BodyBool = StrictBool
+# A whole number in the query string.
+QueryId = Annotated[int, Interval(ge=-MAX_ID, le=MAX_ID)]
+
+
+def _no_default(schema: dict[str, Any]) -> None:
+    schema.pop("default", None)
+
+
+def absent(**kwargs: Any) -> Any:
+    """A field that may be left out but not sent as null: read `model_fields_set` to know whether it was sent."""
+    return Field(default=None, json_schema_extra=_no_default, **kwargs)
+
+
+def example(value: Any) -> ConfigDict:
+    """A model config whose JSON schema carries `value` as its example."""
+    return ConfigDict(json_schema_extra={"examples": [value]})
+
+
+class ErrorDetail(BaseModel):
+    code: str = Field(examples=["invalid"])
+    message: str = Field(examples=["phone: phone 123 is not a valid number"])
+    fields: dict[str, str]
+
+
+class ErrorBody(BaseModel):
+    """Every error the API answers: {"error": {"code", "message", "fields"}}."""
+
+    error: ErrorDetail
+
+
+class QueryModel(BaseModel):
+    """A query string: an empty value counts as absent, unknown parameters are ignored."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _empty_is_absent(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            return {key: value for key, value in data.items() if value != ""}
+        return data
+
+
+class PageQuery(QueryModel):
+    page: Annotated[int, Field(ge=1, le=1_000_000, description="Page number, from 1", examples=[1])] = 1
+    per_page: Annotated[int, Field(ge=1, le=500, description="Rows per page (1-500)", examples=[50])] = 50
+
+
+T = TypeVar("T")
+
+
+class Page(BaseModel, Generic[T]):
+    items: list[T]
+    total: int
+    page: int
+    per_page: int
+
+
+class Items(BaseModel, Generic[T]):
+    items: list[T]

@@ -1,0 +1,117 @@
+"""Request and response models at the edge of the API, through spectree.
+
+`validated(...)` decorates a view: spectree checks the query string and the JSON body against pydantic models
+before the view runs (the view reads them from `request.context`), checks the JSON response against the model
+documented for its status, and builds the OpenAPI document (`openapi_document`) from the same models.
+
+A request the models refuse is a `ValidationError` (422, `fields` keyed by the path of each bad field) like any
+other; a body that is not JSON at all stays a 400 (`context.json_body`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pydantic
+from flask import request
+from spectree import Response, SecurityScheme, SecuritySchemeData, SpecTree
+from spectree.plugins.base import Context
+from spectree.plugins.flask_plugin import FlaskPlugin
+from spectree.models import Server
+from spectree.utils import get_multidict_items
+
+from campaigns.common.errors import ValidationError
+from gateway.api.context import json_body
+from gateway.api.models.common import ErrorBody
+
+ERROR_DESCRIPTIONS = {
+    400: "The body is not valid JSON",
+    401: "Missing or unknown API token",
+    403: "Your role does not allow this",
+    404: "Not found, or outside your grid scope",
+    409: "Conflicts with the current state",
+    422: "Invalid input; `fields` names the bad fields",
+}
+
+
+class ApiPlugin(FlaskPlugin):
+    """spectree's Flask plugin, reading bodies the way the API always has: any content type, malformed JSON a 400,
+    an empty body `{}` for models with no required field. No doc pages: the document is served by openapi_view."""
+
+    def register_route(self, app: Any) -> None:
+        return None
+
+    def request_validation(self, request, query, json, form, headers, cookies):
+        adapter = self.model_adapter
+        body = None
+        if json is not None:
+            data = json_body(optional=not any(f.is_required() for f in json.model_fields.values()))
+            body = adapter.validate_obj(json, data)
+        arguments = adapter.validate_obj(query, get_multidict_items(request.args, query)) if query else None
+        request.context = Context(arguments, body, None, None, None)
+
+
+def request_invalid(error: pydantic.ValidationError) -> ValidationError:
+    """The API's 422 for a request the models refuse: one entry in `fields` per bad field, named by its path."""
+    fields: dict[str, str] = {}
+    for item in error.errors(include_url=False):
+        name = ".".join(str(part) for part in item["loc"]) or "body"
+        fields.setdefault(name, item["msg"])
+    message = "; ".join(f"{name}: {text}" for name, text in fields.items())
+    return ValidationError(message, fields=fields)
+
+
+def _before(req, resp, error, instance, adapter) -> None:
+    if error is not None:
+        raise request_invalid(error)
+
+
+spec = SpecTree(
+    backend=ApiPlugin,
+    before=_before,
+    validation_error_status=422,
+    validation_error_model=ErrorBody,
+    naming_strategy=lambda model: model.__name__,
+    nested_naming_strategy=lambda parent, child: child,
+    mode="strict",
+    path="apidoc",
+    title="Gridcast API",
+    version="1",
+    description="Grids, contacts and staff accounts. Every request needs `Authorization: Bearer <token>`; "
+    "a token only sees the grid subtree of its user's scope.",
+    security_schemes=[
+        SecurityScheme(
+            name="bearerAuth",
+            data=SecuritySchemeData(type="http", scheme="bearer", description="an API token (gc_...)"),
+        )
+    ],
+    security={"bearerAuth": []},
+    servers=[Server(url="/")],
+)
+
+
+def responses(errors: tuple[int, ...] = (), **successes: Any) -> Response:
+    """The documented answers of an operation: its successes (`HTTP_200=Model`, `HTTP_204=None`) and its errors,
+    401 always, each with the API's error body."""
+    models: dict[str, Any] = dict(successes)
+    for status in (401, *errors):
+        models[f"HTTP_{status}"] = (ErrorBody, ERROR_DESCRIPTIONS[status])
+    return Response(**models)
+
+
+def validated(
+    *,
+    resp: Response,
+    tags: tuple[str, ...],
+    operation_id: str,
+    query: type[pydantic.BaseModel] | None = None,
+    json: type[pydantic.BaseModel] | None = None,
+):
+    """Validate a view's query string and JSON body with models and document it; the view's docstring is the
+    summary."""
+    return spec.validate(query=query, json=json, resp=resp, tags=tags, operation_id=operation_id)
+
+
+def context() -> Context:
+    """The validated query (`.query`) and body (`.json`) of the current request."""
+    return request.context  # type: ignore[attr-defined]
