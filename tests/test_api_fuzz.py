@@ -38,7 +38,9 @@ def valid_request_not_refused(ctx, response, case) -> None:
     refusals = list(REFUSED_BY_MODELS)
     REFUSED_BY_MODELS.clear()
     if response.status_code == 400 or refusals:
-        raise AssertionError(f"a schema-valid request was refused ({response.status_code}): {refusals or response.text}")
+        raise AssertionError(
+            f"a schema-valid request was refused ({response.status_code}): {refusals or response.text}"
+        )
 
 
 CHECKS = [
@@ -63,6 +65,8 @@ def record_model_refusals(monkeypatch):
 
     REFUSED_BY_MODELS.clear()
     monkeypatch.setattr(api_schema, "request_invalid", recording)
+
+
 MAX_EXAMPLES = 10
 
 

@@ -16,19 +16,18 @@ from gateway.api import (
     automatic_runs_spec,
     campaigns_spec,
     cap,
-    contacts,
     imports,
     loudspeakers_spec,
     replies_spec,
     reports_spec,
     simulator,
-    users,
 )
+from gateway.api.context import MAX_ID
 from gateway.api.schema import spec
 from gateway.api.spec import legacy_document
 
 LEGACY_MODULES = [
-    contacts, users, campaigns_spec, replies_spec, reports_spec, loudspeakers_spec,
+    campaigns_spec, replies_spec, reports_spec, loudspeakers_spec,
     imports, simulator, audio_spec, cap, approvals, automatic_runs_spec,
 ]  # fmt: skip
 
@@ -55,6 +54,9 @@ def build_document() -> dict[str, Any]:
 
 
 def _finish_operation(operation: dict[str, Any], schemas: dict[str, Any]) -> None:
+    for parameter in operation.get("parameters", []):
+        if parameter["in"] == "path" and parameter["schema"].get("type") == "integer":
+            parameter["schema"] = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
     if not operation.get("description"):
         operation.pop("description", None)
     body = operation.get("requestBody")

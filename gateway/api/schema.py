@@ -15,9 +15,9 @@ from typing import Any
 import pydantic
 from flask import request
 from spectree import Response, SecurityScheme, SecuritySchemeData, SpecTree
+from spectree.models import Server
 from spectree.plugins.base import Context
 from spectree.plugins.flask_plugin import FlaskPlugin
-from spectree.models import Server
 from spectree.utils import get_multidict_items
 
 from campaigns.common.errors import ValidationError
@@ -51,13 +51,49 @@ class ApiPlugin(FlaskPlugin):
         request.context = Context(arguments, body, None, None, None)
 
 
+# The short words the API has always put in `fields`, by pydantic error type.
+FIELD_WORDS = {
+    "missing": "required",
+    "extra_forbidden": "unknown",
+    "literal_error": "unknown",
+    "enum": "unknown",
+    "int_type": "not a number",
+    "int_parsing": "not a number",
+    "int_from_float": "not a number",
+    "value_error": "not a number",
+    "greater_than_equal": "out of range",
+    "less_than_equal": "out of range",
+    "greater_than": "out of range",
+    "less_than": "out of range",
+    "bool_type": "not a boolean",
+    "bool_parsing": "not a boolean",
+    "string_type": "not a string",
+    "string_too_long": "too long",
+    "string_too_short": "too short",
+    "list_type": "not a list",
+    "dict_type": "not an object",
+    "model_type": "not an object",
+    "model_attributes_type": "not an object",
+    "datetime_type": "not a date-time",
+    "datetime_parsing": "not a date-time",
+    "datetime_from_date_parsing": "not a date-time",
+    "date_type": "not a date",
+    "date_parsing": "not a date",
+    "date_from_datetime_parsing": "not a date",
+}
+
+
 def request_invalid(error: pydantic.ValidationError) -> ValidationError:
-    """The API's 422 for a request the models refuse: one entry in `fields` per bad field, named by its path."""
+    """The API's 422 for a request the models refuse: one entry in `fields` per bad field, named by its path
+    (`tags.0`, `texts.bo`), with the short word the API uses; the message has pydantic's explanation."""
     fields: dict[str, str] = {}
+    explanations: dict[str, str] = {}
     for item in error.errors(include_url=False):
         name = ".".join(str(part) for part in item["loc"]) or "body"
-        fields.setdefault(name, item["msg"])
-    message = "; ".join(f"{name}: {text}" for name, text in fields.items())
+        word = "required" if item.get("input", ...) is None else FIELD_WORDS.get(item["type"], "invalid")
+        fields.setdefault(name, word)
+        explanations.setdefault(name, item["msg"])
+    message = "; ".join(f"{name}: {text}" for name, text in explanations.items())
     return ValidationError(message, fields=fields)
 
 

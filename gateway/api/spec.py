@@ -97,19 +97,21 @@ def legacy_document(modules) -> dict[str, Any]:
     for module in modules:
         paths.update(module.PATHS)
         schemas.update(getattr(module, "SCHEMAS", {}))
-    return _nullable_as_type_list({
-        "openapi": "3.0.3",
-        "info": {
-            "title": "Gridcast API",
-            "version": "1",
-            "description": "Grids, contacts and staff accounts. Every request needs `Authorization: Bearer <token>`; "
-            "a token only sees the grid subtree of its user's scope.",
-        },
-        "servers": [{"url": "/"}],
-        "security": [{"bearerAuth": []}],
-        "paths": dict(sorted(paths.items())),
-        "components": {"securitySchemes": COMPONENTS["securitySchemes"], "schemas": schemas},
-    })
+    return _nullable_as_type_list(
+        {
+            "openapi": "3.0.3",
+            "info": {
+                "title": "Gridcast API",
+                "version": "1",
+                "description": "Grids, contacts and staff accounts. Every request needs `Authorization: Bearer <token>`; "
+                "a token only sees the grid subtree of its user's scope.",
+            },
+            "servers": [{"url": "/"}],
+            "security": [{"bearerAuth": []}],
+            "paths": dict(sorted(paths.items())),
+            "components": {"securitySchemes": COMPONENTS["securitySchemes"], "schemas": schemas},
+        }
+    )
 
 
 def _nullable_as_type_list(schema):

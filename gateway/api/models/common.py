@@ -10,7 +10,6 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, 
 MAX_ID = 2**31 - 1
 
 
-
 def _json_integer(value: Any) -> Any:
     if isinstance(value, bool | str):
         raise ValueError("Input should be a valid integer")

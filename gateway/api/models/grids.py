@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, Field, StrictStr
 
-from gateway.api.models.common import BodyId, absent, Page, PageQuery, QueryId, example
+from gateway.api.models.common import BodyId, Page, PageQuery, QueryId, absent, example
 
 GRID_EXAMPLE = {
     "id": 2,
