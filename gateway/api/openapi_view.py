@@ -14,7 +14,6 @@ from gateway.api import (
     approvals,
     audio_spec,
     automatic_runs_spec,
-    campaigns_spec,
     cap,
     imports,
     loudspeakers_spec,
@@ -27,7 +26,7 @@ from gateway.api.schema import spec
 from gateway.api.spec import legacy_document
 
 LEGACY_MODULES = [
-    campaigns_spec, replies_spec, reports_spec, loudspeakers_spec,
+    replies_spec, reports_spec, loudspeakers_spec,
     imports, simulator, audio_spec, cap, approvals, automatic_runs_spec,
 ]  # fmt: skip
 
