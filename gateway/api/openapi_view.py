@@ -17,7 +17,6 @@ from gateway.api import (
     cap,
     imports,
     loudspeakers_spec,
-    replies_spec,
     reports_spec,
     simulator,
 )
@@ -26,7 +25,7 @@ from gateway.api.schema import spec
 from gateway.api.spec import legacy_document
 
 LEGACY_MODULES = [
-    replies_spec, reports_spec, loudspeakers_spec,
+    reports_spec, loudspeakers_spec,
     imports, simulator, audio_spec, cap, approvals, automatic_runs_spec,
 ]  # fmt: skip
 

@@ -142,10 +142,18 @@ def validated(
     operation_id: str,
     query: type[pydantic.BaseModel] | None = None,
     json: type[pydantic.BaseModel] | None = None,
+    path_parameter_descriptions: dict[str, str] | None = None,
 ):
     """Validate a view's query string and JSON body with models and document it; the view's docstring is the
     summary."""
-    return spec.validate(query=query, json=json, resp=resp, tags=tags, operation_id=operation_id)
+    return spec.validate(
+        query=query,
+        json=json,
+        resp=resp,
+        tags=tags,
+        operation_id=operation_id,
+        path_parameter_descriptions=path_parameter_descriptions,
+    )
 
 
 def context() -> Context:
