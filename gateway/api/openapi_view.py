@@ -13,20 +13,18 @@ from gateway.api import (
     api,
     approvals,
     audio_spec,
-    automatic_runs_spec,
     cap,
     imports,
     loudspeakers_spec,
-    reports_spec,
     simulator,
 )
 from gateway.api.context import MAX_ID
-from gateway.api.schema import spec
+from gateway.api.schema import OTHER_MEDIA, spec
 from gateway.api.spec import legacy_document
 
 LEGACY_MODULES = [
-    reports_spec, loudspeakers_spec,
-    imports, simulator, audio_spec, cap, approvals, automatic_runs_spec,
+    loudspeakers_spec,
+    imports, simulator, audio_spec, cap, approvals,
 ]  # fmt: skip
 
 
@@ -57,8 +55,15 @@ def _finish_operation(operation: dict[str, Any], schemas: dict[str, Any]) -> Non
             parameter["schema"] = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
     if not operation.get("description"):
         operation.pop("description", None)
+    answers, request_media = OTHER_MEDIA.get(operation["operationId"], ({}, None))
+    for status, (description, media_type, schema, example) in answers.items():
+        content = {media_type: {"schema": schema, "example": example}}
+        operation["responses"][str(status)] = {"description": description, "content": content}
+    if request_media:
+        media_type, schema = request_media
+        operation["requestBody"] = {"required": True, "content": {media_type: {"schema": schema}}}
     body = operation.get("requestBody")
-    if body:
+    if body and "application/json" in body["content"]:
         media = body["content"]["application/json"]
         component = schemas[media["schema"]["$ref"].rsplit("/", 1)[1]]
         body["required"] = bool(component.get("required"))

@@ -126,6 +126,10 @@ spec = SpecTree(
 )
 
 
+# Bodies that are not JSON (CSV, XML, spreadsheets, uploads), by operation id; openapi_view adds them to the document.
+OTHER_MEDIA: dict[str, tuple[dict[int, tuple[str, str, dict[str, Any], Any]], tuple[str, dict[str, Any]] | None]] = {}
+
+
 def responses(errors: tuple[int, ...] = (), **successes: Any) -> Response:
     """The documented answers of an operation: its successes (`HTTP_200=Model`, `HTTP_204=None`) and its errors,
     401 always, each with the API's error body."""
@@ -143,9 +147,16 @@ def validated(
     query: type[pydantic.BaseModel] | None = None,
     json: type[pydantic.BaseModel] | None = None,
     path_parameter_descriptions: dict[str, str] | None = None,
+    media: dict[int, tuple[str, str, dict[str, Any], Any]] | None = None,
+    request_media: tuple[str, dict[str, Any]] | None = None,
 ):
     """Validate a view's query string and JSON body with models and document it; the view's docstring is the
-    summary."""
+    summary (its first line) and description (the rest).
+
+    `media` documents answers that are not JSON: {status: (description, media type, schema, example)};
+    `request_media` a body that is not JSON: (media type, schema), read by the view itself.
+    """
+    OTHER_MEDIA[operation_id] = (media or {}, request_media)
     return spec.validate(
         query=query,
         json=json,
