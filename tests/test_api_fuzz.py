@@ -97,7 +97,8 @@ def _run(strategy, headers: dict[str, str], checks, max_examples: int) -> None:
     )
     def run(case):
         REFUSED_BY_MODELS.clear()
-        case.call_and_validate(headers=headers, checks=checks)
+        case.headers = {**(case.headers or {}), **headers}  # on the case, so checks judge the request as sent
+        case.call_and_validate(checks=checks)
 
     run()
 

@@ -15,17 +15,13 @@ from gateway.api import (
     audio_spec,
     cap,
     imports,
-    loudspeakers_spec,
     simulator,
 )
 from gateway.api.context import MAX_ID
 from gateway.api.schema import OTHER_MEDIA, spec
 from gateway.api.spec import legacy_document
 
-LEGACY_MODULES = [
-    loudspeakers_spec,
-    imports, simulator, audio_spec, cap, approvals,
-]  # fmt: skip
+LEGACY_MODULES = [imports, simulator, audio_spec, cap, approvals]
 
 
 @api.get("/openapi.json")
