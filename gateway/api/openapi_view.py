@@ -15,13 +15,12 @@ from gateway.api import (
     audio_spec,
     cap,
     imports,
-    simulator,
 )
 from gateway.api.context import MAX_ID
 from gateway.api.schema import OTHER_MEDIA, spec
 from gateway.api.spec import legacy_document
 
-LEGACY_MODULES = [imports, simulator, audio_spec, cap, approvals]
+LEGACY_MODULES = [imports, audio_spec, cap, approvals]
 
 
 @api.get("/openapi.json")
