@@ -11,16 +11,13 @@ from flask import jsonify
 
 from gateway.api import (
     api,
-    approvals,
-    audio_spec,
-    cap,
     imports,
 )
 from gateway.api.context import MAX_ID
 from gateway.api.schema import OTHER_MEDIA, spec
 from gateway.api.spec import legacy_document
 
-LEGACY_MODULES = [imports, audio_spec, cap, approvals]
+LEGACY_MODULES = [imports]
 
 
 @api.get("/openapi.json")
@@ -55,8 +52,8 @@ def _finish_operation(operation: dict[str, Any], schemas: dict[str, Any]) -> Non
         content = {media_type: {"schema": schema, "example": example}}
         operation["responses"][str(status)] = {"description": description, "content": content}
     if request_media:
-        media_type, schema = request_media
-        operation["requestBody"] = {"required": True, "content": {media_type: {"schema": schema}}}
+        media_type, schema, example = request_media
+        operation["requestBody"] = {"required": True, "content": {media_type: {"schema": schema, "example": example}}}
     body = operation.get("requestBody")
     if body and "application/json" in body["content"]:
         media = body["content"]["application/json"]

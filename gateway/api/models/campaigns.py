@@ -281,3 +281,26 @@ class RetryResult(BaseModel):
     reason: str | None = Field(description="why nothing was queued again (null when some were)")
     opted_out: int = Field(description="failed messages to contacts who opted out: never retried")
     unknown_left: int = Field(description="messages with an unknown outcome left alone (without include_unknown)")
+
+
+APPROVAL_EXAMPLE = {
+    "required": True,
+    "recipients": 2941,
+    "threshold": 1000,
+    "approved": True,
+    "approved_by": "lamu",
+    "approved_at": "2026-11-23T01:30:00+00:00",
+    "may_approve": True,
+}
+
+
+class Approval(BaseModel):
+    model_config = example(APPROVAL_EXAMPLE)
+
+    required: bool = Field(description="more people than the threshold: an approval is needed")
+    recipients: int = Field(description="people in the audience (opted-out excluded)")
+    threshold: int = Field(description="GRIDCAST_APPROVAL_THRESHOLD")
+    approved: bool = Field(description="a valid approval exists for the campaign as it is now")
+    approved_by: str | None
+    approved_at: str | None
+    may_approve: bool = Field(description="the caller may approve it (a writer, not its creator)")
