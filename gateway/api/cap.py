@@ -68,7 +68,7 @@ class CapQuery(QueryModel):
     resp=responses((404, 422), HTTP_200=None),
     tags=("loudspeakers",),
     operation_id="getCampaignCap",
-    media={200: ("The CAP 1.2 alert", "application/xml", {"type": "string"}, CAP_EXAMPLE)},
+    media={200: ("The CAP 1.2 alert", {"application/xml": {"schema": {"type": "string"}, "example": CAP_EXAMPLE}})},
 )
 def campaign_cap(campaign_id: int):
     """The campaign as a CAP 1.2 alert: one info per language, its audio as a resource with size and SHA-1 digest,

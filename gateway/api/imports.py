@@ -13,6 +13,7 @@ import logging
 from datetime import date
 
 from flask import Response, jsonify, request, stream_with_context, url_for
+from pydantic import Field
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from campaigns.common.errors import ValidationError
@@ -22,8 +23,10 @@ from campaigns.directory.import_jobs import queue_import
 from campaigns.directory.upload_limits import LimitExceeded, UploadTooLarge, check_upload_size
 from campaigns.identity.access import Actor
 from gateway.api import api
-from gateway.api.context import ID, after_commit, bool_arg, current_actor, db, int_arg
-from gateway.api.imports_spec import PATHS, SCHEMAS, XLSX_TYPE
+from gateway.api.context import ID, after_commit, current_actor, db
+from gateway.api.imports_spec import EXPORT_CSV, PATHS, SCHEMAS, XLSX_TYPE
+from gateway.api.models.common import QueryId, QueryModel
+from gateway.api.schema import context, responses, validated
 from gateway.app import current_runtime
 from workers.import_queue import enqueue_import
 
@@ -127,19 +130,37 @@ def rejected_rows_csv(report_id: int):
     return Response(text, content_type=CSV_TYPE, headers={"Content-Disposition": disposition})
 
 
+class ExportQuery(QueryModel):
+    format: str = Field(default="csv", description="csv (default) or xlsx", examples=["csv"])
+    grid_id: QueryId | None = Field(default=None, description="only this grid's subtree", examples=[2])
+    role: str | None = Field(default=None, description="only this role", examples=["liaison"])
+    language: str | None = Field(default=None, description="only this language", examples=["bo"])
+    tag: str | None = Field(default=None, description="only contacts with this tag", examples=["herder"])
+    opted_out: bool | None = Field(default=None, description="only opted-out (true) or reachable (false)")
+    q: str | None = Field(default=None, description="name contains, or phone contains these digits")
+
+
+EXPORTED = {
+    "text/csv": {"schema": {"type": "string"}, "example": EXPORT_CSV},
+    XLSX_TYPE: {"schema": {"type": "string", "format": "binary"}},
+}
+
+
 @api.get("/contacts/export")
+@validated(
+    query=ExportQuery,
+    resp=responses((404, 422), HTTP_200=None),
+    tags=("imports",),
+    operation_id="exportContacts",
+    media={200: ("The contacts, one per row, with the import's column names", EXPORTED)},
+)
 def export_contacts():
-    export_format = (request.args.get("format") or "csv").strip().lower()
+    """Download the contacts in your scope as CSV (streamed) or XLSX; cells are formula-safe"""
+    query: ExportQuery = context().query
+    export_format = query.format.strip().lower()
     if export_format not in contact_export.EXPORT_FORMATS:
         raise ValidationError("format must be csv or xlsx", fields={"format": "unknown"})
-    filters = {
-        "grid_id": int_arg("grid_id"),
-        "role": request.args.get("role"),
-        "language": request.args.get("language"),
-        "tag": request.args.get("tag"),
-        "opted_out": bool_arg("opted_out"),
-        "q": request.args.get("q"),
-    }
+    filters = query.model_dump(exclude={"format"})
     actor = current_actor()
     disposition = f'attachment; filename="contacts-{date.today():%Y%m%d}.{export_format}"'
     if export_format == "xlsx":

@@ -48,8 +48,7 @@ def _finish_operation(operation: dict[str, Any], schemas: dict[str, Any]) -> Non
     if not operation.get("description"):
         operation.pop("description", None)
     answers, request_media = OTHER_MEDIA.get(operation["operationId"], ({}, None))
-    for status, (description, media_type, schema, example) in answers.items():
-        content = {media_type: {"schema": schema, "example": example}}
+    for status, (description, content) in answers.items():
         operation["responses"][str(status)] = {"description": description, "content": content}
     if request_media:
         media_type, schema, example = request_media

@@ -150,7 +150,7 @@ def history():
     resp=responses((404, 422), HTTP_200=None),
     tags=TAGS,
     operation_id="exportReportBoard",
-    media={200: ("CSV (UTF-8 with BOM)", "text/csv", {"type": "string"}, BOARD_CSV_EXAMPLE)},
+    media={200: ("CSV (UTF-8 with BOM)", {"text/csv": {"schema": {"type": "string"}, "example": BOARD_CSV_EXAMPLE}})},
 )
 def board_csv():
     """The whole board of a day as CSV, one row per grid (cells defused against formulas)"""

@@ -127,9 +127,8 @@ spec = SpecTree(
 
 
 # Bodies that are not JSON (CSV, XML, spreadsheets, uploads), by operation id; openapi_view adds them to the document.
-OTHER_MEDIA: dict[
-    str, tuple[dict[int, tuple[str, str, dict[str, Any], Any]], tuple[str, dict[str, Any], Any] | None]
-] = {}
+Answers = dict[int, tuple[str, dict[str, Any]]]
+OTHER_MEDIA: dict[str, tuple[Answers, tuple[str, dict[str, Any], Any] | None]] = {}
 
 
 def responses(errors: tuple[int, ...] = (), **successes: Any) -> Response:
@@ -149,13 +148,13 @@ def validated(
     query: type[pydantic.BaseModel] | None = None,
     json: type[pydantic.BaseModel] | None = None,
     path_parameter_descriptions: dict[str, str] | None = None,
-    media: dict[int, tuple[str, str, dict[str, Any], Any]] | None = None,
+    media: dict[int, tuple[str, dict[str, Any]]] | None = None,
     request_media: tuple[str, dict[str, Any], Any] | None = None,
 ):
     """Validate a view's query string and JSON body with models and document it; the view's docstring is the
     summary (its first line) and description (the rest).
 
-    `media` documents answers that are not JSON: {status: (description, media type, schema, example)};
+    `media` documents answers that are not JSON: {status: (description, {media type: {schema, example}})};
     `request_media` a body that is not JSON: (media type, schema, example), read by the view itself.
     """
     OTHER_MEDIA[operation_id] = (media or {}, request_media)
