@@ -22,16 +22,7 @@ from spectree.utils import get_multidict_items
 
 from campaigns.common.errors import ValidationError
 from gateway.api.context import json_body
-from gateway.api.models.common import ErrorBody
-
-ERROR_DESCRIPTIONS = {
-    400: "The body is not valid JSON",
-    401: "Missing or unknown API token",
-    403: "Your role does not allow this",
-    404: "Not found, or outside your grid scope",
-    409: "Conflicts with the current state",
-    422: "Invalid input; `fields` names the bad fields",
-}
+from gateway.api.models.common import ERROR_DESCRIPTIONS, ErrorBody
 
 
 class ApiPlugin(FlaskPlugin):
@@ -83,16 +74,26 @@ FIELD_WORDS = {
 }
 
 
+UNION_BRANCHES = {"str", "int", "bool", "float", "list", "dict", "none"}
+
+
+def _is_union_branch(part: str | int) -> bool:
+    """pydantic names the branch of a union in an error's path (`tags.list[str].0`); the API names only fields."""
+    return isinstance(part, str) and ("[" in part or part in UNION_BRANCHES)
+
+
 def request_invalid(error: pydantic.ValidationError) -> ValidationError:
     """The API's 422 for a request the models refuse: one entry in `fields` per bad field, named by its path
     (`tags.0`, `texts.bo`), with the short word the API uses; the message has pydantic's explanation."""
     fields: dict[str, str] = {}
     explanations: dict[str, str] = {}
     for item in error.errors(include_url=False):
-        name = ".".join(str(part) for part in item["loc"]) or "body"
+        name = ".".join(str(part) for part in item["loc"] if not _is_union_branch(part)) or "body"
         word = "required" if item.get("input", ...) is None else FIELD_WORDS.get(item["type"], "invalid")
         fields.setdefault(name, word)
         explanations.setdefault(name, item["msg"])
+    for name in [name for name in fields if any(other.startswith(f"{name}.") for other in fields)]:
+        del fields[name], explanations[name]  # a union's other branch: the deeper error says more
     message = "; ".join(f"{name}: {text}" for name, text in explanations.items())
     return ValidationError(message, fields=fields)
 

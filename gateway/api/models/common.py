@@ -39,6 +39,16 @@ def example(value: Any) -> ConfigDict:
     return ConfigDict(json_schema_extra={"examples": [value]})
 
 
+ERROR_DESCRIPTIONS = {
+    400: "The body is not valid JSON",
+    401: "Missing or unknown API token",
+    403: "Your role does not allow this",
+    404: "Not found, or outside your grid scope",
+    409: "Conflicts with the current state",
+    422: "Invalid input; `fields` names the bad fields",
+}
+
+
 class ErrorDetail(BaseModel):
     code: str = Field(examples=["invalid"])
     message: str = Field(examples=["phone: phone 123 is not a valid number"])
