@@ -1,4 +1,5 @@
-"""The OpenAPI document (3.1, generated from the models) is valid, and every operation is documented with a summary and examples."""
+"""The OpenAPI document (3.1, generated from the models) is valid, and every operation is documented with a summary
+and examples."""
 
 from __future__ import annotations
 
