@@ -20,8 +20,8 @@ from campaigns.loudspeakers.feed_v2 import speaker_feed_v2
 from campaigns.models import Campaign, Run, Speaker
 from campaigns.models.base import utcnow
 from gateway.app import create_app
-from gateway.runtime import Runtime
 from tests.speaker_helpers import BASE, bearer, make_village, uncached_settings
+from workers.composition import Services
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "loudspeakers.md"
 V2 = "/speakers/v2/feed"
@@ -171,7 +171,7 @@ def test_v1_is_unchanged(client, session_factory, village, settings):
 def _cached_client(runtime, session_factory):
     cached = dataclasses.replace(runtime.settings, speaker_feed_cache_seconds=60)
     return create_app(
-        runtime=Runtime(settings=cached, engine=runtime.engine, session_factory=session_factory)
+        runtime=Services(settings=cached, engine=runtime.engine, session_factory=session_factory)
     ).test_client()
 
 
@@ -200,7 +200,7 @@ def test_the_signing_key_is_kept_under_var_or_taken_from_the_setting(client, set
     assert again == first, "the same key for every process of the deployment"
     seed = base64.b64encode(b"\x05" * 32).decode()
     given = dataclasses.replace(uncached_settings(database_url, tmp_path / "other"), speaker_signing_key=seed)
-    app = create_app(runtime=Runtime(settings=given, engine=runtime.engine, session_factory=session_factory))
+    app = create_app(runtime=Services(settings=given, engine=runtime.engine, session_factory=session_factory))
     from_setting = app.test_client().get("/speakers/signing-key").get_json()
     assert from_setting["public_key"] == ItemSigner(b"\x05" * 32).public_key()["public_key"] != first["public_key"]
     assert not (tmp_path / "other" / "var" / "speaker-signing-key").exists()
