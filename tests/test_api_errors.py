@@ -79,3 +79,27 @@ def test_a_real_bug_is_still_a_500(app, admin_headers, tree, monkeypatch):
 def test_ids_out_of_range_are_a_4xx(client, admin_headers, tree, method, path, body, status):
     kwargs = {"json": body} if body is not None else {}
     assert _error(getattr(client, method)(path, headers=admin_headers, **kwargs), status)
+
+
+def test_model_refusals_name_each_field_by_its_path(client, admin_headers, tree):
+    """Request models refuse in the API's error format: 422, `code: invalid`, one short word per field path."""
+    body = {"name": "才让", "phone": "13800000001", "grid_code": "623025101201", "tags": [7], "households": True}
+    error = _error(client.post("/api/v1/contacts", json=body, headers=admin_headers), 422)
+    assert error["code"] == "invalid"
+    assert error["fields"] == {"tags.0": "not a string", "households": "not a number"}
+    campaign = {"name": "x", "texts": {"zh": 1}, "audience": {"grid_ids": ["2"]}}
+    fields = _error(client.post("/api/v1/campaigns", json=campaign, headers=admin_headers), 422)["fields"]
+    assert fields == {"texts.zh": "not a string", "audience.grid_ids.0": "not a number"}
+
+
+def test_a_query_string_the_models_refuse_is_a_422_and_an_empty_value_is_absent(client, admin_headers, tree):
+    refused = _error(client.get("/api/v1/grids?parent_id=abc&per_page=0", headers=admin_headers), 422)
+    assert refused["fields"] == {"parent_id": "not a number", "per_page": "out of range"}
+    assert client.get("/api/v1/grids?parent_id=&level=", headers=admin_headers).status_code == 200
+
+
+def test_a_malformed_body_is_still_a_400_and_an_empty_one_a_400_where_fields_are_required(client, admin_headers, tree):
+    assert _error(client.post("/api/v1/grids", data="{", headers=admin_headers), 400)["code"] == "malformed_json"
+    assert client.post("/api/v1/grids", data="", headers=admin_headers).status_code == 400
+    opt_out = client.post("/api/v1/contacts/999/opt-out", data="", headers=admin_headers)
+    assert opt_out.status_code == 404  # an optional body may be empty: the contact is simply not found

@@ -8,6 +8,7 @@ from enum import StrEnum
 
 import pytest
 
+from campaigns.broadcasts.alert_fields import KINDS as CAMPAIGN_KINDS
 from campaigns.broadcasts.schedules import ScheduleKind
 from campaigns.models import (
     CallStatus,
@@ -143,8 +144,9 @@ def test_the_api_document_lists_the_enum_values(document):
     assert _values(Intent) in intents and set(KEYWORD_INTENTS) in intents
     assert all(found <= _values(Intent) for found in intents)
     assert _values(ImportKind) in _property_enums(document, "kind")
+    assert set(CAMPAIGN_KINDS) in _property_enums(document, "kind")
     assert all(found <= _values(ScheduleKind) | _values(RunKind) | _values(ImportKind) | _values(ReportKind)
-               for found in _property_enums(document, "kind"))  # fmt: skip
+               | set(CAMPAIGN_KINDS) for found in _property_enums(document, "kind"))  # fmt: skip
     roles = _property_enums(document, "role")
     assert _values(ContactRole) in roles and _values(StaffRole) in roles
     assert all(found in (_values(ContactRole), _values(StaffRole)) for found in roles)

@@ -6,25 +6,16 @@ from __future__ import annotations
 from typing import Any
 
 from flask import jsonify
+from pydantic import BaseModel, ConfigDict
 
 from campaigns.models.base import utcnow
 from campaigns.runs.alert_reach import alert_reach
 from campaigns.runs.visit_lists import send_visit_list
 from gateway.api import api
 from gateway.api.context import ID, current_actor
-from gateway.api.spec import error_responses, json_response, path_id
+from gateway.api.models.common import example
+from gateway.api.schema import responses, validated
 from gateway.web.session import db
-
-
-@api.get(f"/campaigns/<{ID}:campaign_id>/reach")
-def get_alert_reach(campaign_id: int):
-    return jsonify(alert_reach(db(), current_actor(), campaign_id, utcnow()))
-
-
-@api.post(f"/campaigns/<{ID}:campaign_id>/reach/grids/<{ID}:grid_id>/visit-list")
-def post_visit_list(campaign_id: int, grid_id: int):
-    return jsonify(send_visit_list(db(), current_actor(), campaign_id, grid_id, utcnow())), 201
-
 
 COUNTS = {"people": 6, "sms_delivered": 3, "calls_answered": 0, "confirmed": 1, "reached": 4, "villages_played": 1}
 REACH_EXAMPLE = {
@@ -74,76 +65,63 @@ VISIT_EXAMPLE = {
     "names": ["户主己"],
     "sent_to": [{"contact_id": 33, "name": "萨二联户长", "phone": "+86139****0030"}],
 }
-_COUNTS = {
-    "type": "object",
-    "additionalProperties": {"type": "integer"},
-    "description": "people, sms_delivered, calls_answered, confirmed, reached, villages_played",
-}
-SCHEMAS: dict[str, Any] = {
-    "AlertReach": {
-        "type": "object",
-        "required": list(REACH_EXAMPLE),
-        "properties": {
-            "campaign_id": {"type": "integer"},
-            "name": {"type": "string"},
-            "is_drill": {"type": "boolean"},
-            "family": {
-                "type": "array",
-                "items": {"type": "object"},
-                "description": "the alert, its updates and its cancel, oldest first",
-            },
-            "as_of": {"type": "string", "format": "date-time"},
-            "totals": _COUNTS,
-            "times": {"type": "object", "description": "instants (UTC) and seconds from approval; null until then"},
-            "grids": {
-                "type": "array",
-                "items": {"type": "object"},
-                "description": "township > village > group, each node with counts and nobody_reached",
-            },
-            "villages_played": {"type": "array", "items": {"type": "object"}},
-            "nobody_reached": {
-                "type": "array",
-                "items": {"type": "object"},
-                "description": "grids where nobody was reached, with the people to visit",
-            },
-        },
-    },
-    "VisitList": {
-        "type": "object",
-        "required": list(VISIT_EXAMPLE),
-        "properties": {
-            "run_id": {"type": "integer"},
-            "grid_id": {"type": "integer"},
-            "names": {"type": "array", "items": {"type": "string"}},
-            "sent_to": {"type": "array", "items": {"type": "object"}, "description": "phones masked"},
-        },
-    },
-}
-PATHS: dict[str, Any] = {
-    "/api/v1/campaigns/{campaign_id}/reach": {
-        "parameters": [path_id("campaign_id", "an alert (or any of its updates)")],
-        "get": {
-            "tags": ["campaigns"],
-            "operationId": "getAlertReach",
-            "summary": "Who the alert (with its updates and all-clear) reached, per grid; villages whose loudspeaker "
-            "played it; times from approval; the grids nobody reached with the people to visit",
-            "responses": {
-                "200": json_response("The dashboard", {"$ref": "#/components/schemas/AlertReach"}, REACH_EXAMPLE),
-                **error_responses(404, 422),
-            },
-        },
-    },
-    "/api/v1/campaigns/{campaign_id}/reach/grids/{grid_id}/visit-list": {
-        "parameters": [path_id("campaign_id", "an alert"), path_id("grid_id", "a grid nobody was reached in")],
-        "post": {
-            "tags": ["campaigns"],
-            "operationId": "sendVisitList",
-            "summary": "Send the names of the grid's unreached people to its liaison (else its grid leader) by SMS; "
-            "audited",
-            "responses": {
-                "201": json_response("The list, queued", {"$ref": "#/components/schemas/VisitList"}, VISIT_EXAMPLE),
-                **error_responses(403, 404, 409, 422),
-            },
-        },
-    },
-}
+
+
+class ReachTimes(BaseModel):
+    approved_at: str | None
+    first_message_at: str | None
+    first_loudspeaker_at: str | None
+    ninety_percent_at: str | None
+    to_first_message_seconds: float | None
+    to_first_loudspeaker_seconds: float | None
+    to_ninety_percent_seconds: float | None
+
+
+class AlertReach(BaseModel):
+    """Who an alert (with its updates and all-clear) reached, per grid rolled up, and where nobody was reached."""
+
+    model_config = ConfigDict(extra="allow", json_schema_extra={"examples": [REACH_EXAMPLE]})
+    campaign_id: int
+    name: str
+    is_drill: bool
+    family: list[dict[str, Any]]
+    as_of: str
+    totals: dict[str, int]
+    times: ReachTimes
+    grids: list[dict[str, Any]]
+    villages_played: list[dict[str, Any]]
+    nobody_reached: list[dict[str, Any]]
+
+
+class VisitList(BaseModel):
+    """The visit list sent: its run, the names and who was told (phones masked)."""
+
+    model_config = example(VISIT_EXAMPLE)
+    run_id: int
+    grid_id: int
+    names: list[str]
+    sent_to: list[dict[str, Any]]
+
+
+@api.get(f"/campaigns/<{ID}:campaign_id>/reach")
+@validated(
+    resp=responses((404, 422), HTTP_200=AlertReach),
+    tags=("campaigns",),
+    operation_id="getAlertReach",
+    path_parameter_descriptions={"campaign_id": "the alert (or any of its updates or its all-clear)"},
+)
+def get_alert_reach(campaign_id: int):
+    """Who the alert reached: per grid, the times to first message, first loudspeaker play and 90% reached"""
+    return jsonify(alert_reach(db(), current_actor(), campaign_id, utcnow()))
+
+
+@api.post(f"/campaigns/<{ID}:campaign_id>/reach/grids/<{ID}:grid_id>/visit-list")
+@validated(
+    resp=responses((403, 404, 409, 422), HTTP_201=VisitList),
+    tags=("campaigns",),
+    operation_id="sendVisitList",
+    path_parameter_descriptions={"campaign_id": "the alert", "grid_id": "a grid nobody was reached in"},
+)
+def post_visit_list(campaign_id: int, grid_id: int):
+    """Send the names of a grid's unreached people to its liaison (or grid leader) by SMS"""
+    return jsonify(send_visit_list(db(), current_actor(), campaign_id, grid_id, utcnow())), 201

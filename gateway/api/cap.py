@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+from typing import Literal
 
-from flask import Response, request
+from flask import Response
+from pydantic import Field
 
 from audio.store import AudioStore
 from campaigns.broadcasts.cap_export import (
@@ -15,11 +17,11 @@ from campaigns.broadcasts.cap_export import (
     CapOptions,
     campaign_cap_alert,
 )
-from campaigns.common.errors import ValidationError
 from campaigns.models.base import utcnow
 from gateway.api import api
 from gateway.api.context import ID, current_actor
-from gateway.api.spec import error_responses, path_id, query_param
+from gateway.api.models.common import QueryModel
+from gateway.api.schema import context, responses, validated
 from gateway.runtime import current_runtime
 from gateway.web.session import db
 
@@ -41,33 +43,6 @@ class StoredFileDigests:
         return digest.hexdigest()
 
 
-def _choice(name: str, allowed: tuple[str, ...], default: str) -> str:
-    return _optional_choice(name, allowed) or default
-
-
-def _optional_choice(name: str, allowed: tuple[str, ...]) -> str | None:
-    value = request.args.get(name) or None
-    if value is not None and value not in allowed:
-        raise ValidationError(f"{name} must be one of {', '.join(allowed)}", fields={name: "unknown"})
-    return value
-
-
-@api.get(f"/campaigns/<{ID}:campaign_id>/cap.xml")
-def campaign_cap(campaign_id: int):
-    settings = current_runtime().settings
-    options = CapOptions(
-        sender=settings.cap_sender,
-        audio_base_url=settings.public_base_url,
-        category=_choice("category", CATEGORIES, "Other"),
-        urgency=_optional_choice("urgency", URGENCIES),
-        severity=_choice("severity", SEVERITIES, "Minor"),
-        certainty=_choice("certainty", CERTAINTIES, "Likely"),
-    )
-    digests = StoredFileDigests(AudioStore(settings.audio_dir))
-    document = campaign_cap_alert(db(), current_actor(), campaign_id, digests, options, utcnow())
-    return Response(document, content_type="application/xml; charset=utf-8")
-
-
 CAP_EXAMPLE = """<?xml version='1.0' encoding='utf-8'?>
 <alert xmlns="urn:oasis:names:tc:emergency:cap:1.2"><identifier>gridcast-gc.example.cn-campaign-7-run-3</identifier>
 <sender>gridcast@gc.example.cn</sender><sent>2026-11-23T09:00:00+08:00</sent><status>Actual</status>
@@ -81,31 +56,35 @@ CAP_EXAMPLE = """<?xml version='1.0' encoding='utf-8'?>
 </area></info></alert>"""
 
 
-def _enum(name: str, allowed: tuple[str, ...], default: str, description: str) -> dict:
-    return query_param(name, description, {"type": "string", "enum": list(allowed), "default": default}, default)
+class CapQuery(QueryModel):
+    category: Literal[CATEGORIES] = Field(default="Other", description="CAP category")  # type: ignore[valid-type]
+    urgency: Literal[URGENCIES] | None = Field(  # type: ignore[valid-type]
+        default=None, description="CAP urgency (default: Expected, an alert's Immediate)", examples=["Expected"]
+    )
+    severity: Literal[SEVERITIES] = Field(  # type: ignore[valid-type]
+        default="Minor", description="CAP severity (an alert gives its own)"
+    )
+    certainty: Literal[CERTAINTIES] = Field(default="Likely", description="CAP certainty")  # type: ignore[valid-type]
 
 
-PATHS = {
-    "/api/v1/campaigns/{campaign_id}/cap.xml": {
-        "parameters": [path_id("campaign_id", "the campaign's id")],
-        "get": {
-            "tags": ["loudspeakers"],
-            "summary": "The campaign as a CAP 1.2 alert: one info per language, its audio as a resource with size "
-            "and SHA-1 digest, the audience grids as the area; an alert gives its status (Test for a drill), msgType "
-            "(Alert, Update, Cancel), references, event, severity, effective and expires",
-            "parameters": [
-                _enum("category", CATEGORIES, "Other", "CAP category"),
-                _enum("urgency", URGENCIES, "Expected", "CAP urgency (an alert's default: Immediate)"),
-                _enum("severity", SEVERITIES, "Minor", "CAP severity (an alert gives its own)"),
-                _enum("certainty", CERTAINTIES, "Likely", "CAP certainty"),
-            ],
-            "responses": {
-                "200": {
-                    "description": "The CAP 1.2 alert",
-                    "content": {"application/xml": {"schema": {"type": "string"}, "example": CAP_EXAMPLE}},
-                },
-                **error_responses(404, 422),
-            },
-        },
-    },
-}
+@api.get(f"/campaigns/<{ID}:campaign_id>/cap.xml")
+@validated(
+    query=CapQuery,
+    resp=responses((404, 422), HTTP_200=None),
+    tags=("loudspeakers",),
+    operation_id="getCampaignCap",
+    media={200: ("The CAP 1.2 alert", {"application/xml": {"schema": {"type": "string"}, "example": CAP_EXAMPLE}})},
+)
+def campaign_cap(campaign_id: int):
+    """The campaign as a CAP 1.2 alert: one info per language, its audio as a resource with size and SHA-1 digest,
+    the audience grids as the area
+
+    An alert gives its status (Test for a drill), msgType (Alert, Update, Cancel), references, event, severity,
+    effective and expires.
+    """
+    query: CapQuery = context().query
+    settings = current_runtime().settings
+    options = CapOptions(sender=settings.cap_sender, audio_base_url=settings.public_base_url, **query.model_dump())
+    digests = StoredFileDigests(AudioStore(settings.audio_dir))
+    document = campaign_cap_alert(db(), current_actor(), campaign_id, digests, options, utcnow())
+    return Response(document, content_type="application/xml; charset=utf-8")

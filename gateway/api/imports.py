@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import date
 
 from flask import Response, jsonify, request, stream_with_context, url_for
+from pydantic import Field
 
 from campaigns.common.errors import ValidationError
 from campaigns.common.upload_limits import LimitExceeded, UploadTooLarge
@@ -19,8 +20,10 @@ from campaigns.directory import contact_export
 from campaigns.directory import import_reports as imports
 from campaigns.models import ImportKind, ImportStatus
 from gateway.api import api
-from gateway.api.context import ID, bool_arg, current_actor, int_arg
-from gateway.api.imports_spec import PATHS, SCHEMAS, XLSX_TYPE
+from gateway.api.context import ID, current_actor
+from gateway.api.imports_spec import EXPORT_CSV, PATHS, SCHEMAS, XLSX_TYPE
+from gateway.api.models.common import QueryId, QueryModel
+from gateway.api.schema import context, responses, validated
 from gateway.runtime import current_runtime
 from gateway.web.session import db
 from gateway.web.uploads import read_upload, start_import
@@ -81,19 +84,37 @@ def rejected_rows_csv(report_id: int):
     return Response(text, content_type=CSV_TYPE, headers={"Content-Disposition": disposition})
 
 
+class ExportQuery(QueryModel):
+    format: str = Field(default="csv", description="csv (default) or xlsx", examples=["csv"])
+    grid_id: QueryId | None = Field(default=None, description="only this grid's subtree", examples=[2])
+    role: str | None = Field(default=None, description="only this role", examples=["liaison"])
+    language: str | None = Field(default=None, description="only this language", examples=["bo"])
+    tag: str | None = Field(default=None, description="only contacts with this tag", examples=["herder"])
+    opted_out: bool | None = Field(default=None, description="only opted-out (true) or reachable (false)")
+    q: str | None = Field(default=None, description="name contains, or phone contains these digits")
+
+
+EXPORTED = {
+    "text/csv": {"schema": {"type": "string"}, "example": EXPORT_CSV},
+    XLSX_TYPE: {"schema": {"type": "string", "format": "binary"}},
+}
+
+
 @api.get("/contacts/export")
+@validated(
+    query=ExportQuery,
+    resp=responses((404, 422), HTTP_200=None),
+    tags=("imports",),
+    operation_id="exportContacts",
+    media={200: ("The contacts, one per row, with the import's column names", EXPORTED)},
+)
 def export_contacts():
-    export_format = (request.args.get("format") or "csv").strip().lower()
+    """Download the contacts in your scope as CSV (streamed) or XLSX; cells are formula-safe"""
+    query: ExportQuery = context().query
+    export_format = query.format.strip().lower()
     if export_format not in contact_export.EXPORT_FORMATS:
         raise ValidationError("format must be csv or xlsx", fields={"format": "unknown"})
-    filters = {
-        "grid_id": int_arg("grid_id"),
-        "role": request.args.get("role"),
-        "language": request.args.get("language"),
-        "tag": request.args.get("tag"),
-        "opted_out": bool_arg("opted_out"),
-        "q": request.args.get("q"),
-    }
+    filters = query.model_dump(exclude={"format"})
     actor = current_actor()
     disposition = f'attachment; filename="contacts-{date.today():%Y%m%d}.{export_format}"'
     if export_format == "xlsx":

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from gateway.api.spec import error_responses, json_response, path_id, query_param
+from gateway.api.spec import error_responses, json_response, path_id
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -198,7 +198,7 @@ def _upload_operation(operation_id: str, summary: str, sample: str, example: dic
             ),
             "422": json_response(
                 "Invalid input, or a broken import limit (then `limit`, `max` and `value` say which)",
-                {"anyOf": [{"$ref": "#/components/schemas/Error"}, _LIMIT_ERROR]},
+                {"anyOf": [{"$ref": "#/components/schemas/ErrorBody"}, _LIMIT_ERROR]},
                 LIMIT_EXAMPLE,
             ),
         },
@@ -245,32 +245,6 @@ PATHS = {
             "responses": {
                 "200": _csv_response("UTF-8 CSV with a BOM", REJECTED_CSV),
                 **error_responses(404),
-            },
-        },
-    },
-    "/api/v1/contacts/export": {
-        "get": {
-            "tags": ["imports"],
-            "operationId": "exportContacts",
-            "summary": "Download the contacts in your scope as CSV (streamed) or XLSX; cells are formula-safe",
-            "parameters": [
-                query_param("format", "csv (default) or xlsx", {"type": "string", "enum": ["csv", "xlsx"]}, "csv"),
-                query_param("grid_id", "only this grid's subtree", {"type": "integer"}, 2),
-                query_param("role", "only this role", {"type": "string"}, "liaison"),
-                query_param("language", "only this language", {"type": "string"}, "bo"),
-                query_param("tag", "only contacts with this tag", {"type": "string"}, "herder"),
-                query_param("opted_out", "only opted-out (true) or reachable (false)", {"type": "boolean"}, False),
-                query_param("q", "name contains, or phone contains these digits", {"type": "string"}),
-            ],
-            "responses": {
-                "200": {
-                    "description": "The contacts, one per row, with the import's column names",
-                    "content": {
-                        "text/csv": {"schema": {"type": "string"}, "example": EXPORT_CSV},
-                        XLSX_TYPE: {"schema": {"type": "string", "format": "binary"}},
-                    },
-                },
-                **error_responses(404, 422),
             },
         },
     },

@@ -7,8 +7,6 @@ reply on a real deployment.
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import jsonify
 
 from campaigns.models.base import utcnow
@@ -16,23 +14,51 @@ from campaigns.replies.inbox import get_message
 from campaigns.simulator.phones import phone_messages, simulate_reply, simulate_unknown_sender
 from gateway.api import api
 from gateway.api.context import current_actor
-from gateway.api.spec import error_responses, json_request, json_response
-from gateway.web.bodies import json_body
+from gateway.api.models.simulator import (
+    PhoneMessages,
+    ReceivedReply,
+    ReceivedUnknownSender,
+    SimulatedReply,
+    SimulatedUnknownSender,
+)
+from gateway.api.schema import context, responses, validated
 from gateway.web.jobs import enqueue_simulated_reply, simulator_region
 from gateway.web.session import after_commit, db
 
+TAGS = ("simulator",)
+
 
 @api.post("/simulator/replies")
+@validated(
+    json=SimulatedReply,
+    resp=responses((400, 403, 404, 422), HTTP_202=ReceivedReply),
+    tags=TAGS,
+    operation_id="simulateReply",
+)
 def simulator_reply():
-    """Type {phone, body} on a contact's simulated phone; processing is enqueued after the commit."""
-    message = simulate_reply(db(), current_actor(), json_body(), utcnow(), simulator_region())
+    """Reply from a contact's simulated phone (simulator mode only); processed like a Twilio SMS
+
+    Processing is enqueued after the commit.
+    """
+    body = context().json.model_dump()
+    message = simulate_reply(db(), current_actor(), body, utcnow(), simulator_region())
     return _queued(message.id)
 
 
 @api.post("/simulator/unknown-sender")
+@validated(
+    json=SimulatedUnknownSender,
+    resp=responses((400, 403, 404, 422), HTTP_202=ReceivedUnknownSender),
+    tags=TAGS,
+    operation_id="simulateUnknownSender",
+)
 def simulator_unknown_sender():
-    """Text {phone, body} in from a number that is no contact's; processing is enqueued after the commit."""
-    message = simulate_unknown_sender(db(), current_actor(), json_body(), utcnow(), simulator_region())
+    """Text in from a number that is no contact's (simulator mode only, staff without a scope)
+
+    Stored with no contact, in the inbox's unknown senders; processing is enqueued after the commit.
+    """
+    body = context().json.model_dump()
+    message = simulate_unknown_sender(db(), current_actor(), body, utcnow(), simulator_region())
     return _queued(message.id)
 
 
@@ -43,109 +69,16 @@ def _queued(inbound_id: int):
 
 
 @api.get("/simulator/phones/<phone>")
+@validated(
+    resp=responses((404, 422), HTTP_200=PhoneMessages),
+    tags=TAGS,
+    operation_id="getSimulatedPhone",
+    path_parameter_descriptions={"phone": "a contact's phone (E.164 or national)"},
+)
 def simulator_phone(phone: str):
+    """What a contact's simulated phone received (mt) and sent (mo), and the calls it took, oldest first
+
+    Audio played is named by its SHA-256, with the keys pressed.
+    """
     region = simulator_region()
     return jsonify(phone_messages(db(), current_actor(), phone, region))
-
-
-MESSAGE_EXAMPLE = {
-    "id": 41,
-    "provider": "simulator",
-    "from": "+8613800000001",
-    "to": "+10000000000",
-    "body": "收到",
-    "received_at": "2026-11-23T02:05:00+00:00",
-    "intent": None,
-    "counts": None,
-    "contact": {"id": 7, "name": "才让", "role": "liaison", "language": "bo", "grid_id": 12,
-                "grid_code": "6230251012010101", "grid_name": "秀玛村一组第一联户"},
-    "run_id": None,
-    "processed_at": None,
-    "reviewed_at": None,
-    "note": None,
-}  # fmt: skip
-PHONE_EXAMPLE = {
-    "phone": "+8613800000001",
-    "contact_id": 7,
-    "name": "才让",
-    "opted_out": False,
-    "messages": [
-        {"direction": "mt", "body": "请在10点前报告今日情况，无事回复0。", "status": "delivered",
-         "at": "2026-11-23T01:00:02+00:00", "outbox_id": 311},
-        {"direction": "mo", "body": "0", "status": "received", "at": "2026-11-23T01:04:10+00:00", "outbox_id": None},
-        {"direction": "mt", "body": "今日零报告已收到，谢谢！", "status": "delivered",
-         "at": "2026-11-23T01:04:11+00:00", "outbox_id": 902},
-    ],
-    "calls": [
-        {"id": 88, "status": "completed", "language": "bo", "keys": "1", "at": "2026-11-23T02:00:01+00:00",
-         "outbox_id": 915, "attempt": 1, "played": ["5b3a89cc...", "5b3a89cc...", "752c083c...", "7352e6ea..."]},
-    ],
-}  # fmt: skip
-_OBJECT: dict[str, Any] = {"type": "object"}
-
-PATHS: dict[str, Any] = {
-    "/api/v1/simulator/replies": {
-        "post": {
-            "tags": ["simulator"],
-            "summary": "Reply from a contact's simulated phone (simulator mode only); processed like a Twilio SMS",
-            "requestBody": json_request(
-                {
-                    "type": "object",
-                    "required": ["phone", "body"],
-                    "properties": {"phone": {"type": "string"}, "body": {"type": "string", "maxLength": 1600}},
-                },
-                {"phone": "+8613800000001", "body": "收到"},
-            ),
-            "responses": {
-                "202": json_response(
-                    "Received; processing is queued", {"$ref": "#/components/schemas/InboundMessage"}, MESSAGE_EXAMPLE
-                ),
-                **error_responses(400, 403, 404, 422),
-            },
-        }
-    },
-    "/api/v1/simulator/unknown-sender": {
-        "post": {
-            "tags": ["simulator"],
-            "summary": "Text in from a number that is no contact's (simulator mode only, staff without a scope): "
-            "stored with no contact, in the inbox's unknown senders",
-            "requestBody": json_request(
-                {
-                    "type": "object",
-                    "required": ["phone", "body"],
-                    "properties": {"phone": {"type": "string"}, "body": {"type": "string", "maxLength": 1600}},
-                },
-                {"phone": "+8613900000077", "body": "你好，我是新来的牧民"},
-            ),
-            "responses": {
-                "202": json_response(
-                    "Received; processing is queued",
-                    {"$ref": "#/components/schemas/InboundMessage"},
-                    {**MESSAGE_EXAMPLE, "from": "+8613900000077", "body": "你好，我是新来的牧民", "contact": None},
-                ),
-                **error_responses(400, 403, 404, 422),
-            },
-        }
-    },
-    "/api/v1/simulator/phones/{phone}": {
-        "parameters": [
-            {
-                "name": "phone",
-                "in": "path",
-                "required": True,
-                "description": "a contact's phone (E.164 or national)",
-                "schema": {"type": "string"},
-                "example": "+8613800000001",
-            }
-        ],
-        "get": {
-            "tags": ["simulator"],
-            "summary": "What a contact's simulated phone received (mt) and sent (mo), and the calls it took (audio "
-            "played by SHA-256, keys pressed), oldest first",
-            "responses": {
-                "200": json_response("The phone's messages", _OBJECT, PHONE_EXAMPLE),
-                **error_responses(404, 422),
-            },
-        },
-    },
-}
