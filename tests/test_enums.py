@@ -72,7 +72,7 @@ def test_every_value_fits_its_column(column, enum: type[StrEnum]):
 def test_members_are_the_strings_stored_and_shown():
     assert OutboxStatus.SENT == "sent" and f"{OutboxStatus.SENT}" == "sent" and str(CallStatus.NO_ANSWER) == "no-answer"
     assert OUTBOX_STATUSES == (
-        "queued", "sending", "sent", "delivered", "undelivered", "failed", "unknown", "cancelled", "skipped",
+        "queued", "sending", "sent", "delivered", "undelivered", "failed", "unknown", "cancelled", "skipped", "expired",
     )  # fmt: skip
     assert CAMPAIGN_STATUSES == ("draft", "scheduled", "paused", "cancelled", "finished")
     assert RUN_STATUSES == ("sending", "paused", "cancelled", "done")
