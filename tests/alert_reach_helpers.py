@@ -14,9 +14,9 @@ from campaigns.runs.alert_reach import alert_reach
 from campaigns.runs.approvals import approve_campaign
 from campaigns.runs.planning import launch_campaign
 from tests.alert_helpers import alert_data, staff
+from tests.campaigns.replies.test_confirmation_tick import deliver
 from tests.factories import NOW, add_contact
 from tests.report_factories import build_report_world
-from tests.test_confirmation_tick import deliver
 
 MINUTE = timedelta(minutes=1)
 HOUSEHOLDS = [("户主乙", "62302510120201", ["sms", "voice"]), ("户主丙", "62302510120102", ["sms", "voice"]),

@@ -99,8 +99,9 @@ def socket_guard(_installed_socket_guard) -> Iterator[SocketGuard]:
 
 @pytest.fixture(scope="session", autouse=True)
 def quick_password_hashes() -> Iterator[None]:
-    """The suite hashes passwords with scrypt at N=2**14 (0.06 s instead of 0.6 s a login); tests/test_passwords.py
-    checks the OWASP cost itself. Subprocesses (gridcast up, gunicorn) keep the full cost."""
+    """The suite hashes passwords with scrypt at N=2**14 (0.06 s instead of 0.6 s a login);
+    tests/campaigns/identity/test_passwords.py checks the OWASP cost itself. Subprocesses (gridcast up, gunicorn) keep
+    the full cost."""
     saved = passwords.SCRYPT_N
     passwords.SCRYPT_N = 2**14
     yield

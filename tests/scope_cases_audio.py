@@ -1,5 +1,5 @@
-"""Scope cases of the campaign audio operations (tests/test_api_scope.py): a campaign of the other township is not
-found, whatever is asked of its audio; a viewer may list audio but neither synthesize nor upload."""
+"""Scope cases of the campaign audio operations (tests/gateway/api/test_api_scope.py): a campaign of the other township
+is not found, whatever is asked of its audio; a viewer may list audio but neither synthesize nor upload."""
 
 from __future__ import annotations
 

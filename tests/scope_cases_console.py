@@ -1,4 +1,4 @@
-"""Scope cases (tests/test_api_scope.py) for the campaign approval operations (gateway/api/approvals.py).
+"""Scope cases (tests/gateway/api/test_api_scope.py) for the campaign approval operations (gateway/api/approvals.py).
 
 The own township's draft was created by its coordinator, who may not approve it: the township's admin does.
 """
