@@ -1,4 +1,4 @@
-"""The table of scope cases for tests/test_api_scope.py: one row per operation of the OpenAPI document.
+"""The table of scope cases for tests/gateway/api/test_api_scope.py: one row per operation of the OpenAPI document.
 
 A row holds a request that works for staff of 齐哈玛镇 (the "own" township) and "attacks": the same operation aimed
 at 欧拉镇 (the "other" township) or above, each with the status it must get. Paths and bodies name the ids of the
@@ -255,6 +255,66 @@ CASES: dict[tuple[str, str], ScopeCase] = {
     ("POST", "/api/v1/campaigns/{campaign_id}/pause"): _campaign_action("pause", "own_launched"),
     ("POST", "/api/v1/campaigns/{campaign_id}/resume"): _campaign_action("resume", "own_paused"),
     ("POST", "/api/v1/campaigns/{campaign_id}/cancel"): _campaign_action("cancel", "own_campaign"),
+    ("POST", "/api/v1/campaigns/{campaign_id}/archive"): _campaign_action("archive", "own_campaign"),
+    ("POST", "/api/v1/campaigns/{campaign_id}/restore"): _campaign_action("restore", "own_archived"),
+    ("DELETE", "/api/v1/campaigns/{campaign_id}"): ScopeCase(
+        own=Call("/api/v1/campaigns/{own_campaign}", status=204),
+        attacks=(Call("/api/v1/campaigns/{other_campaign}"),),
+        write=True,
+    ),
+    ("POST", "/api/v1/campaigns/{campaign_id}/update-alert"): ScopeCase(
+        own=Call("/api/v1/campaigns/{own_alert}/update-alert", {"texts": {"zh": "暴雪加强"}}, 201),
+        attacks=(Call("/api/v1/campaigns/{other_alert}/update-alert", {"texts": {"zh": "暴雪加强"}}),),
+        write=True,
+    ),
+    ("POST", "/api/v1/campaigns/{campaign_id}/cancel-alert"): ScopeCase(
+        own=Call("/api/v1/campaigns/{own_alert}/cancel-alert", {"all_clear": True}, 201),
+        attacks=(Call("/api/v1/campaigns/{other_alert}/cancel-alert", {"all_clear": True}),),
+        write=True,
+    ),
+    ("GET", "/api/v1/campaigns/{campaign_id}/reach"): ScopeCase(
+        own=Call("/api/v1/campaigns/{own_alert}/reach", status=200),
+        attacks=(Call("/api/v1/campaigns/{other_alert}/reach"),),
+        write=False,
+    ),
+    ("POST", "/api/v1/campaigns/{campaign_id}/reach/grids/{grid_id}/visit-list"): ScopeCase(
+        own=Call("/api/v1/campaigns/{own_alert}/reach/grids/{own_village}/visit-list", status=201),
+        attacks=(
+            Call("/api/v1/campaigns/{other_alert}/reach/grids/{own_village}/visit-list"),
+            Call("/api/v1/campaigns/{own_alert}/reach/grids/{other_village}/visit-list"),
+            Call("/api/v1/campaigns/{own_alert}/reach/grids/{county}/visit-list"),
+        ),
+        write=True,
+    ),
+    # Alert rules live on county grids, which only staff of the county (here root) see: for a township's staff the
+    # county reads as not found, like any grid out of scope, and a grid of their own that is no county is a 422.
+    ("GET", "/api/v1/grids/{grid_id}/alert-rule"): ScopeCase(
+        own=Call("/api/v1/grids/{county}/alert-rule", status=200, actor="root"),
+        attacks=(
+            Call("/api/v1/grids/{county}/alert-rule"),
+            Call("/api/v1/grids/{other_township}/alert-rule"),
+            Call("/api/v1/grids/{own_township}/alert-rule", status=422),
+        ),
+        write=False,
+    ),
+    # Setting it is for admins (a coordinator gets 403 before any grid is looked at).
+    ("PUT", "/api/v1/grids/{grid_id}/alert-rule"): ScopeCase(
+        own=Call("/api/v1/grids/{county}/alert-rule", {"skip_approval_for_extreme": True}, 200, actor="root"),
+        attacks=(
+            Call("/api/v1/grids/{county}/alert-rule", {"skip_approval_for_extreme": True}, actor="township_admin"),
+            Call(
+                "/api/v1/grids/{other_township}/alert-rule", {"skip_approval_for_extreme": True}, actor="township_admin"
+            ),
+            Call(
+                "/api/v1/grids/{own_township}/alert-rule",
+                {"skip_approval_for_extreme": True},
+                422,
+                actor="township_admin",
+            ),
+            Call("/api/v1/grids/{county}/alert-rule", {"skip_approval_for_extreme": True}, 403),
+        ),
+        write=True,
+    ),
     ("GET", "/api/v1/campaigns/{campaign_id}/runs"): ScopeCase(
         own=Call("/api/v1/campaigns/{own_launched}/runs", status=200),
         attacks=(Call("/api/v1/campaigns/{other_launched}/runs"),),

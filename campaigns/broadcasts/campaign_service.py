@@ -23,7 +23,7 @@ from campaigns.broadcasts.templates import check_template
 from campaigns.common.errors import Conflict, NotFound, ValidationError
 from campaigns.common.languages import normalize_language
 from campaigns.common.pagination import Page, paginate
-from campaigns.identity.access import Actor, require_path_in_scope, require_write, scope_condition
+from campaigns.identity.access import Actor, require_write, scope_condition
 from campaigns.models import Campaign, CampaignStatus, Channel, Contact, Grid, Run, RunStatus
 from campaigns.models.base import utcnow
 from campaigns.models.campaign import SYSTEM_STATUS
@@ -227,10 +227,11 @@ def load_campaign(session: Session, actor: Actor, campaign_id: int) -> Campaign:
         raise NotFound.coded("campaign.not_found", "campaign not found")
     require_staff_campaign(campaign)
     if campaign.scope_grid_id is None:
-        if actor.scope_path is not None:
-            raise NotFound.coded("campaign.not_found", "campaign not found")
+        visible = actor.scope_path is None
     else:
-        require_path_in_scope(actor, session.get_one(Grid, campaign.scope_grid_id).path, "campaign")
+        visible = actor.sees_path(session.get_one(Grid, campaign.scope_grid_id).path)
+    if not visible:
+        raise NotFound.coded("campaign.not_found", "campaign not found")
     return campaign
 
 

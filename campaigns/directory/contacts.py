@@ -17,7 +17,7 @@ from campaigns.common.phones import normalize_phone
 from campaigns.common.text import clean_text, search_text
 from campaigns.directory.grids import load_grid
 from campaigns.directory.roles import normalize_channels, normalize_role, normalize_tags
-from campaigns.identity.access import Actor, find_grid_by_code, require_path_in_scope, require_write, scope_condition
+from campaigns.identity.access import Actor, find_grid_by_code, require_write, scope_condition
 from campaigns.models import Channel, Contact, ContactTag, Grid, OptOutSource
 from campaigns.models.base import utcnow
 from campaigns.models.grid import subtree_bounds
@@ -85,9 +85,8 @@ def clean_households(raw: Any) -> int:
 
 def _load(session: Session, actor: Actor, contact_id: int) -> Contact:
     contact = session.get(Contact, contact_id)
-    if contact is None:
+    if contact is None or not actor.sees_path(contact.grid.path):
         raise NotFound.coded("contact.not_found", "contact not found")
-    require_path_in_scope(actor, contact.grid.path, "contact")
     return contact
 
 

@@ -12,7 +12,7 @@ from campaigns.common.errors import Conflict, NotFound, ValidationError
 from campaigns.common.pagination import Page, paginate
 from campaigns.common.text import clean_code, clean_text, search_text
 from campaigns.directory.roles import LEADER_ROLES
-from campaigns.identity.access import Actor, require_path_in_scope, require_write, scope_condition
+from campaigns.identity.access import Actor, require_write, scope_condition
 from campaigns.models import Contact, Grid, GridLevel, Speaker, User
 from campaigns.models.grid import path_ids, subtree_bounds
 
@@ -61,9 +61,8 @@ def grid_to_dict(grid: Grid) -> dict[str, Any]:
 def load_grid(session: Session, actor: Actor, grid_id: int) -> Grid:
     """The grid with `grid_id`, or NotFound when it does not exist or lies outside the actor's scope."""
     grid = session.get(Grid, grid_id)
-    if grid is None:
+    if grid is None or not actor.sees_path(grid.path):
         raise NotFound.coded("grid.not_found", "grid not found")
-    require_path_in_scope(actor, grid.path)
     return grid
 
 

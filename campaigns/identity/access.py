@@ -61,12 +61,6 @@ def require_admin(actor: Actor) -> None:
         raise PermissionDenied.coded("access.admin_only", "only an admin may do this")
 
 
-def require_path_in_scope(actor: Actor, path: str, what: str = "grid") -> None:
-    """Raise NotFound (not Forbidden: the caller must not learn that it exists) when `path` is out of scope."""
-    if not actor.sees_path(path):
-        raise NotFound.coded("scope.not_found", "%(what)s not found", what=what)
-
-
 def scope_condition(actor: Actor, path_column) -> ColumnElement[bool]:
     """A WHERE condition that keeps rows whose grid path lies in the actor's subtree."""
     if actor.scope_path is None:

@@ -22,7 +22,7 @@ from campaigns.common.languages import normalize_language
 from campaigns.common.pagination import Page, paginate
 from campaigns.common.text import clean_text
 from campaigns.directory.grids import load_grid
-from campaigns.identity.access import Actor, find_grid_by_code, require_path_in_scope, require_write, scope_condition
+from campaigns.identity.access import Actor, find_grid_by_code, require_write, scope_condition
 from campaigns.identity.accounts import hash_token
 from campaigns.models import Grid, Speaker
 from campaigns.models.grid import subtree_bounds
@@ -126,9 +126,8 @@ def create_speaker(
 
 def load_speaker(session: Session, actor: Actor, speaker_id: int) -> Speaker:
     speaker = session.get(Speaker, speaker_id)
-    if speaker is None:
+    if speaker is None or not actor.sees_path(speaker.grid.path):
         raise NotFound.coded("speaker.not_found", "speaker not found")
-    require_path_in_scope(actor, speaker.grid.path, "speaker")
     return speaker
 
 

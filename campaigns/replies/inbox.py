@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from campaigns.common.errors import Conflict, NotFound, ValidationError
 from campaigns.common.pagination import Page, check_page
 from campaigns.common.text import clean_text
-from campaigns.identity.access import Actor, require_path_in_scope, require_write, scope_condition
+from campaigns.identity.access import Actor, require_write, scope_condition
 from campaigns.models import Contact, Grid, InboundMessage
 from campaigns.models.replies import INTENTS
 from campaigns.replies.processing import process_inbound
@@ -136,9 +136,8 @@ def link_message(session: Session, actor: Actor, inbound_id: int, contact_id: An
     if message.contact_id is not None:
         raise Conflict.coded("inbox.already_linked", "the message is already linked to a contact")
     row = session.execute(select(Contact, Grid.path).join(Grid).where(Contact.id == contact_id)).first()
-    if row is None:
+    if row is None or not actor.sees_path(row[1]):
         raise NotFound.coded("contact.not_found", "contact not found")
-    require_path_in_scope(actor, row[1], "contact")
     message.contact_id = contact_id
     message.intent = message.counts = message.run_id = message.processed_at = message.reviewed_at = None
     session.flush()

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from campaigns.common.errors import Conflict, NotFound
 from campaigns.common.pagination import Page, check_page
 from campaigns.directory.grids import load_grid
-from campaigns.identity.access import Actor, require_path_in_scope, require_write, scope_condition
+from campaigns.identity.access import Actor, require_write, scope_condition
 from campaigns.models import Contact, DailyReport, DailyReportLine, Grid, ReportDuty, ReportKind, User
 from campaigns.models.grid import path_ids, subtree_bounds
 from campaigns.reports.report_board import parse_day
@@ -112,9 +112,8 @@ def mark_handled(session: Session, actor: Actor, report_id: int, now: datetime) 
     require_write(actor)
     report = session.get(DailyReport, report_id)
     grid = session.get(Grid, report.grid_id) if report else None
-    if report is None or grid is None:
+    if report is None or grid is None or not actor.sees_path(grid.path):
         raise NotFound.coded("incident.not_found", "incident not found")
-    require_path_in_scope(actor, grid.path, "incident")
     if report.kind != "incident":
         raise Conflict.coded("incident.zero_report", "a zero report has nothing to handle")
     if report.handled_at is None:

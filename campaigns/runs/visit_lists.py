@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from campaigns.broadcasts.alert_fields import mark_drill
 from campaigns.common.errors import Conflict, NotFound
 from campaigns.common.phones import mask_phone
-from campaigns.identity.access import Actor, require_path_in_scope, require_write
+from campaigns.identity.access import Actor, require_write
 from campaigns.identity.audit import record_action
 from campaigns.models import Grid, Run
 from campaigns.models.grid import path_ids
@@ -49,9 +49,8 @@ def send_visit_list(session: Session, actor: Actor, campaign_id: int, grid_id: i
     require_write(actor)
     campaign = load_alert(session, actor, campaign_id)
     grid = session.get(Grid, grid_id)
-    if grid is None:
+    if grid is None or not actor.sees_path(grid.path):
         raise NotFound.coded("visit_list.grid_not_found", "grid not found")
-    require_path_in_scope(actor, grid.path)
     run_ids = family_run_ids(session, [campaign, *alert_family(session, campaign)])
     people = people_of(session, actor, run_ids)
     if grid.id not in nobody_reached_grids(people):

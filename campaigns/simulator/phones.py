@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from campaigns.common.errors import NotFound, PermissionDenied, ValidationError
 from campaigns.common.phones import normalize_phone
-from campaigns.identity.access import Actor, require_path_in_scope, require_write
+from campaigns.identity.access import Actor, require_write
 from campaigns.models import Contact, Grid, InboundMessage, SimulatedCall, SimulatedSms
 from campaigns.replies.inbound import MAX_BODY, receive_sms
 from campaigns.simulator.calls import SimulatedVoice, hang_up, press_key
@@ -36,9 +36,8 @@ def _contact(session: Session, actor: Actor, raw_phone: Any, region: str) -> Con
     except ValidationError as exc:
         raise exc.with_fields({"phone": "invalid"}) from exc
     row = session.execute(select(Contact, Grid.path).join(Grid).where(Contact.phone == phone)).first()
-    if row is None:
+    if row is None or not actor.sees_path(row[1]):
         raise NotFound.coded("contact.not_found", "contact not found")
-    require_path_in_scope(actor, row[1], "contact")
     return row[0]
 
 

@@ -16,11 +16,13 @@ from __future__ import annotations
 
 import dataclasses
 import io
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from sqlalchemy import inspect, select
 
+from campaigns.broadcasts.campaign_service import create_campaign
 from campaigns.identity import accounts
 from campaigns.identity.access import Actor
 from campaigns.models import ApiToken, Base, DailyReport, Grid, User
@@ -28,6 +30,9 @@ from campaigns.models.base import utcnow
 from campaigns.replies.inbound import receive_sms
 from campaigns.replies.keywords import add_keyword
 from campaigns.reports import report_duties
+from campaigns.runs.approvals import approve_campaign
+from campaigns.runs.planning import launch_campaign
+from tests.alert_helpers import alert_data
 from tests.factories import add_contact
 from tests.scope_cases import CASES, CONTACTS_CSV, NEW_CONTACT, NEW_USER, OTHER, OWN, Call, campaign_body
 from tests.scope_cases_speakers import make_speakers
@@ -72,6 +77,8 @@ def world(request, client, session_factory, tree) -> dict:
             made[key] = _import_report(client, tokens[username], CONTACTS_CSV.format(phone="13800000098", grid=grid))
     if path.startswith(("/api/v1/campaigns", "/api/v1/runs")):
         made.update(_campaigns(client, {"own_township": tree[OWN], "other_township": tree[OTHER], "tokens": tokens}))
+    if path.startswith("/api/v1/campaigns") and ("alert" in path or "reach" in path):
+        made.update(_alerts(session_factory, tree))
     if path.startswith("/api/v1/reports"):
         made.update(_report_duties(session_factory, tree))
     if path.startswith(("/api/v1/inbox", "/api/v1/keywords")):
@@ -139,16 +146,37 @@ def _campaigns(client, world: dict) -> dict[str, int]:
     made = {}
     for side, username in (("own", "coordinator"), ("other", "other-coordinator")):
         headers = {"Authorization": f"Bearer {world['tokens'][username]}"}
-        for name, action in (("campaign", None), ("launched", "launch"), ("paused", "pause")):
+        for name, action in (("campaign", None), ("launched", "launch"), ("paused", "pause"), ("archived", "archive")):
             body = _fill(campaign_body(f"{{{side}_township}}", name=name), world)
             campaign_id = client.post("/api/v1/campaigns", json=body, headers=headers).get_json()["id"]
-            if action:
+            if action in ("launch", "pause"):
                 assert client.post(f"/api/v1/campaigns/{campaign_id}/launch", headers=headers).status_code == 202
-            if action == "pause":
-                assert client.post(f"/api/v1/campaigns/{campaign_id}/pause", headers=headers).status_code == 200
+            if action in ("pause", "archive"):
+                assert client.post(f"/api/v1/campaigns/{campaign_id}/{action}", headers=headers).status_code == 200
             made[f"{side}_{name}"] = campaign_id
         runs = client.get(f"/api/v1/campaigns/{made[f'{side}_launched']}/runs", headers=headers).get_json()
         made[f"{side}_run"] = runs["items"][0]["id"]
+    return made
+
+
+def _alerts(session_factory, tree) -> dict[str, int]:
+    """An alert to the household heads of each township, written by its coordinator, approved by root and launched
+    (nothing delivered yet), and a liaison in each township's village to send a visit list to."""
+    now, made = utcnow(), {}
+    with session_factory.begin() as session:
+        users = {user.username: user for user in session.scalars(select(User))}
+        root = Actor(user_id=users["root"].id, role="admin", scope_path=None, username="root")
+        for side, username, township, village in (("own", "coordinator", OWN, "623025101201"),
+                                                  ("other", "other-coordinator", OTHER, "623025102201")):  # fmt: skip
+            add_contact(session, tree[village], f"+86139000001{len(made)}", "联户长", role="liaison")
+            author = Actor(user_id=users[username].id, role="coordinator", username=username,
+                           scope_path=session.get_one(Grid, tree[township]).path)  # fmt: skip
+            data = alert_data(tree, audience={"grid_ids": [tree[township]], "roles": ["household_head"]},
+                              valid_from=now.isoformat(), expires_at=(now + timedelta(days=1)).isoformat())  # fmt: skip
+            alert = create_campaign(session, author, data, now)
+            approve_campaign(session, root, alert["id"], now)
+            launch_campaign(session, author, alert["id"], now, approval_threshold=10_000)
+            made[f"{side}_alert"] = alert["id"]
     return made
 
 
