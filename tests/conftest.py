@@ -24,7 +24,9 @@ from tests.factories import add_people, build_demo_tree
 from tests.servers import delete_queue
 from tests.socket_guard import SocketGuard
 from workers.composition import Services
-from workers.queues import SENDS
+from workers.lane import KINDS as LANE_KINDS
+from workers.lane import flag_key
+from workers.queues import ALERTS, SENDS
 
 POSTGRES_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
@@ -240,10 +242,17 @@ def people(session_factory, tree) -> dict[str, int]:
 
 @pytest.fixture
 def sends():
-    """The sends queue on the test Redis, emptied before and after the test."""
+    """The sends queue on the test Redis, emptied before and after the test, with the alerts' lane clear: an alert
+    job or lane flag left by another test would make every routine send job give way (workers/lane.py)."""
     connection = Redis.from_url(TEST_REDIS_URL)
-    queue = Queue(SENDS, connection=connection)
-    delete_queue(queue)
+    queue, alerts = Queue(SENDS, connection=connection), Queue(ALERTS, connection=connection)
+
+    def clear() -> None:
+        delete_queue(queue)
+        delete_queue(alerts)
+        connection.delete(*(flag_key(kind) for kind in LANE_KINDS))
+
+    clear()
     yield queue
-    delete_queue(queue)
+    clear()
     connection.close()
