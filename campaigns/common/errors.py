@@ -23,12 +23,15 @@ def english_value(value: Any) -> Any:
 
 
 def plain_value(value: Any) -> Any:
-    """A parameter as JSON can carry it: a nested error as its details, a tuple as a list."""
+    """A parameter as JSON can carry it: a nested error as its details, a tuple as a list, anything else that JSON
+    has no type for (another exception, a date) as its text."""
     if isinstance(value, DomainError):
         return value.details()
     if isinstance(value, (list, tuple)):
         return [plain_value(item) for item in value]
-    return value
+    if value is None or isinstance(value, (str, int, float, bool, dict)):
+        return value
+    return str(value)
 
 
 class DomainError(Exception):

@@ -4,6 +4,7 @@ domain error's message id has a Chinese translation, placeholders survive transl
 from __future__ import annotations
 
 import ast
+import json
 import os
 import shutil
 
@@ -126,3 +127,12 @@ def test_pages_in_chinese_show_no_untranslated_navigation(client, session_factor
     for english in ("Dashboard", "Campaigns", "Daily reports", "Inbox", "Log out"):
         assert f">{english}<" not in page
         assert translate(english, "zh-Hans") in page
+
+
+def test_an_error_whose_parameter_is_another_exception_still_becomes_json():
+    """An unreadable XLSX upload once answered 500: its error carried openpyxl's KeyError as a parameter."""
+    cause = KeyError("There is no item named '[Content_Types].xml' in the archive")
+    error = ValidationError.coded("import.bad_xlsx", "the file cannot be read (%(reason)s)", reason=cause)
+    details = json.loads(json.dumps(error.details()))
+    assert details["params"] == {"reason": str(cause)}
+    assert DomainError.from_details(details).message == f"the file cannot be read ({cause})"
