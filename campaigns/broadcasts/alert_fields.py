@@ -68,14 +68,14 @@ def parse_moment(raw: Any, field: str) -> datetime:
             moment = datetime.fromisoformat(str(raw or "").strip().replace("Z", "+00:00"))
         except ValueError as exc:
             raise ValidationError.coded(
-                "alert.required_alert_iso_time",
+                "alert.time_required",
                 "%(field)s is required for an alert: an ISO 8601 time such as 2026-11-23T18:00+08:00",
                 fields={field: "required"},
                 field=field,
             ) from exc
     if moment.tzinfo is None:
         raise ValidationError.coded(
-            "alert.needs_utc_offset_z",
+            "alert.time_without_offset",
             "%(field)s needs a UTC offset, e.g. +08:00 or Z",
             fields={field: "no offset"},
             field=field,
@@ -95,7 +95,7 @@ def check_alert_fields(merged: dict[str, Any], now: datetime, check_expiry: bool
         given = [key for key in ALERT_FIELDS[1:] if merged.get(key) not in (None, False, "")]
         if given:
             raise ValidationError.coded(
-                "alert.alert_has_these_give",
+                "alert.fields_of_alerts_only",
                 '%(items)s: only an alert has these (give kind "alert")',
                 fields=dict.fromkeys(given, "alerts only"),
                 items=", ".join(given),

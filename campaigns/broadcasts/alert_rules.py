@@ -47,7 +47,7 @@ def set_county_rule(session: Session, actor: Actor, grid_id: int, allow: bool, n
     require_admin(actor)
     if not isinstance(allow, bool):
         raise ValidationError.coded(
-            "alert_rule.skip_approval_extreme_true",
+            "alert_rule.skip_not_boolean",
             "skip_approval_for_extreme must be true or false",
             fields={"skip_approval_for_extreme": "not a boolean"},
         )

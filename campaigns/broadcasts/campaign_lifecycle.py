@@ -24,7 +24,7 @@ def delete_draft(session: Session, actor: Actor, campaign_id: int) -> CampaignAn
     campaign = load_campaign(session, actor, campaign_id)
     if campaign.status != "draft":
         raise Conflict.coded(
-            "campaign.draft_deleted_value_s",
+            "campaign.delete_not_draft",
             "only a draft can be deleted; a %(value1)s campaign can be archived instead",
             value1=shown_status(campaign),
         )

@@ -82,7 +82,7 @@ def _checked(session: Session, speaker: Speaker, report: Any, now: datetime) -> 
     parsed = parse_item_id(report.get("item_id"))
     if parsed is None:
         raise ValidationError.coded(
-            "speaker_report.item_id_item_id",
+            "speaker_report.bad_item_id",
             'item_id: an item id of the feed, e.g. "run-12-bo"',
             fields={"item_id": "bad"},
         )

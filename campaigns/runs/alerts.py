@@ -37,7 +37,7 @@ def _replaceable(session: Session, actor: Actor, campaign_id: int, doing: str) -
     original = load_campaign(session, actor, campaign_id)
     if original.kind != ALERT:
         raise ValidationError.coded(
-            "alert_change.alert_d_campaign_routine",
+            "alert_change.not_an_alert",
             "only an alert can be %(doing)sd: campaign %(campaign_id)s is a routine campaign",
             doing=doing,
             campaign_id=campaign_id,
@@ -172,7 +172,7 @@ def prepare_alert_launch(session: Session, actor: Actor, campaign: Campaign, now
         return
     if campaign.expires_at is not None and campaign.expires_at <= now:
         raise Conflict.coded(
-            "alert_change.alert_expired_at_value",
+            "alert_change.expired",
             "the alert expired at %(value1)s: it can no longer be launched",
             value1=campaign.expires_at.isoformat(),
         )
