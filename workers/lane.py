@@ -6,6 +6,10 @@ kept set by the alert's senders (LANE_HOLD_SECONDS past their last look), so rou
 after an alert's last send. A routine sender that sees it stops after the sends in flight and its job is enqueued
 again behind the alert's (`follow_alert`); that job, if it starts while the alert still sends, waits without
 claiming anything until the flag clears, or gives its worker back at once when more alert jobs wait.
+
+Waiting alert jobs make a routine sender give way only when its own worker takes the alerts' queue (every worker
+started without queue names does): a worker that would not take them gains the alert nothing by stopping, and
+would only stop, be enqueued again and stop again for as long as the jobs wait.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import uuid
 from collections.abc import Callable
 
 from redis import Redis
+from rq import get_current_job
 
 from campaigns.delivery.dispatch import Batch
 from workers.queues import ALERTS
@@ -32,8 +37,14 @@ def flag_key(kind: str) -> str:
 class RedisLane:
     """The `Lane` of campaigns.delivery.sending on a Redis shared by every worker."""
 
-    def __init__(self, redis: Redis):
+    def __init__(self, redis: Redis, takes_alert_jobs: bool = False):
         self.redis = redis
+        self.takes_alert_jobs = takes_alert_jobs
+
+    @classmethod
+    def for_current_job(cls, redis: Redis) -> RedisLane:
+        """The lane as the worker running the current RQ job sees it: whether that worker takes alert jobs."""
+        return cls(redis, takes_alert_jobs=current_worker_takes_alerts(redis))
 
     def alert_waiting(self, kind: str) -> bool:
         return bool(self.redis.exists(flag_key(kind))) or self.alert_jobs_waiting()
@@ -42,8 +53,8 @@ class RedisLane:
         self.redis.set(flag_key(kind), "1", px=int(LANE_HOLD_SECONDS * 1000))
 
     def alert_jobs_waiting(self) -> bool:
-        """Whether alert jobs wait in their queue for a worker."""
-        return bool(self.redis.llen(f"rq:queue:{ALERTS}"))
+        """Whether alert jobs wait in their queue for a worker, and this lane's worker would take them."""
+        return self.takes_alert_jobs and bool(self.redis.llen(f"rq:queue:{ALERTS}"))
 
     def open_for_alert(self) -> None:
         """An alert's sending was just enqueued: routine senders of every kind give way until its senders start."""
@@ -63,6 +74,15 @@ class RedisLane:
                 return False
             sleep(WAIT_POLL_SECONDS)
         return True
+
+
+def current_worker_takes_alerts(redis: Redis) -> bool:
+    """Whether the worker running the current RQ job listens to the alerts' queue (False outside a job)."""
+    job = get_current_job()
+    if job is None or not job.worker_name:
+        return False
+    queues = redis.hget(f"rq:worker:{job.worker_name}", "queues") or b""
+    return ALERTS in queues.decode().split(",")
 
 
 def continuation_id(batch: Batch) -> str:

@@ -24,7 +24,7 @@ def send_batch_job(run_id: int, first_id: int, last_id: int) -> dict:
     base = services()
     tools = base.sending()
     session_factory = base.session_factory
-    lane = RedisLane(base.redis())
+    lane = RedisLane.for_current_job(base.redis())
     batch = Batch(run_id, first_id, last_id)
     with session_factory() as session:
         alert = is_alert_run(session, run_id)
