@@ -82,7 +82,8 @@ def current_worker_takes_alerts(redis: Redis) -> bool:
     if job is None or not job.worker_name:
         return False
     queues = redis.hget(f"rq:worker:{job.worker_name}", "queues") or b""
-    return ALERTS in queues.decode().split(",")
+    names = queues.decode() if isinstance(queues, bytes) else queues
+    return ALERTS in names.split(",")
 
 
 def continuation_id(batch: Batch) -> str:
