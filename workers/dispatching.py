@@ -6,19 +6,22 @@ worker killed with SIGKILL leaves its job "started" in Redis until RQ's maintena
 and the batch's rows, queued again by the reconciler, would wait all that time. Sending a batch twice at once is
 safe (claims are exclusive), so a live job mistaken for dead costs nothing but a job that finds little to do.
 
-An alert's batches (and its dispatch) go on the alerts' queue, which every worker takes first, and open the lane
-(workers/lane.py) so routine senders give way."""
+An alert's batches go on the alerts' queue, which every worker takes first, and open the lane (workers/lane.py) so
+routine senders give way. An alert just launched has its batches enqueued at once, from the launching process: no
+dispatch job stands between the launch and its first send."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 
 from redis import Redis
 from rq import Callback
 from rq.exceptions import NoSuchJobError
 from rq.job import Job, JobStatus
+from sqlalchemy.orm import Session, sessionmaker
 
-from campaigns.delivery.dispatch import Batch
+from campaigns.delivery.dispatch import Batch, due_batches
 from workers.lane import RedisLane, continuation_id
 from workers.queues import ALERTS, SENDS, queue
 
@@ -79,3 +82,12 @@ def enqueue_run_dispatch(connection: Redis, run_id: int, alert: bool = False) ->
     queue(ALERTS if alert else SENDS, connection).enqueue(
         "workers.jobs.sending.dispatch_run_job", run_id, result_ttl=600
     )
+
+
+def enqueue_alert_batches(connection: Redis, session_factory: sessionmaker[Session], run_id: int, batch_size: int,
+                          now: datetime) -> int:  # fmt: skip
+    """Enqueue the batches of an alert's run just planned (called after the planning commit) straight onto the
+    alerts' queue, opening the lane; returns how many were enqueued."""
+    with session_factory() as session:
+        batches = due_batches(session, now, batch_size, run_id=run_id)
+    return enqueue_batches(connection, batches)

@@ -6,10 +6,11 @@ from __future__ import annotations
 import logging
 
 from campaigns.common.errors import NotFound
+from campaigns.models.base import utcnow
 from gateway.runtime import current_runtime
 from gateway.web.session import after_commit
 from workers.audio_queue import synthesis_status
-from workers.dispatching import enqueue_run_dispatch
+from workers.dispatching import enqueue_alert_batches, enqueue_run_dispatch
 from workers.import_queue import enqueue_import
 from workers.inbound import enqueue_inbound
 
@@ -23,10 +24,15 @@ def dispatch_after_commit(run_ids: list[int]) -> None:
 
 
 def enqueue_dispatch_soon(run_id: int, alert: bool = False) -> None:
-    """Enqueue a run's dispatch (an alert's in the alerts' lane); when Redis is down, log it and leave it to the
-    periodic tick."""
+    """Enqueue a run's dispatch (an alert's batches themselves, in the alerts' lane); when Redis is down, log it and
+    leave it to the periodic tick."""
+    runtime = current_runtime()
     try:
-        enqueue_run_dispatch(current_runtime().redis(), run_id, alert=alert)
+        if alert:
+            enqueue_alert_batches(runtime.redis(), runtime.session_factory, run_id, runtime.settings.send_batch_size,
+                                  utcnow())  # fmt: skip
+        else:
+            enqueue_run_dispatch(runtime.redis(), run_id)
     except Exception:
         log.warning("could not enqueue run %s now; the periodic tick will", run_id, exc_info=True)
 

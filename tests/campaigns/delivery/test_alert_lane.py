@@ -33,7 +33,7 @@ from tests.fakes import NoLimit
 from tests.fault_harness import counts, fault_settings, launch_run, tick_once, wait_until, worker_env
 from tests.provider_standin import ProviderStandIn
 from tests.servers import stop_group
-from workers.dispatching import enqueue_run_dispatch
+from workers.dispatching import enqueue_alert_batches
 from workers.queues import ALERTS, SENDS
 from workers.tick import tick
 
@@ -220,7 +220,7 @@ def test_an_alert_overtakes_a_routine_run_in_progress_with_real_workers(session_
             with session_factory.begin() as session:
                 alert_id = create_campaign(session, author, data, utcnow())["id"]
             planned = approved_launch(session_factory, author, approver, alert_id, now=utcnow())
-            enqueue_run_dispatch(redis, planned.run_id, alert=True)
+            enqueue_alert_batches(redis, session_factory, planned.run_id, configured.send_batch_size, utcnow())
             wait_until(lambda: counts(session_factory, planned.run_id).get("sent") == ALERTED, 60, "the alert")
             wait_until(lambda: counts(session_factory, routine).get("sent") == ROUTINE, 120, "the routine run",
                        interval=0.5)  # fmt: skip

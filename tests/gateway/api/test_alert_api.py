@@ -7,11 +7,15 @@ import xml.etree.ElementTree as ET
 from datetime import timedelta
 
 import pytest
+from rq import Queue
 from sqlalchemy import select, update
 
 from campaigns.models import AuditEntry, OutboxMessage
 from campaigns.models.base import utcnow
 from tests.console_helpers import csrf_of, logged_in
+from workers.dispatching import SEND_JOB
+from workers.lane import RedisLane
+from workers.queues import ALERTS
 
 NS = "{urn:oasis:names:tc:emergency:cap:1.2}"
 # CAP 1.2 (OASIS, 2010) sequences: (element, required, repeatable), in schema order.
@@ -214,3 +218,13 @@ def test_the_console_composes_an_alert_in_local_time_and_offers_update_and_cance
     assert "【演练】【解除】暴雪预警解除。" in client.get(follow.headers["Location"]).get_data(as_text=True)
     dashboard = client.get("/console/").get_data(as_text=True)
     assert "已发布 0 条预警" in dashboard and "演练（不计入上面）：1 条预警" in dashboard
+
+
+def test_a_launched_alert_has_its_send_batches_on_the_alerts_queue_at_once(client, make_token, people, sends):
+    author = {"Authorization": f"Bearer {make_token('coordinator', '623025')}"}
+    approver = {"Authorization": f"Bearer {make_token('coordinator', '623025')}"}
+    created = client.post("/api/v1/campaigns", headers=author, json=_alert_body(people))
+    run_id = _approved_launch(client, author, approver, created.json["id"])["run"]["id"]
+    jobs = Queue(ALERTS, connection=sends.connection).jobs
+    assert [(job.func_name, job.args[0]) for job in jobs] == [(SEND_JOB, run_id)]  # no dispatch job in between
+    assert RedisLane(sends.connection).busy()  # routine senders give way from now
