@@ -10,10 +10,11 @@ and queued it again, and a claim that never reached the provider costs the row n
 
 Every send goes through one stream per kind of message (`channel.send_many` for SMS, `channel.place_many` for
 calls), `concurrency` sends in flight. For SMS the database work for the next sends (claiming, handing over the
-next `concurrency` rows in one statement) and for the last ones (writing their outcomes) is done while sends are in
-flight, right after the channel has started the next ones; a row handed over longer than half a lease ago has its
-lease renewed again before its send. Calls are handed over one at a time, right before each is placed and after
-the call limiter let it through (which may wait for a free call slot), and claimed `call_claim_size` at a time.
+next `concurrency` rows in one statement) is done while sends are in flight, right after the channel has started the
+next ones, and the outcomes are written a round at a time in a thread of their own (outcome_writer.py); a row
+handed over longer than half a lease ago has its lease renewed again before its send. Calls are handed over one
+at a time, right before each is placed and after the call limiter let it through (which may wait for a free call
+slot), and claimed `call_claim_size` at a time.
 
 Expired rows (expiry.py) are never claimed, and a claimed row is handed over only before its expiry. Alerts have a
 lane of their own (`Lane`): before each send (at most every LANE_CHECK_SECONDS) an alert's sender says it is at
@@ -43,7 +44,7 @@ from campaigns.channels.base import OutgoingCall, OutgoingSms, RateLimiter, Send
 from campaigns.common.typed_sql import rowcount, table_of
 from campaigns.delivery.claim_release import release_refused, run_is_sending
 from campaigns.delivery.expiry import expire_queued, not_expired
-from campaigns.delivery.outcomes import record_outcomes
+from campaigns.delivery.outcome_writer import OutcomeWriter
 from campaigns.models import Campaign, Contact, OutboxMessage, Run
 
 
@@ -181,19 +182,24 @@ def _send_stream(session_factory: sessionmaker[Session], channel: SmsAndVoiceCha
     else:
         results = channel.send_many(stream.messages(), policy.concurrency)
     written: dict[str, list[tuple[ClaimedRow, SendResult]]] = defaultdict(list)
-    waiting, since = 0, time.monotonic()
-    for message, result in results:
-        if result.throttled:
-            limiter.slow_down(result.retry_after or 1.0)
-        row, token = stream.in_flight.pop(message.outbox_id)
-        written[token].append((row, taken_by(channel, result)))
-        waiting += 1
-        if waiting >= policy.concurrency or time.monotonic() - since >= WRITE_EVERY_SECONDS:
-            _write(session_factory, policy, now(), written, report)
-            waiting, since = 0, time.monotonic()
-            if kind == "sms" and not stream.stopping:
-                stream.prepare()
-    _write(session_factory, policy, now(), written, report)
+    writer = OutcomeWriter(session_factory, policy, report)
+    try:
+        waiting, since = 0, time.monotonic()
+        for message, result in results:
+            if result.throttled:
+                limiter.slow_down(result.retry_after or 1.0)
+            row, token = stream.in_flight.pop(message.outbox_id)
+            written[token].append((row, taken_by(channel, result)))
+            waiting += 1
+            if waiting >= policy.concurrency or time.monotonic() - since >= WRITE_EVERY_SECONDS:
+                writer.put(now(), written)
+                written.clear()
+                waiting, since = 0, time.monotonic()
+                if kind == "sms" and not stream.stopping:
+                    stream.prepare()
+        writer.put(now(), written)
+    finally:
+        writer.close()
     if stream.stopping:
         stream.give_back()
     return report
@@ -222,16 +228,6 @@ def outgoing_call(policy: SendPolicy, row: ClaimedRow) -> OutgoingCall:
     return OutgoingCall(row.id, row.attempts, row.to, row.language, twiml_url=twiml, status_callback_url=status)
 
 
-def _write(session_factory: sessionmaker[Session], policy: SendPolicy, at: datetime,
-           written: dict[str, list[tuple[ClaimedRow, SendResult]]], report: BatchReport) -> None:  # fmt: skip
-    if not written:
-        return
-    with session_factory.begin() as session:
-        for token, pairs in written.items():
-            record_outcomes(session, token, policy, at, pairs, report)
-    written.clear()
-
-
 class _Stream:
     """The batch's rows of one kind on their way to the channel: claimed, then handed over, then in flight."""
 
@@ -253,6 +249,7 @@ class _Stream:
         self.ready: deque[tuple[ClaimedRow, str, datetime]] = deque()
         self.in_flight: dict[int, tuple[ClaimedRow, str]] = {}
         self.exhausted = False
+        self.claimed_before = False
 
     def started(self) -> bool:
         """Claim the first rows; False when the batch has none of this kind due (the channel is not asked at all)."""
@@ -340,7 +337,9 @@ class _Stream:
             return
 
     def _claim(self) -> None:
-        rows, self.token = _claim(self.session_factory, self.policy, self.now(), *self.batch, self.report, self.kind)
+        rows, self.token = _claim(self.session_factory, self.policy, self.now(), *self.batch, self.report, self.kind,
+                                  expire=not self.claimed_before)  # fmt: skip
+        self.claimed_before = True
         if not rows:
             self.exhausted = True
             return
@@ -353,8 +352,11 @@ class _Stream:
 
 
 def _claim(session_factory: sessionmaker[Session], policy: SendPolicy, at: datetime, run_id: int, first_id: int,
-           last_id: int, report: BatchReport, only: str | None = None) -> tuple[list[ClaimedRow], str]:  # fmt: skip
-    """Claim due queued rows of the batch (of channel `only`, when given) under a new lease token."""
+           last_id: int, report: BatchReport, only: str | None = None,
+           expire: bool = True) -> tuple[list[ClaimedRow], str]:  # fmt: skip
+    """Claim due queued rows of the batch (of channel `only`, when given) under a new lease token. With `expire`
+    (a stream's first claim), the batch's queued rows whose expiry has come end `expired` first; later claims
+    just pass them by."""
     token = uuid.uuid4().hex
     with session_factory.begin() as session:
         run = session.get(Run, run_id)
@@ -364,7 +366,8 @@ def _claim(session_factory: sessionmaker[Session], policy: SendPolicy, at: datet
         report.alert = campaign.kind == ALERT
         opens = window_opens_at(campaign.send_window, campaign.timezone, at)
         of_batch = and_(OutboxMessage.run_id == run_id, OutboxMessage.id.between(first_id, last_id))
-        report.expired += expire_queued(session, at, of_batch)
+        if expire:
+            report.expired += expire_queued(session, at, of_batch)
         in_batch = and_(
             of_batch,
             OutboxMessage.status == "queued",

@@ -9,10 +9,11 @@ import threading
 import time
 
 import pytest
+from aiohttp import FormData
 
 from campaigns.channels.base import OutgoingSms
 from campaigns.channels.twilio.channel import TwilioChannel
-from campaigns.channels.twilio.send_many import TwilioAsyncHttpClient
+from campaigns.channels.twilio.send_many import TwilioAsyncHttpClient, form_body
 from tests.twilio_stub import ACCOUNT_SID, MESSAGES_PATH, Answer, TwilioStub, twilio_error
 
 FROM = "+15005550006"
@@ -167,3 +168,9 @@ def _closed_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+def test_the_form_body_is_what_aiohttp_would_have_encoded():
+    fields = {"To": "+8613800000001", "Body": "明天9:00 接种&疫苗", "MediaUrl": ["https://a.example/1", "https://a/2"]}
+    assert form_body(fields).decode() == FormData(fields)().decode()
+    assert form_body(fields).count(b"MediaUrl=") == 2
