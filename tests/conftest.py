@@ -44,6 +44,7 @@ def _test_redis_url() -> str:
 
 TEST_REDIS_URL = _test_redis_url()
 TEST_SECRET_KEY = "test-secret-key-" + uuid.uuid4().hex
+TEST_EBM_RESOURCE_CODE = "43415230000000103010101"  # a county platform's resource code, as in public examples
 BACKENDS = ["sqlite", "postgresql"]
 
 # Fixtures that reach PostgreSQL, Redis, a running app or the Prism mock server (a Node process that takes seconds to
@@ -157,12 +158,14 @@ def session(session_factory) -> Iterator[Session]:
 
 
 def settings_environ(database_url: str, tmp_path, **extra: str) -> dict[str, str]:
-    """The environment of a test's Settings: its database, a var dir under tmp_path, its Redis and the test key."""
+    """The environment of a test's Settings: its database, a var dir under tmp_path, its Redis, the test key and
+    an EBM resource code."""
     environ = {
         "DATABASE_URL": database_url,
         "GRIDCAST_VAR_DIR": str(tmp_path / "var"),
         "REDIS_URL": TEST_REDIS_URL,
         "SECRET_KEY": TEST_SECRET_KEY,
+        "GRIDCAST_EBM_RESOURCE_CODE": TEST_EBM_RESOURCE_CODE,
     }
     return {**environ, **extra}
 

@@ -1,4 +1,4 @@
-"""Scope cases (tests/scope_cases.py) for the loudspeaker routes and the CAP export, and the speakers they need:
+"""Scope cases (tests/scope_cases.py) for the loudspeaker routes, the CAP and EBM exports, and the speakers they need:
 one in a village of each township, made by `make_speakers` for the operations under /api/v1/speakers."""
 
 from __future__ import annotations
@@ -78,6 +78,11 @@ SPEAKER_CASES: dict[tuple[str, str], ScopeCase] = {
     ("GET", "/api/v1/campaigns/{campaign_id}/cap.xml"): ScopeCase(
         own=Call("/api/v1/campaigns/{own_launched}/cap.xml", status=200),
         attacks=(Call("/api/v1/campaigns/{other_launched}/cap.xml"),),
+        write=False,
+    ),
+    ("GET", "/api/v1/campaigns/{campaign_id}/ebm.xml"): ScopeCase(
+        own=Call("/api/v1/campaigns/{own_alert}/ebm.xml", status=200),
+        attacks=(Call("/api/v1/campaigns/{other_alert}/ebm.xml"),),
         write=False,
     ),
 }

@@ -78,7 +78,8 @@ def _latest_run(session: Session, campaign: Campaign) -> Run | None:
     )
 
 
-def _area_grids(session: Session, campaign: Campaign) -> list[Grid]:
+def area_grids(session: Session, campaign: Campaign) -> list[Grid]:
+    """The audience grids (the scope grid when the audience names none), ordered by path: an alert's area."""
     ids = list((campaign.audience or {}).get("grid_ids") or [])
     if not ids and campaign.scope_grid_id is not None:
         ids = [campaign.scope_grid_id]
@@ -90,8 +91,8 @@ def campaign_cap_alert(
 ) -> bytes:
     """The campaign (in the actor's scope) as a CAP 1.2 alert document, UTF-8 XML."""
     campaign = load_campaign(session, actor, campaign_id)
-    run = _alert_run(session, campaign) if campaign.kind == ALERT else _latest_run(session, campaign)
-    grids = _area_grids(session, campaign)
+    run = alert_run(session, campaign) if campaign.kind == ALERT else _latest_run(session, campaign)
+    grids = area_grids(session, campaign)
     audio = {
         language: clip
         for language, clip in session.execute(
@@ -142,7 +143,7 @@ def campaign_cap_alert(
     return ET.tostring(alert, encoding="utf-8", xml_declaration=True, default_namespace=CAP_NAMESPACE)
 
 
-def _alert_run(session: Session, campaign: Campaign) -> Run | None:
+def alert_run(session: Session, campaign: Campaign) -> Run | None:
     """An alert's one run, even once an update or cancel stopped it: its identity must not change afterwards."""
     return session.scalar(
         select(Run).where(Run.campaign_id == campaign.id, Run.kind == "regular").order_by(Run.id).limit(1)
@@ -167,7 +168,7 @@ def _references(session: Session, campaign: Campaign, sender: str, now: datetime
     earlier = []
     referenced = session.get(Campaign, campaign.references_id) if campaign.references_id else None
     while referenced is not None:
-        run = _alert_run(session, referenced)
+        run = alert_run(session, referenced)
         sent = cap_time(run.occurrence_at if run else now, referenced.timezone)
         earlier.append(f"{sender},{_identifier(sender, referenced, run)},{sent}")
         referenced = session.get(Campaign, referenced.references_id) if referenced.references_id else None

@@ -68,6 +68,7 @@ class Settings:
     speaker_feed_cache_seconds: float
     speaker_signing_key: str | None = field(repr=False)
     cap_sender: str
+    ebm_resource_code: str | None
     call_rate_per_second: float
     call_price_per_minute: float
     max_concurrent_calls: int

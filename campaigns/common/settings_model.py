@@ -152,6 +152,11 @@ class EnvironmentSettings(BaseSettings):
     cap_sender: str | None = setting(
         None, "GRIDCAST_CAP_SENDER", "CAP sender", "the `<sender>` of CAP 1.2 exports.", SENDING,
         default_text="`gridcast@` + the host of `PUBLIC_BASE_URL`")
+    ebm_resource_code: str | None = setting(
+        None, "GRIDCAST_EBM_RESOURCE_CODE", "EBM resource code",
+        "the resource code (资源编码) your county's emergency-broadcast platform gave Gridcast: the source and sender "
+        "of EBM exports, and the start of their ids (docs/alerts.md).", SENDING, pattern=r"^[0-9]{23}$",
+        default_text="unset: EBM export refused", allowed="23 digits")
 
     call_rate_per_second: float = setting(
         1.0, "GRIDCAST_CALL_RATE", "Calls per second",

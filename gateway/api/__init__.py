@@ -14,6 +14,7 @@ from gateway.api import (  # noqa: E402, F401  (routes register on import)
     campaigns,
     cap,
     contacts,
+    ebm,
     errors,
     grids,
     imports,

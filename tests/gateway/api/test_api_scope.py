@@ -77,7 +77,7 @@ def world(request, client, session_factory, tree) -> dict:
             made[key] = _import_report(client, tokens[username], CONTACTS_CSV.format(phone="13800000098", grid=grid))
     if path.startswith(("/api/v1/campaigns", "/api/v1/runs")):
         made.update(_campaigns(client, {"own_township": tree[OWN], "other_township": tree[OTHER], "tokens": tokens}))
-    if path.startswith("/api/v1/campaigns") and ("alert" in path or "reach" in path):
+    if path.startswith("/api/v1/campaigns") and ("alert" in path or "reach" in path or "ebm" in path):
         made.update(_alerts(session_factory, tree))
     if path.startswith("/api/v1/reports"):
         made.update(_report_duties(session_factory, tree))
