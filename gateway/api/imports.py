@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Response, jsonify, request, stream_with_context, url_for
+from flask import Response, jsonify, stream_with_context, url_for
 from pydantic import Field
 
 from campaigns.common.errors import ValidationError
@@ -21,30 +21,43 @@ from campaigns.directory import import_reports as imports
 from campaigns.models import ImportKind, ImportStatus
 from gateway.api import api
 from gateway.api.context import ID, current_actor
-from gateway.api.imports_spec import EXPORT_CSV, PATHS, SCHEMAS, XLSX_TYPE
 from gateway.api.models.common import QueryId, QueryModel
+from gateway.api.models.imports import (
+    FinishedImport,
+    GridImportUpload,
+    ImportLimitError,
+    ImportRefusal,
+    ImportReport,
+    ImportUpload,
+    QueuedImport,
+)
 from gateway.api.schema import context, responses, validated
 from gateway.runtime import current_runtime
 from gateway.web.session import db
-from gateway.web.uploads import read_upload, start_import
+from gateway.web.uploads import start_import
 
-__all__ = ["PATHS", "SCHEMAS"]
-
+TAGS = ("imports",)
 CSV_TYPE = "text/csv; charset=utf-8"
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+REPORT_ID = {"report_id": "the import report's id"}
+REJECTED_CSV = "姓名,手机,网格编码,语言,error\r\n卓玛,13800000002,623025999,藏语,row 4: grid_code: no grid...\r\n"
+EXPORT_CSV = (
+    "name,phone,grid_code,grid_name,role,language,channels,households,tags,opted_out\r\n"
+    '才让,+8613800000031,623025101201,秀玛村,grid_leader,bo,"sms,voice",1,herder,\r\n'
+)
+UPLOAD_ANSWERS = responses(
+    (400, 403),
+    HTTP_201=(FinishedImport, "A small file, imported at once: the import report (saved, dry runs too)"),
+    HTTP_202=(QueuedImport, "A larger file, stored and queued for a worker: the report to poll (Location)"),
+    HTTP_413=(ImportLimitError, "The file is larger than GRIDCAST_IMPORT_MAX_UPLOAD_MB"),
+    HTTP_422=(ImportRefusal, "Invalid input, or a broken import limit (then `limit`, `max` and `value` say which)"),
+)
 
 
-def _upload() -> tuple[bytes, str, bool]:
-    found = read_upload()
-    if found is None:
-        raise ValidationError("send the file as the multipart form field 'file'", fields={"file": "required"})
-    raw = (request.form.get("dry_run") or "false").strip().lower()
-    if raw not in ("true", "1", "yes", "false", "0", "no"):
-        raise ValidationError("dry_run must be true or false", fields={"dry_run": "not a boolean"})
-    data, filename = found
-    return data, filename or "upload", raw in ("true", "1", "yes")
-
-
-def _answer(report: dict):
+def _start(kind: ImportKind):
+    upload: ImportUpload = context().form
+    filename = upload.file.filename or "upload"
+    report = start_import(current_actor(), kind, upload.file.data, filename, upload.dry_run)
     report["rejected_url"] = url_for("api.rejected_rows_csv", report_id=report["id"])
     response = jsonify(report)
     response.status_code = 201 if report["status"] == ImportStatus.DONE else 202
@@ -61,24 +74,46 @@ def limit_exceeded(exc: LimitExceeded):
 
 
 @api.post("/grids/import")
+@validated(form=GridImportUpload, resp=UPLOAD_ANSWERS, tags=TAGS, operation_id="importGrids")
 def import_grids():
-    return _answer(start_import(current_actor(), ImportKind.GRIDS, *_upload()))
+    """Import grids (code, name, parent_code, level; or 编码, 名称, 上级编码, 层级) from CSV or XLSX"""
+    return _start(ImportKind.GRIDS)
 
 
 @api.post("/contacts/import")
+@validated(form=ImportUpload, resp=UPLOAD_ANSWERS, tags=TAGS, operation_id="importContacts")
 def import_contacts():
-    return _answer(start_import(current_actor(), ImportKind.CONTACTS, *_upload()))
+    """Import contacts (name, phone, grid_code, role, language, channels, households, tags; or 姓名, 手机...)"""
+    return _start(ImportKind.CONTACTS)
 
 
 @api.get(f"/imports/<{ID}:report_id>")
+@validated(
+    resp=responses((404,), HTTP_200=ImportReport),
+    tags=TAGS,
+    operation_id="getImport",
+    path_parameter_descriptions=REPORT_ID,
+)
 def get_import(report_id: int):
+    """An import report with its status and progress (only its author, or an admin whose scope covers it)"""
     report = imports.get_report(db(), current_actor(), report_id)
     report["rejected_url"] = url_for("api.rejected_rows_csv", report_id=report_id)
     return jsonify(report)
 
 
+REJECTED = {"text/csv": {"schema": {"type": "string"}, "example": REJECTED_CSV}}
+
+
 @api.get(f"/imports/<{ID}:report_id>/rejected.csv")
+@validated(
+    resp=responses((404,), HTTP_200=None),
+    tags=TAGS,
+    operation_id="getImportRejectedRows",
+    path_parameter_descriptions=REPORT_ID,
+    media={200: ("UTF-8 CSV with a BOM", REJECTED)},
+)
 def rejected_rows_csv(report_id: int):
+    """The rejected rows as CSV: the original columns plus `error`, to fix and import again"""
     text = "".join(imports.rejected_csv(db(), current_actor(), report_id))
     disposition = f'attachment; filename="import-{report_id}-rejected.csv"'
     return Response(text, content_type=CSV_TYPE, headers={"Content-Disposition": disposition})

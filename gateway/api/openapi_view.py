@@ -9,12 +9,9 @@ from typing import Any
 
 from flask import jsonify
 
-from gateway.api import api, imports
+from gateway.api import api
 from gateway.api.schema import OTHER_MEDIA, spec
-from gateway.api.spec import legacy_document
 from gateway.web.errors import MAX_ID
-
-LEGACY_MODULES = [imports]
 
 
 @api.get("/openapi.json")
@@ -24,16 +21,13 @@ def openapi_document():
 
 @cache
 def build_document() -> dict[str, Any]:
-    """spectree's document, with each media's example taken from its model, optional bodies marked so, and the
-    operations not yet described by models merged in."""
+    """spectree's document, with each media's example taken from its model and optional bodies marked so."""
     document = copy.deepcopy(spec.spec)
     schemas = document["components"]["schemas"]
     for item in document["paths"].values():
         for operation in item.values():
             _finish_operation(operation, schemas)
-    legacy = legacy_document(LEGACY_MODULES)
-    document["paths"] = dict(sorted({**legacy["paths"], **document["paths"]}.items()))
-    document["components"]["schemas"] = {**legacy["components"]["schemas"], **schemas}
+    document["paths"] = dict(sorted(document["paths"].items()))
     document.pop("tags", None)
     return document
 
@@ -56,6 +50,8 @@ def _finish_operation(operation: dict[str, Any], schemas: dict[str, Any]) -> Non
         component = schemas[media["schema"]["$ref"].rsplit("/", 1)[1]]
         body["required"] = bool(component.get("required"))
         _add_example(media, schemas)
+    if body and "multipart/form-data" in body["content"]:
+        _add_example(body["content"]["multipart/form-data"], schemas)
     for response in operation["responses"].values():
         media = response.get("content", {}).get("application/json")
         if media:

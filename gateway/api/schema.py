@@ -1,8 +1,10 @@
 """Request and response models at the edge of the API, through spectree.
 
-`validated(...)` decorates a view: spectree checks the query string and the JSON body against pydantic models
-before the view runs (the view reads them from `request.context`), checks the JSON response against the model
-documented for its status, and builds the OpenAPI document (`openapi_document`) from the same models.
+`validated(...)` decorates a view: spectree checks the query string, the JSON body or a multipart form against
+pydantic models before the view runs (the view reads them from `request.context`), checks the JSON response against
+the model documented for its status, and builds the OpenAPI document (`openapi_document`) from the same models.
+A form's files (`FormFile` fields) are read within the import limits (gateway.web.uploads): 413 before the body is
+read when it is too large.
 
 A request the models refuse is a `ValidationError` (422, `fields` keyed by the path of each bad field) like any
 other; a body that is not JSON at all stays a 400 (`gateway.web.bodies.json_body`).
@@ -21,8 +23,9 @@ from spectree.plugins.flask_plugin import FlaskPlugin
 from spectree.utils import get_multidict_items
 
 from campaigns.common.errors import ValidationError
-from gateway.api.models.common import ERROR_DESCRIPTIONS, ErrorBody
+from gateway.api.models.common import ERROR_DESCRIPTIONS, ErrorBody, UploadedFile
 from gateway.web.bodies import json_body
+from gateway.web.uploads import read_upload
 
 
 class ApiPlugin(FlaskPlugin):
@@ -39,7 +42,23 @@ class ApiPlugin(FlaskPlugin):
             data = json_body(optional=not any(f.is_required() for f in json.model_fields.values()))
             body = adapter.validate_obj(json, data)
         arguments = adapter.validate_obj(query, get_multidict_items(request.args, query)) if query else None
-        request.context = Context(arguments, body, None, None, None)
+        fields = adapter.validate_obj(form, form_fields(form)) if form else None
+        request.context = Context(arguments, body, fields, None, None)
+
+
+def form_fields(form: type[pydantic.BaseModel]) -> dict[str, Any]:
+    """The fields of `form` sent in the request: its files first, each read within the upload limits (so a body too
+    large is refused before it is read), then its other fields (the first value of each)."""
+    files = [name for name, field in form.model_fields.items() if field.annotation is UploadedFile]
+    values: dict[str, Any] = {}
+    for name in files:
+        found = read_upload(name)
+        if found is not None:
+            values[name] = UploadedFile(*found)
+    for name in form.model_fields:
+        if name not in files and name in request.form:
+            values[name] = request.form[name]
+    return values
 
 
 # The short words the API has always put in `fields`, by pydantic error type.
@@ -127,7 +146,8 @@ spec = SpecTree(
 )
 
 
-# Bodies that are not JSON (CSV, XML, spreadsheets, uploads), by operation id; openapi_view adds them to the document.
+# Bodies that are neither JSON nor a form model (CSV, XML, spreadsheets, recordings), by operation id; openapi_view
+# adds them to the document.
 Answers = dict[int, tuple[str, dict[str, Any]]]
 OTHER_MEDIA: dict[str, tuple[Answers, tuple[str, dict[str, Any], Any] | None]] = {}
 
@@ -148,12 +168,13 @@ def validated(
     operation_id: str,
     query: type[pydantic.BaseModel] | None = None,
     json: type[pydantic.BaseModel] | None = None,
+    form: type[pydantic.BaseModel] | None = None,
     path_parameter_descriptions: dict[str, str] | None = None,
     media: dict[int, tuple[str, dict[str, Any]]] | None = None,
     request_media: tuple[str, dict[str, Any], Any] | None = None,
 ):
-    """Validate a view's query string and JSON body with models and document it; the view's docstring is the
-    summary (its first line) and description (the rest).
+    """Validate a view's query string and JSON body or multipart form with models and document it; the view's
+    docstring is the summary (its first line) and description (the rest).
 
     `media` documents answers that are not JSON: {status: (description, {media type: {schema, example}})};
     `request_media` a body that is not JSON: (media type, schema, example), read by the view itself.
@@ -162,6 +183,7 @@ def validated(
     return spec.validate(
         query=query,
         json=json,
+        form=form,
         resp=resp,
         tags=tags,
         operation_id=operation_id,
@@ -170,5 +192,5 @@ def validated(
 
 
 def context() -> Context:
-    """The validated query (`.query`) and body (`.json`) of the current request."""
+    """The validated query (`.query`), JSON body (`.json`) and form (`.form`) of the current request."""
     return request.context  # type: ignore[attr-defined]

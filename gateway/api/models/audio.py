@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictStr
+from rq.job import JobStatus
 
 from gateway.api.models.common import example
 
@@ -44,6 +45,20 @@ class Audio(BaseModel):
     updated_at: str | None = None
 
 
+JobState = Literal[(*(status.value for status in JobStatus), "unknown")]  # type: ignore[valid-type]
+
+
+class SynthesisJob(BaseModel):
+    """A synthesis job on the audio queue."""
+
+    model_config = example(JOB_EXAMPLE)
+
+    id: str
+    status: JobState
+    enqueued_at: str | None
+    error: str | None = Field(default=None, description="the last line of a failed job's error")
+
+
 class LanguageAudio(BaseModel):
     model_config = ConfigDict(extra="allow", json_schema_extra={"examples": [RECORDED_EXAMPLE]})
 
@@ -51,7 +66,7 @@ class LanguageAudio(BaseModel):
     has_text: bool
     engines: list[str]
     audio: Audio | None
-    synthesis: dict[str, Any] | None = Field(default=None, description="the latest synthesis job, if any")
+    synthesis: SynthesisJob | None = Field(default=None, description="the latest synthesis job, if any")
 
 
 class CampaignAudio(BaseModel):
@@ -77,4 +92,4 @@ class SynthesisQueued(BaseModel):
     campaign_id: int
     language: str
     engines: list[str]
-    job: dict[str, Any]
+    job: SynthesisJob

@@ -9,7 +9,23 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr
 from campaigns.broadcasts.alert_fields import KINDS
 from campaigns.broadcasts.campaign_service import CHANNELS
 from campaigns.models import CampaignStatus
-from gateway.api.models.common import BodyId, Page, PageQuery, example
+from gateway.api.models.campaign_parts import (
+    AudienceAnswer,
+    ConfirmationPolicy,
+    LoudspeakerPolicy,
+    Schedule,
+    SendWindow,
+)
+from gateway.api.models.common import BodyId, CodedMessage, Page, PageQuery, example
+from gateway.api.models.preview_parts import (
+    GridCounts,
+    GridReach,
+    LoudspeakerFigures,
+    Problem,
+    Segments,
+    SmsFigures,
+    VoiceFigures,
+)
 
 CAMPAIGN_EXAMPLE = {
     "id": 7,
@@ -131,6 +147,7 @@ PREVIEW_EXAMPLE = {
     "estimated_seconds": 3304.0,
     "audio": None,
     "blocking": [],
+    "blocking_details": [],
 }  # fmt: skip
 
 CampaignChannel = Literal[CHANNELS]  # type: ignore[valid-type]
@@ -218,15 +235,15 @@ class Campaign(BaseModel):
         "sending now; paused: a run or the schedule is held"
     )
     channels: list[str]
-    audience: dict[str, Any]
+    audience: AudienceAnswer
     texts: dict[str, str]
     fallback_language: str | None
-    schedule: dict[str, Any]
+    schedule: Schedule
     timezone: str
-    send_window: dict[str, Any] | None
+    send_window: SendWindow | None
     expects_reply: bool
-    confirmation: dict[str, Any] | None
-    loudspeaker: dict[str, Any] | None
+    confirmation: ConfirmationPolicy | None
+    loudspeaker: LoudspeakerPolicy | None
     next_run_at: str | None
     archived_at: str | None = Field(description="set while the campaign is archived")
     scope_grid_id: int | None
@@ -381,7 +398,11 @@ class RunProgress(BaseModel):
     rate_per_second: float | None = None
     remaining: int | None = None
     estimated_seconds_left: float | None = None
-    segments: dict[str, Any] | None = None
+    segments: Segments | None = None
+    by_language: dict[str, dict[str, int]] = Field(description="rows per language, counted by status")
+    by_grid: list[GridCounts]
+    problems: list[Problem] = Field(description="the first failed, undelivered or unknown rows")
+    waiting_until: str | None = Field(default=None, description="when the next queued row is due, if later")
     estimated_cost: float | None = None
     actual_cost: float | None = None
     currency: str | None = None
@@ -395,11 +416,15 @@ class Preview(BaseModel):
     campaign_id: int
     channels: list[str]
     people: int
-    sms: dict[str, Any] | None
-    voice: dict[str, Any] | None
-    loudspeaker: dict[str, Any] | None
+    sms: SmsFigures | None
+    voice: VoiceFigures | None
+    loudspeaker: LoudspeakerFigures | None
+    by_grid: list[GridReach]
     estimated_cost: float
-    blocking: list[Any] = Field(description="why the campaign cannot be launched as it is")
+    currency: str
+    estimated_seconds: float = Field(description="how long the slowest channel takes")
+    blocking: list[str] = Field(description="why the campaign cannot be launched as it is")
+    blocking_details: list[CodedMessage] = Field(description="the same reasons, coded")
 
 
 class RetryFailed(BaseModel):

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated, Any, Generic, TypeVar
 
 from annotated_types import Interval
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, WithJsonSchema, model_validator
+from pydantic_core import PydanticCustomError
 
 MAX_ID = 2**31 - 1
 
@@ -23,6 +25,37 @@ BodyId = Annotated[int, Interval(ge=-MAX_ID, le=MAX_ID), BeforeValidator(_json_i
 BodyBool = StrictBool
 # A whole number in the query string.
 QueryId = Annotated[int, Interval(ge=-MAX_ID, le=MAX_ID)]
+
+FORM_TRUE = ("true", "1", "yes")
+FORM_FALSE = ("false", "0", "no", "")
+
+
+def _form_boolean(value: Any) -> Any:
+    text = value.strip().lower() if isinstance(value, str) else value
+    if text in FORM_TRUE:
+        return True
+    if text in FORM_FALSE:
+        return False
+    if isinstance(value, bool):
+        return value
+    raise PydanticCustomError("bool_parsing", "Input should be true or false (1/0, yes/no)")
+
+
+# A boolean form field: true/1/yes or false/0/no in any case; an empty value is false.
+FormBool = Annotated[bool, BeforeValidator(_form_boolean)]
+
+
+@dataclass(frozen=True)
+class UploadedFile:
+    """A file sent in a multipart form, read within the upload limits: its bytes and the name the browser gave it
+    ("" when it gave none)."""
+
+    data: bytes
+    filename: str
+
+
+# A file field of a multipart form (read by gateway.api.schema, documented as binary).
+FormFile = Annotated[UploadedFile, WithJsonSchema({"type": "string", "format": "binary"})]
 
 
 def _no_default(schema: dict[str, Any]) -> None:
@@ -69,6 +102,17 @@ class ErrorBody(BaseModel):
     coded domain error."""
 
     error: ErrorDetail
+
+
+class CodedMessage(BaseModel):
+    """A coded domain error as data: its message id, English template(s) and parameters (a parameter may be another
+    coded message); the English message only for an error without a template."""
+
+    message_id: str | None = Field(examples=["import.unknown_grid"])
+    template: str | None = Field(default=None, examples=["unknown grid code %(code)s"])
+    plural: str | None = None
+    message: str | None = None
+    params: dict[str, Any] = Field(examples=[{"code": "623025999"}])
 
 
 class QueryModel(BaseModel):

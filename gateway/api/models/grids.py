@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from pydantic import BaseModel, Field, StrictStr
 
@@ -31,6 +31,20 @@ class Grid(BaseModel):
     depth: int
 
 
+class GridRef(BaseModel):
+    id: int
+    code: str
+    name: str
+
+
+class GridLeader(BaseModel):
+    """A grid leader of the grid."""
+
+    id: int
+    name: str
+    phone: str = Field(description="E.164")
+
+
 class GridDetail(Grid):
     model_config = example(
         {
@@ -42,10 +56,10 @@ class GridDetail(Grid):
         }
     )
 
-    ancestors: list[dict[str, Any]]
+    ancestors: list[GridRef] = Field(description="from the root down, those in your scope")
     children_count: int
     contacts_in_subtree: int
-    leaders: list[dict[str, Any]]
+    leaders: list[GridLeader]
 
 
 class GridPage(Page[Grid]):

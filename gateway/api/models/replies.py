@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr
 
@@ -87,7 +87,32 @@ BUILTIN_KEYWORD_EXAMPLE = {
     "scope_grid_code": None,
     "editable": False,
 }
+PROCESSING_EXAMPLE = {
+    "inbound_id": 42,
+    "status": "processed",
+    "intent": "confirm",
+    "counts": None,
+    "contact_id": 7,
+    "confirmed_run_id": 3,
+    "report_id": None,
+    "opted_out": False,
+    "opted_in": False,
+    "reply_run_id": None,
+    "note": "confirmed run 3",
+}
 AUTO_REPLY_EXAMPLE = {"language": "zh", "intent": "confirm", "text": "已收到，谢谢！", "enabled": True, "custom": True}
+
+
+class Sender(BaseModel):
+    """The contact a message came from."""
+
+    id: int
+    name: str
+    role: str
+    language: str
+    grid_id: int
+    grid_code: str
+    grid_name: str
 
 
 class InboundMessage(BaseModel):
@@ -101,7 +126,7 @@ class InboundMessage(BaseModel):
     received_at: str
     intent: Intent | None
     counts: dict[str, int] | None = None
-    contact: dict[str, Any] | None = Field(description="null for an unknown sender")
+    contact: Sender | None = Field(description="null for an unknown sender")
     run_id: int | None = Field(default=None, description="the run the reply confirmed")
     processed_at: str | None = None
     reviewed_at: str | None = None
@@ -147,18 +172,67 @@ class Link(BaseModel):
     contact_id: BodyId
 
 
+class Processing(BaseModel):
+    """What processing the message again did."""
+
+    inbound_id: int
+    status: Literal["processed", "already processed", "missing"]
+    intent: Intent | None
+    counts: dict[str, int] | None = Field(description="a daily report's figures")
+    contact_id: int | None
+    confirmed_run_id: int | None
+    report_id: int | None = Field(description="the daily report it made or corrected")
+    opted_out: bool
+    opted_in: bool
+    reply_run_id: int | None = Field(description="the run of an auto-reply (never sent when staff link a message)")
+    note: str | None
+
+
 class LinkedMessage(BaseModel):
-    model_config = example({"message": PROCESSED_EXAMPLE, "processing": {"intent": "confirm", "confirmed_run_id": 3}})
+    model_config = example({"message": PROCESSED_EXAMPLE, "processing": PROCESSING_EXAMPLE})
 
     message: InboundMessage
-    processing: dict[str, Any]
+    processing: Processing
+
+
+class ConfirmingSpeaker(BaseModel):
+    id: int
+    name: str
+
+
+class ConfirmedVillage(BaseModel):
+    grid_id: int
+    grid_code: str
+    grid_name: str
+    speaker: ConfirmingSpeaker | None = Field(description="the speaker whose play confirmed the village")
+    played_at: str
+    confirmed_at: str
+    channel: Literal["loudspeaker"]
+
+
+class RecipientConfirmation(BaseModel):
+    """A recipient of the run, with whether, when and how they confirmed."""
+
+    contact_id: int
+    name: str
+    phone: str
+    role: str
+    language: str
+    grid_id: int
+    grid_code: str
+    grid_name: str
+    message_status: str | None = Field(description="the status of the run's SMS to them (null: none)")
+    confirmed: bool
+    confirmed_at: str | None
+    channel: str | None = Field(description="how they confirmed: sms, voice...")
+    inbound_id: int | None = Field(description="the reply that confirmed it")
 
 
 class Confirmations(BaseModel):
     model_config = ConfigDict(extra="allow", json_schema_extra={"examples": [CONFIRMATIONS_EXAMPLE]})
 
     run_id: int
-    villages: list[dict[str, Any]] = Field(
+    villages: list[ConfirmedVillage] = Field(
         description="villages (grids) in your scope a loudspeaker's play report confirmed, each once, with the "
         "speaker whose play confirmed it and when it played"
     )
@@ -166,7 +240,7 @@ class Confirmations(BaseModel):
     recipients: int
     confirmed: int
     not_confirmed: int
-    items: list[dict[str, Any]] = Field(description="people, with how they confirmed")
+    items: list[RecipientConfirmation] = Field(description="people, with how they confirmed")
     total: int | None = None
     page: int | None = None
     per_page: int | None = None

@@ -8,6 +8,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr
 
 from campaigns.reports.report_duties import DutyStatus
+from gateway.api.models.campaign_parts import SendWindow
 from gateway.api.models.common import BodyId, BodyInt, Page, PageQuery, QueryId, QueryModel, example
 
 DUTY_EXAMPLE = {
@@ -161,6 +162,14 @@ class ReportField(BaseModel):
     )
 
 
+class DutyField(BaseModel):
+    """A figure reporters give (returnees, fever...), with the words the classifier maps to it."""
+
+    key: str
+    label: str
+    names: list[str]
+
+
 class ReportDuty(BaseModel):
     model_config = ConfigDict(extra="allow", json_schema_extra={"examples": [DUTY_EXAMPLE]})
 
@@ -171,13 +180,13 @@ class ReportDuty(BaseModel):
     root_grid_name: str | None = None
     level: str
     reporter_roles: list[str]
-    fields: list[dict[str, Any]] | None = None
+    fields: list[DutyField] | None = None
     timezone: str | None = None
     deadline: str = Field(examples=["10:00"])
     reminder_times: list[str] | None = None
     escalation_delays: list[int] | None = None
     texts: dict[str, dict[str, str]] | None = None
-    send_window: dict[str, Any] | None = None
+    send_window: SendWindow | None = None
     active: bool
     status: DutyStatus | None = Field(default=None, description="active, paused or ended")
     ended_at: str | None = None
@@ -300,7 +309,18 @@ class HistoryQuery(QueryModel):
     )
 
 
-class BoardNode(BaseModel):
+class ReportCounts(BaseModel):
+    """The reporting grids at or under a grid: how many reported (zero reports, incidents), how many are missing."""
+
+    reporting: int
+    reported: int
+    zero: int
+    incident: int
+    missing: int
+    percent: float | None = Field(description="reported of reporting (null: no reporting grid)")
+
+
+class BoardNode(ReportCounts):
     """A grid on the board: its counts, its own report's status (a reporting grid) and its children."""
 
     model_config = ConfigDict(extra="allow")
@@ -316,21 +336,62 @@ class BoardNode(BaseModel):
     children: list[BoardNode] | None = None
 
 
+class BoardDuty(BaseModel):
+    id: int
+    name: str
+    deadline: str
+    timezone: str
+
+
 class Board(BaseModel):
     model_config = ConfigDict(extra="allow", json_schema_extra={"examples": [BOARD_EXAMPLE]})
 
-    duty: dict[str, Any]
+    duty: BoardDuty
     date: str
     deadline_passed: bool
     grid: BoardNode = Field(description="the top grid with its counts and, `depth` levels down, its children")
 
 
+class DutyRef(BaseModel):
+    id: int
+    name: str
+
+
+class DayCounts(ReportCounts):
+    date: str
+
+
 class ReportHistory(BaseModel):
     model_config = ConfigDict(extra="allow", json_schema_extra={"examples": [HISTORY_EXAMPLE]})
 
-    duty: dict[str, Any]
+    duty: DutyRef
     grid_id: int
-    days: list[dict[str, Any]]
+    days: list[DayCounts]
+
+
+class IncidentGrid(BaseModel):
+    id: int
+    code: str
+    name: str
+
+
+class FieldCount(BaseModel):
+    key: str
+    label: str
+    value: int
+
+
+class ReporterLine(BaseModel):
+    contact_id: int | None
+    name: str | None = Field(description="null once the contact is deleted")
+    counts: list[FieldCount]
+    text: str
+    reported_at: str
+
+
+class Reporter(BaseModel):
+    contact_id: int
+    name: str | None
 
 
 class Incident(BaseModel):
@@ -340,16 +401,16 @@ class Incident(BaseModel):
     duty_id: int
     duty_name: str | None = None
     date: str
-    grid: dict[str, Any]
+    grid: IncidentGrid
     grid_path: str
-    counts: list[dict[str, Any]] = Field(
+    counts: list[FieldCount] = Field(
         description="the grid's figures: each field summed over its reporters' latest numbers"
     )
     text: str
-    reporters: list[dict[str, Any]] = Field(
+    reporters: list[ReporterLine] = Field(
         description="each reporter's line: their latest numbers (a correction replaces only their own)"
     )
-    reporter: dict[str, Any] | None = Field(default=None, description="who reported last")
+    reporter: Reporter | None = Field(default=None, description="who reported last")
     reported_at: str | None = None
     handled: bool
     handled_at: str | None = None

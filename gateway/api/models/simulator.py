@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictStr
 
@@ -52,6 +52,29 @@ class ReceivedUnknownSender(InboundMessage):
     )
 
 
+class PhoneSms(BaseModel):
+    """An SMS the phone received (mt) or sent (mo)."""
+
+    direction: Literal["mt", "mo"]
+    body: str
+    status: str
+    at: str
+    outbox_id: int | None = Field(description="the outbox row of a received SMS")
+
+
+class PhoneCall(BaseModel):
+    """A call the phone took: what it played (audio SHA-256s) and the keys pressed."""
+
+    id: int
+    status: str
+    language: str
+    keys: str
+    played: list[str]
+    at: str
+    outbox_id: int | None
+    attempt: int
+
+
 class PhoneMessages(BaseModel):
     model_config = ConfigDict(extra="allow", json_schema_extra={"examples": [PHONE_EXAMPLE]})
 
@@ -59,5 +82,5 @@ class PhoneMessages(BaseModel):
     contact_id: int | None = None
     name: str | None = None
     opted_out: bool | None = None
-    messages: list[dict[str, Any]]
-    calls: list[dict[str, Any]] | None = None
+    messages: list[PhoneSms]
+    calls: list[PhoneCall] | None = None

@@ -116,6 +116,20 @@ def test_bad_requests_are_422_or_404(client, make_token, tree):
     assert client.get("/api/v1/imports/999999", headers=bearer(admin)).status_code == 404
 
 
+def test_the_upload_form_reads_dry_run_as_a_form_does_and_wants_a_file(client, make_token):
+    admin = make_token("admin")
+    for value, dry_run in ((" Yes ", True), ("0", False), ("", False)):
+        response = upload(client, "/api/v1/contacts/import", admin, CONTACTS, dry_run=value)
+        assert response.status_code == 201 and response.json["dry_run"] is dry_run
+    as_text = client.post(
+        "/api/v1/contacts/import",
+        data={"file": CONTACTS.decode()},
+        headers=bearer(admin),
+        content_type="multipart/form-data",
+    )
+    assert as_text.status_code == 422 and as_text.json["error"]["fields"] == {"file": "required"}
+
+
 def test_the_routes_are_documented(client):
     paths = client.get("/api/v1/openapi.json").json["paths"]
     upload_body = paths["/api/v1/contacts/import"]["post"]["requestBody"]["content"]["multipart/form-data"]
