@@ -47,14 +47,16 @@ def send_run(session_factory, run_id: int, at: datetime, channel=None) -> None:
         send_batch(session_factory, channel, NoLimit(), SendPolicy(), lambda: at, run_id, batch.first_id, batch.last_id)
 
 
-def receive(session_factory, phone: str, body: str, at: datetime | None = None, *, auto_replies: bool = True) -> dict:
-    """Receive `body` from `phone` at `at` (default: five minutes after NOW) and process it; returns the summary."""
+def receive(session_factory, phone: str, body: str, at: datetime | None = None, *, auto_replies: bool = True,
+            outbox_ttl: timedelta | None = None) -> dict:  # fmt: skip
+    """Receive `body` from `phone` at `at` (default: five minutes after NOW) and process it (auto-replies expiring
+    `outbox_ttl` later); returns the summary."""
     at = at or NOW + timedelta(minutes=5)
     sid = f"SM{next(_sids):032d}"
     with session_factory.begin() as session:
         message, _ = receive_sms(session, "twilio", sid, phone, "+15005550006", body, {"Body": body}, at)
     with session_factory.begin() as session:
-        return process_inbound(session, message.id, at, auto_replies=auto_replies)
+        return process_inbound(session, message.id, at, auto_replies=auto_replies, outbox_ttl=outbox_ttl)
 
 
 def replies_to(session_factory, phone: str) -> list[OutboxMessage]:

@@ -62,9 +62,9 @@ def tick(
     with session_factory.begin() as session:
         report.planned_runs = [planned.run_id for planned in plan_due_runs(session, now, settings.outbox_ttl)]
     with session_factory.begin() as session:
-        report.notice_runs = duty_notices_due(session, now)
+        report.notice_runs = duty_notices_due(session, now, settings.outbox_ttl)
     with session_factory.begin() as session:
-        report.notice_runs += confirmation_work_due(session, now)
+        report.notice_runs += confirmation_work_due(session, now, settings.outbox_ttl)
     grace = timedelta(seconds=settings.provider_timeout_seconds)
     report.reconciled = asdict(reconcile_expired(session_factory, channel, settings.max_attempts, now, grace=grace))
     with session_factory.begin() as session:

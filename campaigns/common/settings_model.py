@@ -130,8 +130,10 @@ class EnvironmentSettings(BaseSettings):
         8, "GRIDCAST_SEND_CONCURRENCY", "Parallel sends", "provider requests in flight per send job.", SENDING, gt=0)
     outbox_ttl_hours: float = setting(
         24.0, "GRIDCAST_OUTBOX_TTL_HOURS", "Message time to live (hours)",
-        "a routine message not handed to the provider this long after its run was planned ends `expired`, never "
-        "sent late (alerts' messages expire with the alert); `0`: never.", SENDING, ge=0)
+        "a message not handed to the provider this long after it was queued (planned, retried) ends `expired`, never "
+        "sent late: campaigns' messages, reminders, escalations, auto-replies; a report reminder expires at its "
+        "deadline if sooner, an alert's messages (reminders, escalations, visit lists too) with the alert; `0`: "
+        "never.", SENDING, ge=0)
     alert_holds_routine: bool = setting(
         False, "GRIDCAST_ALERT_HOLDS_ROUTINE", "Alerts hold routine runs in their area",
         "`on`: while an alert sends, routine messages to the grids it reaches wait (queued) until it is done; "

@@ -7,7 +7,7 @@ it only gives the sender its time zone and an always-open window). Each day gets
 occurring when its first reply was queued; since the outbox holds one row per run, contact and channel, a
 contact's second reply of the day goes into the day's second run ("#2"), and so on. The reply to an opt-out is
 addressed by phone only (no contact id): the sender skips opted-out contacts, and this one confirmation must still
-go out."""
+go out. A reply expires the routine time to live after it was queued (campaigns.delivery.expiry)."""
 
 from __future__ import annotations
 
@@ -23,6 +23,7 @@ from campaigns.common.errors import PermissionDenied, ValidationError
 from campaigns.common.languages import normalize_language
 from campaigns.common.sms_segments import count_segments
 from campaigns.common.text import clean_text
+from campaigns.delivery.expiry import outbox_expiry
 from campaigns.identity.access import Actor, require_admin
 from campaigns.models import (
     AutoReplyText,
@@ -208,9 +209,10 @@ def replies_today(session: Session, phone: str, at: datetime) -> int:
 
 def queue_reply(
     session: Session, *, phone: str, body: str, language: str, contact_id: int | None, grid_id: int | None,
-    at: datetime,
+    at: datetime, outbox_ttl: timedelta | None = None,
 ) -> int:  # fmt: skip
-    """Add one reply to the outbox (due at once) in one of today's auto-reply runs; returns the run's id.
+    """Add one reply to the outbox (due at once, expiring `outbox_ttl` later; None: never) in one of today's
+    auto-reply runs; returns the run's id.
 
     The caller enqueues the run's sending after its commit. The run is locked while the row goes in and set
     back to `sending` if it had finished.
@@ -235,6 +237,7 @@ def queue_reply(
                         status=OutboxStatus.QUEUED,
                         attempts=0,
                         next_attempt_at=at,
+                        expires_at=outbox_expiry(campaign, at, outbox_ttl),
                     )
                 )
                 session.flush()

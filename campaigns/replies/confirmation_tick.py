@@ -9,7 +9,9 @@ goes to the nearest grid at or above theirs with a grid leader, the second to th
 policy's `escalate_to` may name liaisons or grid workers as well, each role told by its nearest holders). With a
 voice policy (an alert's default) the reminder is a call to those who can be called. A step's run is keyed
 "<parent run>:<number>" within its kind, so two ticks never take it twice; it occurs when it is taken.
-Steps wait while the campaign's send window is closed.
+Steps wait while the campaign's send window is closed. Every step's rows expire by the outbox's one rule
+(campaigns.delivery.expiry): an alert's with the alert, whose follow-up stops once it has expired; any other
+campaign's `outbox_ttl` after the step is taken.
 """
 
 from __future__ import annotations
@@ -17,11 +19,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, and_, case, exists, func, insert, literal, select, true
+from sqlalchemy import ColumnElement, and_, case, exists, func, insert, literal, or_, select, true
 from sqlalchemy.orm import Session
 
+from campaigns.broadcasts.alert_fields import ALERT
 from campaigns.broadcasts.audiences import reaches_by
 from campaigns.broadcasts.confirmation_policy import DEFAULT_ESCALATION_TEXTS
+from campaigns.delivery.expiry import outbox_expiry
 from campaigns.directory.roles import LEADER_ROLES
 from campaigns.models import (
     Campaign,
@@ -61,8 +65,9 @@ class NonConfirmer:
     path: str
 
 
-def confirmation_work_due(session: Session, now: datetime) -> list[int]:
-    """Take the reminder or escalation step that is due for each run awaiting confirmations; returns new run ids."""
+def confirmation_work_due(session: Session, now: datetime, outbox_ttl: timedelta | None = None) -> list[int]:
+    """Take the reminder or escalation step that is due for each run awaiting confirmations (not of an expired
+    alert); returns new run ids. The steps' rows of a routine campaign expire `outbox_ttl` later (None: never)."""
     candidates = session.execute(
         select(Run, Campaign)
         .join(Campaign, Campaign.id == Run.campaign_id)
@@ -73,19 +78,21 @@ def confirmation_work_due(session: Session, now: datetime) -> list[int]:
             Run.occurrence_at >= now - HORIZON,
             Campaign.expects_reply.is_(True),
             Campaign.status.not_in((CampaignStatus.PAUSED, CampaignStatus.CANCELLED)),
+            or_(Campaign.kind != ALERT, Campaign.expires_at.is_(None), Campaign.expires_at > now),
         )
         .order_by(Run.id)
     ).all()
     made = []
     for run, campaign in candidates:
         if campaign.confirmation and window_is_open(campaign.send_window, campaign.timezone, now):
-            step = _take_due_step(session, run, campaign, campaign.confirmation, now)
+            step = _take_due_step(session, run, campaign, campaign.confirmation, now, outbox_ttl)
             if step is not None:
                 made.append(step)
     return made
 
 
-def _take_due_step(session: Session, run: Run, campaign: Campaign, policy: dict, now: datetime) -> int | None:
+def _take_due_step(session: Session, run: Run, campaign: Campaign, policy: dict, now: datetime,
+                   ttl: timedelta | None) -> int | None:  # fmt: skip
     first_sent = session.scalar(select(func.min(OutboxMessage.sent_at)).where(OutboxMessage.run_id == run.id))
     if first_sent is None:
         return None
@@ -96,14 +103,14 @@ def _take_due_step(session: Session, run: Run, campaign: Campaign, policy: dict,
     family_ids = [run.id, *(step.id for step in family)]
     if not escalations and len(reminders) < policy["max_reminders"]:
         if now >= previous + timedelta(minutes=policy["remind_after_minutes"]):
-            return _remind(session, run, campaign, len(reminders) + 1, family_ids, now)
+            return _remind(session, run, campaign, len(reminders) + 1, family_ids, now, ttl)
         return None
     delay = policy.get("escalate_after_minutes") if not escalations else None
     if len(escalations) == 1:
         delay = policy.get("escalate_up_after_minutes")
     if delay is None or len(escalations) > 1 or now < previous + timedelta(minutes=delay):
         return None
-    return _escalate(session, run, campaign, len(escalations) + 1, family_ids, now)
+    return _escalate(session, run, campaign, len(escalations) + 1, family_ids, now, ttl)
 
 
 def _unconfirmed(run_id: int, family_ids: list[int]):
@@ -124,7 +131,8 @@ def non_confirmers(session: Session, run_id: int, family_ids: list[int]) -> list
     return [NonConfirmer(contact_id, name, path) for contact_id, name, path, _ in rows]
 
 
-def _remind(session: Session, run: Run, campaign: Campaign, number: int, family_ids: list[int], now: datetime):
+def _remind(session: Session, run: Run, campaign: Campaign, number: int, family_ids: list[int], now: datetime,
+            ttl: timedelta | None):  # fmt: skip
     """A reminder run resending each remindable non-confirmer their own message, or with a voice policy calling
     those who can be called (the others get the SMS again); empty when none can be reached, so that the follow-up
     moves on to the escalation."""
@@ -139,6 +147,7 @@ def _remind(session: Session, run: Run, campaign: Campaign, number: int, family_
         select(func.min(OutboxMessage.id)).where(*_unconfirmed(run.id, family_ids)).group_by(OutboxMessage.contact_id)
     )
     called = _callable(session, campaign) if campaign.confirmation.get("reminder_channel") == "voice" else None
+    expiry = literal(outbox_expiry(campaign, now, ttl), OutboxMessage.expires_at.type)
     for channel, language, body, wanted in _reminder_kinds(campaign, called):
         rows = (
             select(
@@ -153,11 +162,12 @@ def _remind(session: Session, run: Run, campaign: Campaign, number: int, family_
                 literal("queued"),
                 literal(0),
                 literal(now, OutboxMessage.next_attempt_at.type),
+                expiry,
             )
             .join(Contact, Contact.id == OutboxMessage.contact_id)
             .where(OutboxMessage.id.in_(first_rows), Contact.opted_out_at.is_(None), wanted)
         )
-        session.execute(insert(OutboxMessage).from_select(OUTBOX_COLUMNS, rows))
+        session.execute(insert(OutboxMessage).from_select([*OUTBOX_COLUMNS, "expires_at"], rows))
     reminder.planned = session.scalar(select(func.count()).where(OutboxMessage.run_id == reminder.id))
     if not reminder.planned:
         reminder.alert = "every non-confirmer has opted out"
@@ -192,7 +202,8 @@ def escalation_targets(people: list[NonConfirmer], leaders: dict[int, list], lev
     return targets
 
 
-def _escalate(session: Session, run: Run, campaign: Campaign, level: int, family_ids: list[int], now: datetime):
+def _escalate(session: Session, run: Run, campaign: Campaign, level: int, family_ids: list[int], now: datetime,
+              ttl: timedelta | None):  # fmt: skip
     people = non_confirmers(session, run.id, family_ids)
     if not people:
         return None
@@ -213,7 +224,7 @@ def _escalate(session: Session, run: Run, campaign: Campaign, level: int, family
                 values = {"name": leader.name, "grid": grid_names[grid_id], "campaign": campaign.name,
                           "count": len(names), "names": name_list(names)}  # fmt: skip
                 notices.append(Notice(leader, language, fill(template, values)))
-    write_notices(session, escalation, notices, now)
+    write_notices(session, escalation, notices, now, outbox_expiry(campaign, now, ttl))
     if not notices:
         escalation.alert = f"no grid leader to tell about {len(people)} non-confirmers"
     return escalation.id

@@ -20,7 +20,8 @@ unreviewed, which is what the staff inbox shows by default.
 Senders who are not contacts are kept with contact_id NULL (staff can link them later); they get at most one
 auto-reply a day (the "not registered" text, or help), and none at all once they have sent an opt-out.
 Auto-replies are turned off globally by GRIDCAST_AUTO_REPLIES=off (the caller passes `auto_replies`), and per
-language and intent in `auto_reply_texts`. A contact gets at most MAX_REPLIES_PER_DAY auto-replies a day, so two
+language and intent in `auto_reply_texts`; they expire GRIDCAST_OUTBOX_TTL_HOURS after they are queued (the caller
+passes `outbox_ttl`). A contact gets at most MAX_REPLIES_PER_DAY auto-replies a day, so two
 answering machines cannot keep each other busy.
 """
 
@@ -116,7 +117,8 @@ def with_words(keywords: dict[str, list[str]], extra: dict[str, list[str]]) -> d
     return {intent: [*words, *extra.get(intent, [])] for intent, words in keywords.items()}
 
 
-def process_inbound(session: Session, inbound_id: int, now: datetime, *, auto_replies: bool = True) -> dict:
+def process_inbound(session: Session, inbound_id: int, now: datetime, *, auto_replies: bool = True,
+                    outbox_ttl: timedelta | None = None) -> dict:  # fmt: skip
     """Classify received SMS `inbound_id` and apply it; safe to run twice (a processed message is left alone).
 
     Returns a ProcessSummary as a dict; `reply_run_id` names the auto-reply run whose sending the caller enqueues
@@ -141,7 +143,7 @@ def process_inbound(session: Session, inbound_id: int, now: datetime, *, auto_re
     if contact is None:
         summary.note = "unknown sender: link the phone to a contact"
     if auto_replies:
-        summary.reply_run_id = _auto_reply(session, inbound, contact, language, summary, now)
+        summary.reply_run_id = _auto_reply(session, inbound, contact, language, summary, now, outbox_ttl)
     inbound.note = summary.note
     inbound.processed_at = now
     if done and inbound.reviewed_at is None:
@@ -219,7 +221,7 @@ def _confirm_duty_reminder(session: Session, inbound: InboundMessage, contact: C
 
 
 def _auto_reply(session: Session, inbound: InboundMessage, contact: Contact | None, language: str,
-                summary: ProcessSummary, now: datetime) -> int | None:  # fmt: skip
+                summary: ProcessSummary, now: datetime, ttl: timedelta | None) -> int | None:  # fmt: skip
     phone = inbound.from_phone
     if not phone.startswith("+"):
         return None
@@ -229,23 +231,22 @@ def _auto_reply(session: Session, inbound: InboundMessage, contact: Contact | No
         if replies_today(session, phone, now) >= UNKNOWN_SENDER_REPLIES_PER_DAY:
             return None
         text = reply_text(session, language, Intent.HELP if inbound.intent == Intent.HELP else UNREGISTERED)
-        return _queue(session, phone, text, language, None, None, now)
+        return _queue(session, phone, text, language, None, None, now, ttl)
     if inbound.intent == Intent.OPT_OUT:
         text = reply_text(session, language, Intent.OPT_OUT) if summary.opted_out else None
-        return _queue(session, phone, text, language, None, contact.grid_id, now)
+        return _queue(session, phone, text, language, None, contact.grid_id, now, ttl)
     if contact.opted_out_at is not None or replies_today(session, phone, now) >= MAX_REPLIES_PER_DAY:
         return None
     return _queue(session, phone, reply_text(session, language, inbound.intent), language, contact.id,
-                  contact.grid_id, now)  # fmt: skip
+                  contact.grid_id, now, ttl)  # fmt: skip
 
 
 def _queue(session: Session, phone: str, text: str | None, language: str, contact_id: int | None,
-           grid_id: int | None, now: datetime) -> int | None:  # fmt: skip
+           grid_id: int | None, now: datetime, ttl: timedelta | None) -> int | None:  # fmt: skip
     if not text:
         return None
-    return queue_reply(
-        session, phone=phone, body=text, language=language, contact_id=contact_id, grid_id=grid_id, at=now
-    )
+    return queue_reply(session, phone=phone, body=text, language=language, contact_id=contact_id, grid_id=grid_id,
+                       at=now, outbox_ttl=ttl)  # fmt: skip
 
 
 def _unknown_sender_opted_out(session: Session, phone: str) -> bool:

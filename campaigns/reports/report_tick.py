@@ -9,7 +9,9 @@ while the duty's send window is closed; a step that falls in the night is taken 
 only if the deadline has not passed by then).
 
 Each step's run is a "duty_reminder" or "duty_escalation" of its duty, keyed by day and step ("2026-11-23
-reminder 08:00"), occurring at the step's real time. A paused or ended duty takes no steps.
+reminder 08:00"), occurring at the step's real time. A paused or ended duty takes no steps. A step's rows expire by
+the outbox's one rule (campaigns.delivery.expiry): `outbox_ttl` after the step is taken, and a reminder at the
+day's deadline if that comes first (a reminder to report by 10:00 is no use at 10:30, when the escalation goes).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from sqlalchemy import exists, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from campaigns.delivery.expiry import outbox_expiry
 from campaigns.models import Campaign, Contact, DailyReport, DutyNotice, Grid, ReportDuty
 from campaigns.models.grid import path_ids, subtree_bounds
 from campaigns.reports.report_duties import duty_campaign
@@ -59,8 +62,9 @@ class MissingGrid:
     name: str
 
 
-def duty_notices_due(session: Session, now: datetime) -> list[int]:
-    """Take every reminder and escalation step that is due at `now`; returns the ids of the runs created."""
+def duty_notices_due(session: Session, now: datetime, outbox_ttl: timedelta | None = None) -> list[int]:
+    """Take every reminder and escalation step that is due at `now`; returns the ids of the runs created. Their rows
+    expire `outbox_ttl` later (None: never), a reminder's at the deadline if that is sooner."""
     run_ids: list[int] = []
     for duty in session.scalars(select(ReportDuty).where(ReportDuty.active.is_(True)).order_by(ReportDuty.id)):
         campaign = duty_campaign(session, duty)
@@ -70,7 +74,9 @@ def duty_notices_due(session: Session, now: datetime) -> list[int]:
         for day in (today - timedelta(days=1), today):
             taken = _taken_steps(session, duty.id, day)
             for step in due_steps(duty, day, now):
-                if step.key not in taken and (run_id := _take_step(session, duty, campaign, day, step, now)):
+                if step.key in taken:
+                    continue
+                if run_id := _take_step(session, duty, campaign, day, step, now, outbox_ttl):
                     run_ids.append(run_id)
     return run_ids
 
@@ -121,7 +127,8 @@ def missing_grids(session: Session, duty: ReportDuty, day: date) -> list[Missing
     return [MissingGrid(*row) for row in rows]
 
 
-def _take_step(session: Session, duty: ReportDuty, campaign: Campaign, day: date, step: Step, now: datetime):
+def _take_step(session: Session, duty: ReportDuty, campaign: Campaign, day: date, step: Step, now: datetime,
+               ttl: timedelta | None):  # fmt: skip
     try:
         with session.begin_nested():
             marker = DutyNotice(duty_id=duty.id, day=day, grid_id=STEP_MARKER_GRID, step=step.key, sent_at=now)
@@ -146,7 +153,8 @@ def _take_step(session: Session, duty: ReportDuty, campaign: Campaign, day: date
                             step.due.astimezone(UTC), now, duty_id=duty.id)  # fmt: skip
     if run is None:
         return None
-    write_notices(session, run, notices, now)
+    deadline = local_moment(day, duty.deadline, duty.timezone) if step.kind == "reminder" else None
+    write_notices(session, run, notices, now, outbox_expiry(campaign, now, ttl, deadline))
     return run.id
 
 

@@ -2,8 +2,9 @@
 
 A notice run is a `Run` of kind "reminder" or "escalation" (a campaign's confirmation follow-up) or
 "duty_reminder" or "duty_escalation" (a report duty's), unique per campaign row, kind and natural key, so two ticks
-never create the same one; its outbox rows carry bodies rendered here, and the tick's usual batch
-dispatch sends them through the send window and rate limit like any other run.
+never create the same one; its outbox rows carry bodies rendered here and the expiry of every outbox row
+(campaigns.delivery.expiry.outbox_expiry), and the tick's usual batch dispatch sends them through the send window and
+rate limit like any other run.
 """
 
 from __future__ import annotations
@@ -113,8 +114,10 @@ def create_notice_run(session: Session, campaign_id: int, kind: str, run_key: st
     return run
 
 
-def write_notices(session: Session, run: Run, notices: list[Notice], first_attempt: datetime) -> int:
-    """Insert one queued outbox row per notice (one per contact) and set the run's planned count."""
+def write_notices(session: Session, run: Run, notices: list[Notice], first_attempt: datetime,
+                  expires_at: datetime | None) -> int:  # fmt: skip
+    """Insert one queued outbox row per notice (one per contact), expiring at `expires_at` (the caller takes it from
+    campaigns.delivery.expiry.outbox_expiry), and set the run's planned count."""
     rows = {}
     for notice in notices:
         rows.setdefault(notice.recipient.contact_id, {
@@ -129,6 +132,7 @@ def write_notices(session: Session, run: Run, notices: list[Notice], first_attem
             "status": OutboxStatus.QUEUED,
             "attempts": 0,
             "next_attempt_at": first_attempt,
+            "expires_at": expires_at,
         })  # fmt: skip
     if rows:
         session.execute(insert(OutboxMessage), list(rows.values()))

@@ -20,6 +20,7 @@ from campaigns.broadcasts.schedules import ScheduleKind, next_occurrence, window
 from campaigns.broadcasts.templates import has_placeholders
 from campaigns.common.errors import ValidationError
 from campaigns.common.sms_segments import count_segments
+from campaigns.delivery.expiry import outbox_expiry
 from campaigns.identity.access import Actor
 from campaigns.identity.audit import record_action
 from campaigns.models import Campaign, CampaignStatus, Contact, OutboxMessage, OutboxStatus, Run, RunStatus
@@ -106,13 +107,6 @@ def _finish_expired_alert(session: Session, campaign: Campaign, now: datetime) -
                   target=f"campaign:{campaign.id}", detail=detail)  # fmt: skip
 
 
-def row_expiry(campaign: Campaign, planned_at: datetime, outbox_ttl: timedelta | None) -> datetime | None:
-    """When a row planned at `planned_at` for `campaign` expires: an alert's expiry, else the TTL after planning."""
-    if campaign.kind == ALERT:
-        return campaign.expires_at
-    return planned_at + outbox_ttl if outbox_ttl else None
-
-
 def plan_occurrence(session: Session, campaign: Campaign, occurrence: datetime, now: datetime,
                     outbox_ttl: timedelta | None = None) -> PlannedRun | None:  # fmt: skip
     """Create the run for `occurrence` with its outbox rows, then move the campaign to its next occurrence."""
@@ -126,7 +120,7 @@ def plan_occurrence(session: Session, campaign: Campaign, occurrence: datetime, 
         run = None
     if run is not None:
         first_attempt = window_opens_at(campaign.send_window, campaign.timezone, now)
-        run.planned = _write_outbox(session, campaign, run, first_attempt, row_expiry(campaign, now, outbox_ttl))
+        run.planned = _write_outbox(session, campaign, run, first_attempt, outbox_expiry(campaign, now, outbox_ttl))
         run.estimated_segments = sms_segments_estimate(session, campaign)
         planned = PlannedRun(run.id, campaign.id, run.planned, alert=campaign.kind == ALERT)
     campaign.next_run_at = next_occurrence(campaign.schedule, campaign.timezone, max(occurrence, now))

@@ -4,7 +4,7 @@ ones."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TypedDict
 
 from sqlalchemy import func, select, update
@@ -15,6 +15,7 @@ from campaigns.broadcasts.schedules import next_occurrence
 from campaigns.common.errors import Conflict, ValidationError
 from campaigns.common.typed_sql import rowcount
 from campaigns.delivery.claim_release import hold_runs, release_unhanded
+from campaigns.delivery.expiry import outbox_expiry
 from campaigns.identity.access import Actor, require_write
 from campaigns.models import Campaign, CampaignStatus, OutboxMessage, OutboxStatus, Run, RunStatus
 from campaigns.models.base import utcnow
@@ -165,21 +166,32 @@ class RetryResult:
 
 
 def retry_failed(
-    session: Session, actor: Actor, run_id: int, now: datetime, include_unknown: bool = False
-) -> RetryResult:
+    session: Session, actor: Actor, run_id: int, now: datetime, include_unknown: bool = False,
+    outbox_ttl: timedelta | None = None,
+) -> RetryResult:  # fmt: skip
     """Queue the run's `failed` and `undelivered` rows again (and `unknown` ones when staff accept the risk of a
     duplicate), as new sends: the provider's earlier answer (id, channel, error) is cleared so the new send's reports
-    bind to it. Rows whose contact opted out through the provider are never retried."""
+    bind to it, and the rows get a fresh expiry by the outbox's rule (campaigns.delivery.expiry: an alert's, else
+    `outbox_ttl` from now). Rows whose contact opted out through the provider are never retried; a run whose rows
+    would expire at once (an expired alert's) is not retried at all."""
     require_write(actor)
     run = load_run(session, actor, run_id)
     if run.status == "cancelled":
         raise ValidationError.coded("run.cancelled_no_retry", "a cancelled run cannot be retried")
+    expires_at = outbox_expiry(run.campaign, now, outbox_ttl)
+    if expires_at is not None and expires_at <= now:
+        raise ValidationError.coded(
+            "run.expired_no_retry",
+            "the run's messages expired at %(expires_at)s: they cannot be retried",
+            expires_at=expires_at.isoformat(),
+        )
     statuses = (*RETRIED_STATUSES, "unknown") if include_unknown else RETRIED_STATUSES
     of_run = OutboxMessage.run_id == run.id
     allowed = OutboxMessage.error_code.is_(None) | OutboxMessage.error_code.not_in(NEVER_RETRIED_CODES)
     retried = of_run & OutboxMessage.status.in_(statuses) & allowed
     by_status = _count_by_status(session, retried)
-    fresh = {"status": OutboxStatus.QUEUED, "next_attempt_at": now, "attempts": 0, "updated_at": now}
+    fresh = {"status": OutboxStatus.QUEUED, "next_attempt_at": now, "attempts": 0, "updated_at": now,
+             "expires_at": expires_at}  # fmt: skip
     forgotten = dict.fromkeys(("finished_at", "sent_at", "provider_sid", "provider", "error_code", "error_message"))
     fresh.update(forgotten)
     count = rowcount(

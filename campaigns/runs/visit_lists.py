@@ -5,7 +5,8 @@ reached. The list goes by SMS, through the normal outbox as a system notice (cam
 escalation run of the alert with no parent run (so the confirmation follow-up does not count it as one of its
 steps), keyed "visit:<grid id>:<number>". It goes to the liaisons of the nearest grid at or above that has one,
 else to the grid leaders of the nearest grid that has one; never to the people on the list. A drill's list is
-marked as a drill. Each list sent is written to the audit log (phones masked).
+marked as a drill. Each list sent is written to the audit log (phones masked). The list expires with the alert
+(campaigns.delivery.expiry), so none is sent for an alert that has expired.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from sqlalchemy.orm import Session
 from campaigns.broadcasts.alert_fields import mark_drill
 from campaigns.common.errors import Conflict, NotFound
 from campaigns.common.phones import mask_phone
+from campaigns.delivery.expiry import outbox_expiry
 from campaigns.identity.access import Actor, require_write
 from campaigns.identity.audit import record_action
 from campaigns.models import Grid, Run
@@ -44,10 +46,16 @@ def visit_recipients(session: Session, grid: Grid, excluded: set[int]) -> list[R
 
 
 def send_visit_list(session: Session, actor: Actor, campaign_id: int, grid_id: int, now: datetime) -> dict[str, Any]:
-    """Send the names of grid `grid_id`'s unreached recipients to its liaison by SMS; Conflict when someone there
-    was reached (or nobody there was sent the alert) or nobody can be told."""
+    """Send the names of grid `grid_id`'s unreached recipients to its liaison by SMS; Conflict when the alert has
+    expired, when someone there was reached (or nobody there was sent the alert) or when nobody can be told."""
     require_write(actor)
     campaign = load_alert(session, actor, campaign_id)
+    if campaign.expires_at is not None and campaign.expires_at <= now:
+        raise Conflict.coded(
+            "visit_list.alert_expired",
+            "the alert expired at %(expires_at)s: its visit list would never be sent",
+            expires_at=campaign.expires_at.isoformat(),
+        )
     grid = session.get(Grid, grid_id)
     if grid is None or not actor.sees_path(grid.path):
         raise NotFound.coded("visit_list.grid_not_found", "grid not found")
@@ -80,7 +88,7 @@ def send_visit_list(session: Session, actor: Actor, campaign_id: int, grid_id: i
     for recipient in recipients:
         body = fill(VISIT_TEXT, {**values, "name": recipient.name})
         notices.append(Notice(recipient, "zh", mark_drill({"zh": body}, campaign.is_drill)["zh"]))
-    write_notices(session, run, notices, now)
+    write_notices(session, run, notices, now, outbox_expiry(campaign, now, None))  # an alert's: no time to live
     sent_to = [{"contact_id": person.contact_id, "name": person.name, "phone": mask_phone(person.phone)}
                for person in recipients]  # fmt: skip
     record_action(session, actor, "alert.visit_list", now, grid_id=grid.id, target=f"campaign {campaign.id}",

@@ -203,7 +203,9 @@ def retry_failed(run_id: int):
     """
     body: RetryFailed = context().json
     include_unknown = body.include_unknown
-    retried = run_control.retry_failed(db(), current_actor(), run_id, utcnow(), include_unknown=include_unknown)
+    ttl = current_runtime().settings.outbox_ttl
+    retried = run_control.retry_failed(db(), current_actor(), run_id, utcnow(), include_unknown=include_unknown,
+                                       outbox_ttl=ttl)  # fmt: skip
     if retried.requeued:
         after_commit(lambda: enqueue_dispatch_soon(run_id))
     return jsonify(retried.as_dict())

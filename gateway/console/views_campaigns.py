@@ -186,9 +186,8 @@ def run_action(run_id: int, action: str):
     campaign = campaign_service.get_campaign(db(), actor, run["campaign_id"])
     try:
         if action == "retry":
-            retried = run_control.retry_failed(
-                db(), actor, run_id, now, include_unknown=request.form.get("unknown") == "on"
-            )
+            unknown, ttl = request.form.get("unknown") == "on", current_runtime().settings.outbox_ttl
+            retried = run_control.retry_failed(db(), actor, run_id, now, include_unknown=unknown, outbox_ttl=ttl)
             if retried.requeued:
                 after_commit(lambda: enqueue_dispatch_soon(run_id))
             flash(*retry_message(retried))

@@ -3,12 +3,15 @@ liaison (and refused to a viewer), the link from the alert's page, the OpenAPI e
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import select
 
 from campaigns.identity import accounts
 from campaigns.identity.access import Actor
 from campaigns.models import AuditEntry, OutboxMessage
+from campaigns.models.base import utcnow
 from tests.alert_reach_helpers import MINUTE, delivered, launch_alert, reach_world
 from tests.console_helpers import log_in
 from tests.factories import NOW
@@ -19,6 +22,12 @@ def world(session_factory, tree):
     return reach_world(session_factory, tree)
 
 
+def valid_now() -> str:
+    """An expiry a day after the real clock: the routes send visit lists at the real time, and none goes out for an
+    expired alert."""
+    return (utcnow() + timedelta(days=1)).isoformat()
+
+
 def token_of(session_factory, username: str) -> dict[str, str]:
     with session_factory.begin() as session:
         token = accounts.create_token(session, Actor.system(), username=username, name="test")["token"]
@@ -26,7 +35,7 @@ def token_of(session_factory, username: str) -> dict[str, str]:
 
 
 def test_the_api_shows_the_reach_and_sends_the_visit_list(client, session_factory, world, make_token):
-    alert_id, run_id = launch_alert(session_factory, world, at=NOW)
+    alert_id, run_id = launch_alert(session_factory, world, at=NOW, expires_at=valid_now())
     delivered(session_factory, world, ["户主甲"], run_id, NOW + 3 * MINUTE)
     author = token_of(session_factory, "author")
     body = client.get(f"/api/v1/campaigns/{alert_id}/reach", headers=author).get_json()
@@ -52,7 +61,7 @@ def test_the_api_shows_the_reach_and_sends_the_visit_list(client, session_factor
 
 
 def test_the_console_page_highlights_the_grids_nobody_reached_and_sends_their_names(client, session_factory, world):
-    alert_id, run_id = launch_alert(session_factory, world, at=NOW, is_drill=True)
+    alert_id, run_id = launch_alert(session_factory, world, at=NOW, is_drill=True, expires_at=valid_now())
     delivered(session_factory, world, ["户主甲"], run_id, NOW + 3 * MINUTE)
     assert log_in(client, "author").status_code == 302
     campaign_page = client.get(f"/console/campaigns/{alert_id}").get_data(as_text=True)
