@@ -74,14 +74,9 @@ def _has_live_job(connection: Redis, batch: Batch) -> bool:
     return status in WAITING_STATUSES or (status == JobStatus.STARTED and batch.leased)
 
 
-def enqueue_run_dispatch(connection: Redis, run_id: int, alert: bool = False) -> None:
-    """Ask a worker to enqueue the batches of a run just planned (called after the planning commit); an alert's
-    dispatch goes on the alerts' queue and opens the lane at once."""
-    if alert:
-        RedisLane(connection).open_for_alert()
-    queue(ALERTS if alert else SENDS, connection).enqueue(
-        "workers.jobs.sending.dispatch_run_job", run_id, result_ttl=600
-    )
+def enqueue_run_dispatch(connection: Redis, run_id: int) -> None:
+    """Ask a worker to enqueue the batches of a routine run just planned (called after the planning commit)."""
+    queue(SENDS, connection).enqueue("workers.jobs.sending.dispatch_run_job", run_id, result_ttl=600)
 
 
 def enqueue_alert_batches(connection: Redis, session_factory: sessionmaker[Session], run_id: int, batch_size: int,
@@ -91,3 +86,13 @@ def enqueue_alert_batches(connection: Redis, session_factory: sessionmaker[Sessi
     with session_factory() as session:
         batches = due_batches(session, now, batch_size, run_id=run_id)
     return enqueue_batches(connection, batches)
+
+
+def enqueue_run_sending(connection: Redis, session_factory: sessionmaker[Session], run_id: int, alert: bool,
+                        batch_size: int, now: datetime) -> None:  # fmt: skip
+    """Get a run's queued rows sent (after its planning or a release): an alert's batches at once, a routine run's
+    through a dispatch job."""
+    if alert:
+        enqueue_alert_batches(connection, session_factory, run_id, batch_size, now)
+    else:
+        enqueue_run_dispatch(connection, run_id)

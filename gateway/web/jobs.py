@@ -10,7 +10,7 @@ from campaigns.models.base import utcnow
 from gateway.runtime import current_runtime
 from gateway.web.session import after_commit
 from workers.audio_queue import synthesis_status
-from workers.dispatching import enqueue_alert_batches, enqueue_run_dispatch
+from workers.dispatching import enqueue_run_sending
 from workers.import_queue import enqueue_import
 from workers.inbound import enqueue_inbound
 
@@ -28,11 +28,8 @@ def enqueue_dispatch_soon(run_id: int, alert: bool = False) -> None:
     leave it to the periodic tick."""
     runtime = current_runtime()
     try:
-        if alert:
-            enqueue_alert_batches(runtime.redis(), runtime.session_factory, run_id, runtime.settings.send_batch_size,
-                                  utcnow())  # fmt: skip
-        else:
-            enqueue_run_dispatch(runtime.redis(), run_id)
+        enqueue_run_sending(runtime.redis(), runtime.session_factory, run_id, alert, runtime.settings.send_batch_size,
+                            utcnow())  # fmt: skip
     except Exception:
         log.warning("could not enqueue run %s now; the periodic tick will", run_id, exc_info=True)
 

@@ -5,14 +5,19 @@ the run's dispatch, so the same burst of the worker sends them, instead of leavi
 from __future__ import annotations
 
 import pytest
-from rq import SimpleWorker
+from rq import Queue, SimpleWorker
 from sqlalchemy.exc import OperationalError
 
+from campaigns.delivery.dispatch import due_batches
 from campaigns.delivery.sending import BatchReport, _claim
+from tests.alert_helpers import launched_alert, staff
 from tests.campaigns.delivery.test_sending_stream import launch, rows
+from tests.factories import NOW
 from workers import composition
-from workers.dispatching import enqueue_batches
+from workers.dispatching import SEND_JOB, enqueue_batches
 from workers.jobs import sending as sending_jobs
+from workers.queues import ALERTS
+from workers.recovery import release_dead_batch
 
 
 @pytest.fixture
@@ -42,3 +47,16 @@ def test_a_send_job_failing_on_a_dropped_connection_releases_its_claims_at_once(
     SimpleWorker([sends], connection=sends.connection).work(burst=True)
     assert claimed == [8]  # the failed job had claimed every row of the batch
     assert {row.status for row in rows(session_factory).values()} == {"delivered"}  # sent in the same burst
+
+
+def test_a_dead_alert_send_job_puts_the_alerts_batches_back_on_the_alerts_queue(
+    session_factory, people, sends, worker_services
+):
+    alert = launched_alert(session_factory, people, staff(session_factory, "author"), staff(session_factory, "other"))
+    with session_factory() as session:
+        [batch] = due_batches(session, NOW, 500, run_id=alert["run_id"])
+    release_dead_batch(batch.run_id, batch.first_id, batch.last_id)
+    alerts = Queue(ALERTS, connection=sends.connection)
+    assert [(job.func_name, job.args) for job in alerts.jobs] == [(SEND_JOB, (batch.run_id, batch.first_id,
+                                                                             batch.last_id))]  # fmt: skip
+    assert sends.count == 0  # no dispatch job waiting behind routine work
