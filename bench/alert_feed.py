@@ -68,11 +68,14 @@ def add_audio(session, audio_dir: Path, campaign_id: int, tag: str) -> None:
         session.add(CampaignAudio(campaign_id=campaign_id, language=language, clip_id=clip.id))
 
 
-def prepare(database_url: str, audio_dir: Path, terminals: int) -> tuple[list[str], int, list[int]]:
-    """The county, a launched routine loudspeaker campaign to it, `terminals` speakers and two coordinators of the
-    county; the speakers' tokens, the county id and the coordinators' user ids."""
+def prepare(
+    database_url: str, audio_dir: Path, terminals: int, townships: int = 10, villages: int = 100
+) -> tuple[list[str], int, list[int]]:
+    """The county (`townships` of `villages` villages each), a launched routine loudspeaker campaign to it,
+    `terminals` speakers spread over the villages in turn and two coordinators of the county; the speakers' tokens,
+    the county id and the coordinators' user ids."""
     engine = make_engine(database_url)
-    county_id = populate(engine, 0, townships=10, villages=100, groups=0)
+    county_id = populate(engine, 0, townships=townships, villages=villages, groups=0)
     factory = make_session_factory(engine)
     now = utcnow()
     with factory.begin() as session:
@@ -103,9 +106,11 @@ def prepare(database_url: str, audio_dir: Path, terminals: int) -> tuple[list[st
     return tokens, county_id, users
 
 
-def launch_alert(env: dict[str, str], county_id: int, users: list[int], audio_dir: Path) -> tuple[float, float]:
+def launch_alert(
+    env: dict[str, str], county_id: int, users: list[int], audio_dir: Path, tag: str = "alert"
+) -> tuple[float, float]:
     """Create, approve (a second staff member) and launch an alert to the county through the web app's composition
-    root; the time of the launch call and how long the launch took."""
+    root (`tag` makes its audio differ from another alert's); the time of the launch call and how long it took."""
     services = Services.build(Settings.from_env(env))
     factory = services.session_factory
     with factory() as session:
@@ -120,7 +125,7 @@ def launch_alert(env: dict[str, str], county_id: int, users: list[int], audio_di
             "channels": ["loudspeaker"], "audience": {"grid_ids": [county_id]}, "fallback_language": "zh",
             "texts": {"zh": "暴雪红色预警：今晚有特大暴雪，请立即转移牲畜。", "bo": "ཁ་བ་ཆེན་པོ།"},
         }, now)  # fmt: skip
-        add_audio(session, audio_dir, alert["id"], "alert")
+        add_audio(session, audio_dir, alert["id"], tag)
     with factory.begin() as session:
         approve_campaign(session, approver, alert["id"], utcnow())
     launched = time.time()

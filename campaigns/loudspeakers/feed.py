@@ -45,6 +45,30 @@ LIVE_RUN_STATUSES = (RunStatus.SENDING, RunStatus.DONE)
 CLOCK_SKEW = timedelta(minutes=10)
 MAX_TIMES_PER_REPORT = 100
 
+# The feed's queries are built once: building them took longer than running them (bench/README.md).
+SPEAKER_BY_TOKEN = select(Speaker).where(Speaker.token_hash == bindparam("token_hash"))
+LOUDSPEAKER_RUNS = (
+    select(Run, Campaign)
+    .join(Campaign, Campaign.id == Run.campaign_id)
+    .where(
+        Campaign.status.in_((*LIVE_CAMPAIGN_STATUSES, "cancelled")),
+        cast(Campaign.channels, String).like(f'%"{CHANNEL}"%'),
+        Run.kind == RunKind.REGULAR,
+        Run.status.in_((*LIVE_RUN_STATUSES, RunStatus.CANCELLED)),
+        Run.occurrence_at <= bindparam("now"),
+        Run.occurrence_at > bindparam("since"),
+    )
+    .order_by(Run.occurrence_at.desc(), Run.id.desc())
+)
+CAMPAIGN_AUDIO = (
+    select(CampaignAudio.campaign_id, CampaignAudio.language, AudioClip)
+    .join(AudioClip, AudioClip.id == CampaignAudio.clip_id)
+    .where(
+        CampaignAudio.campaign_id.in_(bindparam("campaign_ids", expanding=True)),
+        CampaignAudio.language.in_(bindparam("languages", expanding=True)),
+    )
+)
+
 
 @dataclass(frozen=True)
 class Feed:
@@ -61,7 +85,7 @@ def authenticate_speaker(session: Session, token: str) -> Speaker:
         raise AuthenticationFailed.coded(
             "speaker.token_missing", "send the speaker's token as 'Authorization: Bearer gs_...'"
         )
-    speaker = session.scalar(select(Speaker).where(Speaker.token_hash == hash_token(token)))
+    speaker = session.scalar(SPEAKER_BY_TOKEN, {"token_hash": hash_token(token)})
     if speaker is None:
         raise AuthenticationFailed.coded("speaker.token_unknown", "unknown speaker token")
     return speaker
@@ -110,47 +134,43 @@ def newest_per_campaign(runs: list[tuple[Run, Campaign]]) -> list[tuple[Run, Cam
 def feed_sources(session: Session, speaker: Speaker, now: datetime) -> FeedSources:
     """The runs of loudspeaker campaigns addressed to the speaker's grid or a grid above it whose window is open
     (live or cancelled), newest first, with their audio in the speaker's languages."""
-    rows = session.execute(
-        select(Run, Campaign)
-        .join(Campaign, Campaign.id == Run.campaign_id)
-        .where(
-            Campaign.status.in_((*LIVE_CAMPAIGN_STATUSES, "cancelled")),
-            cast(Campaign.channels, String).like(f'%"{CHANNEL}"%'),
-            Run.kind == RunKind.REGULAR,
-            Run.status.in_((*LIVE_RUN_STATUSES, RunStatus.CANCELLED)),
-            Run.occurrence_at <= now,
-            Run.occurrence_at > now - timedelta(hours=MAX_VALID_HOURS),
-        )
-        .order_by(Run.occurrence_at.desc(), Run.id.desc())
-    ).all()
+    since = now - timedelta(hours=MAX_VALID_HOURS)
+    rows = session.execute(LOUDSPEAKER_RUNS, {"now": now, "since": since}).all()
     grid_ids = _ancestor_ids(speaker)
     runs = [(run, campaign) for run, campaign in rows
             if _covers(campaign, grid_ids) and window(campaign, run)[1] > now]  # fmt: skip
-    audio = session.execute(
-        select(CampaignAudio.campaign_id, CampaignAudio.language, AudioClip)
-        .join(AudioClip, AudioClip.id == CampaignAudio.clip_id)
-        .where(
-            CampaignAudio.campaign_id.in_({campaign.id for _, campaign in runs}),
-            CampaignAudio.language.in_(speaker.languages),
-        )
-    ).all()
+    wanted = {"campaign_ids": sorted({campaign.id for _, campaign in runs}), "languages": list(speaker.languages)}
+    audio = session.execute(CAMPAIGN_AUDIO, wanted).all()
     return FeedSources(runs, {(campaign_id, language): clip for campaign_id, language, clip in audio})
 
 
-def speaker_feed(
-    session: Session,
-    speaker: Speaker,
-    now: datetime,
-    audio_base_url: str,
-    timezone: str,
-    sources: FeedSources | None = None,
-) -> Feed:
-    """The speaker's active announcements (feed v1), one per run and language, newest first.
+@dataclass(frozen=True)
+class FeedItems:
+    """A feed's items (plain dicts, ready to serialize) and when the first of them expires. They depend on the data,
+    the time and the speaker's `items_audience` only, so speakers with the same audience can share them; a feed's
+    body adds the speaker's own part (`speaker_part`)."""
+
+    items: list[dict[str, Any]]
+    expires_at: datetime | None
+
+
+def items_audience(speaker: Speaker) -> tuple[int, tuple[str, ...], tuple[str, ...]]:
+    """What a speaker's feed items depend on besides the data and the time: its grid, its languages (in order) and
+    its play slots."""
+    return speaker.grid_id, tuple(speaker.languages), tuple(speaker.play_slots)
+
+
+def speaker_part(speaker: Speaker) -> dict[str, Any]:
+    """The `speaker` object of a feed body."""
+    return {"id": speaker.id, "name": speaker.name, "grid_code": speaker.grid.code, "languages": speaker.languages}
+
+
+def announcements(speaker: Speaker, audio_base_url: str, timezone: str, sources: FeedSources) -> FeedItems:
+    """Feed v1's announcements from the speaker's feed sources: one per run and language, newest first.
 
     `audio_base_url` prefixes `/audio/<sha256>.mp3`; `timezone` is the zone of the speaker's own play slots.
     Cancelled runs are left out; when a campaign's windows overlap only its newest live run is in the feed.
     """
-    sources = sources or feed_sources(session, speaker, now)
     runs = newest_per_campaign([(run, campaign) for run, campaign in sources.runs if not is_cancelled(campaign, run)])
     items, expiries = [], []
     for run, campaign in runs:
@@ -162,12 +182,25 @@ def speaker_feed(
             expiries.append(valid_until)
             items.append(_announcement(run, campaign, language, clip, (valid_from, valid_until), speaker, timezone,
                                        audio_base_url))  # fmt: skip
-    body = {
-        "speaker": {"id": speaker.id, "name": speaker.name, "grid_code": speaker.grid.code,
-                    "languages": speaker.languages},
-        "announcements": items,
-    }  # fmt: skip
-    return Feed(speaker.id, body, min(expiries) if expiries else None)
+    return FeedItems(items, min(expiries) if expiries else None)
+
+
+def feed_body(speaker: Speaker, items: list[dict[str, Any]]) -> dict[str, Any]:
+    """Feed v1's body: the speaker's own part and its announcements."""
+    return {"speaker": speaker_part(speaker), "announcements": items}
+
+
+def speaker_feed(
+    session: Session,
+    speaker: Speaker,
+    now: datetime,
+    audio_base_url: str,
+    timezone: str,
+    sources: FeedSources | None = None,
+) -> Feed:
+    """The speaker's active announcements (feed v1), one per run and language, newest first (see `announcements`)."""
+    made = announcements(speaker, audio_base_url, timezone, sources or feed_sources(session, speaker, now))
+    return Feed(speaker.id, feed_body(speaker, made.items), made.expires_at)
 
 
 def play_plan(campaign: Campaign, speaker: Speaker, timezone: str) -> dict[str, Any]:

@@ -16,17 +16,19 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from campaigns.common.signing import ItemSigner
 from campaigns.loudspeakers.feed import (
     Feed,
+    FeedItems,
     FeedSources,
     feed_sources,
     is_cancelled,
     newest_per_campaign,
     play_plan,
+    speaker_part,
     window,
 )
 from campaigns.models import AudioClip, Campaign, Grid, Run, Speaker
@@ -34,6 +36,7 @@ from campaigns.models import AudioClip, Campaign, Grid, Run, Speaker
 FEED_VERSION = 2
 PRIORITIES = ("alert", "routine")
 ITEM_TYPES = ("announcement", "cancel")
+GRID_CODES = select(Grid.id, Grid.code).where(Grid.id.in_(bindparam("grid_ids", expanding=True)))  # built once
 
 
 def item_id(run_id: int, language: str) -> str:
@@ -70,7 +73,7 @@ def _referenced_runs(session: Session, campaigns: list[Campaign]) -> dict[int, l
 
 def _area_codes(session: Session, campaigns: list[Campaign]) -> dict[int, list[str]]:
     wanted = {grid_id for campaign in campaigns for grid_id in (campaign.audience or {}).get("grid_ids") or []}
-    codes = {grid_id: code for grid_id, code in session.execute(select(Grid.id, Grid.code).where(Grid.id.in_(wanted)))}
+    codes = {grid_id: code for grid_id, code in session.execute(GRID_CODES, {"grid_ids": sorted(wanted)})}
     return {
         campaign.id: sorted(codes[grid_id] for grid_id in (campaign.audience or {}).get("grid_ids") or []
                             if grid_id in codes)
@@ -78,17 +81,10 @@ def _area_codes(session: Session, campaigns: list[Campaign]) -> dict[int, list[s
     }  # fmt: skip
 
 
-def speaker_feed_v2(
-    session: Session,
-    speaker: Speaker,
-    now: datetime,
-    audio_base_url: str,
-    timezone: str,
-    signer: ItemSigner,
-    sources: FeedSources | None = None,
-) -> Feed:
-    """The speaker's feed v2: signed announcement and cancel items in play order, and when the first expires."""
-    sources = sources or feed_sources(session, speaker, now)
+def signed_items(
+    session: Session, speaker: Speaker, audio_base_url: str, timezone: str, signer: ItemSigner, sources: FeedSources
+) -> FeedItems:
+    """Feed v2's items from the speaker's feed sources: signed announcement and cancel items in play order."""
     runs = newest_per_campaign(sources.runs)
     areas = _area_codes(session, [campaign for _, campaign in runs])
     replaced = _referenced_runs(session, [campaign for _, campaign in runs])
@@ -110,14 +106,28 @@ def speaker_feed_v2(
             ranked.append(((rank, position), signer.sign(item)))
             expiries.append(window(campaign, run)[1])
     ranked.sort(key=lambda pair: pair[0])
-    body = {
-        "version": FEED_VERSION,
-        "speaker": {"id": speaker.id, "name": speaker.name, "grid_code": speaker.grid.code,
-                    "languages": speaker.languages},
-        "signing_key": signer.public_key(),
-        "items": [item for _, item in ranked],
-    }  # fmt: skip
-    return Feed(speaker.id, body, min(expiries) if expiries else None)
+    return FeedItems([item for _, item in ranked], min(expiries) if expiries else None)
+
+
+def feed_v2_body(speaker: Speaker, signer: ItemSigner, items: list[dict[str, Any]]) -> dict[str, Any]:
+    """Feed v2's body: the speaker's own part, the public key that signed the items, and the items."""
+    return {"version": FEED_VERSION, "speaker": speaker_part(speaker), "signing_key": signer.public_key(),
+            "items": items}  # fmt: skip
+
+
+def speaker_feed_v2(
+    session: Session,
+    speaker: Speaker,
+    now: datetime,
+    audio_base_url: str,
+    timezone: str,
+    signer: ItemSigner,
+    sources: FeedSources | None = None,
+) -> Feed:
+    """The speaker's feed v2: signed announcement and cancel items in play order, and when the first expires."""
+    sources = sources or feed_sources(session, speaker, now)
+    made = signed_items(session, speaker, audio_base_url, timezone, signer, sources)
+    return Feed(speaker.id, feed_v2_body(speaker, signer, made.items), made.expires_at)
 
 
 def _item(run: Run, campaign: Campaign, language: str, area_codes: list[str]) -> dict[str, Any]:

@@ -1,5 +1,6 @@
-"""A speaker's feed as bytes (JSON, and an extended M3U playlist, each with a strong ETag over its content), and
-the request details the feed depends on: the speaker's token, the format asked for, If-None-Match."""
+"""A speaker's feed as bytes (feed v1 as JSON or an extended M3U playlist, feed v2 as JSON, each with a strong ETag
+over its content), and the request details the feed depends on: the speaker's token, the format asked for,
+If-None-Match."""
 
 from __future__ import annotations
 
@@ -8,13 +9,19 @@ import json
 import math
 from typing import Any
 
+from campaigns.common.signing import ItemSigner
+from campaigns.loudspeakers.feed import feed_body
+from campaigns.loudspeakers.feed_v2 import feed_v2_body
 from campaigns.loudspeakers.terminals import SPEAKER_TOKEN_PREFIX
-from gateway.web.speaker_state import RenderedFeed
+from campaigns.models import Speaker
+from gateway.web.feed_cache import RenderedFeed
 
 FEED_PATH = "/speakers/feed"
 FEED_V2_PATH = "/speakers/v2/feed"
 FORMATS = ("json", "m3u")
 V2 = "v2"  # the cache's name for the feed v2 body (JSON only)
+ITEMS_OF = {"json": "v1", "m3u": "v1", V2: "v2"}  # which feed's items each format shows
+EARLIER_MISS = "gridcast.feed_miss"  # environ: the fast path's lookup that missed, for the route
 CONTENT_TYPES = {"json": "application/json", "m3u": "audio/x-mpegurl; charset=utf-8", V2: "application/json"}
 M3U_TYPES = ("audio/x-mpegurl", "audio/mpegurl", "application/vnd.apple.mpegurl")
 
@@ -37,9 +44,14 @@ def feed_m3u(body: dict[str, Any]) -> bytes:
     return ("\n".join(lines) + "\n").encode()
 
 
-def render_feed(speaker_id: int, body: dict[str, Any], body_v2: dict[str, Any]) -> RenderedFeed:
-    bodies = {"json": feed_json(body), "m3u": feed_m3u(body), V2: feed_json(body_v2)}
-    return RenderedFeed(speaker_id, bodies, {fmt: strong_etag(content) for fmt, content in bodies.items()})
+def render_feed(fmt: str, speaker: Speaker, items: list[dict[str, Any]], signer: ItemSigner) -> RenderedFeed:
+    """The speaker's feed in `fmt` alone, from the items of its feed (`ITEMS_OF`)."""
+    if fmt == V2:
+        content = feed_json(feed_v2_body(speaker, signer, items))
+    else:
+        body = feed_body(speaker, items)
+        content = feed_json(body) if fmt == "json" else feed_m3u(body)
+    return RenderedFeed(speaker.id, {fmt: content}, {fmt: strong_etag(content)})
 
 
 def bearer_token(header: str) -> str | None:

@@ -2,7 +2,8 @@
 item states), POST /speakers/heartbeat: thin shells over campaigns.loudspeakers (feed, feed_v2, item_states).
 
 The feed is the hot path (every speaker polls it): an unchanged poll is usually answered by shortcut.py before it
-gets here; this route answers the rest from the Redis feed cache or renders the feed from the database.
+gets here; this route answers the rest from the Redis feed cache or renders the format asked for, from the feed
+items speakers of the same village share (shared_items.py) or else from the database.
 """
 
 from __future__ import annotations
@@ -14,19 +15,14 @@ from werkzeug.exceptions import HTTPException
 
 from campaigns.common.errors import AuthenticationFailed, DomainError, ValidationError
 from campaigns.identity.accounts import hash_token
-from campaigns.loudspeakers.feed import (
-    authenticate_speaker,
-    feed_sources,
-    record_heartbeat,
-    record_play,
-    speaker_feed,
-)
-from campaigns.loudspeakers.feed_v2 import speaker_feed_v2
+from campaigns.loudspeakers.feed import authenticate_speaker, record_heartbeat, record_play
 from campaigns.loudspeakers.item_states import record_device_state, record_item_states
 from campaigns.models.base import utcnow
 from gateway.loudspeaker_feed import loudspeaker_feed
 from gateway.loudspeaker_feed.rendering import (
     CONTENT_TYPES,
+    EARLIER_MISS,
+    ITEMS_OF,
     V2,
     bearer_token,
     etag_matches,
@@ -34,13 +30,15 @@ from gateway.loudspeaker_feed.rendering import (
     feed_headers,
     render_feed,
 )
+from gateway.loudspeaker_feed.shared_items import feed_items
 from gateway.runtime import current_runtime
-from gateway.web.auth_throttle import check_token, refuse_if_blocked
+from gateway.web.auth_throttle import check_token, count_failure, refuse_if_blocked, refuse_if_counted_over
 from gateway.web.bodies import json_body
 from gateway.web.errors import STATUS_BY_ERROR, error_response
+from gateway.web.feed_cache import UNAVAILABLE, FeedLookup, RenderedFeed
 from gateway.web.signing_key import feed_signer
-from gateway.web.speaker_heartbeats import flush_heartbeats, note_seen
-from gateway.web.speaker_state import RenderedFeed, speaker_state
+from gateway.web.speaker_heartbeats import flush_heartbeats, heartbeat_without_redis
+from gateway.web.speaker_state import speaker_state
 
 
 @loudspeaker_feed.errorhandler(DomainError)
@@ -69,21 +67,19 @@ def _authenticated(session, token: str):
     return check_token(lambda: authenticate_speaker(session, token), AuthenticationFailed)
 
 
-def _render(token: str, now: datetime) -> tuple[RenderedFeed, float]:
-    """The speaker's feed from the database, and for how many seconds it may be cached."""
+def _render(token: str, token_hash: str, fmt: str, version: str, now: datetime) -> RenderedFeed:
+    """The speaker's feed in `fmt`, rendered from its feed's items at `version`; kept in the cache with the items
+    and the poll's heartbeat, in one round trip."""
     runtime = current_runtime()
-    settings = runtime.settings
+    settings, cache, signer = runtime.settings, speaker_state().cache, feed_signer()
     with runtime.session_factory() as session:
-        speaker = _authenticated(session, token)
-        sources = feed_sources(session, speaker, now)
-        base, timezone = settings.public_base_url, settings.timezone
-        feed = speaker_feed(session, speaker, now, base, timezone, sources)
-        feed_v2 = speaker_feed_v2(session, speaker, now, base, timezone, feed_signer(), sources)
-    ttl = settings.speaker_feed_cache_seconds
-    for expires_at in (feed.expires_at, feed_v2.expires_at):
-        if expires_at is not None:
-            ttl = min(ttl, (expires_at - now).total_seconds())
-    return render_feed(feed.speaker_id, feed.body, feed_v2.body), ttl
+        speaker = count_failure(lambda: authenticate_speaker(session, token), AuthenticationFailed)
+        items = feed_items(session, speaker, ITEMS_OF[fmt], version, now, cache, settings, signer)
+        rendered = render_feed(fmt, speaker, items.made.items, signer)
+    ttl = items.ttl_seconds(now, settings.speaker_feed_cache_seconds)
+    if not cache.store(token_hash, rendered, version, ttl, now.timestamp(), items.keep):
+        heartbeat_without_redis(current_app, rendered.speaker_id, now)
+    return rendered
 
 
 @loudspeaker_feed.get("/feed")
@@ -110,28 +106,32 @@ def signing_key():
 
 
 def _serve(token: str, fmt: str) -> Response:
-    """The cached or freshly rendered body `fmt` of the speaker's feeds, or 304."""
-    refuse_if_blocked()  # before the cache, or a blocked address could go on guessing against cached tokens
-    now, token_hash, cache = utcnow(), hash_token(token), speaker_state().cache
-    body = None
-    hit = cache.lookup(token_hash, fmt, now.timestamp())
-    if hit is None:
-        version = cache.version()
-        rendered, ttl = _render(token, now)
-        cache.store(token_hash, rendered, version, ttl)
-        note_seen(current_app, token_hash, rendered.speaker_id, now)
-        etag, body = rendered.etags[fmt], rendered.bodies[fmt]
+    """The cached or freshly rendered body `fmt` of the speaker's feed, or 304."""
+    now, token_hash, address = utcnow(), hash_token(token), request.remote_addr or ""
+    found = _looked_up(token_hash, fmt, address, now)
+    # blocked addresses are refused before the cache, or they could go on guessing against cached tokens
+    if found is None:
+        refuse_if_blocked()
     else:
-        etag = hit[1]
+        refuse_if_counted_over(found.failures, found.failures_ttl)
+    if found is not None and found.etag is not None and found.body is not None:
+        etag, body = found.etag, found.body
+    else:
+        rendered = _render(token, token_hash, fmt, found.version if found else UNAVAILABLE, now)
+        etag, body = rendered.etags[fmt], rendered.bodies[fmt]
     flush_heartbeats(current_app)
     if etag_matches(request.headers.get("If-None-Match"), etag):
         return Response(status=304, headers=feed_headers(etag))
-    if body is None:
-        body = cache.body(token_hash, fmt)
-    if body is None:
-        rendered, _ = _render(token, now)
-        etag, body = rendered.etags[fmt], rendered.bodies[fmt]
     return Response(body, status=200, headers=feed_headers(etag), content_type=CONTENT_TYPES[fmt])
+
+
+def _looked_up(token_hash: str, fmt: str, address: str, now: datetime) -> FeedLookup | None:
+    """The cache's answer for this poll (None: Redis is unavailable): the fast path's own when it asked and missed
+    (shortcut.py), else from a lookup of its own."""
+    earlier = request.environ.get(EARLIER_MISS)
+    if earlier is not None and earlier[0] == (token_hash, fmt, address):
+        return earlier[1]
+    return speaker_state().cache.lookup(token_hash, fmt, now.timestamp(), address, with_body=True)
 
 
 @loudspeaker_feed.post("/plays")

@@ -31,6 +31,11 @@ return count
 """
 
 
+def failures_key(address: str) -> str:
+    """The Redis counter of the address's failed token checks in the current window."""
+    return KEY_PREFIX + address
+
+
 class AuthenticationThrottled(TooManyRequests):
     """Too many failed token authentications from this address; Retry-After says when to try again."""
 
@@ -53,12 +58,17 @@ class FailureThrottle:
 
     def retry_after(self, address: str) -> int | None:
         """Seconds until `address` may try again, or None when it is not blocked."""
-        key = KEY_PREFIX + address
+        key = failures_key(address)
         try:
             pipeline = self._redis().pipeline(transaction=False)
             count, ttl = pipeline.get(key).ttl(key).execute()
         except RedisError:
             count, ttl = self._local_state(address)
+        return self.blocked_for(count, ttl)
+
+    def blocked_for(self, count: bytes | int | None, ttl: float) -> int | None:
+        """Seconds until an address with `count` failures in a window that ends in `ttl` seconds may try again (the
+        counter's GET and TTL, read together), or None when it is not blocked."""
         if count is None or int(count) < self.limit:
             return None
         return max(int(ttl), 1)
@@ -66,7 +76,7 @@ class FailureThrottle:
     def record_failure(self, address: str) -> None:
         """Count one failed authentication of `address`."""
         try:
-            self._redis().eval(COUNT_FAILURE, 1, KEY_PREFIX + address, self.window)
+            self._redis().eval(COUNT_FAILURE, 1, failures_key(address), self.window)
         except RedisError:
             log.warning("authentication throttle: Redis unavailable, counting in this process", exc_info=True)
             with self._lock:
@@ -99,12 +109,26 @@ def refuse_if_blocked() -> None:
         raise AuthenticationThrottled(retry_after)
 
 
-def check_token(authenticate: Callable[[], T], failure: type[Exception]) -> T:
-    """Run `authenticate` for the request's address: refused with 429 while the address is blocked, and a
-    `failure` it raises is counted before it propagates."""
-    refuse_if_blocked()
+def refuse_if_counted_over(count: bytes | int | None, ttl: float) -> None:
+    """AuthenticationThrottled (429) when the address's failure counter, already read from Redis (its GET and TTL)
+    with other keys in one call, says it is blocked."""
+    retry_after = auth_throttle().blocked_for(count, ttl)
+    if retry_after is not None:
+        raise AuthenticationThrottled(retry_after)
+
+
+def count_failure(authenticate: Callable[[], T], failure: type[Exception]) -> T:
+    """Run `authenticate`; a `failure` it raises is counted against the request's address before it propagates.
+    For a caller that has already refused blocked addresses; otherwise use `check_token`."""
     try:
         return authenticate()
     except failure:
         auth_throttle().record_failure(request.remote_addr or "")
         raise
+
+
+def check_token(authenticate: Callable[[], T], failure: type[Exception]) -> T:
+    """Run `authenticate` for the request's address: refused with 429 while the address is blocked, and a
+    `failure` it raises is counted before it propagates."""
+    refuse_if_blocked()
+    return count_failure(authenticate, failure)

@@ -30,10 +30,8 @@ def flush_heartbeats(app: Flask, *, force: bool = False) -> None:
         state.cache.mark_seen(seen)
 
 
-def note_seen(app: Flask, token_hash: str, speaker_id: int, now: datetime) -> None:
-    """Note a poll that the cache did not answer: in Redis, or (Redis down) in the database once a minute."""
-    state = state_of(app)
-    if state.cache.mark_seen({token_hash: now.timestamp()}) or not state.direct_heartbeats.due(speaker_id):
-        return
-    with app.extensions["gridcast"].session_factory.begin() as session:
-        record_heartbeat(session, speaker_id, now)
+def heartbeat_without_redis(app: Flask, speaker_id: int, now: datetime) -> None:
+    """Write a poll Redis could not note straight to `last_seen_at`, at most once a minute per speaker and process."""
+    if state_of(app).direct_heartbeats.due(speaker_id):
+        with app.extensions["gridcast"].session_factory.begin() as session:
+            record_heartbeat(session, speaker_id, now)

@@ -8,9 +8,10 @@ from redis import Redis
 from campaigns.common.settings import Settings
 from gateway.app import create_app
 from gateway.web.auth_throttle import FailureThrottle
-from tests.conftest import forget_auth_failures, settings_environ
+from tests.conftest import TEST_REDIS_URL, forget_auth_failures, settings_environ
 from tests.speaker_helpers import add_speaker, bearer
 from workers.composition import Services
+from workers.feed_version import FEED_VERSION_KEY
 
 LIMIT = 3
 ELSEWHERE = {"REMOTE_ADDR": "10.0.0.9"}
@@ -56,6 +57,18 @@ def test_speaker_token_guessing_is_throttled_on_every_speaker_endpoint(client, s
         refused = client.open(path, method=method, headers=bearer(token), json={})
         assert refused.status_code == 429 and "Retry-After" in refused.headers, path
     assert client.get("/speakers/feed", headers=bearer(token), environ_base=ELSEWHERE).status_code == 200
+
+
+def test_a_blocked_address_is_refused_when_the_fast_path_could_not_answer_its_poll(client, session_factory, tree):
+    with session_factory.begin() as session:
+        _speaker, token = add_speaker(session, "623025101201")
+    etag = client.get("/speakers/v2/feed", headers=bearer(token)).headers["ETag"]
+    Redis.from_url(TEST_REDIS_URL).incr(FEED_VERSION_KEY)  # the cached feed is stale: the fast path hands on its miss
+    for n in range(LIMIT):
+        assert client.get("/speakers/v2/feed", headers=bearer(f"gs_guess{n}")).status_code == 401
+    conditional = {**bearer(token), "If-None-Match": etag}
+    assert client.get("/speakers/v2/feed", headers=conditional).status_code == 429
+    assert client.get("/speakers/v2/feed", headers=conditional, environ_base=ELSEWHERE).status_code == 304
 
 
 def test_api_and_speaker_failures_count_together(client, admin_headers):
