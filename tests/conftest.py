@@ -154,9 +154,23 @@ def forget_cached_feeds() -> None:
         client.close()
 
 
+def forget_send_jobs() -> None:
+    """Drop the send jobs, the send queues and the alerts' lane flags an earlier test left in this process's Redis
+    database. A batch's job id is made of its run and first row id (`send-1-1`), which start again with each test's
+    tables, so an earlier test's job would look alive to the dispatcher and keep the same batch of this test from
+    ever being enqueued."""
+    client = Redis.from_url(TEST_REDIS_URL)
+    try:
+        stale = client.keys("rq:job:send-*")
+        client.delete(f"rq:queue:{SENDS}", f"rq:queue:{ALERTS}", *(flag_key(kind) for kind in LANE_KINDS), *stale)
+    finally:
+        client.close()
+
+
 @pytest.fixture
 def session_factory(engine):
     forget_cached_feeds()
+    forget_send_jobs()
     yield make_session_factory(engine)
     _empty_tables(engine)
 
