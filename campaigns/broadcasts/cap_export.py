@@ -93,14 +93,7 @@ def campaign_cap_alert(
     campaign = load_campaign(session, actor, campaign_id)
     run = alert_run(session, campaign) if campaign.kind == ALERT else _latest_run(session, campaign)
     grids = area_grids(session, campaign)
-    audio = {
-        language: clip
-        for language, clip in session.execute(
-            select(CampaignAudio.language, AudioClip)
-            .join(AudioClip, AudioClip.id == CampaignAudio.clip_id)
-            .where(CampaignAudio.campaign_id == campaign.id)
-        )
-    }
+    audio = audio_clips(session, campaign)
     is_alert = campaign.kind == ALERT
     alert = ET.Element(_q("alert"))
     _add(alert, "identifier", _identifier(options.sender, campaign, run))
@@ -184,3 +177,15 @@ def _resource(info: ET.Element, language: str, clip: AudioClip, digests: AudioDi
     digest = digests.sha1_of(clip.sha256)
     if digest is not None:
         _add(resource, "digest", digest)
+
+
+def audio_clips(session: Session, campaign: Campaign) -> dict[str, AudioClip]:
+    """The campaign's audio clip for each language that has one."""
+    return {
+        language: clip
+        for language, clip in session.execute(
+            select(CampaignAudio.language, AudioClip)
+            .join(AudioClip, AudioClip.id == CampaignAudio.clip_id)
+            .where(CampaignAudio.campaign_id == campaign.id)
+        )
+    }

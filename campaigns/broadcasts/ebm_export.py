@@ -15,18 +15,17 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from campaigns.broadcasts.alert_fields import ALERT, SEVERITIES
 from campaigns.broadcasts.campaign_service import load_campaign
-from campaigns.broadcasts.cap_export import alert_run, area_grids
+from campaigns.broadcasts.cap_export import alert_run, area_grids, audio_clips
 from campaigns.broadcasts.schedules import check_timezone
 from campaigns.broadcasts.templates import render
 from campaigns.common.errors import Conflict
 from campaigns.directory.division_codes import area_division_codes
 from campaigns.identity.access import Actor
-from campaigns.models import AudioClip, Campaign, CampaignAudio, CampaignStatus
+from campaigns.models import Campaign, CampaignStatus
 
 VERSION = "1"
 BROADCAST, CANCEL = "1", "2"
@@ -103,14 +102,7 @@ def campaign_ebm_document(
         _add(_add(ebm, "RelatedInfo"), "EBMID", ebm_id(code, referenced))
     sender_name = grids[0].name if len(grids) == 1 else "Gridcast"
     _basic_info(_add(ebm, "MsgBasicInfo"), session, campaign, options, now, sender_name)
-    audio = {
-        language: clip
-        for language, clip in session.execute(
-            select(CampaignAudio.language, AudioClip)
-            .join(AudioClip, AudioClip.id == CampaignAudio.clip_id)
-            .where(CampaignAudio.campaign_id == campaign.id)
-        )
-    }
+    audio = audio_clips(session, campaign)
     area_names = ", ".join(grid.name for grid in grids) or "-"
     for language in sorted(campaign.texts, key=lambda language: language != campaign.fallback_language):
         content = _add(ebm, "MsgContent")
