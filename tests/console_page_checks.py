@@ -14,7 +14,7 @@ LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9_]*(?:[.-][A-Za-z0-9_]+)*")
 ZH_ALLOWED_LATIN = {
     "Gridcast",  # the product's name
     "English",  # the language switch names the other language in itself
-    "CSV", "XLSX", "MP3",  # file formats staff pick files by
+    "CSV", "XLSX", "MP3", "WAV", "M4A", "OGG",  # file formats staff pick files by
     "UTF-8", "GB18030",  # the text encodings a CSV file may be saved in, named as spreadsheet programs name them
     "API", "URL",  # written so in Chinese technical text too
     "Twilio", "Kannel",  # providers' names

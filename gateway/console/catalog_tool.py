@@ -2,7 +2,8 @@
 
 - `extract`: every translatable text into `translations/messages.pot`: `_()`, `_n()`, `translate()` calls in the
   console and the templates (babel.cfg), every domain error's id and English template (`coded`, `coded_plural`,
-  `broken`), the short reasons of errors' `fields`, and the run-time words of gateway.console.field_words.
+  `broken`), the short reasons of errors' `fields`, the run-time words of gateway.console.field_words and the
+  code words of gateway.console.labels and gateway.console.audit_words (each under its context).
 - `update`: extract, then merge into each locale's `messages.po` (new texts empty, vanished ones dropped).
 - `check`: list what is wrong: a Chinese text missing, a placeholder lost, a `.po` out of step with the code.
 - `compile`: write the `.mo` files (the console also does that itself on first use).
@@ -23,6 +24,7 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po, write_po
 
+from gateway.console import audit_words, labels
 from gateway.console.catalogs import LOCALES, TRANSLATIONS_DIR, compile_catalog, po_path
 from gateway.console.field_words import FIELD_NAMES, code_words
 
@@ -78,6 +80,11 @@ def extract() -> Catalog:
         template.add(word, None, [("gateway/console/field_words.py", 0)])
     for name in FIELD_NAMES:
         template.add(name, None, [("gateway/console/field_words.py", 0)], context=FIELD_CONTEXT)
+    for module in (labels, audit_words):
+        location = (f"gateway/console/{module.__name__.rsplit('.', 1)[1]}.py", 0)
+        for context, words in module.words_by_context().items():
+            for word in words:
+                template.add(word, None, [location], context=context)
     return template
 
 

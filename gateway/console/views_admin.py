@@ -10,9 +10,9 @@ from campaigns.identity.access import ROLES, require_admin
 from campaigns.models import StaffRole
 from campaigns.models.base import utcnow
 from gateway.console import console
+from gateway.console.audit_words import audit_action_choices
 from gateway.console.forms import checked, page_param
 from gateway.console.grid_picker import GridChoiceError, chosen_grid
-from gateway.console.labels import audit_action_choices
 from gateway.console.web import _, current_actor, form_errors, record
 from gateway.web.session import db
 

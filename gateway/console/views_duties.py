@@ -131,8 +131,12 @@ def _save(duty: dict[str, Any] | None):
     except (DomainError, ValidationError) as exc:
         db().rollback()
         return _form(duty, values, _errors_of(exc), 422)
-    action = "duty.create" if duty is None else "duty.update"
-    record(action, grid_id=saved["root_grid_id"], target=f"duty {saved['id']}", name=saved["name"])
+    record(
+        "duty.create" if duty is None else "duty.update",
+        grid_id=saved["root_grid_id"],
+        target=f"duty {saved['id']}",
+        name=saved["name"],
+    )
     flash(_("Duty {name} saved.", name=saved["name"]), "ok")
     return redirect(url_for("console.reports", duty_id=saved["id"]))
 

@@ -16,7 +16,7 @@ from campaigns.common.errors import DomainError
 from campaigns.identity import audit, staff_sessions
 from campaigns.identity.access import Actor
 from campaigns.models.base import utcnow
-from gateway.console import console, labels
+from gateway.console import audit_words, console, labels
 from gateway.console.error_messages import field_label, form_field_errors, message_text
 from gateway.console.error_pages import error_page, reject_ids_out_of_range
 from gateway.console.i18n import DEFAULT_LANGUAGE, LANGUAGES, translate, translate_markup, translate_plural
@@ -143,10 +143,11 @@ def template_helpers() -> dict[str, Any]:
         "language_codes": list(labels.LANGUAGE_NAMES),
         "channel_name": lambda code: labels.channel_name(code, lang),
         "channel_names": lambda codes: labels.channel_names(codes, lang),
+        "word_list": lambda codes: labels.word_list(codes, lang),
         "optout_source": lambda code: labels.optout_source(code, lang),
-        "audit_action": lambda code: labels.audit_action(code, lang),
-        "audit_reason": lambda code: labels.audit_reason(code, lang),
-        "audit_target": lambda target: labels.audit_target(target, lang),
+        "audit_action": lambda code: audit_words.audit_action(code, lang),
+        "audit_reason": lambda code: audit_words.audit_reason(code, lang),
+        "audit_target": lambda target: audit_words.audit_target(target, lang),
         "currency_name": lambda code: labels.currency_name(code, lang),
         "encoding_name": lambda code: labels.encoding_name(code, lang),
     }

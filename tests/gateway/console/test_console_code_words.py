@@ -10,8 +10,9 @@ from campaigns.directory.roles import CONTACT_ROLES
 from campaigns.models import Contact
 from campaigns.models.campaign import RUN_KINDS
 from campaigns.models.replies import INTENTS
+from gateway.console.audit_words import audit_target
 from gateway.console.i18n import translate
-from gateway.console.labels import audit_target, currency_name, encoding_name
+from gateway.console.labels import currency_name, encoding_name
 from tests.console_helpers import logged_in
 from tests.gateway.console.test_console_words import visible_text
 

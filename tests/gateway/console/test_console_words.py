@@ -9,9 +9,10 @@ import re
 from sqlalchemy import select
 
 from campaigns.models import Campaign, Contact, Run
+from gateway.console.audit_words import audit_action
 from gateway.console.catalog_tool import read_locale
 from gateway.console.i18n import translate
-from gateway.console.labels import audit_action, channel_name, done_message, language_name, optout_source
+from gateway.console.labels import channel_name, done_message, language_name, optout_source
 from tests.console_helpers import logged_in
 from tests.factories import NOW
 from tests.reply_helpers import receive, send_run
@@ -20,7 +21,10 @@ from tests.speaker_helpers import add_speaker
 CODES = ("zh", "bo", "ug", "mn", "kk", "ii", "yue", "en", "sms", "voice", "loudspeaker", "sms_stop", "carrier_stop",
          "draft", "scheduled", "sending", "finished", "paused", "cancelled", "delivered", "sent", "queued", "failed",
          "undelivered", "skipped", "now", "once", "daily", "weekly", "cron")  # fmt: skip
-AUDIT = r"(?:session|campaign|run|duty|contacts|incident|inbox|simulator|user|keyword|auto_reply|speaker|api)\.[a-z_]+"
+AUDIT = (
+    r"(?:session|campaign|alert|run|grids?|contacts?|duty|incident|inbox|simulator|user|token|keyword|auto_reply|speaker"
+    r"|api)\.[a-z_]+"
+)
 RAW_CODE = re.compile(r"(?<![\w./-])(" + "|".join(CODES) + "|" + AUDIT + r")(?![\w/-])")
 
 
@@ -39,7 +43,8 @@ def test_codes_have_words_in_both_languages():
     assert channel_name("loudspeaker", "zh-Hans") == "大喇叭" and channel_name("voice", "zh-Hans") == "语音电话"
     assert optout_source("sms_stop", "zh-Hans") == "短信退订"
     assert audit_action("campaign.launch", "zh-Hans") == "发布通知"
-    assert audit_action("api.create_contact", "en") == "API: create_contact"
+    assert audit_action("api.create_contact", "en") == "added a contact (through the API)"
+    assert audit_action("api.launch", "zh-Hans") == "发布通知（通过接口）"
     assert done_message("launch", "zh-Hans") == "已发布" and done_message("cancel", "en") == "Cancelled."
 
 
