@@ -15,7 +15,7 @@ from campaigns.identity import accounts
 from campaigns.identity.access import ROLES, Actor
 from campaigns.models import StaffRole
 from campaigns.models.base import utcnow
-from gateway import local_time
+from gateway.console import local_time
 from gateway.runtime import current_runtime
 
 

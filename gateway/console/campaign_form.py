@@ -15,7 +15,7 @@ from campaigns.identity.access import Actor
 from campaigns.models import Channel
 from campaigns.models.base import utcnow
 from campaigns.runs.dashboard import grid_outline
-from gateway import local_time
+from gateway.console import local_time
 from gateway.console.forms import checked, int_param, split_words
 from gateway.console.time_filters import console_zone
 from gateway.console.web import _

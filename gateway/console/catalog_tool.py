@@ -37,6 +37,7 @@ KEYWORDS = {
     "_n": (1, 2),
     "translate_plural": (1, 2),
     "pgettext": ((1, "c"), 2),
+    "translate_in_context": ((1, "c"), 2),
     "coded": ((1, "c"), 2),
     "coded_plural": ((1, "c"), 2, 3),
     "broken": ((4, "c"), 5),

@@ -1,5 +1,5 @@
 """Jinja filters that show times in the deployment's zone (GRIDCAST_TIMEZONE) and durations in words, in the page's
-language; see gateway/local_time.py for the forms.
+language; see gateway/console/local_time.py for the forms.
 
     {{ entry.at|localtime }}   <time datetime="2026-12-03T01:18:09+00:00">今天 09:18</time>
     {{ reply.received_at|ago }}  <time ...>3 分钟前</time> within the hour, else as localtime
@@ -16,8 +16,7 @@ from flask import g
 from markupsafe import Markup, escape
 
 from campaigns.models.base import utcnow
-from gateway import local_time
-from gateway.console import console
+from gateway.console import console, local_time
 from gateway.console.i18n import DEFAULT_LANGUAGE
 from gateway.runtime import current_runtime
 

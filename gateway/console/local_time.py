@@ -1,4 +1,5 @@
-"""Times and durations as staff read them: in the deployment's zone (GRIDCAST_TIMEZONE), short, in their language.
+"""Times and durations as staff read them: in the deployment's zone (GRIDCAST_TIMEZONE), short, in their language
+(the console's catalogs translate the English forms).
 
 Plain functions over a time (an aware datetime, a naive one taken as UTC, or an ISO 8601 string), the zone, "now"
 and a language ("zh-Hans" or "en"), shared by the console's Jinja filters and the CLI's human output:
@@ -14,43 +15,10 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from gateway.console.i18n import translate, translate_in_context
+
 TimeValue = datetime | str
 RECENT = timedelta(hours=1)
-
-WORDS = {
-    "zh-Hans": {
-        "today": "今天 {clock}",
-        "yesterday": "昨天 {clock}",
-        "tomorrow": "明天 {clock}",
-        "just now": "刚刚",
-        "ago": "{amount}前",
-        "ahead": "{amount}后",
-        "about": "约 {amount}",
-        "d": "{n} 天",
-        "h": "{n} 小时",
-        "min": "{n} 分",
-        "min alone": "{n} 分钟",
-        "s": "{n} 秒",
-    },
-    "en": {
-        "today": "today {clock}",
-        "yesterday": "yesterday {clock}",
-        "tomorrow": "tomorrow {clock}",
-        "just now": "just now",
-        "ago": "{amount} ago",
-        "ahead": "in {amount}",
-        "about": "about {amount}",
-        "d": "{n} d",
-        "h": "{n} h",
-        "min": "{n} min",
-        "min alone": "{n} min",
-        "s": "{n} s",
-    },
-}
-
-
-def _words(language: str) -> dict[str, str]:
-    return WORDS.get(language, WORDS["en"])
 
 
 def as_utc(value: TimeValue, naive_zone: ZoneInfo | None = None) -> datetime:
@@ -77,10 +45,12 @@ def short_time(value: TimeValue, zone: ZoneInfo, now: datetime, language: str) -
     the full date."""
     local, today = to_local(value, zone), to_local(now, zone).date()
     clock = local.strftime("%H:%M")
-    words = _words(language)
-    for name, offset in (("today", 0), ("yesterday", -1), ("tomorrow", 1)):
-        if local.date() == today + timedelta(days=offset):
-            return words[name].format(clock=clock)
+    if local.date() == today:
+        return translate("today {clock}", language, clock=clock)
+    if local.date() == today - timedelta(days=1):
+        return translate("yesterday {clock}", language, clock=clock)
+    if local.date() == today + timedelta(days=1):
+        return translate("tomorrow {clock}", language, clock=clock)
     if local.year == today.year:
         return local.strftime("%m-%d %H:%M")
     return local.strftime("%Y-%m-%d %H:%M")
@@ -91,12 +61,13 @@ def relative_time(value: TimeValue, now: datetime, language: str) -> str | None:
     gap = as_utc(value) - as_utc(now)
     if abs(gap) >= RECENT:
         return None
-    words = _words(language)
     minutes = int(abs(gap).total_seconds() // 60)
     if minutes == 0:
-        return words["just now"]
-    amount = words["min alone"].format(n=minutes)
-    return (words["ahead"] if gap > timedelta(0) else words["ago"]).format(amount=amount)
+        return translate("just now", language)
+    amount = translate("{n} min", language, n=minutes)
+    if gap > timedelta(0):
+        return translate("in {amount}", language, amount=amount)
+    return translate("{amount} ago", language, amount=amount)
 
 
 def recent_or_short(value: TimeValue, zone: ZoneInfo, now: datetime, language: str) -> str:
@@ -107,18 +78,18 @@ def recent_or_short(value: TimeValue, zone: ZoneInfo, now: datetime, language: s
 def duration(seconds: float, language: str) -> str:
     """A length of time in words, rounded to what matters: "约 40 秒", "约 15 分钟", "约 4 小时 15 分",
     "约 2 天 3 小时"."""
-    words = _words(language)
     total = max(round(seconds), 0)
     minutes = round(total / 60)
     if total < 60:
-        amount = words["s"].format(n=total)
+        amount = translate("{n} s", language, n=total)
     elif minutes < 60:
-        amount = words["min alone"].format(n=minutes)
+        amount = translate("{n} min", language, n=minutes)
     else:
         days, hours, minutes = minutes // 1440, minutes % 1440 // 60, minutes % 60
         if days:
-            parts = [words["d"].format(n=days)] + ([words["h"].format(n=hours)] if hours else [])
+            parts = [translate("{n} d", language, n=days)] + ([translate("{n} h", language, n=hours)] if hours else [])
         else:
-            parts = [words["h"].format(n=hours)] + ([words["min"].format(n=minutes)] if minutes else [])
+            parts = [translate("{n} h", language, n=hours)]
+            parts += [translate_in_context("after hours", "{n} min", language).format(n=minutes)] if minutes else []
         amount = " ".join(parts)
-    return words["about"].format(amount=amount)
+    return translate("about {amount}", language, amount=amount)

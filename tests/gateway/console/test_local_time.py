@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from gateway.local_time import duration, iso_utc, recent_or_short, relative_time, short_time
+from gateway.console.local_time import duration, iso_utc, recent_or_short, relative_time, short_time
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 NEW_YORK = ZoneInfo("America/New_York")
