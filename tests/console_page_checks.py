@@ -64,11 +64,10 @@ def visible_text(page: Page) -> str:
     )
 
 
-def problems(page: Page, lang: str, allowed: set[str] = frozenset(), leaks: re.Pattern | None = None) -> list[str]:
+def problems(page: Page, lang: str, allowed: set[str] = frozenset()) -> list[str]:
     """What is wrong with the page's visible text in `lang` ('zh' or 'en'); `allowed` are this page's data words
-    (user names) and `leaks` matches known untranslated messages, each named by the caller."""
+    (user names)."""
     text = DATA.sub(" ", visible_text(page))
-    text = leaks.sub(" ", text) if leaks else text
     found = [f"raw time {match!r}" for match in RAW_TIME.findall(text)]
     text = RAW_TIME.sub(" ", text)
     words = set(LATIN_WORD.findall(text)) - set(allowed)
