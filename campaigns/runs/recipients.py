@@ -12,8 +12,12 @@ from campaigns.models import Campaign, Contact, Grid
 
 def language_expr(campaign: Campaign) -> ColumnElement[str]:
     """The contact's language when the campaign has a text for it, else the fallback language (or NULL)."""
-    fallback = literal(campaign.fallback_language) if campaign.fallback_language else null()
-    return case((Contact.language.in_(list(campaign.texts)), Contact.language), else_=fallback)
+    return text_language_expr(list(campaign.texts), campaign.fallback_language)
+
+
+def text_language_expr(languages: list[str], fallback: str | None) -> ColumnElement[str]:
+    """The contact's language when it is one of `languages`, else `fallback` (or NULL)."""
+    return case((Contact.language.in_(languages), Contact.language), else_=literal(fallback) if fallback else null())
 
 
 def body_expr(campaign: Campaign) -> ColumnElement[str]:

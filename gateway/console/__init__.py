@@ -38,6 +38,7 @@ from gateway.console import (  # noqa: E402, F401  (routes register on import)
     views_audio,
     views_auth,
     views_campaigns,
+    views_composer,
     views_contact_edit,
     views_contacts,
     views_dashboard,

@@ -179,8 +179,11 @@ def walk_the_day(walk: Walk) -> None:
     page.locator("#name").fill(f"防疫通知{number}")
     page.get_by_label(words["audience"]).fill("齐哈玛")
     page.locator("[data-grid-results] button", has_text="齐哈玛镇").first.click()
+    expect(page.locator("[data-grid-chosen]")).to_contain_text("齐哈玛镇")  # the pick is shown, not ticked unseen
     page.locator("#text_zh").fill("{name}，明天9点在乡卫生院接种疫苗，收到请回复1。")
     expect(page.locator("#count-zh")).to_have_attribute("data-segments", "1")
+    expect(page.get_by_test_id("example-zh")).to_contain_text("，明天9点在乡卫生院接种疫苗")
+    assert "{name}" not in page.get_by_test_id("example-zh").inner_text()
     page.locator("#text_bo").fill("{name} སང་ཉིན་ཆུ་ཚོད་9ལ་ཁྱབ་སྣོན།")
     page.get_by_label(words["confirm"]).check()
     walk.check("composer-filled")

@@ -1,5 +1,6 @@
 // The campaign composer: characters and SMS segments of each language's text as staff type, counted by the rules of
-// campaigns/common/sms_segments.py (tests/test_console_composer_browser.py feeds both the same texts), and a
+// campaigns/common/sms_segments.py (tests/test_console_composer_browser.py feeds both the same texts), each text as
+// one real recipient of the chosen audience will read it (asked of the server, /console/campaigns/examples), and a
 // warning before saving a schedule in the past or a run that will wait for its send window.
 (function () {
   "use strict";
@@ -93,6 +94,35 @@
     area.addEventListener("input", function () { showCount(area); });
     showCount(area);
   });
+  // The example of each language, asked again half a second after the texts or the audience last changed.
+  var exampleTimer = null, asked = 0;
+  function showExamples(examples) {
+    var byLanguage = {};
+    examples.forEach(function (example) { byLanguage[example.language] = example; });
+    Array.prototype.forEach.call(form.querySelectorAll("p.example[data-language]"), function (box) {
+      var example = byLanguage[box.getAttribute("data-language")];
+      box.hidden = !example;
+      box.textContent = example ? format(form.getAttribute("data-example"), example) + " · " +
+        format(form.getAttribute("data-example-count"), example) : "";
+    });
+  }
+  function askExamples() {
+    var ticket = ++asked;
+    fetch(form.getAttribute("data-examples"), { method: "POST", body: new FormData(form), credentials: "same-origin",
+                                                headers: { Accept: "application/json" } })
+      .then(function (response) { return response.ok ? response.json() : { examples: [] }; })
+      .then(function (data) { if (ticket === asked) { showExamples(data.examples); } })
+      .catch(function () { /* the preview after saving shows the example too */ });
+  }
+  function examplesSoon() {
+    clearTimeout(exampleTimer);
+    exampleTimer = setTimeout(askExamples, 500);
+  }
+  if (window.fetch && window.FormData) {
+    form.addEventListener("input", examplesSoon);
+    form.addEventListener("change", examplesSoon);
+    askExamples();
+  }
   form.addEventListener("input", scheduleWarnings);
   form.addEventListener("change", scheduleWarnings);
   scheduleWarnings();

@@ -47,9 +47,11 @@
       results.textContent = "";
       if (multi) {
         var chosen = picker.querySelector("[data-grid-chosen]");
-        var boxes = picker.querySelectorAll('input[type=checkbox][value="' + grid.id + '"]');
-        if (boxes.length) {
-          boxes[0].checked = true;
+        var listed = chosen.querySelector('input[type=checkbox][value="' + grid.id + '"]');
+        var browsed = picker.querySelector('.grid-browse input[type=checkbox][value="' + grid.id + '"]');
+        if (browsed) { browsed.closest("li").remove(); }  // shown among the chosen instead, not ticked out of sight
+        if (listed) {
+          listed.checked = true;
         } else {
           var item = document.createElement("li");
           var label = document.createElement("label");
@@ -69,6 +71,7 @@
           chosen.appendChild(item);
         }
         input.value = "";
+        picker.dispatchEvent(new Event("change", { bubbles: true }));  // the composer's example follows the audience
       } else {
         hidden.value = grid.id;
         input.value = grid.name;

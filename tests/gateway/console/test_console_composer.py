@@ -53,3 +53,24 @@ def test_preview_shows_each_language_for_a_real_recipient(client, session_factor
     assert '<p data-language="zh">' in examples and '<p data-language="bo">' in examples
     assert "王芳，明天接种" in examples and "才让 སང་ཉིན།" in examples and "发给 王芳（秀玛村一组）" in examples
     assert "字，共 1 条短信" in examples
+
+
+def test_the_composer_asks_for_each_languages_example_before_saving(client, session_factory, people):
+    token = logged_in(client, session_factory, "zhuoma", "coordinator", "623025101")
+    form = {**_form(token, people["623025101"]), "text_zh": "{name}，{grid}明天接种", "text_en": "  "}
+    answer = client.post("/console/campaigns/examples", data=form)
+    assert answer.status_code == 200
+    examples = {example["language"]: example for example in answer.json["examples"]}
+    assert set(examples) == {"zh", "bo"}  # no English text written: nobody reads one
+    assert examples["zh"]["text"] == "王芳，秀玛村一组明天接种" and examples["zh"]["contact"] == "王芳"
+    assert examples["bo"]["text"] == "才让 སང་ཉིན།" and examples["bo"]["segments"] == 1
+    no_audience = client.post("/console/campaigns/examples", data={**form, "grid_ids": []})
+    assert no_audience.json == {"examples": []}
+
+
+def test_the_composers_example_never_shows_anyone_outside_the_callers_scope(client, session_factory, people):
+    token = logged_in(client, session_factory, "lamu", "coordinator", "623025102")
+    answer = client.post("/console/campaigns/examples", data=_form(token, people["623025101"]))
+    assert answer.status_code == 200 and answer.json == {"examples": []}
+    refused = client.post("/console/campaigns/examples", data={**_form(token, people["623025101"]), "csrf_token": ""})
+    assert refused.status_code == 400

@@ -74,6 +74,12 @@ def test_composer_counts_like_the_server_and_warns_before_saving(base):
             page.locator("#name").fill("接种提醒")
             page.locator(".grid-browse summary").click()
             page.locator(f'input[name="grid_ids"][value="{grids["623025101201"]}"]').check()
+            expect(page.get_by_test_id("example-zh")).to_have_text(
+                f"发给 才让（秀玛村一组）：{'中' * 71} · 共 2 条短信"
+            )
+            expect(
+                page.get_by_test_id("example-bo")
+            ).to_be_hidden()  # no Tibetan text: 才让 reads the fallback, Chinese
             page.locator("input[name=schedule_kind][value=once]").check()
             yesterday = (utcnow() + timedelta(hours=8) - timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
             page.locator("#schedule_at").fill(yesterday)
