@@ -209,9 +209,11 @@ def retry_failed(
             OutboxStatus.UNKNOWN, 0
         )
     if opted_out:
-        reason = f"{opted_out} failed messages went to contacts who opted out; they are never sent again"
+        went = "failed message went" if opted_out == 1 else "failed messages went"
+        reason = f"{opted_out} {went} to contacts who opted out; they are never sent again"
     elif unknown_left:
-        reason = f"{unknown_left} messages have an unknown outcome: retry with include_unknown to resend them"
+        have = "message has" if unknown_left == 1 else "messages have"
+        reason = f"{unknown_left} {have} an unknown outcome: retry with include_unknown to resend them"
     else:
         reason = "the run has no failed or undelivered messages"
     return RetryResult(0, {}, reason, opted_out, unknown_left)

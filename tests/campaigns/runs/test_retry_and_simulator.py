@@ -86,7 +86,7 @@ def test_a_retry_that_queues_nothing_says_why(session_factory, people):
         session.execute(update(OutboxMessage).where(OutboxMessage.to == REFUSED).values(status="delivered"))
         unknown = retry_failed(session, SYSTEM, run_id, NOW)
     assert (unknown.requeued, unknown.unknown_left) == (0, 1)
-    assert unknown.reason == "1 messages have an unknown outcome: retry with include_unknown to resend them"
+    assert unknown.reason == "1 message has an unknown outcome: retry with include_unknown to resend them"
     with session_factory.begin() as session:
         assert retry_failed(session, SYSTEM, run_id, NOW, include_unknown=True).by_status == {"unknown": 1}
         session.execute(update(OutboxMessage).values(status="delivered"))

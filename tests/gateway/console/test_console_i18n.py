@@ -4,6 +4,7 @@ domain error's message id has a Chinese translation, placeholders survive transl
 from __future__ import annotations
 
 import ast
+import io
 import json
 import os
 import shutil
@@ -17,6 +18,7 @@ from gateway.console.catalogs import po_path
 from gateway.console.error_messages import error_text, field_label
 from gateway.console.i18n import translate, translate_plural
 from tests.console_helpers import logged_in
+from tests.gateway.console.test_console_words import visible_text
 from tests.servers import REPO_ROOT
 
 ROOT = REPO_ROOT
@@ -136,3 +138,21 @@ def test_an_error_whose_parameter_is_another_exception_still_becomes_json():
     details = json.loads(json.dumps(error.details()))
     assert details["params"] == {"reason": str(cause)}
     assert DomainError.from_details(details).message == f"the file cannot be read ({cause})"
+
+
+def test_english_pages_say_one_person_one_row_one_alert(client, session_factory, people):
+    """Counts on English pages take the singular for one ("1 person", not "1 people")."""
+    token = logged_in(client, session_factory, "zhuoma", "admin", "623025")
+    client.get("/console/language/en")
+    form = {"csrf_token": token, "name": "接种提醒", "grid_ids": str(people["623025102201"]), "text_zh": "明天接种",
+            "fallback_language": "zh", "schedule_kind": "now", "channels": ["sms"]}  # fmt: skip
+    created = client.post("/console/campaigns/new", data=form)  # 达尔庆村: 多杰 alone
+    preview = visible_text(client.get(created.headers["Location"]).get_data(as_text=True))
+    assert "1 person reached by SMS or call" in preview and "1 recipient, 1 SMS segment," in preview
+
+    csv = "姓名,手机,网格编码\n新牧民,13800000301,62302510120101\n".encode()
+    upload = {"csrf_token": token, "file": (io.BytesIO(csv), "one.csv")}
+    report = client.post("/console/contacts/import", data=upload, follow_redirects=True)
+    assert "1 row: 1 created" in visible_text(report.get_data(as_text=True))
+    dashboard = visible_text(client.get("/console/").get_data(as_text=True))
+    assert "0 alerts sent, 0 messages out" in dashboard
