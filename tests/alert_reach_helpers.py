@@ -39,8 +39,9 @@ def reach_world(session_factory, tree) -> dict:
 
 def launch_alert(session_factory, world, at=NOW, **overrides) -> tuple[int, int]:
     """Create (author), approve (approver) at `at`, launch a minute later; (campaign id, run id)."""
-    data = alert_data(world, audience={"grid_ids": [world["623025101"]], "roles": ["household_head"]},
-                      texts={"zh": "暴雪预警：今晚有暴雪，请转移牲畜。收到请回复1。"}, **overrides)  # fmt: skip
+    chosen = {"audience": {"grid_ids": [world["623025101"]], "roles": ["household_head"]},
+              "texts": {"zh": "暴雪预警：今晚有暴雪，请转移牲畜。收到请回复1。"}, **overrides}  # fmt: skip
+    data = alert_data(world, **chosen)
     with session_factory.begin() as session:
         alert = create_campaign(session, world["author"], data, at)
         approve_campaign(session, world["approver"], alert["id"], at)
