@@ -1,5 +1,6 @@
 """Checks over a console page as staff see it in Chromium (its visible text, its fonts, its pixels): times are local
-and short, Chinese pages carry no English, no page shows a raw code, and Tibetan text is drawn with real glyphs."""
+and short, Chinese pages carry no English, no page shows a raw code, English pages say "1 person" (not "1 people"),
+and Tibetan text is drawn with real glyphs."""
 
 from __future__ import annotations
 
@@ -32,6 +33,8 @@ LITERAL = "code, kbd, samp, [data-env], .keyword"
 # On English pages (on Chinese ones every Latin word is caught): codes with _ or . and codes that are no English
 # word either, languages and channels as stored (an English page says Tibetan, SMS).
 EN_RAW_CODES = {"bo", "zh", "zh-Hans", "en", "sms"}
+# A count of one with a plural noun ("1 people", "1 rows"): English pages pluralize.
+ONE_PLURAL = re.compile(r"(?<![\d.,])\b1 (?:people|[a-z]+s)\b")
 CODE_SHAPED = re.compile(r"\b[a-z]+(?:_[a-z]+)+\b|\b[a-z]{3,}\.[a-z_]{3,}\b")  # duty_reminder, campaign.launch
 TIBETAN = re.compile("[\u0f00-\u0fff]")
 TIBETAN_DRAWN = """async ([family]) => {
@@ -76,6 +79,7 @@ def problems(page: Page, lang: str, allowed: set[str] = frozenset()) -> list[str
     else:
         found += [f"raw code {word!r}" for word in sorted(words & EN_RAW_CODES)]
         found += [f"raw code {word!r}" for word in sorted(set(CODE_SHAPED.findall(text)) - set(allowed))]
+        found += [f"plural after one {words!r}" for words in sorted(set(ONE_PLURAL.findall(text)))]
     return found
 
 

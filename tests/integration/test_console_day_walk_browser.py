@@ -300,20 +300,23 @@ def test_a_coordinators_day_in_both_languages_and_sizes(day, worker, tmp_path): 
 
 
 BAD_PAGE = """<p>发送于 2026-12-03T01:18:09+00:00 · delivered · grid_leader · bo · <code>REDIS_URL</code> · Gridcast ·
-{name}</p><p style='font-family: "Noto Serif Tibetan"'>བོད་ཡིག</p>"""
+{name} · 1 people · 1 rows · 21 rows · 1.1 calls · 1 SMS</p><p style='font-family: "Noto Serif Tibetan"'>བོད་ཡིག</p>"""
 
 
 def test_the_page_checks_catch_what_they_look_for():
-    """The walk's checks fail on a page with a raw time, English or codes, and on Tibetan without its font."""
+    """The walk's checks fail on a page with a raw time, English or codes, a plural after one on an English page,
+    and on Tibetan without its font."""
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         try:
             page = browser.new_page()
             page.set_content(BAD_PAGE)
-            assert problems(page, "zh") == ["raw time '2026-12-03T01:18'", "raw time '+00:00'", "English 'bo'",
-                                            "English 'delivered'", "English 'grid_leader'"]  # fmt: skip
+            assert problems(page, "zh") == ["raw time '2026-12-03T01:18'", "raw time '+00:00'", "English 'SMS'",
+                                            "English 'bo'", "English 'calls'", "English 'delivered'",
+                                            "English 'grid_leader'", "English 'people'", "English 'rows'"]  # fmt: skip
             assert problems(page, "en") == ["raw time '2026-12-03T01:18'", "raw time '+00:00'", "raw code 'bo'",
-                                            "raw code 'grid_leader'"]  # fmt: skip
+                                            "raw code 'grid_leader'", "plural after one '1 people'",
+                                            "plural after one '1 rows'"]  # fmt: skip
             with pytest.raises(AssertionError):  # no @font-face: Chromium has no Tibetan glyphs of its own here
                 tibetan_rendered(page, page.locator("p"))
         finally:
