@@ -19,8 +19,11 @@ def retry_message(retried: RetryResult) -> tuple[str, str]:
     if retried.opted_out:
         return _("Nothing queued again: the {n} failed went to contacts who opted out.", n=retried.opted_out), "error"
     if retried.unknown_left:
-        return _n("Nothing queued again: {n} has an unknown outcome (tick the box).",
-                  "Nothing queued again: {n} have an unknown outcome (tick the box).", retried.unknown_left), "error"
+        return _n(
+            "Nothing queued again: {n} has an unknown outcome (tick the box).",
+            "Nothing queued again: {n} have an unknown outcome (tick the box).",
+            retried.unknown_left,
+        ), "error"
     return _("Nothing queued again: no failed or undelivered messages."), "error"
 
 
