@@ -18,7 +18,8 @@ def create_app(settings: Settings | None = None, runtime: Services | None = None
     if not settings.secret_key:
         raise SettingsError(
             "SECRET_KEY is not set: give it a long random value, e.g. the output of "
-            "`python3 -c 'import secrets; print(secrets.token_urlsafe(32))'` (only `gridcast up` makes its own)"
+            "`python3 -c 'import secrets; print(secrets.token_urlsafe(32))'` (only `gridcast up` makes its own, in "
+            "var/secret-key, which the other gridcast commands then use too)"
         )
     app = Flask(__name__)
     app.config["SECRET_KEY"] = settings.secret_key

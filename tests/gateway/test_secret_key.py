@@ -46,3 +46,16 @@ def test_a_gridcast_command_that_needs_the_app_names_the_missing_setting_without
 
     assert result.returncode == 1
     assert result.stderr.startswith("Error: SECRET_KEY is not set") and "Traceback" not in result.stderr
+
+
+def test_gridcast_commands_use_the_key_up_keeps_when_no_secret_key_is_set(tmp_path):
+    embedded_secret_key(tmp_path)  # as a first `gridcast up` left it
+    env = subprocess_env(GRIDCAST_VAR_DIR=str(tmp_path))
+    env.pop("SECRET_KEY", None)
+
+    result = subprocess.run(
+        [sys.executable, "-m", "gateway.cli", "db", "upgrade"], env=env, capture_output=True, text=True, timeout=60
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("database at revision") and (tmp_path / "gridcast.db").exists()
