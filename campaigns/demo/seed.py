@@ -90,7 +90,9 @@ def load_demo(session: Session, seed: int = DEMO_SEED) -> dict[str, Any]:
     people = _plan_people(grids, random.Random(seed))
     grid_ids = _insert_grids(session, grids)
     _insert_people(session, people, grid_ids)
-    duties = [create_duty(session, Actor.system(), _demo_duty(grid_ids[county.code])) for county in COUNTIES]
+    duties = [
+        create_duty(session, Actor.system(), _demo_duty(county.name, grid_ids[county.code])) for county in COUNTIES
+    ]
     return {
         "counties": [county.name for county in COUNTIES],
         "grids": len(grids),
@@ -102,11 +104,11 @@ def load_demo(session: Session, seed: int = DEMO_SEED) -> dict[str, Any]:
     }
 
 
-def _demo_duty(county_id: int) -> dict[str, Any]:
+def _demo_duty(county_name: str, county_id: int) -> dict[str, Any]:
     """Every village of the county reports its livestock by 18:00 (its leader or grid worker), reminded at 09:00 and
     16:00, escalated at 18:00."""
     return {
-        "name": "牲畜防疫日报",
+        "name": f"{county_name}牲畜防疫日报",
         "root_grid_id": county_id,
         "level": "village",
         "reporter_roles": [ContactRole.GRID_LEADER, ContactRole.GRID_WORKER],

@@ -8,11 +8,12 @@ and a language ("zh-Hans" or "en"), shared by the console's Jinja filters and th
     relative_time "刚刚", "3 分钟前", "2 小时后"  ("just now", "3 min ago", "in 2 h"), or None when not recent
     recent_or_short  the relative form for the last and next hour, else the short form
     duration     "约 4 小时 15 分", "约 40 秒"  ("about 4 h 15 min", "about 40 s")
+    short_day    a calendar day (a report's date): "今天", "昨天", "12-03", "2025-12-03"  ("today", "yesterday")
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from gateway.console.i18n import translate, translate_in_context
@@ -54,6 +55,20 @@ def short_time(value: TimeValue, zone: ZoneInfo, now: datetime, language: str) -
     if local.year == today.year:
         return local.strftime("%m-%d %H:%M")
     return local.strftime("%Y-%m-%d %H:%M")
+
+
+def short_day(value: date | str, zone: ZoneInfo, now: datetime, language: str) -> str:
+    """A calendar day (a daily report's date) as short as is clear: today/yesterday/tomorrow in `zone`, the month
+    and day this year, else the full date."""
+    day = date.fromisoformat(value) if isinstance(value, str) else value
+    today = to_local(now, zone).date()
+    if day == today:
+        return translate_in_context("day", "today", language)
+    if day == today - timedelta(days=1):
+        return translate_in_context("day", "yesterday", language)
+    if day == today + timedelta(days=1):
+        return translate_in_context("day", "tomorrow", language)
+    return day.strftime("%m-%d") if day.year == today.year else day.isoformat()
 
 
 def relative_time(value: TimeValue, now: datetime, language: str) -> str | None:

@@ -4,6 +4,7 @@ language; see gateway/console/local_time.py for the forms.
     {{ entry.at|localtime }}   <time datetime="2026-12-03T01:18:09+00:00">今天 09:18</time>
     {{ reply.received_at|ago }}  <time ...>3 分钟前</time> within the hour, else as localtime
     {{ seconds|duration }}     约 4 小时 15 分
+    {{ board.date|day }}       <time datetime="2026-12-03">今天</time>
 
 An empty value (None, "") shows as nothing.
 """
@@ -50,6 +51,15 @@ def ago_filter(value: local_time.TimeValue | None) -> Markup:
     if not value:
         return Markup("")
     return _time_element(value, local_time.recent_or_short(value, console_zone(), utcnow(), _language()))
+
+
+@console.app_template_filter("day")
+def day_filter(value: str | None) -> Markup:
+    """A calendar day ("2026-12-03", a daily report's date) as "今天" / "昨天" / "12-03" in a `<time>` element."""
+    if not value:
+        return Markup("")
+    text = local_time.short_day(value, console_zone(), utcnow(), _language())
+    return Markup('<time datetime="{}">{}</time>').format(str(value)[:10], escape(text))
 
 
 @console.app_template_filter("duration")

@@ -44,7 +44,7 @@ def test_demo_builds_two_counties_with_about_three_thousand_contacts(session):
     assert townships == ["隆务镇", "加吾乡", "年都乎乡"]
     assert summary["grids_by_level"]["county"] == 2
     assert summary["contacts_by_role"].keys() == {"grid_leader", "grid_worker", "liaison", "household_head"}
-    assert summary["duties"] == ["牲畜防疫日报", "牲畜防疫日报"]
+    assert summary["duties"] == ["玛曲县牲畜防疫日报", "同仁县牲畜防疫日报"]
 
 
 def test_each_demo_county_has_a_daily_report_duty_its_village_staff_answer(session):

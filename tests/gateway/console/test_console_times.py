@@ -18,6 +18,7 @@ from gateway.app import create_app
 from tests.console_helpers import logged_in
 from tests.factories import make_campaign
 from tests.reply_helpers import receive, send_run
+from tests.report_factories import build_report_world, make_duty
 from workers.composition import Services
 
 RAW_ISO = re.compile(r"\d{4}-\d\d-\d\dT\d\d:")
@@ -114,3 +115,17 @@ def test_a_once_schedule_shows_in_local_time(client, session_factory, people):
     assert raw_times(page) == []
     exact, shown = re.search(r'<time datetime="([^"]+)">([^<]*09:00)</time>', page).groups()
     assert exact == f"{day.isoformat()}T01:00:00+00:00" and shown.endswith(f"{day:%m-%d} 09:00")
+
+
+def test_report_days_read_today_and_yesterday(client, session_factory, tree):
+    with session_factory.begin() as session:
+        world = build_report_world(session, tree)
+        make_duty(session, world)
+    logged_in(client, session_factory, "zhuoma", "admin")
+    today = (utcnow() + timedelta(hours=8)).date()  # the day in Asia/Shanghai, the tests' zone
+    yesterday = today - timedelta(days=1)
+
+    dashboard = client.get("/console/").get_data(as_text=True)
+    assert f'<time datetime="{today.isoformat()}">今天</time> · 截止 10:00' in dashboard
+    board = client.get(f"/console/reports?date={yesterday.isoformat()}").get_data(as_text=True)
+    assert f'<time datetime="{yesterday.isoformat()}">昨天</time></h2>' in board

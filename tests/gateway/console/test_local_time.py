@@ -1,11 +1,12 @@
-"""The local time and duration forms of gateway/local_time.py, in Asia/Shanghai (no DST) and America/New_York."""
+"""The local time, day and duration forms of gateway/console/local_time.py, in Asia/Shanghai (no DST) and
+America/New_York."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from gateway.console.local_time import duration, iso_utc, recent_or_short, relative_time, short_time
+from gateway.console.local_time import duration, iso_utc, recent_or_short, relative_time, short_day, short_time
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 NEW_YORK = ZoneInfo("America/New_York")
@@ -64,3 +65,12 @@ def test_durations_in_words():
     assert duration(40.4, "en") == "about 40 s"
     assert duration(2 * 86400 + 3 * 3600 + 120, "zh-Hans") == "约 2 天 3 小时"
     assert duration(2 * 86400 + 3 * 3600, "en") == "about 2 d 3 h"
+
+
+def test_a_report_day_is_today_yesterday_or_its_month_and_day():
+    now = datetime(2026, 12, 3, 17, 0, tzinfo=UTC)  # 01:00 on the 4th in Asia/Shanghai
+    assert short_day("2026-12-04", SHANGHAI, now, "zh-Hans") == "今天"
+    assert short_day("2026-12-03", SHANGHAI, now, "zh-Hans") == "昨天"
+    assert short_day(date(2026, 12, 5), SHANGHAI, now, "en") == "tomorrow"
+    assert short_day("2026-11-23", SHANGHAI, now, "en") == "11-23"
+    assert short_day("2025-12-04", SHANGHAI, now, "zh-Hans") == "2025-12-04"
