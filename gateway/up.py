@@ -144,7 +144,7 @@ def banner(
         summary, admin = first_start["summary"], first_start["admin"]
         lines += [
             f"  demo data  loaded {', '.join(summary['counties'])}: {summary['grids']} grids, "
-            f"{summary['contacts']} contacts, daily report duties {', '.join(summary['duties'])}",
+            f"{summary['contacts']} contacts",
             f"  demo admin user {admin['username']}, password {admin['password']} (shown once, not stored)",
             f"             API token {admin['token']}",
             f"             (also written to {token_file}, mode 0600)",

@@ -1,5 +1,4 @@
-"""Demo data: two pastoral counties with their grid tree, grid staff, liaisons and households, a daily report duty
-per county, and a demo admin.
+"""Demo data: two pastoral counties with their grid tree, grid staff, liaisons and households, and a demo admin.
 
 Everything is generated from campaigns/demo/data.py with a seeded random generator, so every load gives the same
 names, numbers and tags. Phone numbers are the plainly fake sequence +86 138 0000 0001, 0002... (valid CN mobile
@@ -35,7 +34,6 @@ from campaigns.directory.grids import level_lookup
 from campaigns.identity import accounts
 from campaigns.identity.access import Actor
 from campaigns.models import Channel, Contact, ContactRole, ContactTag, Grid, StaffRole
-from campaigns.reports.report_duties import create_duty
 
 DEMO_SEED = 623025
 DEMO_ADMIN_USERNAME = "demo-admin"
@@ -76,11 +74,10 @@ def is_empty(session: Session) -> bool:
 
 
 def load_demo(session: Session, seed: int = DEMO_SEED) -> dict[str, Any]:
-    """Load the demo counties (玛曲县 and 同仁县) with about 3,000 contacts and a daily livestock report per county
-    into an empty database.
+    """Load the demo counties (玛曲县 and 同仁县) with about 3,000 contacts into an empty database.
 
     Grids and contacts are inserted in bulk, a few statements per level. Raises Conflict when the database already
-    has grids, so the demo never mixes with real data. Returns counts by level, role and language, and the duties.
+    has grids, so the demo never mixes with real data. Returns counts by level, role and language.
     """
     if not is_empty(session):
         raise Conflict.coded(
@@ -90,9 +87,6 @@ def load_demo(session: Session, seed: int = DEMO_SEED) -> dict[str, Any]:
     people = _plan_people(grids, random.Random(seed))
     grid_ids = _insert_grids(session, grids)
     _insert_people(session, people, grid_ids)
-    duties = [
-        create_duty(session, Actor.system(), _demo_duty(county.name, grid_ids[county.code])) for county in COUNTIES
-    ]
     return {
         "counties": [county.name for county in COUNTIES],
         "grids": len(grids),
@@ -100,29 +94,6 @@ def load_demo(session: Session, seed: int = DEMO_SEED) -> dict[str, Any]:
         "contacts": len(people),
         "contacts_by_role": dict(Counter(person.role for person in people)),
         "contacts_by_language": dict(Counter(person.language for person in people)),
-        "duties": [duty["name"] for duty in duties],
-    }
-
-
-def _demo_duty(county_name: str, county_id: int) -> dict[str, Any]:
-    """Every village of the county reports its livestock by 18:00 (its leader or grid worker), reminded at 09:00 and
-    16:00, escalated at 18:00."""
-    return {
-        "name": f"{county_name}牲畜防疫日报",
-        "root_grid_id": county_id,
-        "level": "village",
-        "reporter_roles": [ContactRole.GRID_LEADER, ContactRole.GRID_WORKER],
-        "deadline": "18:00",
-        "reminder_times": ["09:00", "16:00"],
-        "escalation_delays": [0],
-        "fields": [
-            {"key": "sick", "label": "病畜", "names": ["病畜", "病牛", "病羊"]},
-            {"key": "dead", "label": "死亡", "names": ["死亡", "死畜"]},
-        ],
-        "texts": {
-            "reminder": {"zh": "{name}：请在{deadline}前报告{grid}今日牲畜情况（如：病畜2），无事回复0。"},
-            "escalation": {"zh": "{name}：{grid}下{count}个村未报告：{missing}"},
-        },
     }
 
 

@@ -77,7 +77,6 @@ def demo_command(with_admin: bool) -> None:
     click.echo("  grids by level:      " + _counts(summary["grids_by_level"]))
     click.echo("  contacts by role:    " + _counts(summary["contacts_by_role"]))
     click.echo("  contacts by language: " + _counts(summary["contacts_by_language"]))
-    click.echo("  daily report duties: " + ", ".join(summary["duties"]))
     if admin:
         click.echo(f"admin {admin['username']}, password {admin['password']}, API token (shown once): {admin['token']}")
 

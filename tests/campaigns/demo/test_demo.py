@@ -12,10 +12,9 @@ from campaigns.common.errors import Conflict
 from campaigns.common.phones import normalize_phone
 from campaigns.demo import seed
 from campaigns.identity import accounts, staff_sessions
-from campaigns.models import Contact, ContactTag, Grid, GridLevel, ReportDuty
+from campaigns.models import Contact, ContactTag, Grid, GridLevel
 from campaigns.models.base import utcnow
 from campaigns.models.grid import subtree_bounds
-from campaigns.reports.report_duties import duty_to_dict
 from gateway.cli.service_commands import demo_command
 
 STATUS_TAGS = {"stable", "monitored", "tracked"}
@@ -44,16 +43,6 @@ def test_demo_builds_two_counties_with_about_three_thousand_contacts(session):
     assert townships == ["隆务镇", "加吾乡", "年都乎乡"]
     assert summary["grids_by_level"]["county"] == 2
     assert summary["contacts_by_role"].keys() == {"grid_leader", "grid_worker", "liaison", "household_head"}
-    assert summary["duties"] == ["玛曲县牲畜防疫日报", "同仁县牲畜防疫日报"]
-
-
-def test_each_demo_county_has_a_daily_report_duty_its_village_staff_answer(session):
-    seed.load_demo(session)
-
-    duties = [duty_to_dict(session, duty) for duty in session.scalars(select(ReportDuty).order_by(ReportDuty.id))]
-    assert [duty["root_grid_name"] for duty in duties] == ["玛曲县", "同仁县"]
-    assert all(duty["level"] == "village" and duty["active"] and duty["deadline"] == "18:00" for duty in duties)
-    assert duties[0]["reporter_roles"] == ["grid_leader", "grid_worker"]
 
 
 def test_qihama_has_seventy_liaisons_mostly_tibetan_speaking_herders(session):
