@@ -27,13 +27,12 @@ import signal
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from datetime import timedelta
 from pathlib import Path
 
 from inbound_webhook import wait_until_answers as wait_for_server
-from population import database, load_average, populate
+from population import database, load_average, populate, print_each_backend
 from redis import Redis
 from speaker_feed import _cpu_seconds, _server_processes
 from sqlalchemy import insert, select
@@ -306,10 +305,7 @@ def main() -> None:
     parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="sqlite")
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/13", help="a Redis database the run may empty")
     args = parser.parse_args()
-    backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
-    with tempfile.TemporaryDirectory() as workdir:
-        for backend in backends:
-            print(run(backend, args, Path(workdir)), flush=True)
+    print_each_backend(args.backend, lambda backend, workdir: run(backend, args, workdir))
 
 
 if __name__ == "__main__":

@@ -24,12 +24,11 @@ import os
 import pstats
 import secrets
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 from alert_feed import launch_alert, prepare
-from population import database, load_average
+from population import database, load_average, print_each_backend
 from redis import Redis
 
 from campaigns.common.settings import Settings
@@ -134,10 +133,7 @@ def main() -> None:
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/12", help="a Redis database the run may empty")
     parser.add_argument("--profile", type=int, default=0, help="print the top N functions of a profiled round")
     args = parser.parse_args()
-    backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
-    with tempfile.TemporaryDirectory() as workdir:
-        for backend in backends:
-            print(run(backend, args, Path(workdir)), flush=True)
+    print_each_backend(args.backend, lambda backend, workdir: run(backend, args, workdir))
 
 
 if __name__ == "__main__":

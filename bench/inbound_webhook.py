@@ -18,12 +18,12 @@ import secrets
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 import urllib.request
 from pathlib import Path
 from urllib.parse import urlencode
 
+from population import print_each_backend
 from redis import Redis
 from sqlalchemy import create_engine, text
 from twilio.request_validator import RequestValidator
@@ -163,10 +163,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
     parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
     args = parser.parse_args()
-    backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
-    with tempfile.TemporaryDirectory() as workdir:
-        for backend in backends:
-            print(run(backend, args, Path(workdir)), flush=True)
+    print_each_backend(args.backend, lambda backend, workdir: run(backend, args, workdir))
 
 
 if __name__ == "__main__":

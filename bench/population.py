@@ -14,7 +14,7 @@ import io
 import os
 import tempfile
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, text
@@ -150,3 +150,12 @@ def draft_campaign(engine: Engine, county_id: int) -> int:
 def load_average() -> str:
     """The 1-minute load average, to judge how busy the (shared, 2-core) machine was during a figure."""
     return f"{os.getloadavg()[0]:.1f}"
+
+
+def print_each_backend(choice: str, run: Callable[[str, Path], str]) -> None:
+    """Print `run(backend, workdir)` for the chosen backend ("sqlite", "postgresql", or "both": one after the other),
+    with one temporary folder for the whole run."""
+    backends = ["sqlite", "postgresql"] if choice == "both" else [choice]
+    with tempfile.TemporaryDirectory() as workdir:
+        for backend in backends:
+            print(run(backend, Path(workdir)), flush=True)

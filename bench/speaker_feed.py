@@ -23,14 +23,13 @@ import secrets
 import signal
 import subprocess
 import sys
-import tempfile
 import urllib.request
 from datetime import timedelta
 from pathlib import Path
 
 import psutil
 from inbound_webhook import wait_until_answers as wait_for_server
-from population import database, load_average, populate
+from population import database, load_average, populate, print_each_backend
 from redis import Redis
 from sqlalchemy import select
 
@@ -190,10 +189,7 @@ def main() -> None:
     parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/11", help="a Redis database the run may empty")
     args = parser.parse_args()
-    backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
-    with tempfile.TemporaryDirectory() as workdir:
-        for backend in backends:
-            print(run(backend, args, Path(workdir)), flush=True)
+    print_each_backend(args.backend, lambda backend, workdir: run(backend, args, workdir))
 
 
 if __name__ == "__main__":
