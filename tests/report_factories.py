@@ -75,3 +75,10 @@ def make_duty(session: Session, world: dict[str, int], now: datetime | None = No
     }
     data.update(overrides)
     return create_duty(session, Actor.system(), data, now=now or local(0))
+
+
+def duty_world(session: Session, tree: dict[str, int]) -> dict[str, int]:
+    """The report world with the default duty (`make_duty`), its id under "duty"."""
+    world = build_report_world(session, tree)
+    world["duty"] = make_duty(session, world)["id"]
+    return world

@@ -23,7 +23,7 @@ from tests.campaigns.delivery.test_sending_stream import ConcurrentChannel
 from tests.campaigns.replies.test_confirmation_tick import launch
 from tests.conftest import TEST_REDIS_URL
 from tests.factories import NOW
-from tests.report_factories import build_report_world, local, make_duty
+from tests.report_factories import duty_world, local
 from workers.queues import ALERTS, SENDS
 from workers.tick import tick
 
@@ -36,9 +36,7 @@ ONE_REMINDER = {"remind_after_minutes": 60, "max_reminders": 1, "reminder_channe
 def world(session_factory, tree):
     """The report world (grids, reporters, leaders, the household head 户主甲) with a duty due at 10:00."""
     with session_factory.begin() as session:
-        world = build_report_world(session, tree)
-        world["duty"] = make_duty(session, world)["id"]
-    return world
+        return duty_world(session, tree)
 
 
 @pytest.fixture

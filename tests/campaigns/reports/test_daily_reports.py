@@ -10,14 +10,12 @@ from sqlalchemy import func, select
 from campaigns.common.errors import ValidationError
 from campaigns.models import Contact, DailyReport, ReportDuty
 from campaigns.reports.daily_reports import record_report, reporting_duties
-from tests.report_factories import build_report_world, local, make_duty
+from tests.report_factories import duty_world, local, make_duty
 
 
 @pytest.fixture
 def world(session, tree):
-    world = build_report_world(session, tree)
-    world["duty"] = make_duty(session, world)["id"]
-    return world
+    return duty_world(session, tree)
 
 
 def report(session, world, name, kind="zero_report", counts=None, text="", now=None):

@@ -12,7 +12,7 @@ from campaigns.reports.daily_reports import record_report
 from campaigns.reports.report_tick import duty_notices_due
 from tests.conftest import TEST_REDIS_URL
 from tests.fakes import ScriptedChannel
-from tests.report_factories import build_report_world, local, make_duty
+from tests.report_factories import duty_world, local, make_duty
 from workers.queues import SENDS
 from workers.tick import tick
 
@@ -20,9 +20,7 @@ from workers.tick import tick
 @pytest.fixture
 def world(session_factory, tree):
     with session_factory.begin() as session:
-        world = build_report_world(session, tree)
-        world["duty"] = make_duty(session, world)["id"]
-    return world
+        return duty_world(session, tree)
 
 
 def step(session_factory, now) -> dict[str, str]:

@@ -15,16 +15,14 @@ from campaigns.reports.incidents import list_incidents
 from tests.campaigns.migrations.test_migrations import scratch_engine  # noqa: F401 (a fixture)
 from tests.factories import build_demo_tree
 from tests.reply_helpers import receive
-from tests.report_factories import build_report_world, local, make_duty
+from tests.report_factories import build_report_world, duty_world, local, make_duty
 
 LEADER, LIAISON = "+8613900000001", "+8613900000002"  # 一组长, 一组联户长 (tests/report_factories.py)
 
 
 @pytest.fixture
 def world(session, tree):
-    world = build_report_world(session, tree)
-    world["duty"] = make_duty(session, world)["id"]
-    return world
+    return duty_world(session, tree)
 
 
 def report(session, world, name, kind="incident", counts=None, text="", minute=0) -> DailyReport:

@@ -14,7 +14,7 @@ from campaigns.reports.report_tick import duty_notices_due
 from tests.console_helpers import logged_in
 from tests.factories import NOW
 from tests.reply_helpers import receive, send_campaign
-from tests.report_factories import build_report_world, local, make_duty
+from tests.report_factories import duty_world, local
 
 WANGFANG = "+8613800000002"
 
@@ -22,9 +22,7 @@ WANGFANG = "+8613800000002"
 @pytest.fixture
 def world(session_factory, tree):
     with session_factory.begin() as session:
-        world = build_report_world(session, tree)
-        world["duty"] = make_duty(session, world)["id"]
-    return world
+        return duty_world(session, tree)
 
 
 def tick_duties(session_factory, now) -> list[int]:
